@@ -1,0 +1,46 @@
+/** The validated, normalised configuration (what `loadConfig` returns). Plain data. */
+
+export interface SourceConfig {
+  /** Archive root URL, no trailing slash, e.g. https://deb.debian.org/debian */
+  url: string;
+  /** Suite (codename) as in dists/<suite>, e.g. bookworm, bookworm-security */
+  suite: string;
+  components: string[];
+}
+
+export interface DistroConfig {
+  name: string;
+  /** Merged in order; the highest version of a package across sources wins. */
+  sources: SourceConfig[];
+  /** Snapshot service base (e.g. https://snapshot.debian.org); lock URLs point here, the mirror pool is the fallback. */
+  snapshot?: string;
+  /** Debian architecture names: amd64, arm64, armhf, s390x, ppc64el. */
+  archs: string[];
+  /** Extra packages layered onto every image for the debug variants (busybox-static). */
+  debugPackages: string[];
+  /** Value of VERSION_ID / the number in the repository suffix, e.g. "12" for debian12. */
+  version: string;
+}
+
+export interface ImageConfig {
+  name: string;
+  distro: string;
+  /** Parent image name; its packages and excludes are inherited. */
+  from?: string;
+  /** Packages requested by this image itself (without the parent's). */
+  packages: string[];
+  /** Packages deliberately left out of the closure (dependencies on them count as satisfied). */
+  exclude: string[];
+  /** Subset of the distro's archs; defaults to all of them. */
+  archs: string[];
+  entrypoint?: string[];
+  cmd?: string[];
+  env: Record<string, string>;
+}
+
+export interface Config {
+  /** Path of the file it was read from (for error messages and annotations). */
+  file: string;
+  distros: Record<string, DistroConfig>;
+  images: Record<string, ImageConfig>;
+}
