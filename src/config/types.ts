@@ -6,6 +6,8 @@ export interface SourceConfig {
   /** Suite (codename) as in dists/<suite>, e.g. bookworm, bookworm-security */
   suite: string;
   components: string[];
+  /** The URL as written in the config when a mirror override replaced `url` (absent otherwise); use `originalUrl ?? url`. */
+  originalUrl?: string;
 }
 
 export interface DistroConfig {

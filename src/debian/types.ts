@@ -20,6 +20,14 @@ export interface PackageRecord {
   filename: string;
   size: number;
   sha256: string;
+  // Hints apt uses to rank several providers of one virtual name (see resolve/resolver.ts). Optional so that
+  // records built elsewhere (e.g. from a lockfile) need not carry them; absent means false / ''.
+  /** `Essential: yes` */
+  essential?: boolean;
+  /** `Important: yes` or `Protected: yes` */
+  important?: boolean;
+  /** `Priority:` value, lower-cased: required, important, standard, optional, extra (or '') */
+  priority?: string;
 }
 
 /** Where a package record came from. */

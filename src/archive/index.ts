@@ -1,0 +1,34 @@
+/**
+ * Debian archive access: trusted keys, InRelease verification, Release rules, index download.
+ * Everything else in src/archive/ is an implementation detail.
+ */
+export {
+  fetchIndices,
+  fetchRelease,
+  fetchSuiteIndices,
+  listedIndexEntries,
+  suiteUrl,
+  type ArchiveProgress,
+  type FetchedIndex,
+  type FetchedRelease,
+  type IndicesRequest,
+  type ReleaseRequest,
+  type SuiteIndices,
+  type SuiteIndicesRequest,
+} from './client.js';
+export { directoryCache, sha256Hex, type IndexCache } from './cache.js';
+export { compressionOf, decompress, gunzip, unxz, type Compression, type DecompressOptions } from './decompress.js';
+export {
+  createHttpClient,
+  DEFAULT_RETRY,
+  FAST_RETRY,
+  type GetOptions,
+  type HttpClient,
+  type HttpOptions,
+  type RetryEvent,
+  type RetryPolicy,
+} from './http.js';
+export { DEBIAN_ARCHIVE_KEYS } from './debian-keys.js';
+export { debianKeyNames, debianKeyring, loadKeyring, type Keyring, type TrustedKey } from './keys.js';
+export { verifyClearsigned, type Signer, type VerifiedText, type VerifyOptions } from './pgp.js';
+export { checkRelease, parseRelease, parseReleaseDate, type Release, type ReleaseCheck, type ReleaseEntry } from './release.js';

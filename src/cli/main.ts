@@ -1,0 +1,149 @@
+import { Command, CommanderError, Option } from 'commander';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig, parseMirrorOverrides } from '../config/index.js';
+import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
+import type { Config } from '../config/types.js';
+import { listImage } from '../app/list.js';
+import { runUpdate } from '../app/update.js';
+import { renderDiffText, textTable } from '../lock/render.js';
+import { makeProgress } from './progress.js';
+import { VERSION } from '../version.js';
+
+/** Everything the CLI takes from the process, passed in so tests can run it in-process. */
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  isTTY: boolean;
+  now: () => Date;
+  clock: () => number;
+}
+
+/** Exit codes: 0 ok, 1 `--check` found the lock out of date, 2 error. */
+export const EXIT = { ok: 0, outOfDate: 1, error: 2 } as const;
+
+interface GlobalOpts {
+  config: string;
+  lockfiles: string;
+  mirror: string[];
+  cacheDir?: string;
+  progress?: boolean;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('distroless-action')
+    .description('Build and maintain distroless container images from Debian packages.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .addOption(new Option('-c, --config <file>', 'config file').default('distroless.yaml'))
+    .addOption(new Option('-l, --lockfiles <dir>', 'lockfile directory').default('lockfiles'))
+    .addOption(new Option('-m, --mirror <orig=new>', 'replace a source URL (repeatable; env DISTROLESS_MIRRORS="A=B,C=D")').argParser(collect).default([]))
+    .addOption(new Option('--cache-dir <dir>', 'cache for verified indices (env DISTROLESS_CACHE_DIR)'))
+    .addOption(new Option('--progress', 'show progress on stderr even when it is not a terminal'))
+    .addOption(new Option('--no-progress', 'never show progress'));
+
+  program
+    .command('update')
+    .description('resolve every image against the Debian archive, rewrite the lockfiles and print what changed')
+    .option('--check', 'write nothing; exit 1 when the committed lockfiles are out of date')
+    .option('--json', 'print the diff as JSON on stdout')
+    .option('-a, --arch <list>', 'resolve only these Debian archs (comma-separated); the others keep their locked state')
+    .action(async (opts: { check?: boolean; json?: boolean; arch?: string }) => {
+      exitCode = await updateCommand(program.opts<GlobalOpts>(), opts, io);
+    });
+
+  program
+    .command('list')
+    .description('list the locked packages of one image and arch (reads the lockfile, no network)')
+    .requiredOption('-i, --image <name>', 'image name from the config, e.g. python3')
+    .option('-a, --arch <arch>', 'Debian arch (amd64, arm64, armhf, s390x, ppc64el)', 'amd64')
+    .option('--json', 'print JSON')
+    .action(async (opts: { image: string; arch: string; json?: boolean }) => {
+      exitCode = await listCommand(program.opts<GlobalOpts>(), opts, io);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error;
+    io.stderr(`error: ${errorMessage(e)}\n`);
+    if (isDistrolessError(e)) for (const line of e.details) io.stderr(`  ${line}\n`);
+    return EXIT.error;
+  }
+}
+
+function parseArchList(text: string, config: Config): string[] {
+  const known = new Set(Object.values(config.distros).flatMap((d) => d.archs));
+  const archs = text.split(',').map((a) => a.trim()).filter(Boolean);
+  const unknown = archs.filter((a) => !known.has(a));
+  if (archs.length === 0 || unknown.length > 0) {
+    throw new DistrolessError('USAGE', `--arch: ${unknown.join(', ') || '(empty)'} is not an arch of the config (${[...known].join(', ')})`);
+  }
+  return archs;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function loadFromOpts(g: GlobalOpts, io: CliIo) {
+  const overrides = {
+    ...parseMirrorOverrides(io.env.DISTROLESS_MIRRORS ?? ''),
+    ...parseMirrorOverrides(g.mirror.join(',')),
+  };
+  return loadConfig(resolve(io.cwd, g.config), { sourceOverrides: overrides });
+}
+
+function cacheDir(g: GlobalOpts, io: CliIo): string {
+  if (g.cacheDir) return resolve(io.cwd, g.cacheDir);
+  if (io.env.DISTROLESS_CACHE_DIR) return resolve(io.cwd, io.env.DISTROLESS_CACHE_DIR);
+  const base = io.env.XDG_CACHE_HOME || join(io.env.HOME || homedir(), '.cache');
+  return join(base, 'distroless-action');
+}
+
+async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: boolean; arch?: string }, io: CliIo): Promise<number> {
+  const config = await loadFromOpts(g, io);
+  const archs = opts.arch === undefined ? undefined : parseArchList(opts.arch, config);
+  const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
+  const result = await runUpdate({
+    config,
+    lockDir: resolve(io.cwd, g.lockfiles),
+    cacheDir: cacheDir(g, io),
+    now: io.now(),
+    check: opts.check ?? false,
+    ...(archs ? { archs } : {}),
+    onProgress: progress,
+  });
+  if (opts.json) {
+    io.stdout(`${JSON.stringify({ changed: result.changed, written: result.written, distros: result.distros }, null, 2)}\n`);
+  } else {
+    for (const d of result.distros) io.stdout(`${renderDiffText(d.diff, d.archs)}\n`);
+    if (result.written) io.stdout(`wrote ${result.distros.filter((d) => d.changed).map((d) => d.lockfile).join(', ')}\n`);
+  }
+  if (opts.check && result.changed) {
+    io.stderr('error: lockfiles are out of date; run "distroless-action update"\n');
+    return EXIT.outOfDate;
+  }
+  return EXIT.ok;
+}
+
+async function listCommand(g: GlobalOpts, opts: { image: string; arch: string; json?: boolean }, io: CliIo): Promise<number> {
+  const config = await loadFromOpts(g, io);
+  const listed = await listImage(config, resolve(io.cwd, g.lockfiles), opts.image, opts.arch);
+  if (opts.json) {
+    io.stdout(`${JSON.stringify(listed, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const rows = listed.packages.map((p) => [p.name, p.version, p.architecture, p.suite, String(p.size), p.requiredBy || '(requested)']);
+  io.stdout(`${listed.image} (${listed.distro}, ${listed.arch}): ${listed.packages.length} packages\n`);
+  io.stdout(`${textTable(['PACKAGE', 'VERSION', 'ARCH', 'SUITE', 'SIZE', 'REQUIRED BY'], rows)}\n`);
+  const excluded = Object.entries(listed.excluded);
+  if (excluded.length > 0) io.stdout(`excluded: ${excluded.map(([n, by]) => `${n} (wanted by ${by.join(', ')})`).join('; ')}\n`);
+  return EXIT.ok;
+}
+

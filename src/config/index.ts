@@ -1,0 +1,14 @@
+/** The config module's public API. */
+export type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
+export type { ConfigProblem, LoadOptions } from './load.js';
+export {
+  ConfigInvalidError,
+  DEFAULT_CONFIG_FILE,
+  applySourceOverrides,
+  formatProblem,
+  loadConfig,
+  parseConfigText,
+  parseMirrorOverrides,
+} from './load.js';
+export { configDigest } from './digest.js';
+export { DEBIAN_ARCHS } from './schema.js';

@@ -1,0 +1,85 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DistrolessError } from '../errors.js';
+import { canonicalJson } from '../util/json.js';
+import { writeFilesAtomically } from '../util/fs.js';
+import { LOCKFILE_VERSION, type Lockfile } from './types.js';
+
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
+const index = z.strictObject({ path: z.string(), sha256: hex64, size: z.number().int().nonnegative() });
+const source = z.strictObject({
+  url: z.string(),
+  suite: z.string(),
+  components: z.array(z.string()),
+  date: z.string(),
+  snapshot: z.string(),
+  inRelease: hex64,
+  indices: z.record(z.string(), z.record(z.string(), index)),
+  missingArchs: z.array(z.string()),
+});
+const pkg = z.strictObject({
+  version: z.string(),
+  architecture: z.string(),
+  suite: z.string(),
+  source: z.string(),
+  sourceVersion: z.string(),
+  filename: z.string(),
+  size: z.number().int().nonnegative(),
+  sha256: hex64,
+});
+const imageArch = z.strictObject({
+  packages: z.record(z.string(), z.string()),
+  excluded: z.record(z.string(), z.array(z.string())),
+});
+const lockSchema = z.strictObject({
+  lockfileVersion: z.literal(LOCKFILE_VERSION),
+  resolverVersion: z.number().int(),
+  distro: z.string(),
+  configDigest: z.string(),
+  sources: z.array(source),
+  packages: z.record(z.string(), z.record(z.string(), pkg)),
+  images: z.record(z.string(), z.record(z.string(), imageArch)),
+});
+
+export function lockfilePath(lockDir: string, distro: string): string {
+  return join(lockDir, `${distro}.lock.json`);
+}
+
+/** Parses and validates lockfile text; `file` names it in errors. */
+export function parseLockfile(text: string, file: string): Lockfile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new DistrolessError('LOCK_INVALID', `${file}: not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = lockSchema.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new DistrolessError('LOCK_INVALID', `${file}: ${details.length} invalid field(s): ${details[0] ?? ''}`, { details });
+  }
+  return parsed.data;
+}
+
+/** Reads the lockfile of a distro; undefined when there is none yet. */
+export async function readLockfile(lockDir: string, distro: string): Promise<Lockfile | undefined> {
+  const file = lockfilePath(lockDir, distro);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return parseLockfile(text, file);
+}
+
+export function serializeLockfile(lock: Lockfile): string {
+  return canonicalJson(lock);
+}
+
+/** Writes every lockfile or none (see writeFilesAtomically). */
+export async function writeLockfiles(lockDir: string, locks: readonly Lockfile[]): Promise<void> {
+  await writeFilesAtomically(locks.map((lock) => ({ path: lockfilePath(lockDir, lock.distro), content: serializeLockfile(lock) })));
+}

@@ -1,0 +1,261 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  ConfigInvalidError,
+  applySourceOverrides,
+  configDigest,
+  loadConfig,
+  parseConfigText,
+  parseMirrorOverrides,
+} from '../../src/config/index.js';
+import type { Config } from '../../src/config/index.js';
+import { DistrolessError, isDistrolessError } from '../../src/errors.js';
+
+const ROOT_CONFIG = fileURLToPath(new URL('../../distroless.yaml', import.meta.url));
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/config/${name}`, import.meta.url));
+const fixtureText = (name: string): string => readFileSync(fixture(name), 'utf8');
+
+const DEBIAN = 'https://deb.debian.org/debian';
+const MINIMAL = `distros:
+  debian12:
+    sources: [{ url: ${DEBIAN}/, suite: bookworm, components: [main] }]
+    archs: [amd64, arm64]
+images:
+  static: { packages: [base-files] }
+  base: { from: static, packages: [libc6], entrypoint: [/bin/x, -c, -c, ''], env: { A: b } }
+`;
+
+/** The error a parse throws; fails the test when nothing is thrown. */
+function invalid(text: string, file = 'distroless.yaml'): ConfigInvalidError {
+  try {
+    parseConfigText(text, file);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigInvalidError);
+    return e as ConfigInvalidError;
+  }
+  throw new Error('expected CONFIG_INVALID');
+}
+
+describe('the distroless.yaml at the repository root', () => {
+  it('describes the six debian12 images with their inheritance', async () => {
+    const config = await loadConfig(ROOT_CONFIG);
+    const d = config.distros['debian12'];
+    expect(d?.version).toBe('12');
+    expect(d?.archs).toEqual(['amd64', 'arm64', 'armhf', 's390x', 'ppc64el']);
+    expect(d?.debugPackages).toEqual(['busybox-static']);
+    expect(d?.snapshot).toBe('https://snapshot.debian.org');
+    expect(d?.sources.map((s) => `${s.url} ${s.suite} ${s.components.join(',')}`)).toEqual([
+      `${DEBIAN} bookworm main`,
+      `${DEBIAN} bookworm-updates main`,
+      'https://deb.debian.org/debian-security bookworm-security main',
+    ]);
+    const parents = Object.fromEntries(Object.values(config.images).map((i) => [i.name, i.from ?? null]));
+    expect(parents).toEqual({ static: null, 'base-nossl': 'static', base: 'static', cc: 'base', python3: 'cc', java17: 'base-nossl' });
+    for (const image of Object.values(config.images)) {
+      expect(image.distro).toBe('debian12');
+      expect(image.archs).toEqual(d?.archs);
+    }
+    expect(config.images['static']?.exclude).toEqual(['awk', 'debconf', 'openssl']);
+    expect(config.images['python3']).toMatchObject({ packages: ['python3'], exclude: ['dpkg'], entrypoint: ['/usr/bin/python3.11'], env: { LANG: 'C.UTF-8' } });
+    expect(config.images['java17']?.entrypoint).toEqual(['/usr/bin/java', '-jar']);
+    expect(config.images['java17']?.exclude).toEqual(expect.arrayContaining(['ca-certificates-java', 'java-common', 'util-linux']));
+    expect(config.images['cc']).toMatchObject({ exclude: [], env: {} });
+    expect(config.images['cc']?.entrypoint).toBeUndefined();
+  });
+});
+
+describe('parseConfigText normalisation', () => {
+  it('fills distro, archs, version, defaults and strips trailing slashes', () => {
+    const config = parseConfigText(MINIMAL, 'x.yaml');
+    expect(config.file).toBe('x.yaml');
+    expect(config.distros['debian12']).toEqual({
+      name: 'debian12',
+      sources: [{ url: DEBIAN, suite: 'bookworm', components: ['main'] }],
+      archs: ['amd64', 'arm64'],
+      debugPackages: [],
+      version: '12',
+    });
+    expect(config.images['static']).toEqual({ name: 'static', distro: 'debian12', packages: ['base-files'], exclude: [], archs: ['amd64', 'arm64'], env: {} });
+    expect(config.images['base']).toMatchObject({ from: 'static', entrypoint: ['/bin/x', '-c', '-c', ''], env: { A: 'b' } });
+  });
+
+  it('lets a child inherit a parent that narrows the archs', () => {
+    const config = parseConfigText(MINIMAL.replace('packages: [base-files] }', 'packages: [base-files], archs: [arm64] }'), 'x.yaml');
+    expect(config.images['base']?.archs).toEqual(['arm64']);
+  });
+});
+
+describe('validation errors', () => {
+  it('reports every bad field at once, each with its line and column', () => {
+    const e = invalid(fixtureText('bad-many.yaml'), 'bad-many.yaml');
+    expect(e.code).toBe('CONFIG_INVALID');
+    expect(e.message).toBe('bad-many.yaml: 8 errors');
+    expect(e.details).toEqual([
+      'bad-many.yaml:5:16: distros.debian12.sources[0].url: expected an http(s) URL, got "ftp://deb.debian.org/debian"',
+      'bad-many.yaml:9:28: images.static.packages[1]: expected a Debian package name (lower case a-z 0-9 + - ., at least 2 characters), got "Netbase"',
+      'bad-many.yaml:9:37: images.static.packages[2]: duplicate "base-files" (already at images.static.packages[0])',
+      'bad-many.yaml:11:11: images.base.from: unknown image "statik"; expected one of: static, cc, python3',
+      'bad-many.yaml:12:5: images.base.pakages: unknown key "pakages"; did you mean "packages"?',
+      'bad-many.yaml:15:20: images.cc.archs[1]: expected one of the archs of image "static" (amd64, arm64), got "s390x"',
+      'bad-many.yaml:16:18: images.cc.env.LANG: expected a string (quote numbers and booleans), got number 1',
+      'bad-many.yaml:19:13: images.python3.archs[0]: expected a Debian architecture name (amd64, arm64, armhf, armel, i386, s390x, ppc64el, riscv64, mips64el); "ppc64le" is the OCI/GNU spelling, write ppc64el',
+    ]);
+    expect(e.problems[0]).toEqual({ file: 'bad-many.yaml', line: 5, col: 16, path: 'distros.debian12.sources[0].url', message: 'expected an http(s) URL, got "ftp://deb.debian.org/debian"' });
+  });
+
+  it('rejects an unknown key and suggests the near one', () => {
+    const e = invalid(MINIMAL.replace('    archs:', '    arches:'));
+    expect(e.details).toEqual([
+      'distroless.yaml:2:3: distros.debian12.archs: missing: expected `archs`',
+      'distroless.yaml:4:5: distros.debian12.arches: unknown key "arches"; did you mean "archs"?',
+    ]);
+  });
+
+  it.each([
+    ['arm64/v8', 'arm64'],
+    ['linux/arm/v7', 'armhf'],
+    ['arm', 'armhf'],
+    ['x86_64', 'amd64'],
+  ])('tells which Debian arch the OCI name %s means', (oci, debian) => {
+    const e = invalid(MINIMAL.replace('[amd64, arm64]', `[amd64, "${oci}"]`));
+    expect(e.details).toEqual([expect.stringContaining(`distroless.yaml:4:20: distros.debian12.archs[1]: `)]);
+    expect(e.details[0]).toContain(`"${oci}" is the OCI/GNU spelling, write ${debian}`);
+  });
+
+  it('reports a cycle in `from` on each of its members', () => {
+    const e = invalid(fixtureText('cycle.yaml'), 'cycle.yaml');
+    expect(e.details).toEqual([
+      'cycle.yaml:7:14: images.a.from: cycle: a → b → a; expected a chain that ends at an image without `from`',
+      'cycle.yaml:8:14: images.b.from: cycle: b → a → b; expected a chain that ends at an image without `from`',
+    ]);
+  });
+
+  it('reports an unknown `from`', () => {
+    const e = invalid(MINIMAL.replace('from: static', 'from: nope'));
+    expect(e.details).toEqual(['distroless.yaml:7:17: images.base.from: unknown image "nope"; expected one of: static']);
+  });
+
+  it('needs `distro` with several distros, and keeps `from` within one', () => {
+    const e = invalid(fixtureText('two-distros.yaml'), 'two-distros.yaml');
+    expect(e.details).toEqual([
+      'two-distros.yaml:12:37: images.base13.from: image "static12" is built on distro "debian12"; expected an image of distro "debian13"',
+      'two-distros.yaml:13:3: images.orphan.distro: missing: expected `distro` (one of: debian12, debian13) when there is more than one distro',
+    ]);
+  });
+
+  it('flags packages that are both requested and excluded, or requested twice along `from`', () => {
+    const text = MINIMAL.replace('packages: [libc6]', 'packages: [libc6, base-files, dpkg], exclude: [dpkg]');
+    expect(invalid(text).details).toEqual([
+      'distroless.yaml:7:43: images.base.packages[1]: duplicate "base-files": already requested by image "static"',
+      'distroless.yaml:7:55: images.base.packages[2]: "dpkg" is also excluded (by image "base"); expected a package either requested or excluded',
+    ]);
+  });
+
+  it('checks names, URLs, versions and shapes', () => {
+    const text = `distros:
+  Debian:
+    sources: [{ url: "https://x.example/", suite: bookworm }]
+    archs: amd64
+    snapshot: file:///tmp
+images:
+  debug: { packages: [] }
+`;
+    expect(invalid(text).details).toEqual([
+      'distroless.yaml:2:3: distros.Debian: bad distro name "Debian": expected lower-case letters and digits, with . _ - between them',
+      'distroless.yaml:2:3: distros.Debian.version: missing: expected `version` (e.g. "12"); it cannot be derived from the name "Debian"',
+      'distroless.yaml:3:15: distros.Debian.sources[0].components: missing: expected `components`',
+      'distroless.yaml:4:12: distros.Debian.archs: expected a list of Debian architecture names, got "amd64"',
+      'distroless.yaml:5:15: distros.Debian.snapshot: expected an http(s) URL, got "file:///tmp"',
+      'distroless.yaml:7:3: images.debug: the name "debug" is reserved for the debug variant\'s packages; expected another name',
+      'distroless.yaml:7:22: images.debug.packages: expected a non-empty list of Debian package names',
+    ]);
+  });
+
+  it('places an empty value at its key, and a malformed image is not also "unknown"', () => {
+    const text = MINIMAL.replace('  static: { packages: [base-files] }', '  static: oops').replace('archs: [amd64, arm64]', 'archs:');
+    expect(invalid(text).details).toEqual([
+      'distroless.yaml:4:5: distros.debian12.archs: expected a list of Debian architecture names, got nothing',
+      'distroless.yaml:6:11: images.static: expected a mapping (the image\'s fields), got "oops"',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const e = invalid(fixtureText('syntax.yaml'), 'syntax.yaml');
+    expect(e.message).toMatch(/^syntax\.yaml: \d+ errors?$/);
+    expect(e.details[0]).toMatch(/^syntax\.yaml:5:1: \(yaml\): .+/);
+    expect(e.details[0]).not.toContain('\n');
+  });
+
+  it('reports an empty file and a top level that is not a mapping', () => {
+    expect(invalid('').details).toEqual(['distroless.yaml:1:1: (top level): expected a mapping with `distros` and `images`, got nothing']);
+    expect(invalid('- a\n').details).toEqual(['distroless.yaml:1:1: (top level): expected a mapping with `distros` and `images`, got a list']);
+  });
+
+  it('names the path of a missing file', async () => {
+    const path = fixture('does-not-exist.yaml');
+    const e: unknown = await loadConfig(path).catch((err: unknown) => err);
+    expect(isDistrolessError(e, 'CONFIG_NOT_FOUND')).toBe(true);
+    expect((e as DistrolessError).message).toBe(`config file ${path} not found`);
+  });
+});
+
+describe('mirror overrides', () => {
+  it('parses ORIG=NEW lists separated by commas or whitespace', () => {
+    expect(parseMirrorOverrides('')).toEqual({});
+    expect(parseMirrorOverrides(` ${DEBIAN}/=http://127.0.0.1:8080/debian/,
+      https://deb.debian.org/debian-security=http://127.0.0.1:8080/sec `)).toEqual({
+      [DEBIAN]: 'http://127.0.0.1:8080/debian',
+      'https://deb.debian.org/debian-security': 'http://127.0.0.1:8080/sec',
+    });
+  });
+
+  it.each(['nourl', `${DEBIAN}=`, `=${DEBIAN}`, `${DEBIAN}=ftp://x/y`, `${DEBIAN}=http://a/b,${DEBIAN}=http://c/d`])('rejects %j', (text) => {
+    expect(() => parseMirrorOverrides(text, 'DISTROLESS_MIRRORS')).toThrow(DistrolessError);
+    expect(() => parseMirrorOverrides(text, 'DISTROLESS_MIRRORS')).toThrow(/^DISTROLESS_MIRRORS: /);
+  });
+
+  it('replaces source URLs after validation and keeps the original', () => {
+    const overrides = parseMirrorOverrides(`${DEBIAN}=http://127.0.0.1:8080/debian`);
+    const config = parseConfigText(MINIMAL, 'x.yaml', { sourceOverrides: overrides });
+    expect(config.distros['debian12']?.sources).toEqual([
+      { url: 'http://127.0.0.1:8080/debian', originalUrl: DEBIAN, suite: 'bookworm', components: ['main'] },
+    ]);
+    const again = applySourceOverrides(config, { [DEBIAN]: 'http://mirror.example/debian' });
+    expect(again.distros['debian12']?.sources[0]).toMatchObject({ url: 'http://mirror.example/debian', originalUrl: DEBIAN });
+  });
+});
+
+describe('configDigest', () => {
+  const plain = parseConfigText(MINIMAL, 'x.yaml');
+  const digest = (c: Config): string => configDigest(c, 'debian12');
+
+  it('is a sha256 that a mirror override does not change', () => {
+    expect(digest(plain)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const mirrored = parseConfigText(MINIMAL, 'y.yaml', { sourceOverrides: { [DEBIAN]: 'http://127.0.0.1:1/debian' } });
+    expect(mirrored.distros['debian12']?.sources[0]?.url).toBe('http://127.0.0.1:1/debian');
+    expect(digest(mirrored)).toBe(digest(plain));
+  });
+
+  it('ignores entrypoint and env, but follows packages, excludes, archs and sources', () => {
+    const variant = (from: string, to: string): string => {
+      expect(MINIMAL).toContain(from);
+      return digest(parseConfigText(MINIMAL.replace(from, to), 'x.yaml'));
+    };
+    expect(variant("entrypoint: [/bin/x, -c, -c, ''], env: { A: b }", 'entrypoint: [/bin/y], env: { A: c }')).toBe(digest(plain));
+    expect(variant('[amd64, arm64]', '[arm64, amd64]')).toBe(digest(plain));
+    for (const [from, to] of [
+      ['packages: [libc6]', 'packages: [libc6, libssl3]'],
+      ['packages: [libc6]', 'packages: [libc6], exclude: [libgcc-s1]'],
+      ['[amd64, arm64]', '[amd64]'],
+      ['suite: bookworm', 'suite: bookworm-updates'],
+      [`${DEBIAN}/`, 'https://ftp.debian.org/debian'],
+    ] as const) {
+      expect(variant(from, to)).not.toBe(digest(plain));
+    }
+  });
+
+  it('rejects an unknown distro', () => {
+    expect(() => configDigest(plain, 'debian99')).toThrow(/no distro named "debian99"/);
+  });
+});
