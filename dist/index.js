@@ -18316,7 +18316,7 @@ var require_eventsource_stream = __commonJS({
     var BOM = [239, 187, 191];
     var LF = 10;
     var CR3 = 13;
-    var COLON2 = 58;
+    var COLON3 = 58;
     var SPACE3 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
@@ -18500,7 +18500,7 @@ var require_eventsource_stream = __commonJS({
         if (line.length === 0) {
           return;
         }
-        const colonPosition = line.indexOf(COLON2);
+        const colonPosition = line.indexOf(COLON3);
         if (colonPosition === 0) {
           return;
         }
@@ -54960,6 +54960,7 @@ function imagesHolding(lock, name) {
   return Object.keys(lock.images).filter((image) => Object.values(lock.images[image] ?? {}).some((entry) => name in entry.packages)).sort(compareCodeUnits);
 }
 function diffClosures(before, after) {
+  if (!before) return [];
   const groups = /* @__PURE__ */ new Map();
   const images = /* @__PURE__ */ new Set([...Object.keys(before?.images ?? {}), ...Object.keys(after.images)]);
   for (const image of [...images].sort(compareCodeUnits)) {
@@ -74823,219 +74824,8 @@ function isBlank(text, pos, end) {
   }
   return true;
 }
-
-// src/debian/packages.ts
-var SPACE2 = 32;
-var TAB2 = 9;
-var CR2 = 13;
-var COLON = 58;
-var SHA256_RE = /^[0-9a-f]{64}$/;
-function emptyStanza() {
-  return {
-    name: "",
-    version: "",
-    architecture: "",
-    source: "",
-    depends: "",
-    preDepends: "",
-    provides: "",
-    multiArch: "",
-    filename: "",
-    size: "",
-    sha256: "",
-    essential: "",
-    important: "",
-    protectedField: "",
-    priority: ""
-  };
-}
-function resetStanza(raw) {
-  raw.name = raw.version = raw.architecture = raw.source = raw.depends = raw.preDepends = raw.provides = "";
-  raw.multiArch = raw.filename = raw.size = raw.sha256 = raw.essential = raw.important = "";
-  raw.protectedField = raw.priority = "";
-}
-function parsePackagesIndex(index3, what = "Packages index") {
-  const text = typeof index3 === "string" ? index3 : Buffer2.from(index3.buffer, index3.byteOffset, index3.byteLength).toString("latin1");
-  const out = [];
-  const len = text.length;
-  const raw = emptyStanza();
-  let pos = 0;
-  while (pos < len) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = len;
-    if (isBlank(text, pos, end)) {
-      pos = end + 1;
-      continue;
-    }
-    resetStanza(raw);
-    const start = pos;
-    pos = readStanza(text, pos, raw);
-    out.push(toRecord(raw, start, what));
-  }
-  return out;
-}
-function readStanza(text, pos, raw) {
-  const len = text.length;
-  while (pos < len) {
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = len;
-    const c = text.charCodeAt(pos);
-    if (c !== SPACE2 && c !== TAB2) {
-      if (isBlank(text, pos, end)) return end + 1;
-      takeField(text, pos, end, raw);
-    } else if (isBlank(text, pos, end)) {
-      return end + 1;
-    }
-    pos = end + 1;
-  }
-  return pos;
-}
-function takeField(text, pos, end, raw) {
-  switch (text.charCodeAt(pos) | 32) {
-    case 112:
-      if (raw.name === "" && is(text, pos, "package")) raw.name = value(text, pos + 8, end);
-      else if (raw.preDepends === "" && is(text, pos, "pre-depends")) raw.preDepends = value(text, pos + 12, end);
-      else if (raw.provides === "" && is(text, pos, "provides")) raw.provides = value(text, pos + 9, end);
-      else if (raw.priority === "" && is(text, pos, "priority")) raw.priority = value(text, pos + 9, end);
-      else if (raw.protectedField === "" && is(text, pos, "protected")) raw.protectedField = value(text, pos + 10, end);
-      break;
-    case 118:
-      if (raw.version === "" && is(text, pos, "version")) raw.version = value(text, pos + 8, end);
-      break;
-    case 97:
-      if (raw.architecture === "" && is(text, pos, "architecture")) raw.architecture = value(text, pos + 13, end);
-      break;
-    case 115:
-      if (raw.size === "" && is(text, pos, "size")) raw.size = value(text, pos + 5, end);
-      else if (raw.sha256 === "" && is(text, pos, "sha256")) raw.sha256 = value(text, pos + 7, end);
-      else if (raw.source === "" && is(text, pos, "source")) raw.source = value(text, pos + 7, end);
-      break;
-    case 100:
-      if (raw.depends === "" && is(text, pos, "depends")) raw.depends = value(text, pos + 8, end);
-      break;
-    case 109:
-      if (raw.multiArch === "" && is(text, pos, "multi-arch")) raw.multiArch = value(text, pos + 11, end);
-      break;
-    case 102:
-      if (raw.filename === "" && is(text, pos, "filename")) raw.filename = value(text, pos + 9, end);
-      break;
-    case 101:
-      if (raw.essential === "" && is(text, pos, "essential")) raw.essential = value(text, pos + 10, end);
-      break;
-    case 105:
-      if (raw.important === "" && is(text, pos, "important")) raw.important = value(text, pos + 10, end);
-      break;
-    default:
-      break;
-  }
-}
-function is(text, pos, lower2) {
-  const n = lower2.length;
-  if (text.charCodeAt(pos + n) !== COLON) return false;
-  for (let i2 = 0; i2 < n; i2++) {
-    if ((text.charCodeAt(pos + i2) | 32) !== lower2.charCodeAt(i2)) return false;
-  }
-  return true;
-}
-function value(text, from, end) {
-  let s = from;
-  while (s < end && isSpace(text.charCodeAt(s))) s++;
-  let e = end;
-  while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
-  const first = own2(text.slice(s, e));
-  const next = end + 1;
-  const c = text.charCodeAt(next);
-  if (c !== SPACE2 && c !== TAB2) return first;
-  return first + continuation(text, next);
-}
-function continuation(text, pos) {
-  let out = "";
-  const len = text.length;
-  while (pos < len) {
-    const c = text.charCodeAt(pos);
-    if (c !== SPACE2 && c !== TAB2) break;
-    let end = text.indexOf("\n", pos);
-    if (end < 0) end = len;
-    if (isBlank(text, pos, end)) break;
-    out += `
-${text.slice(pos, end).trim()}`;
-    pos = end + 1;
-  }
-  return out;
-}
 function own2(s) {
   return s.length < 13 ? s : (" " + s).slice(1);
-}
-function isSpace(c) {
-  return c === SPACE2 || c === TAB2 || c === CR2;
-}
-function toRecord(raw, offset, what) {
-  const missing = missingField(raw);
-  if (missing !== null) {
-    const who = raw.name === "" ? `stanza at offset ${offset}` : `package "${raw.name}" (offset ${offset})`;
-    throw new DistrolessError("PARSE", `${what}: ${who} has no ${missing} field`);
-  }
-  const size = parseSize(raw.size);
-  if (size < 0) throw new DistrolessError("PARSE", `${what}: package "${raw.name}": Size "${raw.size}" is not a number`);
-  const sha2562 = SHA256_RE.test(raw.sha256) ? raw.sha256 : raw.sha256.toLowerCase();
-  if (sha2562 !== raw.sha256 && !SHA256_RE.test(sha2562)) {
-    throw new DistrolessError("PARSE", `${what}: package "${raw.name}": SHA256 "${raw.sha256}" is not 64 hex digits`);
-  }
-  const [source2, sourceVersion] = splitSource(raw.source, raw.name, raw.version);
-  return {
-    name: raw.name,
-    version: raw.version,
-    architecture: raw.architecture,
-    source: source2,
-    sourceVersion,
-    depends: raw.depends,
-    preDepends: raw.preDepends,
-    provides: raw.provides,
-    multiArch: lower(raw.multiArch),
-    filename: raw.filename,
-    size,
-    sha256: sha2562,
-    essential: isYes(raw.essential),
-    important: isYes(raw.important) || isYes(raw.protectedField),
-    priority: lower(raw.priority)
-  };
-}
-function missingField(raw) {
-  if (raw.name === "") return "Package";
-  if (raw.version === "") return "Version";
-  if (raw.architecture === "") return "Architecture";
-  if (raw.filename === "") return "Filename";
-  if (raw.size === "") return "Size";
-  if (raw.sha256 === "") return "SHA256";
-  return null;
-}
-function parseSize(text) {
-  if (text.length === 0 || text.length > 15) return -1;
-  let n = 0;
-  for (let i2 = 0; i2 < text.length; i2++) {
-    const d = text.charCodeAt(i2) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
-function splitSource(field, name, version2) {
-  if (field === "") return [name, version2];
-  const paren = field.indexOf("(");
-  if (paren < 0) return [field, version2];
-  const close = field.indexOf(")", paren);
-  const srcVersion = field.slice(paren + 1, close < 0 ? field.length : close).trim();
-  return [field.slice(0, paren).trim(), srcVersion === "" ? version2 : srcVersion];
-}
-function lower(text) {
-  for (let i2 = 0; i2 < text.length; i2++) {
-    const c = text.charCodeAt(i2);
-    if (c >= 65 && c <= 90) return text.toLowerCase();
-  }
-  return text;
-}
-function isYes(text) {
-  return text.length === 3 && text.toLowerCase() === "yes";
 }
 
 // src/debian/relations.ts
@@ -75110,6 +74900,39 @@ function formatGroup(group) {
 function bad(field, text, why) {
   return new DistrolessError("PARSE", `relation "${text.trim()}" in "${field.trim()}": ${why}`);
 }
+var COMMA = 44;
+var PIPE = 124;
+var COLON = 58;
+function endsName(c) {
+  return c <= 32 || c === COMMA || c === PIPE || c === 40 || c === 91 || c === 60 || c === COLON;
+}
+function collectRelationNames(field, arch2, seen, out) {
+  const n = field.length;
+  let i2 = 0;
+  while (i2 < n) {
+    let c = field.charCodeAt(i2);
+    if (c <= 32 || c === COMMA || c === PIPE) {
+      i2++;
+      continue;
+    }
+    const start = i2;
+    while (i2 < n && !endsName(field.charCodeAt(i2))) i2++;
+    const name = field.slice(start, i2);
+    let keep = true;
+    if (field.charCodeAt(i2) === COLON) {
+      const q = i2 + 1;
+      while (i2 < n && !endsName(field.charCodeAt(i2 + 1))) i2++;
+      i2++;
+      const qualifier = field.slice(q, i2);
+      keep = qualifier === "native" || qualifier === arch2;
+    }
+    while (i2 < n && (c = field.charCodeAt(i2)) !== COMMA && c !== PIPE) i2++;
+    if (keep && name !== "" && !seen.has(name)) {
+      seen.add(name);
+      out.push(own2(name));
+    }
+  }
+}
 var RelationCache = class {
   cache = /* @__PURE__ */ new Map();
   get(field) {
@@ -75126,6 +74949,241 @@ var RelationCache = class {
   }
 };
 var EMPTY = Object.freeze([]);
+
+// src/debian/packages.ts
+var SPACE2 = 32;
+var TAB2 = 9;
+var CR2 = 13;
+var COLON2 = 58;
+var SHA256_RE = /^[0-9a-f]{64}$/;
+var NAME2 = 0;
+var VERSION3 = 1;
+var ARCH = 2;
+var SOURCE = 3;
+var DEPENDS = 4;
+var PRE_DEPENDS = 5;
+var PROVIDES = 6;
+var MULTI_ARCH = 7;
+var FILENAME = 8;
+var SIZE = 9;
+var SHA2562 = 10;
+var ESSENTIAL = 11;
+var IMPORTANT = 12;
+var PROTECTED = 13;
+var PRIORITY = 14;
+var CONFLICTS = 15;
+var BREAKS = 16;
+var RECOMMENDS = 17;
+var SUGGESTS = 18;
+var REPLACES = 19;
+var ENHANCES = 20;
+var SLOTS = 21;
+var RECORD_FIELDS = [
+  ["package", NAME2],
+  ["version", VERSION3],
+  ["architecture", ARCH],
+  ["source", SOURCE],
+  ["depends", DEPENDS],
+  ["pre-depends", PRE_DEPENDS],
+  ["provides", PROVIDES],
+  ["multi-arch", MULTI_ARCH],
+  ["filename", FILENAME],
+  ["size", SIZE],
+  ["sha256", SHA2562],
+  ["essential", ESSENTIAL],
+  ["important", IMPORTANT],
+  ["protected", PROTECTED],
+  ["priority", PRIORITY]
+];
+var NAME_FIELDS = [
+  ["conflicts", CONFLICTS],
+  ["breaks", BREAKS],
+  ["recommends", RECOMMENDS],
+  ["suggests", SUGGESTS],
+  ["replaces", REPLACES],
+  ["enhances", ENHANCES]
+];
+var APT_RELATION_ORDER = [PRE_DEPENDS, DEPENDS, CONFLICTS, BREAKS, RECOMMENDS, SUGGESTS, REPLACES, ENHANCES];
+function fieldTable(fields) {
+  const table = [];
+  for (const field of fields) {
+    const c = field[0].charCodeAt(0);
+    (table[c] ??= []).push(field);
+  }
+  return table;
+}
+var RECORD_TABLE = fieldTable(RECORD_FIELDS);
+var NAMES_TABLE = fieldTable([...RECORD_FIELDS, ...NAME_FIELDS]);
+function parsePackagesIndex(index3, what = "Packages index", options = {}) {
+  const text = typeof index3 === "string" ? index3 : Buffer2.from(index3.buffer, index3.byteOffset, index3.byteLength).toString("latin1");
+  const names = options.names;
+  const seen = names === void 0 ? null : new Set(names);
+  const table = names === void 0 ? RECORD_TABLE : NAMES_TABLE;
+  const out = [];
+  const vals = new Array(SLOTS).fill("");
+  const len = text.length;
+  let pos = 0;
+  while (pos < len) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = len;
+    if (isBlank(text, pos, end)) {
+      pos = end + 1;
+      continue;
+    }
+    vals.fill("");
+    const start = pos;
+    pos = readStanza(text, pos, vals, table);
+    const record2 = toRecord(vals, start, what);
+    out.push(record2);
+    if (names !== void 0 && seen !== null) registerNames(vals, record2, seen, names);
+  }
+  return out;
+}
+function readStanza(text, pos, vals, table) {
+  const len = text.length;
+  while (pos < len) {
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = len;
+    const c = text.charCodeAt(pos);
+    if (isBlank(text, pos, end)) return end + 1;
+    if (c !== SPACE2 && c !== TAB2) {
+      const candidates = table[c | 32];
+      if (candidates !== void 0) takeField(text, pos, end, vals, candidates);
+    }
+    pos = end + 1;
+  }
+  return pos;
+}
+function takeField(text, pos, end, vals, candidates) {
+  for (const [lower2, slot] of candidates) {
+    if (vals[slot] === "" && is(text, pos, lower2)) {
+      vals[slot] = value(text, pos + lower2.length + 1, end);
+      return;
+    }
+  }
+}
+function is(text, pos, lower2) {
+  const n = lower2.length;
+  if (text.charCodeAt(pos + n) !== COLON2) return false;
+  for (let i2 = 0; i2 < n; i2++) {
+    if ((text.charCodeAt(pos + i2) | 32) !== lower2.charCodeAt(i2)) return false;
+  }
+  return true;
+}
+function value(text, from, end) {
+  let s = from;
+  while (s < end && isSpace(text.charCodeAt(s))) s++;
+  let e = end;
+  while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
+  const first = own2(text.slice(s, e));
+  const c = text.charCodeAt(end + 1);
+  if (c !== SPACE2 && c !== TAB2) return first;
+  return first + continuation(text, end + 1);
+}
+function continuation(text, pos) {
+  let out = "";
+  const len = text.length;
+  while (pos < len) {
+    const c = text.charCodeAt(pos);
+    if (c !== SPACE2 && c !== TAB2) break;
+    let end = text.indexOf("\n", pos);
+    if (end < 0) end = len;
+    if (isBlank(text, pos, end)) break;
+    out += `
+${text.slice(pos, end).trim()}`;
+    pos = end + 1;
+  }
+  return out;
+}
+function isSpace(c) {
+  return c === SPACE2 || c === TAB2 || c === CR2;
+}
+function registerNames(vals, record2, seen, names) {
+  if (!seen.has(record2.name)) {
+    seen.add(record2.name);
+    names.push(record2.name);
+  }
+  for (const slot of APT_RELATION_ORDER) collectRelationNames(vals[slot] ?? "", record2.architecture, seen, names);
+  collectRelationNames(record2.provides, record2.architecture, seen, names);
+}
+function toRecord(vals, offset, what) {
+  const name = vals[NAME2] ?? "";
+  const missing = missingField(vals);
+  if (missing !== null) {
+    const who = name === "" ? `stanza at offset ${offset}` : `package "${name}" (offset ${offset})`;
+    throw new DistrolessError("PARSE", `${what}: ${who} has no ${missing} field`);
+  }
+  const rawSize = vals[SIZE] ?? "";
+  const size = parseSize(rawSize);
+  if (size < 0) throw new DistrolessError("PARSE", `${what}: package "${name}": Size "${rawSize}" is not a number`);
+  const rawSha = vals[SHA2562] ?? "";
+  let sha2562 = rawSha;
+  if (!SHA256_RE.test(sha2562)) {
+    sha2562 = rawSha.toLowerCase();
+    if (!SHA256_RE.test(sha2562)) {
+      throw new DistrolessError("PARSE", `${what}: package "${name}": SHA256 "${rawSha}" is not 64 hex digits`);
+    }
+  }
+  const version2 = vals[VERSION3] ?? "";
+  const [source2, sourceVersion] = splitSource(vals[SOURCE] ?? "", name, version2);
+  return {
+    name,
+    version: version2,
+    architecture: vals[ARCH] ?? "",
+    source: source2,
+    sourceVersion,
+    depends: vals[DEPENDS] ?? "",
+    preDepends: vals[PRE_DEPENDS] ?? "",
+    provides: vals[PROVIDES] ?? "",
+    multiArch: lower(vals[MULTI_ARCH] ?? ""),
+    filename: vals[FILENAME] ?? "",
+    size,
+    sha256: sha2562,
+    essential: isYes(vals[ESSENTIAL] ?? ""),
+    important: isYes(vals[IMPORTANT] ?? "") || isYes(vals[PROTECTED] ?? ""),
+    priority: lower(vals[PRIORITY] ?? "")
+  };
+}
+var REQUIRED = [
+  [NAME2, "Package"],
+  [VERSION3, "Version"],
+  [ARCH, "Architecture"],
+  [FILENAME, "Filename"],
+  [SIZE, "Size"],
+  [SHA2562, "SHA256"]
+];
+function missingField(vals) {
+  for (const [slot, field] of REQUIRED) if (vals[slot] === "") return field;
+  return null;
+}
+function parseSize(text) {
+  if (text.length === 0 || text.length > 15) return -1;
+  let n = 0;
+  for (let i2 = 0; i2 < text.length; i2++) {
+    const d = text.charCodeAt(i2) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+function splitSource(field, name, version2) {
+  if (field === "") return [name, version2];
+  const paren = field.indexOf("(");
+  if (paren < 0) return [field, version2];
+  const close = field.indexOf(")", paren);
+  const srcVersion = field.slice(paren + 1, close < 0 ? field.length : close).trim();
+  return [field.slice(0, paren).trim(), srcVersion === "" ? version2 : srcVersion];
+}
+function lower(text) {
+  for (let i2 = 0; i2 < text.length; i2++) {
+    const c = text.charCodeAt(i2);
+    if (c >= 65 && c <= 90) return text.toLowerCase();
+  }
+  return text;
+}
+function isYes(text) {
+  return text.length === 3 && text.toLowerCase() === "yes";
+}
 
 // src/debian/version.ts
 function parseVersion(version2) {
@@ -75212,11 +75270,13 @@ var Universe = class {
   relationCache = new RelationCache();
   satisfierCache = /* @__PURE__ */ new WeakMap();
   sequence = /* @__PURE__ */ new Map();
-  constructor(arch2, candidates) {
+  /** `names`: apt's registration order of package names across all sources (see UniverseSource.names). */
+  constructor(arch2, candidates, names = []) {
     this.arch = arch2;
     this.candidates = candidates;
+    for (const name of names) if (!this.sequence.has(name)) this.sequence.set(name, this.sequence.size);
     for (const pkg2 of candidates.values()) {
-      this.sequence.set(pkg2.name, this.sequence.size);
+      if (!this.sequence.has(pkg2.name)) this.sequence.set(pkg2.name, this.sequence.size);
       this.indexProvides(pkg2);
     }
   }
@@ -75227,7 +75287,10 @@ var Universe = class {
   has(name) {
     return this.candidates.has(name);
   }
-  /** Position of a candidate in `packages()` order (-1 when unknown): a stable, deterministic tie-breaker. */
+  /**
+   * Position of a name in apt's registration order (when the sources carried `names`), else in
+   * `packages()` order; -1 when unknown. apt prefers the provider registered last among equals.
+   */
   sequenceOf(name) {
     return this.sequence.get(name) ?? -1;
   }
@@ -75306,7 +75369,7 @@ function buildUniverse(arch2, sources) {
       candidates.set(rec.name, { ...rec, origin });
     }
   }
-  return new Universe(arch2, candidates);
+  return new Universe(arch2, candidates, sources.flatMap((s) => s.names ?? []));
 }
 
 // src/resolve/resolver.ts

@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import { loadKeyring, type Keyring } from '../archive/index.js';
 import { join, resolve } from 'node:path';
 import { loadConfig, parseMirrorOverrides } from '../config/index.js';
 import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
@@ -28,6 +30,7 @@ interface GlobalOpts {
   config: string;
   lockfiles: string;
   mirror: string[];
+  keyring: string[];
   cacheDir?: string;
   progress?: boolean;
 }
@@ -42,6 +45,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(new Option('-c, --config <file>', 'config file').default('distroless.yaml'))
     .addOption(new Option('-l, --lockfiles <dir>', 'lockfile directory').default('lockfiles'))
     .addOption(new Option('-m, --mirror <orig=new>', 'replace a source URL (repeatable; env DISTROLESS_MIRRORS="A=B,C=D")').argParser(collect).default([]))
+    .addOption(new Option('-k, --keyring <file>', 'trust the armored OpenPGP public keys in this file instead of the shipped Debian archive keys (repeatable)').argParser(collect).default([]))
     .addOption(new Option('--cache-dir <dir>', 'cache for verified indices (env DISTROLESS_CACHE_DIR)'))
     .addOption(new Option('--progress', 'show progress on stderr even when it is not a terminal'))
     .addOption(new Option('--no-progress', 'never show progress'));
@@ -75,6 +79,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (isDistrolessError(e)) for (const line of e.details) io.stderr(`  ${line}\n`);
     return EXIT.error;
   }
+}
+
+/** Armored public keys from files; a file may hold several key blocks. */
+async function readKeyrings(files: readonly string[], io: CliIo): Promise<Keyring> {
+  const blocks: string[] = [];
+  for (const file of files) {
+    const text = await readFile(resolve(io.cwd, file), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      throw new DistrolessError('USAGE', `--keyring ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+    });
+    const found = text.split(/(?=-----BEGIN PGP PUBLIC KEY BLOCK-----)/).filter((b) => b.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----'));
+    if (found.length === 0) throw new DistrolessError('USAGE', `--keyring ${file}: no armored OpenPGP public key in it`);
+    blocks.push(...found);
+  }
+  return loadKeyring(blocks);
 }
 
 function parseArchList(text: string, config: Config): string[] {
@@ -117,6 +135,7 @@ async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: bool
     now: io.now(),
     check: opts.check ?? false,
     ...(archs ? { archs } : {}),
+    ...(g.keyring.length > 0 ? { keyring: await readKeyrings(g.keyring, io) } : {}),
     onProgress: progress,
   });
   if (opts.json) {

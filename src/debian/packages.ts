@@ -190,9 +190,12 @@ function toRecord(vals: readonly string[], offset: number, what: string): Packag
   const size = parseSize(rawSize);
   if (size < 0) throw new DistrolessError('PARSE', `${what}: package "${name}": Size "${rawSize}" is not a number`);
   const rawSha = vals[SHA256] ?? '';
-  const sha256 = SHA256_RE.test(rawSha) ? rawSha : rawSha.toLowerCase();
-  if (sha256 !== rawSha && !SHA256_RE.test(sha256)) {
-    throw new DistrolessError('PARSE', `${what}: package "${name}": SHA256 "${rawSha}" is not 64 hex digits`);
+  let sha256 = rawSha;
+  if (!SHA256_RE.test(sha256)) {
+    sha256 = rawSha.toLowerCase();
+    if (!SHA256_RE.test(sha256)) {
+      throw new DistrolessError('PARSE', `${what}: package "${name}": SHA256 "${rawSha}" is not 64 hex digits`);
+    }
   }
   const version = vals[VERSION] ?? '';
   const [source, sourceVersion] = splitSource(vals[SOURCE] ?? '', name, version);

@@ -1,0 +1,9 @@
+// `npm run bench`: rebuilds dist/ (the benchmarks time the bundled CLI, as users run it), then each benchmark.
+import { execFileSync } from 'node:child_process';
+
+execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
+console.error(`# node ${process.version}`);
+const which = process.argv.slice(2);
+for (const name of which.length ? which : ['update']) {
+  execFileSync(process.execPath, [`bench/${name}.mjs`], { stdio: 'inherit' });
+}
