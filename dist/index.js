@@ -53370,7 +53370,7 @@ async function fetchIndex(fetched, component, arch2, req) {
     const raw = await decompress(bytes, compressionOf(entry.path), opts);
     const plain = entries.get(base);
     if (plain !== void 0 && plain !== entry) checkBytes(raw, plain, `${source2} (decompressed)`);
-    return { component, arch: arch2, path: entry.path, sha256: entry.sha256, size: entry.size, source: source2, text: raw.toString("utf8") };
+    return { component, arch: arch2, path: entry.path, sha256: entry.sha256, size: entry.size, source: source2, text: raw.toString("latin1") };
   }
   const listed = candidates.map((e) => e.path).join(", ");
   throw new DistrolessError("INDEX_MISSING", `${suiteUrl(fetched.url, fetched.suite)}: none of ${listed} is found, although the Release lists them`);
@@ -75588,6 +75588,46 @@ function byName(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// src/app/resolve-distro.ts
+function resolveArch(distro, arch2, indices, requests) {
+  const sources = [];
+  indices.forEach((fetched, i2) => {
+    const source2 = distro.sources[i2];
+    if (!source2) return;
+    for (const ix of fetched) {
+      const origin = { url: source2.originalUrl ?? source2.url, suite: source2.suite, component: ix.component };
+      sources.push({ origin, packages: parsePackagesIndex(ix.text, `${source2.suite} ${ix.path}`) });
+    }
+  });
+  const universe = buildUniverse(arch2, sources);
+  const pins = {};
+  const images = {};
+  for (const request of requests) {
+    if (!request.archs.includes(arch2)) continue;
+    const resolution = resolve(universe, { image: request.image, arch: arch2, packages: request.packages, exclude: request.exclude });
+    const entry = { packages: {}, excluded: {} };
+    for (const { pkg: pkg2, requiredBy } of resolution.packages) {
+      pins[pkg2.name] = pin(pkg2);
+      entry.packages[pkg2.name] = requiredBy ?? "";
+    }
+    for (const ex of resolution.excluded) entry.excluded[ex.name] = ex.wantedBy;
+    images[request.image] = entry;
+  }
+  return { arch: arch2, pins: Object.fromEntries(Object.entries(pins).sort(([a], [b]) => compareCodeUnits(a, b))), images };
+}
+function pin(pkg2) {
+  return {
+    version: pkg2.version,
+    architecture: pkg2.architecture,
+    suite: pkg2.origin.suite,
+    source: pkg2.source,
+    sourceVersion: pkg2.sourceVersion,
+    filename: pkg2.filename,
+    size: pkg2.size,
+    sha256: pkg2.sha256
+  };
+}
+
 // src/app/requests.ts
 var DEBUG_KEY = "debug";
 function imageRequests(config3, distro) {
@@ -75622,51 +75662,18 @@ function unique(values) {
   return [...new Set(values)];
 }
 
-// src/app/resolve-distro.ts
-function resolveDistro(config3, distro, archs, suites, progress) {
-  const requests = imageRequests(config3, distro);
-  const packages = {};
-  const images = {};
-  for (const arch2 of archs) {
-    const sources = [];
-    suites.forEach((suite, i2) => {
-      const source2 = distro.sources[i2];
-      if (!source2) return;
-      for (const ix of suite.indices) {
-        if (ix.arch !== arch2) continue;
-        const origin = { url: source2.originalUrl ?? source2.url, suite: source2.suite, component: ix.component };
-        sources.push({ origin, packages: parsePackagesIndex(ix.text, `${source2.suite} ${ix.path}`) });
-      }
-    });
-    const universe = buildUniverse(arch2, sources);
-    const pins = {};
-    for (const request of requests) {
-      if (!request.archs.includes(arch2)) continue;
-      const resolution = resolve(universe, { image: request.image, arch: arch2, packages: request.packages, exclude: request.exclude });
-      const entry = { packages: {}, excluded: {} };
-      for (const { pkg: pkg2, requiredBy } of resolution.packages) {
-        pins[pkg2.name] = pin(pkg2);
-        entry.packages[pkg2.name] = requiredBy ?? "";
-      }
-      for (const ex of resolution.excluded) entry.excluded[ex.name] = ex.wantedBy;
-      (images[request.image] ??= {})[arch2] = entry;
+// src/util/concurrency.ts
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i2 = next++;
+      results[i2] = await fn(items[i2], i2);
     }
-    packages[arch2] = Object.fromEntries(Object.entries(pins).sort(([a], [b]) => compareCodeUnits(a, b)));
-    progress(`${distro.name} ${arch2}: resolved ${requests.length} image(s), ${Object.keys(pins).length} packages`);
-  }
-  return { packages, images };
-}
-function pin(pkg2) {
-  return {
-    version: pkg2.version,
-    architecture: pkg2.architecture,
-    suite: pkg2.origin.suite,
-    source: pkg2.source,
-    sourceVersion: pkg2.sourceVersion,
-    filename: pkg2.filename,
-    size: pkg2.size,
-    sha256: pkg2.sha256
   };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
 }
 
 // src/app/update.ts
@@ -75701,27 +75708,39 @@ async function updateDistro(opts, distro, deps) {
     return { update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) }, lock: previous };
   }
   const cache = opts.cacheDir === void 0 ? void 0 : directoryCache(opts.cacheDir);
-  const suites = await Promise.all(
-    distro.sources.map(
-      (s, i2) => fetchIndices(releases[i2], {
-        components: s.components,
-        archs,
-        http: deps.http,
-        ...cache ? { cache } : {},
-        xzCommand: "xz",
-        onProgress: onArchive
-      })
-    )
-  );
-  const resolved = resolveDistro(opts.config, distro, archs, suites, deps.progress);
+  const requests = imageRequests(opts.config, distro);
+  const perArch = await mapLimit(archs, 2, async (arch2) => {
+    const suites = await Promise.all(
+      distro.sources.map(
+        (s, i2) => fetchIndices(releases[i2], {
+          components: s.components,
+          archs: [arch2],
+          http: deps.http,
+          ...cache ? { cache } : {},
+          xzCommand: "xz",
+          onProgress: onArchive
+        })
+      )
+    );
+    const resolved = resolveArch(distro, arch2, suites.map((s) => s.indices), requests);
+    deps.progress(`${distro.name} ${arch2}: resolved ${Object.keys(resolved.images).length} image(s), ${Object.keys(resolved.pins).length} packages`);
+    return { resolved, suites: suites.map((s) => ({ indices: s.indices.map(({ text: _text, ...rest }) => rest), missingArchs: s.missingArchs })) };
+  });
   const fresh = {
     lockfileVersion: LOCKFILE_VERSION,
     resolverVersion: RESOLVER_VERSION,
     distro: distro.name,
     configDigest: digest,
-    sources: suites.map((s, i2) => lockedSource(distro.sources[i2], s.release, s.indices, s.missingArchs)),
-    packages: resolved.packages,
-    images: resolved.images
+    sources: distro.sources.map(
+      (s, i2) => lockedSource(
+        s,
+        releases[i2],
+        perArch.flatMap((a) => a.suites[i2]?.indices ?? []),
+        perArch.flatMap((a) => a.suites[i2]?.missingArchs ?? [])
+      )
+    ),
+    packages: Object.fromEntries(perArch.map((a) => [a.resolved.arch, a.resolved.pins])),
+    images: collectImages(perArch.map((a) => a.resolved))
   };
   const lock = archs.length === distro.archs.length ? fresh : keepOtherArchs(fresh, previous, distro.archs.filter((a) => !archs.includes(a)));
   const diff = diffLockfiles(previous, lock);
@@ -75744,6 +75763,11 @@ function isCurrent(lock, digest, distro, archs, releases) {
       })
     );
   });
+}
+function collectImages(results) {
+  const images = {};
+  for (const r of results) for (const [image, entry] of Object.entries(r.images)) (images[image] ??= {})[r.arch] = entry;
+  return images;
 }
 function keepOtherArchs(fresh, previous, others) {
   if (!previous) return fresh;
@@ -75779,7 +75803,7 @@ function lockedSource(source2, release, indices, missingArchs) {
     snapshot: snapshotId(release.date),
     inRelease: release.inReleaseSha256,
     indices: byArch,
-    missingArchs
+    missingArchs: [...missingArchs].sort(compareCodeUnits)
   };
 }
 function snapshotId(date5) {

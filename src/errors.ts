@@ -18,7 +18,12 @@ export type ErrorCode =
   | 'UNSATISFIABLE'
   | 'LOCK_INVALID'
   | 'LOCK_STALE'
-  | 'USAGE';
+  | 'USAGE'
+  | 'LAYOUT_INVALID'
+  | 'ARCH_UNSUPPORTED'
+  | 'TAR_INVALID'
+  | 'DEB_INVALID'
+  | 'UNSAFE_ENTRY';
 
 export class DistrolessError extends Error {
   readonly code: ErrorCode;

@@ -15,8 +15,11 @@ import { configDigest } from '../config/index.js';
 import type { Config, DistroConfig, SourceConfig } from '../config/types.js';
 import { diffLockfiles, isEmptyDiff, type LockDiff } from '../lock/diff.js';
 import { lockfilePath, readLockfile, writeLockfiles } from '../lock/io.js';
+import { compareCodeUnits } from '../util/json.js';
 import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } from '../lock/types.js';
-import { resolveDistro } from './resolve-distro.js';
+import { resolveArch, type ResolvedArch } from './resolve-distro.js';
+import { imageRequests } from './requests.js';
+import { mapLimit } from '../util/concurrency.js';
 
 export interface UpdateOptions {
   config: Config;
@@ -94,27 +97,41 @@ async function updateDistro(opts: UpdateOptions, distro: DistroConfig, deps: Dep
     return { update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) }, lock: previous };
   }
   const cache = opts.cacheDir === undefined ? undefined : directoryCache(opts.cacheDir);
-  const suites = await Promise.all(
-    distro.sources.map((s, i) =>
-      fetchIndices(releases[i] as FetchedRelease, {
-        components: s.components,
-        archs,
-        http: deps.http,
-        ...(cache ? { cache } : {}),
-        xzCommand: 'xz',
-        onProgress: onArchive,
-      }),
-    ),
-  );
-  const resolved = resolveDistro(opts.config, distro, archs, suites, deps.progress);
+  const requests = imageRequests(opts.config, distro);
+  // Arch by arch, two at a time: one arch's indices download and decompress while another is parsed, and
+  // only two arches' indices are in memory at once.
+  const perArch = await mapLimit(archs, 2, async (arch) => {
+    const suites = await Promise.all(
+      distro.sources.map((s, i) =>
+        fetchIndices(releases[i] as FetchedRelease, {
+          components: s.components,
+          archs: [arch],
+          http: deps.http,
+          ...(cache ? { cache } : {}),
+          xzCommand: 'xz',
+          onProgress: onArchive,
+        }),
+      ),
+    );
+    const resolved = resolveArch(distro, arch, suites.map((s) => s.indices), requests);
+    deps.progress(`${distro.name} ${arch}: resolved ${Object.keys(resolved.images).length} image(s), ${Object.keys(resolved.pins).length} packages`);
+    return { resolved, suites: suites.map((s) => ({ indices: s.indices.map(({ text: _text, ...rest }) => rest), missingArchs: s.missingArchs })) };
+  });
   const fresh: Lockfile = {
     lockfileVersion: LOCKFILE_VERSION,
     resolverVersion: RESOLVER_VERSION,
     distro: distro.name,
     configDigest: digest,
-    sources: suites.map((s, i) => lockedSource(distro.sources[i] as SourceConfig, s.release, s.indices, s.missingArchs)),
-    packages: resolved.packages,
-    images: resolved.images,
+    sources: distro.sources.map((s, i) =>
+      lockedSource(
+        s,
+        releases[i] as FetchedRelease,
+        perArch.flatMap((a) => a.suites[i]?.indices ?? []),
+        perArch.flatMap((a) => a.suites[i]?.missingArchs ?? []),
+      ),
+    ),
+    packages: Object.fromEntries(perArch.map((a) => [a.resolved.arch, a.resolved.pins])),
+    images: collectImages(perArch.map((a) => a.resolved)),
   };
   const lock = archs.length === distro.archs.length ? fresh : keepOtherArchs(fresh, previous, distro.archs.filter((a) => !archs.includes(a)));
   const diff = diffLockfiles(previous, lock);
@@ -139,6 +156,13 @@ function isCurrent(lock: Lockfile, digest: string, distro: DistroConfig, archs: 
       }),
     );
   });
+}
+
+/** Image → arch → closure, from the per-arch results. */
+function collectImages(results: readonly ResolvedArch[]): Lockfile['images'] {
+  const images: Lockfile['images'] = {};
+  for (const r of results) for (const [image, entry] of Object.entries(r.images)) (images[image] ??= {})[r.arch] = entry;
+  return images;
 }
 
 /** A partial update: the archs not resolved this time keep what the previous lock had for them. */
@@ -172,7 +196,7 @@ function lockedSource(
   source: SourceConfig,
   release: FetchedRelease,
   indices: ReadonlyArray<{ arch: string; component: string; path: string; sha256: string; size: number }>,
-  missingArchs: string[],
+  missingArchs: readonly string[],
 ): LockedSource {
   const byArch: LockedSource['indices'] = {};
   for (const ix of indices) (byArch[ix.arch] ??= {})[ix.component] = { path: ix.path, sha256: ix.sha256, size: ix.size };
@@ -184,7 +208,7 @@ function lockedSource(
     snapshot: snapshotId(release.date),
     inRelease: release.inReleaseSha256,
     indices: byArch,
-    missingArchs,
+    missingArchs: [...missingArchs].sort(compareCodeUnits),
   };
 }
 

@@ -153,7 +153,10 @@ async function fetchIndex(fetched: FetchedRelease, component: string, arch: stri
     const raw = await decompress(bytes, compressionOf(entry.path), opts);
     const plain = entries.get(base);
     if (plain !== undefined && plain !== entry) checkBytes(raw, plain, `${source} (decompressed)`);
-    return { component, arch, path: entry.path, sha256: entry.sha256, size: entry.size, source, text: raw.toString('utf8') };
+    // latin1 maps bytes 1:1 into a one-byte V8 string: ~10× faster than UTF-8 decoding a 50 MB index and half
+    // the memory. Every field we read (names, versions, relations, paths, hashes) is ASCII; free text such
+    // as Description or Maintainer is not used and may show as mojibake.
+    return { component, arch, path: entry.path, sha256: entry.sha256, size: entry.size, source, text: raw.toString('latin1') };
   }
   const listed = candidates.map((e) => e.path).join(', ');
   throw new DistrolessError('INDEX_MISSING', `${suiteUrl(fetched.url, fetched.suite)}: none of ${listed} is found, although the Release lists them`);

@@ -3,6 +3,8 @@
  * exponential backoff on network errors and on 408/429/5xx (honouring Retry-After), a size cap, and one-line
  * final errors (NETWORK or HTTP) naming the URL. The retry policy is data; tests pass FAST_RETRY.
  */
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { DistrolessError } from '../errors.js';
 
 export interface RetryPolicy {
@@ -59,6 +61,11 @@ export interface GetOptions {
 export interface HttpClient {
   /** The body of a 2xx response; throws NETWORK or HTTP (404 included). */
   get(url: string, opts?: GetOptions): Promise<Buffer>;
+  /**
+   * Streams the body of a 2xx response into `path` (created or truncated; never held in memory) and returns
+   * its size and sha256; `undefined` for 404/410. A retry starts the file again.
+   */
+  download(url: string, path: string, opts?: GetOptions): Promise<{ size: number; sha256: string } | undefined>;
   /** Like `get`, but `undefined` for 404/410. */
   getIfExists(url: string, opts?: GetOptions): Promise<Buffer | undefined>;
 }
@@ -67,11 +74,13 @@ const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 5 * 60 * 1000;
 const NOT_FOUND = new Set([404, 410]);
 
-type Attempt =
-  | { kind: 'ok'; body: Buffer }
+type Attempt<T = Buffer> =
+  | { kind: 'ok'; body: T }
   | { kind: 'status'; status: number; statusText: string; retryAfterMs: number | undefined }
   | { kind: 'network'; error: unknown };
-type Failure = Exclude<Attempt, { kind: 'ok' }>;
+type Failure = Exclude<Attempt<unknown>, { kind: 'ok' }>;
+/** Reads a 2xx response body (capped at maxBytes) into whatever the caller wants. */
+type Consume<T> = (url: string, res: Response, maxBytes: number) => Promise<T>;
 
 export function createHttpClient(options: HttpOptions = {}): HttpClient {
   const policy = options.retry ?? DEFAULT_RETRY;
@@ -79,11 +88,11 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'distroless-action' };
 
-  async function run(url: string, opts: GetOptions, notFoundOk: boolean): Promise<Buffer | undefined> {
+  async function run<T>(url: string, opts: GetOptions, notFoundOk: boolean, consume: Consume<T>): Promise<T | undefined> {
     const maxBytes = opts.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
     for (let attempt = 1; ; attempt++) {
       const res = await limiter.run(url, () =>
-        tryOnce(url, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }),
+        tryOnce(url, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }, consume),
       );
       if (res.kind === 'ok') return res.body;
       if (res.kind === 'status' && NOT_FOUND.has(res.status) && notFoundOk) return undefined;
@@ -97,8 +106,9 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
   }
 
   return {
-    get: async (url, opts = {}) => (await run(url, opts, false)) as Buffer,
-    getIfExists: (url, opts = {}) => run(url, opts, true),
+    get: async (url, opts = {}) => (await run(url, opts, false, readCapped)) as Buffer,
+    getIfExists: (url, opts = {}) => run(url, opts, true, readCapped),
+    download: (url, path, opts = {}) => run(url, opts, true, (u, res, max) => writeCapped(u, res, max, path)),
   };
 }
 
@@ -109,7 +119,7 @@ interface TryOptions {
   signal: AbortSignal | undefined;
 }
 
-async function tryOnce(url: string, o: TryOptions): Promise<Attempt> {
+async function tryOnce<T>(url: string, o: TryOptions, consume: Consume<T>): Promise<Attempt<T>> {
   const timeout = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal === undefined ? timeout : AbortSignal.any([o.signal, timeout]);
   try {
@@ -124,7 +134,7 @@ async function tryOnce(url: string, o: TryOptions): Promise<Attempt> {
       await res.body?.cancel().catch(() => undefined);
       throw tooLarge(url, o.maxBytes);
     }
-    return { kind: 'ok', body: await readCapped(url, res, o.maxBytes) };
+    return { kind: 'ok', body: await consume(url, res, o.maxBytes) };
   } catch (e) {
     if (e instanceof DistrolessError) throw e;
     return { kind: 'network', error: e };
@@ -144,6 +154,26 @@ async function readCapped(url: string, res: Response, maxBytes: number): Promise
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, total);
+}
+
+async function writeCapped(url: string, res: Response, maxBytes: number, path: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  const file = await open(path, 'w', 0o644);
+  let size = 0;
+  try {
+    for await (const chunk of res.body ?? []) {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        await res.body?.cancel().catch(() => undefined);
+        throw tooLarge(url, maxBytes);
+      }
+      hash.update(chunk);
+      await file.write(chunk);
+    }
+  } finally {
+    await file.close();
+  }
+  return { size, sha256: hash.digest('hex') };
 }
 
 function tooLarge(url: string, maxBytes: number): DistrolessError {

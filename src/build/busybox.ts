@@ -1,0 +1,50 @@
+/**
+ * The busybox layer of debug images: `/busybox/busybox` (Debian's busybox-static `bin/busybox`) and one link
+ * per applet in `/busybox`, pointing at `/busybox/busybox` as distroless' links do
+ * (experimental/busybox/commands.bzl). The builder cannot run an arm64 or s390x binary to ask it for its
+ * applets, so the list is data: src/build/busybox-applets.ts, generated from the real binary.
+ */
+import { DistrolessError } from '../errors.js';
+import { BUSYBOX_APPLETS } from './busybox-applets.js';
+import { assertEpoch, dirEntry, fileEntry, symlinkEntry, withParentsSorted, type LayerEntry } from './generated.js';
+
+export const BUSYBOX_DIR = 'busybox';
+export const BUSYBOX_BINARY_PATH = 'busybox/busybox';
+/** Link target of every applet (absolute, like distroless). */
+export const BUSYBOX_LINK_TARGET = '/busybox/busybox';
+/** Path of the binary inside the busybox-static .deb's data.tar (after `./`). */
+export const BUSYBOX_DEB_PATH = 'bin/busybox';
+
+export interface BusyboxEntriesOptions {
+  /** The bytes of `bin/busybox` from the busybox-static .deb. */
+  binary: Buffer;
+  /** Build epoch in seconds: every mtime. */
+  epoch: number;
+  /** Applet names; default `BUSYBOX_APPLETS`. `busybox` itself is the binary, not a link, and is skipped. */
+  applets?: readonly string[];
+}
+
+/** Rejects names that are not a single path component; duplicates too. */
+function checkApplets(applets: readonly string[]): void {
+  const bad = applets.filter((a) => a === '' || a === '.' || a === '..' || a.includes('/') || a.includes('\0'));
+  if (bad.length > 0) throw new DistrolessError('USAGE', `invalid busybox applet names: ${bad.slice(0, 5).join(', ')}`);
+  const seen = new Set<string>();
+  for (const a of applets) {
+    if (seen.has(a)) throw new DistrolessError('USAGE', `busybox applet listed twice: ${a}`);
+    seen.add(a);
+  }
+}
+
+/** `busybox` (0755), `busybox/busybox` (0755) and the applet links, sorted by path. */
+export function busyboxEntries(opts: BusyboxEntriesOptions): LayerEntry[] {
+  const { epoch, binary } = opts;
+  assertEpoch(epoch);
+  if (binary.length === 0) throw new DistrolessError('USAGE', 'busybox binary is empty');
+  const applets = opts.applets ?? BUSYBOX_APPLETS;
+  checkApplets(applets);
+  const entries: LayerEntry[] = [dirEntry(BUSYBOX_DIR, epoch, 0o755), fileEntry(BUSYBOX_BINARY_PATH, binary, epoch, 0o755)];
+  for (const applet of applets) {
+    if (applet !== 'busybox') entries.push(symlinkEntry(`${BUSYBOX_DIR}/${applet}`, BUSYBOX_LINK_TARGET, epoch));
+  }
+  return withParentsSorted(entries, epoch);
+}

@@ -1,0 +1,187 @@
+/**
+ * sha256 digests in OCI form (`sha256:<64 lowercase hex>`), and a pass-through stream that hashes and counts
+ * what flows through it, so a blob's digest and size are known the moment it has been written.
+ */
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { constants as fsConstants, createReadStream } from 'node:fs';
+import { chmod, copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DistrolessError } from '../errors.js';
+
+const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+
+/** `sha256:<hex>` of some bytes (a string is hashed as UTF-8). */
+export function sha256Digest(data: Uint8Array | string): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+export function isDigest(value: string): boolean {
+  return DIGEST_RE.test(value);
+}
+
+/** The hex part of a `sha256:<hex>` digest; throws `PARSE` on anything else (other algorithms included). */
+export function digestHex(digest: string): string {
+  if (!isDigest(digest)) throw new DistrolessError('PARSE', `not a sha256 digest: ${JSON.stringify(digest.slice(0, 80))}`);
+  return digest.slice('sha256:'.length);
+}
+
+/**
+ * A Transform that passes chunks through unchanged while hashing and counting them. `digest` is available
+ * once the stream has flushed (after the pipeline that contains it has finished).
+ */
+export class DigestCounter extends Transform {
+  private readonly hash: Hash = createHash('sha256');
+  private count = 0;
+  private result: string | undefined;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.count += chunk.length;
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.result = `sha256:${this.hash.digest('hex')}`;
+    callback();
+  }
+
+  /** Bytes seen so far. */
+  get bytes(): number {
+    return this.count;
+  }
+
+  /** `sha256:<hex>` of everything that went through; throws if the stream has not finished. */
+  get digest(): string {
+    if (this.result === undefined) throw new Error('DigestCounter: digest read before the stream finished');
+    return this.result;
+  }
+}
+
+/** Streams a file through sha256 (bounded memory): its digest and size. */
+export async function digestFile(path: string): Promise<{ digest: string; size: number }> {
+  const counter = new DigestCounter();
+  await pipeline(createReadStream(path), counter, async (source: AsyncIterable<Buffer>) => {
+    for await (const _chunk of source) {
+      /* hashed by the counter */
+    }
+  });
+  return { digest: counter.digest, size: counter.bytes };
+}
+
+/*
+ * Content-addressed blob files: `<blobsDir>/sha256/<hex>`. Every blob is first written under a temporary name
+ * in `<blobsDir>` itself (same filesystem, so the final rename is atomic) and only renamed into place once it
+ * is complete; a reader never sees a partial blob under a digest name. Blobs are made read-only (0444)
+ * because a layout's blobs may be hardlinks of the layer cache's.
+ */
+
+const BLOB_MODE = 0o444;
+
+/** Where blob `digest` lives under a `blobs` directory (the one holding `sha256/`). */
+export function blobPath(blobsDir: string, digest: string): string {
+  return join(blobsDir, 'sha256', digestHex(digest));
+}
+
+/** A fresh temporary path in `blobsDir` (its name starts with `.tmp-`, which `gc` may sweep). */
+export function tempBlobPath(blobsDir: string): string {
+  return join(blobsDir, `.tmp-${randomBytes(8).toString('hex')}`);
+}
+
+/** True when blob `digest` exists as a regular file (of `size` bytes when given). */
+export async function blobExists(blobsDir: string, digest: string, size?: number): Promise<boolean> {
+  try {
+    const st = await stat(blobPath(blobsDir, digest));
+    return st.isFile() && (size === undefined || st.size === size);
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/**
+ * Moves a complete temp file into place as blob `digest`. A blob already there with the right size is kept
+ * (same name, same content) and the temp is dropped; a wrong-sized one (a damaged copy) is replaced.
+ */
+export async function publishBlob(temp: string, blobsDir: string, digest: string, size: number): Promise<void> {
+  const target = blobPath(blobsDir, digest);
+  await mkdir(dirname(target), { recursive: true });
+  if (await blobExists(blobsDir, digest, size)) {
+    await rm(temp, { force: true });
+    return;
+  }
+  await rename(temp, target);
+}
+
+/** Writes bytes as a blob (temp, fsync, rename); returns its digest and size. */
+export async function writeBlobBytes(blobsDir: string, bytes: Uint8Array): Promise<{ digest: string; size: number }> {
+  const digest = sha256Digest(bytes);
+  if (await blobExists(blobsDir, digest, bytes.length)) return { digest, size: bytes.length };
+  await mkdir(blobsDir, { recursive: true });
+  const temp = tempBlobPath(blobsDir);
+  try {
+    const handle = await open(temp, 'wx', BLOB_MODE);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await publishBlob(temp, blobsDir, digest, bytes.length);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
+  return { digest, size: bytes.length };
+}
+
+/**
+ * Brings an existing blob file (e.g. from the layer cache) into `blobsDir`: a hardlink when both are on the
+ * same filesystem, else a copy (through a temp file). The source's size is checked, not its digest.
+ */
+export async function importBlob(
+  source: string,
+  blobsDir: string,
+  digest: string,
+  size: number,
+): Promise<'present' | 'linked' | 'copied'> {
+  const st = await stat(source);
+  if (!st.isFile() || st.size !== size) {
+    throw new DistrolessError('SIZE_MISMATCH', `blob ${digest} at ${source}: expected ${size} bytes, found ${st.size}`);
+  }
+  if (await blobExists(blobsDir, digest, size)) return 'present';
+  const target = blobPath(blobsDir, digest);
+  await mkdir(dirname(target), { recursive: true });
+  const temp = tempBlobPath(blobsDir);
+  try {
+    try {
+      await link(source, temp);
+      await publishBlob(temp, blobsDir, digest, size);
+      return 'linked';
+    } catch (e) {
+      if (!isCrossDevice(e)) throw e;
+    }
+    await copyFile(source, temp, fsConstants.COPYFILE_FICLONE);
+    await chmod(temp, BLOB_MODE);
+    await publishBlob(temp, blobsDir, digest, size);
+    return 'copied';
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
+}
+
+function errnoCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+}
+
+export function isNotFound(e: unknown): boolean {
+  return errnoCode(e) === 'ENOENT';
+}
+
+/** Hardlinks fail across filesystems (EXDEV) and on filesystems or policies that forbid them (EPERM, ENOTSUP). */
+function isCrossDevice(e: unknown): boolean {
+  const code = errnoCode(e);
+  return code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EMLINK';
+}

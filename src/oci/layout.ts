@@ -1,0 +1,259 @@
+/**
+ * OCI image layout on disk (image-spec `image-layout.md`): `oci-layout`, `blobs/sha256/<hex>`, `index.json`.
+ *
+ * Writing is crash-safe by construction: blobs are only ever added (each published by rename once complete, so
+ * an existing layout never sees a partial or changed blob), and `index.json` — the only mutable file — is
+ * replaced atomically (temp + fsync + rename) by `commit()`, after every blob reachable from the new refs has
+ * been checked. An interrupted build therefore leaves the previous `index.json`, and the layout it describes,
+ * intact. One writer per layout at a time: two concurrent writers would each commit their own view of the refs.
+ *
+ * `index.json` holds one entry per ref name (`org.opencontainers.image.ref.name`), sorted by name, so
+ * `skopeo copy oci:DIR:<ref>` and `umoci … --image DIR:<ref>` resolve them; entries without a ref name (left by
+ * other tools) are kept, after the named ones, by digest.
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DistrolessError } from '../errors.js';
+import { writeFilesAtomically } from '../util/fs.js';
+import { compareCodeUnits } from '../util/json.js';
+import { blobExists, blobPath, importBlob, isDigest, isNotFound, sha256Digest, writeBlobBytes } from './digest.js';
+import { canonicalJsonBytes, type JsonBlob } from './image.js';
+import { writeLayerBlob, type LayerWriteOptions } from './layer.js';
+import { MEDIA_TYPES, type Descriptor, type LayerBlob } from './types.js';
+
+export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
+const OCI_LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
+
+/** image-spec's ref grammar: components of alphanumerics joined by `-._:@+` or `--`, separated by `/`. */
+const REF_RE = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
+
+const INDEX_TYPES = new Set<string>([MEDIA_TYPES.index, 'application/vnd.docker.distribution.manifest.list.v2+json']);
+const MANIFEST_TYPES = new Set<string>([MEDIA_TYPES.manifest, 'application/vnd.docker.distribution.manifest.v2+json']);
+
+export class OciLayoutWriter {
+  readonly blobsDir: string;
+
+  private constructor(
+    readonly dir: string,
+    private readonly named: Map<string, Descriptor>,
+    private readonly unnamed: Descriptor[],
+  ) {
+    this.blobsDir = join(dir, 'blobs');
+  }
+
+  /**
+   * Opens `dir` as a layout, creating it when absent (with an empty `index.json`, so a layout directory is
+   * valid from the start). The existing refs are kept until replaced or removed.
+   */
+  static async open(dir: string): Promise<OciLayoutWriter> {
+    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+    const marker = await readOptional(join(dir, 'oci-layout'));
+    if (marker === undefined) {
+      await writeFilesAtomically([
+        { path: join(dir, 'oci-layout'), content: OCI_LAYOUT },
+        { path: join(dir, 'index.json'), content: indexBytes([]) },
+      ]);
+    } else {
+      checkLayoutMarker(dir, marker);
+    }
+    const named = new Map<string, Descriptor>();
+    const unnamed: Descriptor[] = [];
+    for (const d of (await readLayoutIndex(dir)).manifests) {
+      const ref = d.annotations?.[REF_NAME_ANNOTATION];
+      if (ref === undefined) unnamed.push(d);
+      else named.set(ref, d);
+    }
+    return new OciLayoutWriter(dir, named, unnamed);
+  }
+
+  /** Compresses a layer tar straight into this layout (see `writeLayerBlob`). */
+  writeLayer(tar: Readable | AsyncIterable<Uint8Array>, opts?: LayerWriteOptions): Promise<LayerBlob> {
+    return writeLayerBlob(tar, this.blobsDir, opts);
+  }
+
+  /** Brings in a blob from elsewhere (e.g. `LayerCache.blobPath`): hardlinked on the same filesystem, else copied. */
+  importBlob(source: string, blob: { digest: string; size: number }): Promise<'present' | 'linked' | 'copied'> {
+    return importBlob(source, this.blobsDir, blob.digest, blob.size);
+  }
+
+  /** Writes a document built by `image.ts` (its exact bytes) and returns its descriptor. */
+  async writeJson(doc: JsonBlob<unknown>): Promise<Descriptor> {
+    await writeBlobBytes(this.blobsDir, doc.bytes);
+    return doc.descriptor;
+  }
+
+  /** Points `ref` at a manifest or index (replacing what it pointed at); takes effect on `commit()`. */
+  setRef(ref: string, descriptor: Descriptor): void {
+    if (!REF_RE.test(ref)) throw new DistrolessError('USAGE', `invalid OCI layout ref name ${JSON.stringify(ref)}`);
+    if (!isDigest(descriptor.digest)) throw new DistrolessError('USAGE', `ref ${ref}: not a sha256 digest: ${descriptor.digest}`);
+    const annotations = { ...descriptor.annotations, [REF_NAME_ANNOTATION]: ref };
+    this.named.set(ref, { ...descriptor, annotations });
+  }
+
+  removeRef(ref: string): boolean {
+    return this.named.delete(ref);
+  }
+
+  /** The refs as they will be committed. */
+  refs(): ReadonlyMap<string, Descriptor> {
+    return new Map(this.named);
+  }
+
+  /**
+   * Checks that every blob reachable from every entry is present (documents are re-hashed, other blobs
+   * size-checked), then atomically replaces `index.json`. Returns the entries written.
+   */
+  async commit(): Promise<Descriptor[]> {
+    const entries = [
+      ...[...this.named.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([, d]) => d),
+      ...[...this.unnamed].sort((a, b) => compareCodeUnits(a.digest, b.digest)),
+    ];
+    await reachableBlobs(this.dir, entries);
+    await writeFilesAtomically([{ path: join(this.dir, 'index.json'), content: indexBytes(entries) }]);
+    return entries;
+  }
+}
+
+function indexBytes(manifests: Descriptor[]): Buffer {
+  return canonicalJsonBytes({ schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests });
+}
+
+function checkLayoutMarker(dir: string, text: string): void {
+  let version: unknown;
+  try {
+    version = (JSON.parse(text) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
+  } catch {
+    version = undefined;
+  }
+  if (version !== '1.0.0') throw new DistrolessError('LAYOUT_INVALID', `${join(dir, 'oci-layout')}: imageLayoutVersion is not "1.0.0"`);
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+
+/* ── Reading ─────────────────────────────────────────────────────────────────────────────────────────────── */
+
+/** `index.json` of a layout, its entries checked to be descriptors. */
+export async function readLayoutIndex(dir: string): Promise<{ manifests: Descriptor[] }> {
+  const path = join(dir, 'index.json');
+  const text = await readOptional(path);
+  if (text === undefined) throw new DistrolessError('LAYOUT_INVALID', `${dir} is not an OCI layout: no index.json`);
+  const manifests = parseDocument(text, path).manifests;
+  if (!Array.isArray(manifests)) throw new DistrolessError('LAYOUT_INVALID', `${path}: no manifests array`);
+  return { manifests: manifests.map((d, i) => checkDescriptor(d, `${path} manifests[${i}]`)) };
+}
+
+/** Ref name → descriptor, for every named entry of `index.json`. */
+export async function listRefs(dir: string): Promise<Map<string, Descriptor>> {
+  const refs = new Map<string, Descriptor>();
+  for (const d of (await readLayoutIndex(dir)).manifests) {
+    const ref = d.annotations?.[REF_NAME_ANNOTATION];
+    if (ref !== undefined) refs.set(ref, d);
+  }
+  return refs;
+}
+
+export async function resolveRef(dir: string, ref: string): Promise<Descriptor> {
+  const d = (await listRefs(dir)).get(ref);
+  if (d === undefined) throw new DistrolessError('LAYOUT_INVALID', `${dir} has no ref ${JSON.stringify(ref)}`);
+  return d;
+}
+
+/** A blob's bytes, checked against its descriptor's size and digest (meant for documents, not layers). */
+export async function readBlob(dir: string, descriptor: Descriptor): Promise<Buffer> {
+  const path = blobPath(join(dir, 'blobs'), descriptor.digest);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    if (isNotFound(e)) throw new DistrolessError('LAYOUT_INVALID', `${dir}: blob ${descriptor.digest} is missing`);
+    throw e;
+  }
+  if (bytes.length !== descriptor.size || sha256Digest(bytes) !== descriptor.digest) {
+    throw new DistrolessError('HASH_MISMATCH', `${dir}: blob ${descriptor.digest} does not match its descriptor`);
+  }
+  return bytes;
+}
+
+/** The children an index or manifest refers to (subject excluded: it is not part of the image). */
+export async function childDescriptors(dir: string, descriptor: Descriptor): Promise<Descriptor[]> {
+  const isIndex = INDEX_TYPES.has(descriptor.mediaType);
+  if (!isIndex && !MANIFEST_TYPES.has(descriptor.mediaType)) return [];
+  const where = `${dir} blob ${descriptor.digest}`;
+  const doc = parseDocument((await readBlob(dir, descriptor)).toString('utf8'), where);
+  const list: unknown = isIndex ? doc.manifests : doc.layers;
+  if (!Array.isArray(list)) throw new DistrolessError('LAYOUT_INVALID', `${where}: no ${isIndex ? 'manifests' : 'layers'} array`);
+  const children = list.map((d, i) => checkDescriptor(d, `${where} ${isIndex ? 'manifests' : 'layers'}[${i}]`));
+  return isIndex ? children : [checkDescriptor(doc.config, `${where} config`), ...children];
+}
+
+/**
+ * Every blob reachable from `roots` (roots included), by digest. Fails with LAYOUT_INVALID if one is missing
+ * or has the wrong size; documents along the way are also re-hashed.
+ */
+export async function reachableBlobs(dir: string, roots: readonly Descriptor[]): Promise<Map<string, Descriptor>> {
+  const seen = new Map<string, Descriptor>();
+  const queue = [...roots];
+  for (let d = queue.shift(); d !== undefined; d = queue.shift()) {
+    if (seen.has(d.digest)) continue;
+    seen.set(d.digest, d);
+    if (!(await blobExists(join(dir, 'blobs'), d.digest, d.size))) {
+      throw new DistrolessError('LAYOUT_INVALID', `${dir}: blob ${d.digest} (${d.size} bytes, ${d.mediaType}) is missing`);
+    }
+    queue.push(...(await childDescriptors(dir, d)));
+  }
+  return seen;
+}
+
+/**
+ * Removes blobs no entry of `index.json` reaches, and leftover temp files. Run it only when no writer is
+ * working on the layout (a writer's blobs are unreachable until its commit). Returns the removed digests.
+ */
+export async function gcLayout(dir: string): Promise<string[]> {
+  const keep = await reachableBlobs(dir, (await readLayoutIndex(dir)).manifests);
+  const blobsDir = join(dir, 'blobs');
+  const removed: string[] = [];
+  for (const name of await readdir(join(blobsDir, 'sha256'))) {
+    const digest = `sha256:${name}`;
+    if (keep.has(digest)) continue;
+    await rm(join(blobsDir, 'sha256', name), { force: true });
+    removed.push(digest);
+  }
+  for (const name of await readdir(blobsDir)) {
+    if (name.startsWith('.tmp-')) await rm(join(blobsDir, name), { force: true });
+  }
+  return removed.sort(compareCodeUnits);
+}
+
+function parseDocument(text: string, where: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new DistrolessError('LAYOUT_INVALID', `${where}: not JSON`, { cause: e });
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DistrolessError('LAYOUT_INVALID', `${where}: not a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+function checkDescriptor(v: unknown, where: string): Descriptor {
+  const d = (typeof v === 'object' && v !== null ? v : {}) as Partial<Record<keyof Descriptor, unknown>>;
+  if (typeof d.mediaType !== 'string' || typeof d.digest !== 'string' || !isDigest(d.digest)) {
+    throw new DistrolessError('LAYOUT_INVALID', `${where}: not a descriptor with a mediaType and a sha256 digest`);
+  }
+  if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) {
+    throw new DistrolessError('LAYOUT_INVALID', `${where}: bad size`);
+  }
+  const a = d.annotations;
+  if (a !== undefined && (typeof a !== 'object' || a === null || Object.values(a).some((x) => typeof x !== 'string'))) {
+    throw new DistrolessError('LAYOUT_INVALID', `${where}: annotations are not string to string`);
+  }
+  return v as Descriptor;
+}

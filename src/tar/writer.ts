@@ -1,0 +1,165 @@
+/**
+ * Deterministic streaming tar writer.
+ *
+ * It writes into a Node `Writable` that the caller owns, so it composes with whatever follows: e.g. a hashing
+ * pass-through (diff_id) piped into `zlib.createGzip()`, a second hash (the blob digest) and a file, all in
+ * one `stream.pipeline`. Every write honours backpressure (`add` waits for 'drain'), so a 193 MB data.tar is
+ * never held in memory: only the chunk in flight is. `finish()` writes the end-of-archive marker and ends the
+ * destination; the caller awaits its pipeline (or the destination's 'finish') to know the bytes are out.
+ *
+ * Output depends only on the entries: numeric uid/gid, empty uname/gname, the entry's mtime (never "now"),
+ * devmajor/minor 0, ustar magic, no atime/ctime; PAX headers only for values ustar cannot hold.
+ * Directories are written with a trailing '/' in the header, as GNU tar, Go and Docker do.
+ */
+import type { Readable, Writable } from 'node:stream';
+import { DistrolessError } from '../errors.js';
+import { BLOCK_SIZE, encodeEntryHeaders, padding, TYPE, type TarHeader } from './header.js';
+import type { TarEntry, TarEntryType } from './types.js';
+
+export type TarBody = Buffer | Readable | AsyncIterable<Uint8Array>;
+
+const TYPEFLAGS: Record<TarEntryType, string> = {
+  file: TYPE.file,
+  directory: TYPE.directory,
+  symlink: TYPE.symlink,
+  hardlink: TYPE.hardlink,
+};
+
+export class TarWriter {
+  private written = 0;
+  private state: 'open' | 'finished' | 'failed' = 'open';
+
+  constructor(private readonly out: Writable) {}
+
+  /** Bytes of tar written so far (the uncompressed layer size once finished). */
+  get bytesWritten(): number {
+    return this.written;
+  }
+
+  /**
+   * Appends one entry. `body` is required for files with `size > 0` and must yield exactly `entry.size`
+   * bytes; a mismatch fails the entry and the writer (the archive would be corrupt).
+   */
+  async add(entry: TarEntry, body?: TarBody): Promise<void> {
+    this.assertOpen();
+    try {
+      validateEntry(entry);
+      if (entry.type !== 'file' && body !== undefined) throw invalid(entry, 'only files have a body');
+      for (const block of encodeEntryHeaders(headerOf(entry))) await this.write(block);
+      if (entry.type === 'file') await this.writeBody(entry, body);
+    } catch (e) {
+      this.state = 'failed';
+      throw e;
+    }
+  }
+
+  /** Writes the two zero blocks that end the archive and ends the destination. */
+  async finish(): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.write(Buffer.alloc(2 * BLOCK_SIZE));
+      this.state = 'finished';
+      this.out.end();
+    } catch (e) {
+      this.state = 'failed';
+      throw e;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new DistrolessError('TAR_INVALID', `tar writer is ${this.state}`);
+  }
+
+  private async writeBody(entry: TarEntry, body: TarBody | undefined): Promise<void> {
+    let count = 0;
+    if (body === undefined || Buffer.isBuffer(body)) {
+      count = body?.length ?? 0;
+      if (count !== entry.size) throw sizeMismatch(entry, count);
+      if (count > 0) await this.write(body as Buffer);
+    } else {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) {
+        count += chunk.length;
+        if (count > entry.size) throw sizeMismatch(entry, count, 'at least ');
+        await this.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      }
+      if (count !== entry.size) throw sizeMismatch(entry, count);
+    }
+    const pad = padding(entry.size);
+    if (pad.length > 0) await this.write(pad);
+  }
+
+  private async write(buf: Buffer): Promise<void> {
+    const out = this.out;
+    if (out.destroyed || out.writableEnded) throw new DistrolessError('TAR_INVALID', 'tar destination is closed');
+    this.written += buf.length;
+    if (!out.write(buf)) await drained(out);
+  }
+}
+
+function headerOf(e: TarEntry): TarHeader {
+  return {
+    path: e.type === 'directory' ? `${e.path}/` : e.path,
+    linkname: e.linkname ?? '',
+    typeflag: TYPEFLAGS[e.type],
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    size: e.type === 'file' ? e.size : 0,
+    mtime: e.mtime,
+    uname: '',
+    gname: '',
+    devmajor: 0,
+    devminor: 0,
+  };
+}
+
+function invalid(e: TarEntry, why: string): DistrolessError {
+  return new DistrolessError('TAR_INVALID', `tar entry ${JSON.stringify(e.path)}: ${why}`);
+}
+
+function sizeMismatch(e: TarEntry, got: number, qualifier = ''): DistrolessError {
+  return invalid(e, `body has ${qualifier}${got} bytes, the entry says ${e.size}`);
+}
+
+const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+
+/** Paths are relative, '/'-separated, without '.', '..' or empty components (the writer's own safety net). */
+function validateEntry(e: TarEntry): void {
+  const parts = e.path.split('/');
+  if (e.path === '' || e.path.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw invalid(e, 'path must be relative and normalised');
+  }
+  if (!Number.isInteger(e.mode) || e.mode < 0 || e.mode > 0o7777) throw invalid(e, `bad mode ${e.mode}`);
+  if (!isCount(e.uid) || !isCount(e.gid)) throw invalid(e, `bad uid/gid ${e.uid}/${e.gid}`);
+  if (!isCount(e.mtime)) throw invalid(e, `bad mtime ${e.mtime}`);
+  if (!isCount(e.size) || (e.type !== 'file' && e.size !== 0)) throw invalid(e, `bad size ${e.size} for a ${e.type}`);
+  const isLink = e.type === 'symlink' || e.type === 'hardlink';
+  if (isLink !== (e.linkname !== undefined && e.linkname !== '')) throw invalid(e, 'links (and only links) need a linkname');
+  if (e.linkname?.includes('\0')) throw invalid(e, 'linkname contains NUL');
+}
+
+/** Resolves on 'drain'; rejects if the destination errors or closes first (no hang on a dead pipeline). */
+function drained(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      out.off('drain', onDrain);
+      out.off('error', onError);
+      out.off('close', onClose);
+    };
+    const onDrain = (): void => {
+      cleanup();
+      resolve();
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(e);
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(out.errored ?? new DistrolessError('TAR_INVALID', 'tar destination closed before the archive was written'));
+    };
+    out.on('drain', onDrain);
+    out.on('error', onError);
+    out.on('close', onClose);
+  });
+}
