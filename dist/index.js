@@ -53409,6 +53409,8 @@ function checkBytes(bytes, entry, source2, hint = "") {
 }
 
 // src/archive/http.ts
+import { createHash as createHash4 } from "node:crypto";
+import { open as open2 } from "node:fs/promises";
 var DEFAULT_RETRY = {
   attempts: 5,
   baseDelayMs: 500,
@@ -53426,12 +53428,12 @@ function createHttpClient(options = {}) {
   const limiter = new HostLimiter(options.perHostConcurrency ?? 4);
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const headers = { "user-agent": options.userAgent ?? "distroless-action" };
-  async function run2(url2, opts, notFoundOk) {
+  async function run2(url2, opts, notFoundOk, consume) {
     const maxBytes = opts.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
     for (let attempt = 1; ; attempt++) {
       const res = await limiter.run(
         url2,
-        () => tryOnce(url2, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal })
+        () => tryOnce(url2, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }, consume)
       );
       if (res.kind === "ok") return res.body;
       if (res.kind === "status" && NOT_FOUND.has(res.status) && notFoundOk) return void 0;
@@ -53444,11 +53446,12 @@ function createHttpClient(options = {}) {
     }
   }
   return {
-    get: async (url2, opts = {}) => await run2(url2, opts, false),
-    getIfExists: (url2, opts = {}) => run2(url2, opts, true)
+    get: async (url2, opts = {}) => await run2(url2, opts, false, readCapped),
+    getIfExists: (url2, opts = {}) => run2(url2, opts, true, readCapped),
+    download: (url2, path, opts = {}) => run2(url2, opts, true, (u, res, max2) => writeCapped(u, res, max2, path))
   };
 }
-async function tryOnce(url2, o) {
+async function tryOnce(url2, o, consume) {
   const timeout = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal === void 0 ? timeout : AbortSignal.any([o.signal, timeout]);
   try {
@@ -53463,7 +53466,7 @@ async function tryOnce(url2, o) {
       await res.body?.cancel().catch(() => void 0);
       throw tooLarge(url2, o.maxBytes);
     }
-    return { kind: "ok", body: await readCapped(url2, res, o.maxBytes) };
+    return { kind: "ok", body: await consume(url2, res, o.maxBytes) };
   } catch (e) {
     if (e instanceof DistrolessError) throw e;
     return { kind: "network", error: e };
@@ -53482,6 +53485,25 @@ async function readCapped(url2, res, maxBytes) {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, total);
+}
+async function writeCapped(url2, res, maxBytes, path) {
+  const hash2 = createHash4("sha256");
+  const file2 = await open2(path, "w", 420);
+  let size = 0;
+  try {
+    for await (const chunk of res.body ?? []) {
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        await res.body?.cancel().catch(() => void 0);
+        throw tooLarge(url2, maxBytes);
+      }
+      hash2.update(chunk);
+      await file2.write(chunk);
+    }
+  } finally {
+    await file2.close();
+  }
+  return { size, sha256: hash2.digest("hex") };
 }
 function tooLarge(url2, maxBytes) {
   return new DistrolessError("SIZE_MISMATCH", `GET ${url2}: response is larger than ${maxBytes} bytes`);
@@ -60208,7 +60230,7 @@ function bucketFor(state, inst) {
   return bucket;
 }
 var handoff;
-var open2 = [];
+var open3 = [];
 var memo = {
   alloc(_inst, payload, empty) {
     const bucket = handoff;
@@ -60217,7 +60239,7 @@ var memo = {
     handoff = void 0;
     const entry = { value: empty, issues: null };
     bucket.set(payload.value, entry);
-    open2.push(entry);
+    open3.push(entry);
     return empty;
   },
   guard(inst) {
@@ -60288,10 +60310,10 @@ var memo = {
           return payload;
         }
         handoff = bucket;
-        const depth = open2.length;
+        const depth = open3.length;
         const result = base(payload, ctx);
         handoff = void 0;
-        const entry = open2.length > depth ? open2.pop() : void 0;
+        const entry = open3.length > depth ? open3.pop() : void 0;
         if (result instanceof Promise) {
           return result.then((r) => {
             if (entry)
@@ -74711,7 +74733,7 @@ function date4(params) {
 
 // src/util/fs.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { mkdir as mkdir3, open as open3, rename as rename3, rm as rm3 } from "node:fs/promises";
+import { mkdir as mkdir3, open as open4, rename as rename3, rm as rm3 } from "node:fs/promises";
 import { dirname, join as join2, basename } from "node:path";
 async function writeFilesAtomically(files) {
   const temps = [];
@@ -74720,7 +74742,7 @@ async function writeFilesAtomically(files) {
       await mkdir3(dirname(path), { recursive: true });
       const temp = join2(dirname(path), `.${basename(path)}.${randomBytes3(6).toString("hex")}.tmp`);
       temps.push({ temp, path });
-      const handle = await open3(temp, "wx", 420);
+      const handle = await open4(temp, "wx", 420);
       try {
         await handle.writeFile(content);
         await handle.sync();
@@ -74879,12 +74901,12 @@ function parseConstraint(inner, field, text) {
 }
 function stripRestrictions(text, field) {
   let s = text;
-  for (const [open4, close] of [["[", "]"], ["<", ">"]]) {
+  for (const [open5, close] of [["[", "]"], ["<", ">"]]) {
     for (; ; ) {
-      const i2 = s.indexOf(open4, open4 === "<" ? Math.max(0, s.indexOf(")") + 1) : 0);
+      const i2 = s.indexOf(open5, open5 === "<" ? Math.max(0, s.indexOf(")") + 1) : 0);
       if (i2 < 0) break;
       const j = s.indexOf(close, i2);
-      if (j < 0) throw bad(field, text, `unbalanced "${open4}"`);
+      if (j < 0) throw bad(field, text, `unbalanced "${open5}"`);
       s = s.slice(0, i2) + s.slice(j + 1);
     }
   }
@@ -75269,16 +75291,15 @@ var Universe = class {
   providerIndex = /* @__PURE__ */ new Map();
   relationCache = new RelationCache();
   satisfierCache = /* @__PURE__ */ new WeakMap();
-  sequence = /* @__PURE__ */ new Map();
-  /** `names`: apt's registration order of package names across all sources (see UniverseSource.names). */
+  names;
+  /** Built on first use: only ties between providers need it. */
+  sequence = null;
+  /** `names`: apt's registration order of package names, per source in config order (see UniverseSource.names). */
   constructor(arch2, candidates, names = []) {
     this.arch = arch2;
     this.candidates = candidates;
-    for (const name of names) if (!this.sequence.has(name)) this.sequence.set(name, this.sequence.size);
-    for (const pkg2 of candidates.values()) {
-      if (!this.sequence.has(pkg2.name)) this.sequence.set(pkg2.name, this.sequence.size);
-      this.indexProvides(pkg2);
-    }
+    this.names = names;
+    for (const pkg2 of candidates.values()) this.indexProvides(pkg2);
   }
   /** The candidate of a real package name, if any source has one. */
   get(name) {
@@ -75292,6 +75313,12 @@ var Universe = class {
    * `packages()` order; -1 when unknown. apt prefers the provider registered last among equals.
    */
   sequenceOf(name) {
+    if (this.sequence === null) {
+      const seq = /* @__PURE__ */ new Map();
+      for (const list of this.names) for (const n of list) if (!seq.has(n)) seq.set(n, seq.size);
+      for (const n of this.candidates.keys()) if (!seq.has(n)) seq.set(n, seq.size);
+      this.sequence = seq;
+    }
     return this.sequence.get(name) ?? -1;
   }
   /** Candidates whose `Provides` names `virtualName`, in candidate order (see `packages()`). */
@@ -75369,7 +75396,7 @@ function buildUniverse(arch2, sources) {
       candidates.set(rec.name, { ...rec, origin });
     }
   }
-  return new Universe(arch2, candidates, sources.flatMap((s) => s.names ?? []));
+  return new Universe(arch2, candidates, sources.map((s) => s.names ?? []));
 }
 
 // src/resolve/resolver.ts

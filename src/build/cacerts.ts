@@ -104,7 +104,7 @@ export function buildCaBundle(opts: { files: readonly PackageFile[]; epoch: numb
   const byAlias = new Map<string, TrustedCertificate>();
   for (const { file, data } of selected) {
     const [first] = parsePemCertificates(`/${CA_CERTS_DIR}${file}`, data);
-    if (first === undefined) continue; // parsePemCertificates throws first; keeps the compiler content
+    if (first === undefined) continue; // unreachable: parsePemCertificates throws on a file with none
     parts.push(withFinalNewline(data));
     const alias = debianJavaAlias(file);
     byAlias.set(alias, { alias, file, der: first.raw });

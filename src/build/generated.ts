@@ -124,8 +124,13 @@ netgroup:       nis
 /** A value that may appear between double quotes in os-release (no quote, backslash, `$`, backtick, newline). */
 const OS_RELEASE_SAFE = /^[^"\\$`\n]*$/;
 
+export type OsReleaseOptions = Pick<
+  BaseFilesystemOptions,
+  'versionId' | 'codename' | 'prettyName' | 'homeUrl' | 'supportUrl' | 'bugReportUrl'
+>;
+
 /** The os-release file: distroless' keys and values, plus Debian's VERSION_CODENAME (scanners use it). */
-export function osRelease(opts: BaseFilesystemOptions): string {
+export function osRelease(opts: OsReleaseOptions): string {
   const lines: Array<[string, string, boolean]> = [
     ['PRETTY_NAME', opts.prettyName ?? 'Distroless', true],
     ['NAME', 'Debian GNU/Linux', true],

@@ -11,9 +11,10 @@
  * fifos, entries below a symlink or file of the same archive, duplicates, hardlinks to anything but a file
  * seen earlier, and relative symlinks that climb above the root (absolute targets stay inside the image).
  *
- * Measured (openjdk-17-jre-headless 17.0.21.1+2-1~deb12u1 amd64, 44 MB .deb → 193 MB layer tar to
- * /dev/null; 2-core machine shared with other jobs, Node 24): see the report in deb.ts's header for the
- * decoder comparison and test/live/real-debs.test.ts for the check against `dpkg-deb -c`.
+ * Cost: the data.tar is streamed through once (decoder → reader → writer, backpressure end to end); for
+ * openjdk-17-jre-headless (193 MB tar) about 5 s wall with the `xz` binary, xz decoding being most of it, and
+ * a bounded ~100–130 MB RSS whatever the package size (numbers in deb.ts). The check against `dpkg-deb -c`
+ * on real packages is test/live/real-debs.test.ts.
  */
 import { posix } from 'node:path';
 import { openDeb, type DebOptions } from '../deb/deb.js';

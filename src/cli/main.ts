@@ -8,6 +8,7 @@ import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
 import type { Config } from '../config/types.js';
 import { listImage } from '../app/list.js';
 import { runUpdate } from '../app/update.js';
+import { runBuild } from '../app/build.js';
 import { renderDiffText, textTable } from '../lock/render.js';
 import { makeProgress } from './progress.js';
 import { VERSION } from '../version.js';
@@ -68,6 +69,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--json', 'print JSON')
     .action(async (opts: { image: string; arch: string; json?: boolean }) => {
       exitCode = await listCommand(program.opts<GlobalOpts>(), opts, io);
+    });
+
+  program
+    .command('build')
+    .description('build every image × variant × arch from the lockfiles into an OCI image layout (no registry needed)')
+    .option('-o, --output <dir>', 'OCI image layout directory', 'out/oci')
+    .option('-i, --image <list>', 'only these images (comma-separated)')
+    .option('-a, --arch <list>', 'only these Debian archs (comma-separated)')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts: { output: string; image?: string; arch?: string; json?: boolean }) => {
+      exitCode = await buildCommand(program.opts<GlobalOpts>(), opts, io);
     });
 
   try {
@@ -149,6 +161,42 @@ async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: bool
     return EXIT.outOfDate;
   }
   return EXIT.ok;
+}
+
+async function buildCommand(g: GlobalOpts, opts: { output: string; image?: string; arch?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const config = await loadFromOpts(g, io);
+  const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
+  const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
+  const result = await runBuild({
+    config,
+    lockDir: resolve(io.cwd, g.lockfiles),
+    outDir: resolve(io.cwd, opts.output),
+    cacheDir: cacheDir(g, io),
+    ...(epoch === undefined ? {} : { epoch }),
+    ...(opts.image ? { images: opts.image.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    ...(opts.arch ? { archs: parseArchList(opts.arch, config) } : {}),
+    onProgress: progress,
+    onWarning: (m) => io.stderr(`warning: ${m}\n`),
+  });
+  if (opts.json) {
+    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const rows = result.images.map((i) => [i.image, i.variant, i.arch, mib(i.size), i.digest]);
+  io.stdout(`${textTable(['IMAGE', 'VARIANT', 'ARCH', 'SIZE', 'DIGEST'], rows)}\n`);
+  io.stdout(`${result.indexes.length} index(es), ${result.images.length} image(s) in ${result.layout} (layers: ${result.layers.built} built, ${result.layers.cached} from cache; epoch ${result.epoch})\n`);
+  return EXIT.ok;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+/** SOURCE_DATE_EPOCH, when set, must be whole seconds. */
+function sourceDateEpoch(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value)) throw new DistrolessError('USAGE', `SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "${value}"`);
+  return Number(value);
 }
 
 async function listCommand(g: GlobalOpts, opts: { image: string; arch: string; json?: boolean }, io: CliIo): Promise<number> {

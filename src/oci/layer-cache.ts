@@ -12,9 +12,9 @@
  * Verification on `get`: by default the blob must exist as a regular file of the recorded size — a stat, no
  * read. Entries and blobs are only ever published by rename after they are complete, so a crash cannot leave a
  * truncated blob behind a good entry; what a size check misses is same-size tampering, and a registry push
- * re-hashes every blob anyway. `verify: 'digest'` re-hashes the blob on every hit (one read of the blob:
- * ~0.15 s per 68 MB on a 2-core runner) for callers who want it; a mismatching blob is deleted and the entry
- * reported as a miss.
+ * re-hashes every blob anyway. `verify: 'digest'` re-hashes the blob on every hit (one read of the blob: sha256
+ * runs at ~330 MB/s on a 2-core runner, ~0.2 s for a 68 MB JRE layer) for callers who want it; a mismatching
+ * blob is deleted and the entry reported as a miss.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

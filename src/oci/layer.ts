@@ -16,8 +16,7 @@
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { DistrolessError } from '../errors.js';
@@ -57,19 +56,19 @@ export async function writeLayerBlob(
   opts: LayerWriteOptions = {},
 ): Promise<LayerBlob> {
   const level = opts.level ?? DEFAULT_GZIP_LEVEL;
-  if (!Number.isInteger(level) || level < 0 || level > 9) {
-    throw new DistrolessError('USAGE', `gzip level must be an integer from 0 to 9, got ${level}`);
-  }
-  await mkdir(blobsDir, { recursive: true });
   const temp = tempBlobPath(blobsDir);
   const uncompressed = new DigestCounter();
   const compressed = new DigestCounter();
   try {
+    if (!Number.isInteger(level) || level < 0 || level > 9) {
+      throw new DistrolessError('USAGE', `gzip level must be an integer from 0 to 9, got ${level}`);
+    }
+    await mkdir(blobsDir, { recursive: true });
     await pipeline(
       tar,
       uncompressed,
       createGzip({ level, chunkSize: ZLIB_CHUNK, strategy: zlibConstants.Z_DEFAULT_STRATEGY }),
-      new GzipOsByte(),
+      gzipOsNormaliser(),
       compressed,
       createWriteStream(temp, { flags: 'wx', mode: 0o444, flush: true }),
     );
@@ -77,12 +76,47 @@ export async function writeLayerBlob(
     await publishBlob(temp, blobsDir, blob.digest, blob.size);
     return blob;
   } catch (e) {
+    if (tar instanceof Readable) tar.destroy(); // a no-op when the pipeline already did it
     await rm(temp, { force: true });
     throw e;
   }
 }
 
-/** Sets the gzip header's OS byte to Unix, whatever platform zlib was built for (see the file comment). */
+/**
+ * For producers that write into a `Writable` they are given (e.g. `TarWriter`): runs `produce(sink)` and the
+ * compression pipeline concurrently, with backpressure between them. The sink is ended when `produce`
+ * resolves (if it has not ended it itself); if `produce` throws, the blob is abandoned (nothing published) and
+ * its error rethrown; if writing the blob fails, that error is thrown without waiting for the producer.
+ */
+export async function writeLayerBlobFrom(
+  produce: (sink: Writable) => Promise<void>,
+  blobsDir: string,
+  opts: LayerWriteOptions = {},
+): Promise<LayerBlob> {
+  const sink = new PassThrough();
+  // The pipeline attaches its listeners only after an await; until then a producer error must not be unhandled
+  // (the pipeline still sees it: the sink is destroyed with that error).
+  sink.on('error', () => undefined);
+  const blob = writeLayerBlob(sink, blobsDir, opts);
+  const produced = (async () => {
+    try {
+      await produce(sink);
+      if (!sink.writableEnded) sink.end();
+    } catch (e) {
+      sink.destroy(e instanceof Error ? e : new Error(String(e)));
+      await blob.catch(() => undefined); // let the pipeline remove its temp file first
+      throw e;
+    }
+  })();
+  const [, result] = await Promise.all([produced, blob]);
+  return result;
+}
+
+/** A Transform that sets the gzip header's OS byte to Unix, whatever platform zlib was built for (see above). */
+export function gzipOsNormaliser(): Transform {
+  return new GzipOsByte();
+}
+
 class GzipOsByte extends Transform {
   private offset = 0;
 

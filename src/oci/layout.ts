@@ -49,14 +49,13 @@ export class OciLayoutWriter {
   static async open(dir: string): Promise<OciLayoutWriter> {
     await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
     const marker = await readOptional(join(dir, 'oci-layout'));
-    if (marker === undefined) {
-      await writeFilesAtomically([
-        { path: join(dir, 'oci-layout'), content: OCI_LAYOUT },
-        { path: join(dir, 'index.json'), content: indexBytes([]) },
-      ]);
-    } else {
-      checkLayoutMarker(dir, marker);
-    }
+    if (marker !== undefined) checkLayoutMarker(dir, marker);
+    // index.json before oci-layout (renames happen in list order): a directory with the marker has an index.
+    const create: Array<{ path: string; content: string | Buffer }> = [];
+    const index = join(dir, 'index.json');
+    if ((await readOptional(index)) === undefined) create.push({ path: index, content: indexBytes([]) });
+    if (marker === undefined) create.push({ path: join(dir, 'oci-layout'), content: OCI_LAYOUT });
+    if (create.length > 0) await writeFilesAtomically(create);
     const named = new Map<string, Descriptor>();
     const unnamed: Descriptor[] = [];
     for (const d of (await readLayoutIndex(dir)).manifests) {

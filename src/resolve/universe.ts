@@ -38,17 +38,16 @@ export class Universe {
   private readonly providerIndex = new Map<string, Provider[]>();
   private readonly relationCache = new RelationCache();
   private readonly satisfierCache = new WeakMap<Relation, readonly LocatedPackage[]>();
-  private readonly sequence = new Map<string, number>();
+  private readonly names: readonly (readonly string[])[];
+  /** Built on first use: only ties between providers need it. */
+  private sequence: Map<string, number> | null = null;
 
-  /** `names`: apt's registration order of package names across all sources (see UniverseSource.names). */
-  constructor(arch: string, candidates: Map<string, LocatedPackage>, names: Iterable<string> = []) {
+  /** `names`: apt's registration order of package names, per source in config order (see UniverseSource.names). */
+  constructor(arch: string, candidates: Map<string, LocatedPackage>, names: readonly (readonly string[])[] = []) {
     this.arch = arch;
     this.candidates = candidates;
-    for (const name of names) if (!this.sequence.has(name)) this.sequence.set(name, this.sequence.size);
-    for (const pkg of candidates.values()) {
-      if (!this.sequence.has(pkg.name)) this.sequence.set(pkg.name, this.sequence.size);
-      this.indexProvides(pkg);
-    }
+    this.names = names;
+    for (const pkg of candidates.values()) this.indexProvides(pkg);
   }
 
   /** The candidate of a real package name, if any source has one. */
@@ -65,6 +64,12 @@ export class Universe {
    * `packages()` order; -1 when unknown. apt prefers the provider registered last among equals.
    */
   sequenceOf(name: string): number {
+    if (this.sequence === null) {
+      const seq = new Map<string, number>();
+      for (const list of this.names) for (const n of list) if (!seq.has(n)) seq.set(n, seq.size);
+      for (const n of this.candidates.keys()) if (!seq.has(n)) seq.set(n, seq.size);
+      this.sequence = seq;
+    }
     return this.sequence.get(name) ?? -1;
   }
 
@@ -159,5 +164,5 @@ export function buildUniverse(arch: string, sources: readonly UniverseSource[]):
       candidates.set(rec.name, { ...rec, origin });
     }
   }
-  return new Universe(arch, candidates, sources.flatMap((s) => s.names ?? []));
+  return new Universe(arch, candidates, sources.map((s) => s.names ?? []));
 }

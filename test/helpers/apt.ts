@@ -8,7 +8,7 @@
  * InRelease that apt itself downloaded and verified, so both sides see byte-identical Packages files even
  * when the mirror updates in between.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,6 +34,12 @@ export interface AptRoot {
 export async function aptVersion(): Promise<string> {
   const { stdout } = await run('apt-get', ['--version'], { env: { ...process.env, LC_ALL: 'C' } });
   return stdout.split('\n')[0]?.trim() ?? 'apt (unknown version)';
+}
+
+/** The same, synchronously (for test titles, which are built before any test runs). */
+export function aptVersionSync(): string {
+  const out = execFileSync('apt-get', ['--version'], { env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' });
+  return out.split('\n')[0]?.trim() ?? 'apt (unknown version)';
 }
 
 /** Creates a private apt root for one architecture and the given sources (config order), in `dir` or a temp dir. */
@@ -64,6 +70,8 @@ export async function createAptRoot(arch: string, sources: readonly SuiteRef[], 
     'APT::Install-Suggests "false";',
     'Acquire::Languages "none";',
     'Debug::NoLocking "true";',
+    // The private directories are root-only (mkdtemp); let apt download as root instead of warning.
+    'APT::Sandbox::User "root";',
   ].join('\n');
   await writeFile(join(dir, 'apt.conf'), `${conf}\n`);
   const env = { ...process.env, APT_CONFIG: join(dir, 'apt.conf'), LC_ALL: 'C' };
@@ -86,10 +94,29 @@ function options(root: AptRoot): string[] {
   ];
 }
 
-export async function aptUpdate(root: AptRoot): Promise<void> {
-  await run('apt-get', [...options(root), '-q', 'update'], { env: root.env, maxBuffer: 16 << 20 });
+/**
+ * `apt-get update`, tried `attempts` times: a mirror caught mid-sync serves an index that does not match
+ * its InRelease ("File has unexpected size … Mirror sync in progress?"). apt then drops that whole suite
+ * (it keeps no InRelease for it); so does fetchIndexLikeApt, and both sides still see the same data.
+ * Returns apt's error lines of the last attempt ([] when it succeeded).
+ */
+export async function aptUpdate(root: AptRoot, attempts = 2): Promise<string[]> {
+  let errors: string[] = [];
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      await run('apt-get', [...options(root), '-q', 'update'], { env: root.env, maxBuffer: 16 << 20 });
+      errors = [];
+      break;
+    } catch (e) {
+      const stdout = (e as { stdout?: string }).stdout ?? '';
+      const stderr = (e as { stderr?: string }).stderr ?? String(e);
+      errors = `${stdout}\n${stderr}`.split('\n').filter((l) => l.startsWith('E: ') || l.startsWith('Err:'));
+      if (attempt < attempts) await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
   // Build the binary cache once, so that simulations can run in parallel without racing to write it.
   await run('apt-cache', [...options(root), 'gencaches'], { env: root.env, maxBuffer: 16 << 20 });
+  return errors;
 }
 
 /** `apt-get -s install PKGS`: the packages apt would install, name → version. */
@@ -122,48 +149,58 @@ function listName(url: string): string {
 
 export interface FetchedIndex {
   origin: SuiteRef;
-  /** null when the suite does not carry the architecture (read from its Release `Architectures:`). */
+  /** null when the suite does not carry the architecture, or apt could not get a consistent copy. */
   packages: PackageRecord[] | null;
   /** apt's registration order of the names in this index (see ParseOptions.names). */
   names: string[];
+  /** Why `packages` is null, or where the index came from when not from its by-hash URL. */
+  note?: string;
 }
 
 /**
- * Fetches `main/binary-<arch>/Packages.xz` (or .gz) of a source from its by-hash path listed in the
- * InRelease apt downloaded, checks size and sha256, decompresses and parses it.
+ * The `<component>/binary-<arch>/Packages` index of a source, as apt has it: the hash and size come from
+ * the InRelease apt downloaded and verified; the bytes are fetched with `fetch` from the by-hash path
+ * (else the plain path), checked, decompressed (xz / gzip) and parsed. If the mirror serves neither
+ * consistently, apt's own verified copy in its lists directory is read instead (noted); if apt has none
+ * either (it dropped the suite or the index), it is left out on our side too (noted).
  */
 export async function fetchIndexLikeApt(root: AptRoot, origin: SuiteRef): Promise<FetchedIndex> {
   const lists = await readdir(join(root.dir, 'lists'));
   const prefix = listName(`${origin.url}/dists/${origin.suite}`);
-  const file = lists.find((f) => f === `${prefix}_InRelease`);
-  if (file === undefined) throw new Error(`apt has no InRelease for ${origin.url} ${origin.suite}`);
-  const [release] = parseDeb822(releaseText(await readFile(join(root.dir, 'lists', file), 'utf8')), file);
-  if (release === undefined) throw new Error(`${file}: empty`);
+  if (!lists.includes(`${prefix}_InRelease`)) return { origin, packages: null, names: [], note: 'apt-get update dropped the suite' };
+  const [release] = parseDeb822(releaseText(await readFile(join(root.dir, 'lists', `${prefix}_InRelease`), 'utf8')), prefix);
+  if (release === undefined) throw new Error(`${prefix}_InRelease: empty`);
   const archs = (deb822Field(release, 'Architectures') ?? '').split(/\s+/);
-  if (!archs.includes(root.arch)) return { origin, packages: null, names: [] };
+  if (!archs.includes(root.arch)) return { origin, packages: null, names: [], note: `Release does not list ${root.arch}` };
+  const aptCopy = `${prefix}_${origin.component}_binary-${root.arch}_Packages`;
+  if (!lists.includes(aptCopy)) return { origin, packages: null, names: [], note: 'apt could not download a consistent index' };
   const entries = deb822Lines(deb822Field(release, 'SHA256') ?? '').map((l) => l.trim().split(/\s+/));
+  const base = `${origin.url}/dists/${origin.suite}/${origin.component}/binary-${root.arch}`;
+  const names: string[] = [];
   for (const ext of ['xz', 'gz']) {
-    const path = `${origin.component}/binary-${root.arch}/Packages.${ext}`;
-    const entry = entries.find((e) => e[2] === path);
+    const entry = entries.find((e) => e[2] === `${origin.component}/binary-${root.arch}/Packages.${ext}`);
     if (entry?.[0] === undefined) continue;
-    const base = `${origin.url}/dists/${origin.suite}/${origin.component}/binary-${root.arch}`;
-    const data = await fetchChecked(`${base}/by-hash/SHA256/${entry[0]}`, entry[0], Number(entry[1]));
+    const [hash, size] = [entry[0], Number(entry[1])];
+    const data = (await fetchChecked(`${base}/by-hash/SHA256/${hash}`, hash, size)) ?? (await fetchChecked(`${base}/Packages.${ext}`, hash, size));
+    if (data === null) break;
     const plain = ext === 'xz' ? await xz.decompress(data) : gunzipSync(data);
-    const names: string[] = [];
-    const packages = parsePackagesIndex(plain, `${base}/Packages.${ext}`, { names });
-    return { origin, packages, names };
+    return { origin, packages: parsePackagesIndex(plain, `${base}/Packages.${ext}`, { names }), names };
   }
-  throw new Error(`${file}: no Packages index for ${root.arch}`);
+  const copy = await readFile(join(root.dir, 'lists', aptCopy));
+  const packages = parsePackagesIndex(copy, aptCopy, { names });
+  return { origin, packages, names, note: 'the mirror does not serve the index its InRelease lists; read apt\'s verified copy' };
 }
 
-async function fetchChecked(url: string, sha256: string, size: number): Promise<Uint8Array> {
+/** GET with size and sha256 checks; null when the mirror does not serve those bytes (404, other content). */
+async function fetchChecked(url: string, sha256: string, size: number): Promise<Uint8Array | null> {
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+  if (!res.ok) {
+    await res.body?.cancel();
+    return null;
+  }
   const data = new Uint8Array(await res.arrayBuffer());
-  if (data.byteLength !== size) throw new Error(`GET ${url}: ${data.byteLength} bytes, expected ${size}`);
-  const got = createHash('sha256').update(data).digest('hex');
-  if (got !== sha256) throw new Error(`GET ${url}: sha256 ${got}, expected ${sha256}`);
-  return data;
+  if (data.byteLength !== size) return null;
+  return createHash('sha256').update(data).digest('hex') === sha256 ? data : null;
 }
 
 export async function removeAptRoot(root: AptRoot): Promise<void> {

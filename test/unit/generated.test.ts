@@ -102,7 +102,7 @@ describe('baseFilesystemEntries', () => {
         '',
       ].join('\n'),
     );
-    const trixie = osRelease({ epoch: 0, versionId: '13', codename: 'trixie', prettyName: 'Mine', homeUrl: 'https://x/' });
+    const trixie = osRelease({ versionId: '13', codename: 'trixie', prettyName: 'Mine', homeUrl: 'https://x/' });
     expect(trixie).toContain('PRETTY_NAME="Mine"\n');
     expect(trixie).toContain('VERSION="Debian GNU/Linux 13 (trixie)"\n');
     expect(trixie).toContain('HOME_URL="https://x/"\n');

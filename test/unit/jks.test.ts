@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,11 +19,10 @@ const CERTS = [
   { alias: 'debian:test_root_three_é.pem', der: der('test-root-three.crt') },
 ];
 
-/** `keytool -list` in English; returns stdout, stderr and the exit status. */
+/** `keytool -list` in English, dates in UTC; returns stdout and stderr together, and the exit status. */
 function keytoolList(file: string, storepass = 'changeit'): { status: number | null; out: string } {
-  const r = spawnSync('keytool', ['-J-Duser.language=en', '-J-Duser.country=US', '-list', '-keystore', file, '-storepass', storepass], {
-    encoding: 'utf8',
-  });
+  const locale = ['-J-Duser.language=en', '-J-Duser.country=US', '-J-Duser.timezone=UTC'];
+  const r = spawnSync('keytool', [...locale, '-list', '-keystore', file, '-storepass', storepass], { encoding: 'utf8' });
   if (r.error) throw new Error(`keytool not runnable (apt-get install openjdk-17-jre-headless): ${r.error.message}`);
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
@@ -92,13 +91,19 @@ describe('keytool reads what we write', () => {
   });
 
   it('refuses a tampered store and a wrong password', () => {
-    const jks = writeJks(CERTS, { dateMs: EPOCH * 1000 });
-    jks[200] = (jks[200] ?? 0) ^ 0xff;
-    const file = join(work, 'tampered.jks');
-    writeFileSync(file, jks);
-    const tampered = keytoolList(file);
-    expect(tampered.status).not.toBe(0);
-    expect(tampered.out).toMatch(/tampered with, or password was incorrect/);
+    // keytool parses the certificates before it checks the hash: change what still parses (a date, the hash).
+    const dateOffset = 12 + 4 + 2 + 'debian:test_root_one.pem'.length;
+    for (const offset of [dateOffset + 7, -1]) {
+      const jks = writeJks(CERTS, { dateMs: EPOCH * 1000 });
+      const at = offset < 0 ? jks.length + offset : offset;
+      jks[at] = (jks[at] ?? 0) ^ 0x01;
+      const file = join(work, 'tampered.jks');
+      writeFileSync(file, jks);
+      const tampered = keytoolList(file);
+      expect(tampered.status).not.toBe(0);
+      expect(tampered.out).toMatch(/tampered with, or password was incorrect/);
+      expect(() => readJks(jks)).toThrow(/integrity check failed/);
+    }
     const good = join(work, 'good.jks');
     writeFileSync(good, writeJks(CERTS, { dateMs: 0 }));
     expect(keytoolList(good, 'nottheone').status).not.toBe(0);
@@ -134,8 +139,9 @@ describe("Debian's own keystore", () => {
         : [],
     );
     expect(debian.filter((e) => !local.has(e.alias)).map(key).sort()).toEqual(ours.map(key).sort());
-    const listed = execFileSync('keytool', ['-list', '-keystore', DEBIAN_CACERTS, '-storepass', 'changeit'], { encoding: 'utf8' });
-    expect(listed).toMatch(new RegExp(`Your keystore contains ${readJks(bytes).length} entries`));
+    const listed = keytoolList(DEBIAN_CACERTS);
+    expect(listed.status).toBe(0);
+    expect(listed.out).toMatch(new RegExp(`Your keystore contains ${readJks(bytes).length} entries`));
   });
 });
 

@@ -1,0 +1,73 @@
+import { DistrolessError } from '../errors.js';
+import type { Config, DistroConfig, ImageConfig } from '../config/types.js';
+import type { Lockfile } from '../lock/types.js';
+import { compareCodeUnits } from '../util/json.js';
+import { DEBUG_KEY } from './requests.js';
+
+export const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export interface PlannedImage {
+  image: ImageConfig;
+  /** Debian archs to build. */
+  archs: string[];
+  /** Per arch: the packages in layer order (each ancestor's closure first, then this image's additions, by name). */
+  layerOrder: Record<string, string[]>;
+}
+
+/**
+ * Which images and archs to build: the selection (or everything) intersected with what the lock holds.
+ * An arch asked for explicitly but missing from the lock is an error; one that only the config lists is
+ * skipped with a warning (a partial `update --arch` can leave it out).
+ */
+export function planBuild(config: Config, distro: DistroConfig, lock: Lockfile, select: { images?: readonly string[]; archs?: readonly string[] }, warn: (m: string) => void): PlannedImage[] {
+  const names = select.images ?? Object.keys(config.images).filter((n) => config.images[n]?.distro === distro.name);
+  const plans: PlannedImage[] = [];
+  for (const name of names) {
+    const image = config.images[name];
+    if (!image) throw new DistrolessError('USAGE', `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`);
+    if (image.distro !== distro.name) continue;
+    const wanted = image.archs.filter((a) => !select.archs || select.archs.includes(a));
+    const archs: string[] = [];
+    for (const arch of wanted) {
+      if (lock.images[name]?.[arch] && lock.images[DEBUG_KEY]?.[arch] !== undefined) archs.push(arch);
+      else if (select.archs) throw new DistrolessError('LOCK_STALE', `image ${name}: no locked packages for ${arch}; run "distroless-action update --arch ${arch}"`);
+      else warn(`image ${name}: ${arch} is not in the lockfile (skipped; run "distroless-action update --arch ${arch}")`);
+    }
+    if (archs.length === 0) continue;
+    plans.push({ image, archs, layerOrder: Object.fromEntries(archs.map((a) => [a, layerOrder(config, lock, name, a)])) });
+  }
+  return plans;
+}
+
+/** Ancestors' closures first, so an image built `from` another starts with exactly its parent's layers. */
+function layerOrder(config: Config, lock: Lockfile, name: string, arch: string): string[] {
+  const chain: string[] = [];
+  for (let cur: string | undefined = name; cur !== undefined; cur = config.images[cur]?.from) chain.unshift(cur);
+  const order: string[] = [];
+  const seen = new Set<string>();
+  for (const link of chain) {
+    const added = Object.keys(lock.images[link]?.[arch]?.packages ?? {})
+      .filter((p) => !seen.has(p))
+      .sort(compareCodeUnits);
+    for (const p of added) seen.add(p);
+    order.push(...added);
+  }
+  // A child's own excludes can leave out something its parent has: only this image's closure counts.
+  const own = lock.images[name]?.[arch]?.packages ?? {};
+  return order.filter((p) => p in own);
+}
+
+/** Seconds since the epoch of the newest Release in the lock: the default build epoch. */
+export function lockEpoch(lock: Lockfile): number {
+  const newest = Math.max(...lock.sources.map((s) => Date.parse(s.date)));
+  if (!Number.isFinite(newest)) throw new DistrolessError('LOCK_INVALID', `lockfile of ${lock.distro}: no source date to derive the build epoch from`);
+  return Math.floor(newest / 1000);
+}
+
+/** Layout ref names: `<image>-<distro>-<variant>` (+ `<image>-<distro>` for latest), `…-<variant>-<arch>`. */
+export function refNames(image: string, distro: string, variant: Variant, archSuffix?: string): string[] {
+  const repo = `${image}-${distro}`;
+  if (archSuffix !== undefined) return [`${repo}-${variant}-${archSuffix}`];
+  return variant === 'latest' ? [repo, `${repo}-latest`] : [`${repo}-${variant}`];
+}

@@ -1,0 +1,173 @@
+import { createHttpClient, debStore, type HttpClient, type PinnedDeb } from '../archive/index.js';
+import { baseFilesystemEntries, type LayerEntry } from '../build/generated.js';
+import { buildCaBundle, CA_CERTS_DIR, type TrustedCertificate } from '../build/cacerts.js';
+import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';
+import { javaEntries } from '../build/java.js';
+import { configDigest } from '../config/index.js';
+import type { Config, DistroConfig } from '../config/types.js';
+import { DistrolessError } from '../errors.js';
+import { lockfilePath, readLockfile } from '../lock/io.js';
+import type { Lockfile } from '../lock/types.js';
+import { LayerCache, OciLayoutWriter } from '../oci/index.js';
+import { mapLimit } from '../util/concurrency.js';
+import { join } from 'node:path';
+import { captureFiles, generatedLayer, packageLayer, statusEntries, type BuiltLayer } from './build-layers.js';
+import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
+import { lockEpoch, planBuild, type PlannedImage } from './build-plan.js';
+import { DEBUG_KEY } from './requests.js';
+
+export interface BuildOptions {
+  config: Config;
+  lockDir: string;
+  /** The OCI image layout to write (created when absent; existing refs not rebuilt are kept). */
+  outDir: string;
+  /** Holds `debs/` (verified .debs by sha256) and `layers/` (compressed layers by their inputs). */
+  cacheDir: string;
+  /** Build epoch in seconds (SOURCE_DATE_EPOCH, read at the edge); default: the newest Release date in the lock. */
+  epoch?: number;
+  images?: readonly string[];
+  archs?: readonly string[];
+  http?: HttpClient;
+  /** Layers built at once (default 2: one per core; xz runs in its own process, gzip on the thread pool). */
+  concurrency?: number;
+  onProgress?: (message: string) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface BuildResult {
+  layout: string;
+  epoch: number;
+  images: BuiltImage[];
+  indexes: BuiltIndex[];
+  layers: { built: number; cached: number };
+}
+
+/** `build`: lockfiles → reproducible images × variants × archs in an OCI image layout. */
+export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
+  const progress = opts.onProgress ?? (() => undefined);
+  const warn = opts.onWarning ?? progress;
+  const layout = await OciLayoutWriter.open(opts.outDir);
+  const cache = new LayerCache(join(opts.cacheDir, 'layers'));
+  const http = opts.http ?? createHttpClient();
+  const store = debStore({
+    dir: join(opts.cacheDir, 'debs'),
+    http,
+    snapshotHttp: createHttpClient({ retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] }, timeoutMs: 15_000 }),
+    onProgress: (e) => progress(e.kind === 'deb' ? `${e.cached ? 'have' : 'fetched'} ${e.label}` : `${e.label}: ${e.url} failed (${e.reason}); trying the next source`),
+  });
+  const result: BuildResult = { layout: opts.outDir, epoch: 0, images: [], indexes: [], layers: { built: 0, cached: 0 } };
+  const selected = opts.images ? new Set(opts.images) : undefined;
+  for (const distro of Object.values(opts.config.distros)) {
+    const names = Object.keys(opts.config.images).filter((n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)));
+    if (names.length === 0) continue;
+    const lock = await freshLock(opts, distro);
+    const epoch = opts.epoch ?? lockEpoch(lock);
+    result.epoch = epoch;
+    const plans = planBuild(opts.config, distro, lock, { images: names, ...(opts.archs ? { archs: opts.archs } : {}) }, warn);
+    const ctx: DistroBuild = { opts, distro, lock, epoch, plans, layout, cache, fetchDeb: (arch, name) => store.fetch(pinnedDeb(opts.config, distro, lock, arch, name)), result, progress };
+    const layers = await buildLayers(ctx);
+    const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
+    result.images.push(...built.images);
+    result.indexes.push(...built.indexes);
+  }
+  await layout.commit();
+  return result;
+}
+
+interface DistroBuild {
+  opts: BuildOptions;
+  distro: DistroConfig;
+  lock: Lockfile;
+  epoch: number;
+  plans: PlannedImage[];
+  layout: OciLayoutWriter;
+  cache: LayerCache;
+  fetchDeb: (arch: string, name: string) => Promise<string>;
+  result: BuildResult;
+  progress: (m: string) => void;
+}
+
+async function freshLock(opts: BuildOptions, distro: DistroConfig): Promise<Lockfile> {
+  const file = lockfilePath(opts.lockDir, distro.name);
+  const lock = await readLockfile(opts.lockDir, distro.name);
+  if (!lock) throw new DistrolessError('LOCK_INVALID', `${file}: no lockfile; run "distroless-action update" first`);
+  if (lock.configDigest !== configDigest(opts.config, distro.name)) {
+    throw new DistrolessError('LOCK_STALE', `${file} was made for another version of ${opts.config.file}; run "distroless-action update"`);
+  }
+  return lock;
+}
+
+/** Where a pinned package can be fetched: the snapshot of its suite first (when configured), then the mirror. */
+function pinnedDeb(config: Config, distro: DistroConfig, lock: Lockfile, arch: string, name: string): PinnedDeb {
+  const pin = lock.packages[arch]?.[name];
+  if (!pin) throw new DistrolessError('LOCK_INVALID', `${lock.distro}: ${name} (${arch}) is in an image but has no pin`);
+  const lockedSource = lock.sources.find((s) => s.suite === pin.suite);
+  const source = distro.sources.find((s) => s.suite === pin.suite);
+  if (!lockedSource || !source) throw new DistrolessError('LOCK_STALE', `${lock.distro}: ${name} comes from suite ${pin.suite}, which the config no longer has`);
+  const bases: PinnedDeb['bases'] = [];
+  if (distro.snapshot) {
+    const archive = (source.originalUrl ?? source.url).replace(/\/+$/, '').split('/').pop() ?? 'debian';
+    bases.push({ url: `${distro.snapshot.replace(/\/+$/, '')}/archive/${archive}/${lockedSource.snapshot}`, snapshot: true });
+  }
+  bases.push({ url: source.url, snapshot: false });
+  void config;
+  return { label: `${name} ${pin.version} (${arch})`, filename: pin.filename, size: pin.size, sha256: pin.sha256, bases };
+}
+
+/** Every package layer the plans need, each built once, and the generated layers per arch. */
+async function buildLayers(ctx: DistroBuild): Promise<ExtraLayers> {
+  const jobs = new Map<string, { arch: string; name: string }>();
+  for (const plan of ctx.plans) {
+    for (const arch of plan.archs) {
+      for (const name of [...(plan.layerOrder[arch] ?? []), ...Object.keys(ctx.lock.images[DEBUG_KEY]?.[arch]?.packages ?? {})]) jobs.set(`${arch}/${name}`, { arch, name });
+    }
+  }
+  const packages = new Map<string, BuiltLayer>();
+  const debs = new Map<string, string>();
+  await mapLimit([...jobs.values()], ctx.opts.concurrency ?? 2, async ({ arch, name }) => {
+    const path = await ctx.fetchDeb(arch, name);
+    debs.set(`${arch}/${name}`, path);
+    if (ctx.lock.images[DEBUG_KEY]?.[arch]?.packages[name] !== undefined && !ctx.plans.some((p) => p.layerOrder[arch]?.includes(name))) return;
+    const pin = ctx.lock.packages[arch]?.[name];
+    if (!pin) return;
+    const layer = await packageLayer({ name, version: pin.version, debPath: path, sha256: pin.sha256, epoch: ctx.epoch }, ctx.cache, ctx.layout);
+    if (layer.hit) ctx.result.layers.cached++;
+    else ctx.result.layers.built++;
+    ctx.progress(`layer ${name} (${arch}) ${layer.hit ? 'from cache' : 'built'}`);
+    packages.set(`${arch}/${name}`, layer);
+  });
+  const base = await generatedLayer(baseFilesystemEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename: codenameOf(ctx.distro) }), 'distroless-action: users, groups, homes, os-release', ctx.layout);
+  const perArch = new Map<string, { ca?: BuiltLayer; certificates?: TrustedCertificate[]; java?: BuiltLayer; busybox?: BuiltLayer }>();
+  const archs = [...new Set(ctx.plans.flatMap((p) => p.archs))];
+  for (const arch of archs) perArch.set(arch, await archLayers(ctx, arch, debs));
+  return { base, packages, perArch };
+}
+
+async function archLayers(ctx: DistroBuild, arch: string, debs: Map<string, string>) {
+  const out: { ca?: BuiltLayer; certificates?: TrustedCertificate[]; java?: BuiltLayer; busybox?: BuiltLayer } = {};
+  const caDeb = debs.get(`${arch}/ca-certificates`);
+  if (caDeb) {
+    const files = await captureFiles(caDeb, 'ca-certificates', ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith('.crt'));
+    const bundle = buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
+    out.certificates = bundle.certificates;
+    out.ca = await generatedLayer(bundle.entries, 'distroless-action: /etc/ssl/certs/ca-certificates.crt', ctx.layout);
+    const jdk = ctx.plans.some((p) => p.layerOrder[arch]?.some((n) => /^openjdk-\d+-jre-headless$/.test(n)));
+    if (jdk) out.java = await generatedLayer(javaEntries({ debArch: arch, certificates: bundle.certificates, epoch: ctx.epoch }), 'distroless-action: /usr/bin/java, Java trust store', ctx.layout);
+  }
+  const busyboxName = Object.keys(ctx.lock.images[DEBUG_KEY]?.[arch]?.packages ?? {})[0];
+  const busyboxDeb = busyboxName ? debs.get(`${arch}/${busyboxName}`) : undefined;
+  if (busyboxName && busyboxDeb) {
+    const files = await captureFiles(busyboxDeb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH);
+    const binary = files.get(BUSYBOX_DEB_PATH);
+    if (!binary) throw new DistrolessError('DEB_INVALID', `${busyboxName} (${arch}) has no ${BUSYBOX_DEB_PATH}`);
+    const entries: LayerEntry[] = [...busyboxEntries({ binary, epoch: ctx.epoch }), ...(await statusEntries(busyboxDeb, busyboxName, ctx.epoch))];
+    out.busybox = await generatedLayer(entries, `distroless-action: busybox (${busyboxName}) under /busybox`, ctx.layout);
+  }
+  return out;
+}
+
+const CODENAMES: Record<string, string> = { '11': 'bullseye', '12': 'bookworm', '13': 'trixie', '14': 'forky' };
+
+function codenameOf(distro: DistroConfig): string {
+  return CODENAMES[distro.version] ?? distro.sources[0]?.suite.split('-')[0] ?? distro.name;
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import { BUSYBOX_APPLETS, BUSYBOX_APPLETS_SOURCE } from '../../src/build/busybox-applets.js';
+import { BUSYBOX_LINK_TARGET, busyboxEntries } from '../../src/build/busybox.js';
+import { compareBytes } from '../../src/build/generated.js';
+
+const EPOCH = 1_700_000_000;
+const BINARY = Buffer.from('\x7fELF pretend busybox');
+
+describe('BUSYBOX_APPLETS', () => {
+  it('is the sorted, duplicate-free list of the pinned busybox-static', () => {
+    expect(BUSYBOX_APPLETS_SOURCE.version).toBe('1:1.35.0-4+deb12u1+b1');
+    expect(BUSYBOX_APPLETS).toHaveLength(269);
+    expect([...BUSYBOX_APPLETS].sort(compareBytes)).toEqual(BUSYBOX_APPLETS);
+    expect(new Set(BUSYBOX_APPLETS).size).toBe(BUSYBOX_APPLETS.length);
+    for (const a of ['sh', 'ash', 'ls', 'cat', 'wget', 'vi', '[', '[[']) expect(BUSYBOX_APPLETS).toContain(a);
+  });
+});
+
+describe('busyboxEntries', () => {
+  const entries = busyboxEntries({ binary: BINARY, epoch: EPOCH });
+
+  it('puts the binary at busybox/busybox and one link per applet, sorted by path', () => {
+    const [dir, ...rest] = entries;
+    expect(dir?.entry).toEqual({ path: 'busybox', type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: EPOCH, size: 0 });
+    const bin = rest.find((e) => e.entry.path === 'busybox/busybox');
+    expect(bin?.entry).toEqual({ path: 'busybox/busybox', type: 'file', mode: 0o755, uid: 0, gid: 0, mtime: EPOCH, size: BINARY.length });
+    expect(bin?.body).toBe(BINARY);
+    const links = rest.filter((e) => e.entry.type === 'symlink');
+    // `busybox` is listed as an applet by Debian's binary; it is the file, not a link.
+    expect(links).toHaveLength(BUSYBOX_APPLETS.length - 1);
+    expect(rest).toHaveLength(BUSYBOX_APPLETS.length);
+    for (const { entry, body } of links) {
+      expect(entry).toMatchObject({ type: 'symlink', linkname: BUSYBOX_LINK_TARGET, uid: 0, gid: 0, mtime: EPOCH, size: 0 });
+      expect(body).toBeUndefined();
+    }
+    const paths = entries.map((e) => e.entry.path);
+    expect([...paths].sort(compareBytes)).toEqual(paths);
+    expect(paths).toContain('busybox/sh');
+    expect(paths.slice(1, 3)).toEqual(['busybox/[', 'busybox/[[']);
+  });
+
+  it('is deterministic and takes an explicit applet list', () => {
+    expect(busyboxEntries({ binary: BINARY, epoch: EPOCH })).toEqual(entries);
+    const small = busyboxEntries({ binary: BINARY, epoch: 0, applets: ['sh', 'ls', 'busybox'] });
+    expect(small.map((e) => e.entry.path)).toEqual(['busybox', 'busybox/busybox', 'busybox/ls', 'busybox/sh']);
+  });
+
+  it('rejects bad applet names, duplicates, an empty binary and a bad epoch', () => {
+    for (const applets of [['a/b'], ['..'], [''], ['sh', 'sh']]) {
+      expect(() => busyboxEntries({ binary: BINARY, epoch: 0, applets })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+    }
+    expect(() => busyboxEntries({ binary: Buffer.alloc(0), epoch: 0 })).toThrow(/empty/);
+    expect(() => busyboxEntries({ binary: BINARY, epoch: -5 })).toThrow(/epoch/);
+  });
+});

@@ -1,0 +1,182 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readArMembers } from '../../src/deb/ar.js';
+import { openDeb, type DebOptions } from '../../src/deb/deb.js';
+import { DistrolessError } from '../../src/errors.js';
+import { readTar } from '../../src/tar/reader.js';
+import { arArchive, controlText, makeDeb, makeRawDeb, rawTar, type DebFile } from '../helpers/make-deb.js';
+
+const run = promisify(execFile);
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'deb-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const FILES: DebFile[] = [
+  { path: 'usr/bin/hello', content: '#!/bin/sh\necho hello\n', mode: 0o755 },
+  { path: 'usr/share/doc/hello/README', content: 'x'.repeat(100_000) },
+  { path: 'usr/bin/hi', type: 'symlink', target: 'hello' },
+];
+
+async function sha256(stream: Readable): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of stream) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function fsysTarSha(deb: string): Promise<string> {
+  const { stdout } = await run('dpkg-deb', ['--fsys-tarfile', deb], { encoding: 'buffer', maxBuffer: 1 << 28 });
+  return createHash('sha256').update(stdout).digest('hex');
+}
+
+function flip(bytes: Buffer, at: number): void {
+  bytes[at] = (bytes[at] ?? 0) ^ 0xff;
+}
+
+async function thrown(p: Promise<unknown>): Promise<DistrolessError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DistrolessError) return e;
+    throw e;
+  }
+  throw new Error('expected a DistrolessError');
+}
+
+describe('openDeb', () => {
+  it.each([
+    ['xz', 'xz'],
+    ['gzip', 'gz'],
+    ['zstd', 'zst'],
+    ['none', 'none'],
+  ] as const)('reads a dpkg-deb -Z%s package', async (z, kind) => {
+    const path = await makeDeb(dir, { name: `hello-${z}`, files: FILES, compression: z });
+    const deb = await openDeb(path, `hello-${z}`);
+    expect(deb.control).toBe(controlText(`hello-${z}`));
+    expect(deb.md5sums).toContain('  usr/share/doc/hello/README\n');
+    expect(deb.dataCompression).toBe(kind);
+    expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
+    // A second stream is independent of the first.
+    expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
+  });
+
+  it('reads xz with the @napi-rs/lzma fallback too', async () => {
+    const path = await makeDeb(dir, { name: 'hello-napi', files: FILES });
+    const deb = await openDeb(path, 'hello-napi', { xzDecoder: 'napi' });
+    expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
+  });
+
+  it('passes xzThreads to the xz binary', async () => {
+    const path = await makeDeb(dir, { name: 'hello-threads', files: FILES });
+    const deb = await openDeb(path, 'hello-threads', { xzThreads: 2 });
+    expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
+  });
+
+  it('kills the decoder when the reader stops early', async () => {
+    const pidFile = join(dir, 'xz.pid');
+    const wrapper = join(dir, 'xz-wrapper');
+    // Decodes, then lingers as the same process: only a kill ends it early.
+    await writeFile(wrapper, `#!/bin/sh\necho $$ > ${pidFile}\nxz "$@"\nexec sleep 5\n`, { mode: 0o755 });
+    const big: DebFile = { path: 'usr/share/big', content: randomBytes(8 << 20) };
+    const path = await makeDeb(dir, { name: 'big', files: [big] });
+    const deb = await openDeb(path, 'big', { xzCommand: wrapper });
+    const stream = deb.dataTar();
+    for await (const _chunk of stream) break; // destroys the stream
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive()).toBe(false);
+  });
+
+  it('reads bzip2 data (crafted: dpkg-deb no longer builds it) and a missing md5sums', async () => {
+    const entries = [{ path: './', typeflag: '5', mode: 0o755 }, { path: './etc/x', body: 'x\n' }];
+    const path = await makeRawDeb(dir, { name: 'bz', entries, dataCompression: 'bz2' });
+    const deb = await openDeb(path);
+    expect(deb.name).toBe('bz.deb');
+    expect(deb.md5sums).toBeUndefined();
+    expect(deb.dataCompression).toBe('bz2');
+    const paths: string[] = [];
+    for await (const { header } of readTar(deb.dataTar())) paths.push(header.path);
+    expect(paths).toEqual(['./', './etc/x']);
+  });
+
+  it('lists ar members with their byte ranges', async () => {
+    const path = await makeDeb(dir, { name: 'ar-list', files: FILES, compression: 'gzip' });
+    const members = await readArMembers(path);
+    expect(members.map((m) => m.name)).toEqual(['debian-binary', 'control.tar.gz', 'data.tar.gz']);
+    const bytes = await readFile(path);
+    const first = members[0]!;
+    expect(bytes.toString('latin1', first.offset, first.offset + first.size)).toBe('2.0\n');
+  });
+});
+
+describe('openDeb errors', () => {
+  const control = Buffer.from(rawTar([{ path: './control', body: controlText('p') }]));
+  const data = rawTar([{ path: './a', body: 'a' }]);
+
+  it.each([
+    ['not an ar archive', () => Buffer.from('hello world, not a deb'), /not an ar archive/],
+    ['wrong format version', () => arArchive([['debian-binary', Buffer.from('3.0\n')], ['control.tar', control], ['data.tar', data]]), /unsupported deb format/],
+    ['no data member', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar', control]]), /third member is not data.tar/],
+    ['members out of order', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['data.tar', data], ['control.tar', control]]), /second member/],
+    ['unknown compression', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar', control], ['data.tar.lz4', data]]), /unsupported member data.tar.lz4/],
+    ['truncated member', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar', control], ['data.tar', data]]).subarray(0, -100), /runs past the end/],
+    ['no control file', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar', rawTar([])], ['data.tar', data]]), /no control file/],
+  ])('rejects %s', async (name, bytes, message) => {
+    const path = join(dir, `${name.replace(/ /g, '-')}.deb`);
+    await writeFile(path, bytes());
+    const e = await thrown(openDeb(path, 'pkg'));
+    expect(e.code).toBe('DEB_INVALID');
+    expect(e.message).toMatch(/^pkg: /);
+    expect(e.message).toMatch(message);
+  });
+
+  it.each([
+    ['corrupt xz data', 'xz', {}],
+    ['corrupt gzip data', 'gzip', {}],
+    ['corrupt zstd data', 'zstd', {}],
+    ['corrupt xz data (napi decoder)', 'xz', { xzDecoder: 'napi' }],
+  ] as Array<[string, 'xz' | 'gzip' | 'zstd', DebOptions]>)('fails reading data.tar with %s', async (name, z, opts) => {
+    const path = await makeDeb(dir, { name: `bad-${name.replace(/\W+/g, '-')}`, files: FILES, compression: z });
+    const bytes = await readFile(path);
+    const data = (await readArMembers(path))[2]!;
+    flip(bytes, data.offset + Math.floor(data.size / 2));
+    await writeFile(path, bytes);
+    const deb = await openDeb(path, 'bad', opts);
+    const e = await thrown(sha256(deb.dataTar()));
+    expect(e.code).toBe('DEB_INVALID');
+    expect(e.message).toMatch(/^bad: data\.tar/);
+  });
+
+  it('names a missing xz binary', async () => {
+    const path = await makeDeb(dir, { name: 'no-xz', files: FILES, compression: 'xz' });
+    const e = await thrown(openDeb(path, 'no-xz', { xzCommand: '/nonexistent/xz' }));
+    expect(e.message).toBe("no-xz: control.tar.xz: /nonexistent/xz -dc failed: /nonexistent/xz not found (install it, or use xzDecoder: 'napi' for xz)");
+  });
+
+  it('fails on a bad xz trailer even though the tar inside is complete', async () => {
+    const path = await makeDeb(dir, { name: 'bad-trailer', files: FILES, compression: 'xz' });
+    const bytes = await readFile(path);
+    const data = (await readArMembers(path))[2]!;
+    flip(bytes, data.offset + data.size - 20); // inside the xz index / stream footer
+    await writeFile(path, bytes);
+    const deb = await openDeb(path, 'bad');
+    await expect(sha256(deb.dataTar())).rejects.toThrow(/xz -dc failed/);
+  });
+});
