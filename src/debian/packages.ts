@@ -79,7 +79,7 @@ export interface ParseOptions {
 export function parsePackagesIndex(index: string | Uint8Array, what = 'Packages index', options: ParseOptions = {}): PackageRecord[] {
   const text = typeof index === 'string' ? index : Buffer.from(index.buffer, index.byteOffset, index.byteLength).toString('latin1');
   const names = options.names;
-  const seen = names === undefined ? null : new Set<string>(names);
+  const collector = names === undefined ? null : { names, seen: new Set<string>(names), scanned: new Set<string>() };
   const table = names === undefined ? RECORD_TABLE : NAMES_TABLE;
   const out: PackageRecord[] = [];
   const vals: string[] = new Array<string>(SLOTS).fill('');
@@ -97,7 +97,7 @@ export function parsePackagesIndex(index: string | Uint8Array, what = 'Packages 
     pos = readStanza(text, pos, vals, table);
     const record = toRecord(vals, start, what);
     out.push(record);
-    if (names !== undefined && seen !== null) registerNames(vals, record, seen, names);
+    if (collector !== null) registerNames(vals, record, collector);
   }
   return out;
 }
@@ -122,7 +122,7 @@ function readStanza(text: string, pos: number, vals: string[], table: FieldTable
 function takeField(text: string, pos: number, end: number, vals: string[], candidates: [string, number][]): void {
   for (const [lower, slot] of candidates) {
     if (vals[slot] === '' && is(text, pos, lower)) {
-      vals[slot] = value(text, pos + lower.length + 1, end);
+      vals[slot] = value(text, pos + lower.length + 1, end, slot < CONFLICTS);
       return;
     }
   }
@@ -138,16 +138,19 @@ function is(text: string, pos: number, lower: string): boolean {
   return true;
 }
 
-/** The trimmed value starting at `from` on a line ending at `end`, plus any continuation lines. */
-function value(text: string, from: number, end: number): string {
+/**
+ * The trimmed value starting at `from` on a line ending at `end`, plus any continuation lines. Values the
+ * records keep are copied out of the index text (`own`); values only scanned for names are not.
+ */
+function value(text: string, from: number, end: number, keep: boolean): string {
   let s = from;
   while (s < end && isSpace(text.charCodeAt(s))) s++;
   let e = end;
   while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
-  const first = own(text.slice(s, e));
+  const first = text.slice(s, e);
   const c = text.charCodeAt(end + 1);
-  if (c !== SPACE && c !== TAB) return first;
-  return first + continuation(text, end + 1);
+  const whole = c !== SPACE && c !== TAB ? first : first + continuation(text, end + 1);
+  return keep ? own(whole) : whole;
 }
 
 /** Joins the continuation lines starting at `pos` (each trimmed, prefixed by '\n'). */
@@ -170,13 +173,27 @@ function isSpace(c: number): boolean {
   return c === SPACE || c === TAB || c === CR;
 }
 
-function registerNames(vals: readonly string[], record: PackageRecord, seen: Set<string>, names: string[]): void {
-  if (!seen.has(record.name)) {
-    seen.add(record.name);
-    names.push(record.name);
+/** Name collection state for one parse: names seen, and relation field strings already scanned. */
+interface NameCollector {
+  names: string[];
+  seen: Set<string>;
+  /** The same field strings recur thousands of times; their names are registered the first time. */
+  scanned: Set<string>;
+}
+
+function registerNames(vals: readonly string[], record: PackageRecord, c: NameCollector): void {
+  if (!c.seen.has(record.name)) {
+    c.seen.add(record.name);
+    c.names.push(record.name);
   }
-  for (const slot of APT_RELATION_ORDER) collectRelationNames(vals[slot] ?? '', record.architecture, seen, names);
-  collectRelationNames(record.provides, record.architecture, seen, names);
+  for (const slot of APT_RELATION_ORDER) scan(vals[slot] ?? '', record.architecture, c);
+  scan(record.provides, record.architecture, c);
+}
+
+function scan(field: string, arch: string, c: NameCollector): void {
+  if (field === '' || c.scanned.has(field)) return;
+  c.scanned.add(field);
+  collectRelationNames(field, arch, c.seen, c.names);
 }
 
 function toRecord(vals: readonly string[], offset: number, what: string): PackageRecord {

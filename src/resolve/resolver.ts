@@ -18,15 +18,20 @@
  *    (a stanza's Package, then its relation targets, then its Provides). parsePackagesIndex can
  *    record that order (option `names`); without it the universe's own order stands in.
  * 4. The first solution whose own closure can be marked wins; a solution that fails is rolled back
- *    completely (apt leaves the failed attempt's dependencies behind, then drops them as garbage) and
- *    the next one is tried. No solution: the dependency is unsatisfiable and so is the package.
+ *    completely and the next one is tried. No solution: the dependency is unsatisfiable, and so is the
+ *    package (an error for a requested package, with the chain that led there).
  * 5. "Protected" spreads like in apt: a dependency of a protected package that has exactly one possible
  *    solution makes that solution protected too, which ranks it first among providers later on.
  *
- * Excludes: an excluded name is never installed. When the solution the rules above would pick (or an
- * alternative that names an excluded virtual package) is excluded, the group counts as satisfied and
- * the exclusion is recorded with the package that wanted it; nothing else is substituted for it. So an
- * exclude prunes exactly what apt would have installed there, and every pruned edge is recorded.
+ * Excludes: an excluded name is never installed. Walking a group's alternatives in the order above, the
+ * first alternative that names an excluded package (real or virtual), or the first solution that is an
+ * excluded package, ends the walk: the group counts as satisfied and the exclusion is recorded with the
+ * package that wanted it. Nothing is substituted for it, and an excluded later alternative does not stop
+ * an earlier one from being installed. So an exclude prunes exactly what apt would have installed there,
+ * and every pruned edge is recorded (Resolution.excluded) — never a silent drop.
+ *
+ * Known divergences from apt: Conflicts/Breaks are ignored (apt may then reject or remove a choice);
+ * apt keeps a failed attempt's dependencies until its garbage pass, we undo them at once.
  */
 import { DistrolessError } from '../errors.js';
 import { formatGroup } from '../debian/relations.js';
@@ -112,7 +117,9 @@ class Walk {
       if (this.marked.has(name)) continue;
       const pkg = this.universe.get(name);
       if (pkg === undefined) {
-        throw new DistrolessError('UNKNOWN_PACKAGE', `${this.where}: package "${name}" is not in any source`);
+        const providers = this.universe.providers(name).map((p) => p.pkg.name);
+        const details = providers.length === 0 ? [] : [`"${name}" is a virtual package provided by ${providers.join(', ')}`];
+        throw new DistrolessError('UNKNOWN_PACKAGE', `${this.where}: package "${name}" is not in any source`, { details });
       }
       if (this.excludes.has(name)) {
         throw new DistrolessError('USAGE', `${this.where}: package "${name}" is both requested and excluded`);
@@ -248,7 +255,7 @@ class Walk {
   }
 
   private describeUnsatisfied(group: RelationGroup): string {
-    const reasons = group.map((rel) => describeRelation(this.universe, rel));
+    const reasons = group.map((rel) => this.universe.whyUnsatisfied(rel));
     if (group.length === 1) return `${formatGroup(group)} not satisfiable: ${reasons[0] ?? ''}`;
     return `${formatGroup(group)} not satisfiable: ${group.map((rel, i) => `${rel.name}: ${reasons[i] ?? ''}`).join('; ')}`;
   }
@@ -265,19 +272,6 @@ class Walk {
       .sort((a, b) => byName(a.name, b.name));
     return { image: this.request.image, arch: this.request.arch, packages, excluded };
   }
-}
-
-/** Why no candidate satisfies one alternative (for error messages). */
-function describeRelation(universe: Universe, rel: Relation): string {
-  const q = rel.archQualifier;
-  if (q !== undefined && q !== 'any' && q !== 'native' && q !== universe.arch) return `architecture ${q} is not ${universe.arch}`;
-  const real = universe.get(rel.name);
-  const providers = universe.providers(rel.name);
-  if (real === undefined && providers.length === 0) return 'not in any source';
-  if (real !== undefined && q === 'any' && real.multiArch !== 'allowed') return `candidate ${real.version} is not Multi-Arch: allowed`;
-  if (real !== undefined) return `candidate is ${real.version}`;
-  const listed = providers.map((p) => (p.version === undefined ? p.pkg.name : `${p.pkg.name} (= ${p.version})`));
-  return `no provider matches (provided by ${listed.join(', ')})`;
 }
 
 /** apt's numeric priorities: a missing field is 0 (ranks first), an unknown word is extra. */

@@ -108,6 +108,19 @@ export class Universe {
     return found;
   }
 
+  /** Why no candidate satisfies `rel` (for error messages), e.g. `candidate is 1.0-1`. */
+  whyUnsatisfied(rel: Relation): string {
+    const q = rel.archQualifier;
+    if (q !== undefined && q !== 'any' && q !== 'native' && q !== this.arch) return `architecture ${q} is not ${this.arch}`;
+    const real = this.candidates.get(rel.name);
+    const providers = this.providers(rel.name);
+    if (real === undefined && providers.length === 0) return 'not in any source';
+    if (real !== undefined && q === 'any' && real.multiArch !== 'allowed') return `candidate ${real.version} is not Multi-Arch: allowed`;
+    if (real !== undefined) return `candidate is ${real.version}`;
+    const listed = providers.map((p) => (p.version === undefined ? p.pkg.name : `${p.pkg.name} (= ${p.version})`));
+    return `no provider matches (provided by ${listed.join(', ')})`;
+  }
+
   private findSatisfiers(rel: Relation): LocatedPackage[] {
     const q = rel.archQualifier;
     const anyArch = q === 'any';

@@ -155,6 +155,14 @@ describe('resolve', () => {
   it('rejects unknown, excluded-and-requested packages and a universe of another arch', () => {
     expect(failure(['only-arm64'])).toEqual({ code: 'UNKNOWN_PACKAGE', message: 'image img (amd64): package "only-arm64" is not in any source' });
     expect(failure(['debconf-2.0']).code).toBe('UNKNOWN_PACKAGE');
+    const virtual = ((): unknown => {
+      try {
+        return run(['debconf-2.0']);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isDistrolessError(virtual) ? virtual.details : null).toEqual(['"debconf-2.0" is a virtual package provided by debconf, cdebconf']);
     expect(failure(['py'], ['py']).code).toBe('USAGE');
     expect(() => resolve(universe, { image: 'img', arch: 'arm64', packages: ['libc6'], exclude: [] })).toThrow('universe is for amd64');
   });
