@@ -58959,7 +58959,7 @@ var NAMES_TABLE = fieldTable([...RECORD_FIELDS, ...NAME_FIELDS]);
 function parsePackagesIndex(index3, what = "Packages index", options = {}) {
   const text = typeof index3 === "string" ? index3 : Buffer2.from(index3.buffer, index3.byteOffset, index3.byteLength).toString("latin1");
   const names = options.names;
-  const seen = names === void 0 ? null : new Set(names);
+  const collector = names === void 0 ? null : { names, seen: new Set(names), scanned: /* @__PURE__ */ new Set() };
   const table = names === void 0 ? RECORD_TABLE : NAMES_TABLE;
   const out = [];
   const vals = new Array(SLOTS).fill("");
@@ -58977,7 +58977,7 @@ function parsePackagesIndex(index3, what = "Packages index", options = {}) {
     pos = readStanza(text, pos, vals, table);
     const record2 = toRecord(vals, start, what);
     out.push(record2);
-    if (names !== void 0 && seen !== null) registerNames(vals, record2, seen, names);
+    if (collector !== null) registerNames(vals, record2, collector);
   }
   return out;
 }
@@ -58999,7 +58999,7 @@ function readStanza(text, pos, vals, table) {
 function takeField(text, pos, end, vals, candidates) {
   for (const [lower2, slot] of candidates) {
     if (vals[slot] === "" && is(text, pos, lower2)) {
-      vals[slot] = value(text, pos + lower2.length + 1, end);
+      vals[slot] = value(text, pos + lower2.length + 1, end, slot < CONFLICTS);
       return;
     }
   }
@@ -59012,15 +59012,15 @@ function is(text, pos, lower2) {
   }
   return true;
 }
-function value(text, from, end) {
+function value(text, from, end, keep) {
   let s = from;
   while (s < end && isSpace(text.charCodeAt(s))) s++;
   let e = end;
   while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
-  const first = own2(text.slice(s, e));
+  const first = text.slice(s, e);
   const c = text.charCodeAt(end + 1);
-  if (c !== SPACE2 && c !== TAB2) return first;
-  return first + continuation(text, end + 1);
+  const whole = c !== SPACE2 && c !== TAB2 ? first : first + continuation(text, end + 1);
+  return keep ? own2(whole) : whole;
 }
 function continuation(text, pos) {
   let out = "";
@@ -59040,13 +59040,18 @@ ${text.slice(pos, end).trim()}`;
 function isSpace(c) {
   return c === SPACE2 || c === TAB2 || c === CR2;
 }
-function registerNames(vals, record2, seen, names) {
-  if (!seen.has(record2.name)) {
-    seen.add(record2.name);
-    names.push(record2.name);
+function registerNames(vals, record2, c) {
+  if (!c.seen.has(record2.name)) {
+    c.seen.add(record2.name);
+    c.names.push(record2.name);
   }
-  for (const slot of APT_RELATION_ORDER) collectRelationNames(vals[slot] ?? "", record2.architecture, seen, names);
-  collectRelationNames(record2.provides, record2.architecture, seen, names);
+  for (const slot of APT_RELATION_ORDER) scan(vals[slot] ?? "", record2.architecture, c);
+  scan(record2.provides, record2.architecture, c);
+}
+function scan(field, arch, c) {
+  if (field === "" || c.scanned.has(field)) return;
+  c.scanned.add(field);
+  collectRelationNames(field, arch, c.seen, c.names);
 }
 function toRecord(vals, offset, what) {
   const name = vals[NAME2] ?? "";
@@ -59271,6 +59276,18 @@ var Universe = class {
     }
     return found;
   }
+  /** Why no candidate satisfies `rel` (for error messages), e.g. `candidate is 1.0-1`. */
+  whyUnsatisfied(rel) {
+    const q = rel.archQualifier;
+    if (q !== void 0 && q !== "any" && q !== "native" && q !== this.arch) return `architecture ${q} is not ${this.arch}`;
+    const real = this.candidates.get(rel.name);
+    const providers = this.providers(rel.name);
+    if (real === void 0 && providers.length === 0) return "not in any source";
+    if (real !== void 0 && q === "any" && real.multiArch !== "allowed") return `candidate ${real.version} is not Multi-Arch: allowed`;
+    if (real !== void 0) return `candidate is ${real.version}`;
+    const listed = providers.map((p) => p.version === void 0 ? p.pkg.name : `${p.pkg.name} (= ${p.version})`);
+    return `no provider matches (provided by ${listed.join(", ")})`;
+  }
   findSatisfiers(rel) {
     const q = rel.archQualifier;
     const anyArch = q === "any";
@@ -59358,7 +59375,9 @@ var Walk = class {
       if (this.marked.has(name)) continue;
       const pkg2 = this.universe.get(name);
       if (pkg2 === void 0) {
-        throw new DistrolessError("UNKNOWN_PACKAGE", `${this.where}: package "${name}" is not in any source`);
+        const providers = this.universe.providers(name).map((p) => p.pkg.name);
+        const details = providers.length === 0 ? [] : [`"${name}" is a virtual package provided by ${providers.join(", ")}`];
+        throw new DistrolessError("UNKNOWN_PACKAGE", `${this.where}: package "${name}" is not in any source`, { details });
       }
       if (this.excludes.has(name)) {
         throw new DistrolessError("USAGE", `${this.where}: package "${name}" is both requested and excluded`);
@@ -59482,7 +59501,7 @@ var Walk = class {
     }
   }
   describeUnsatisfied(group) {
-    const reasons = group.map((rel) => describeRelation(this.universe, rel));
+    const reasons = group.map((rel) => this.universe.whyUnsatisfied(rel));
     if (group.length === 1) return `${formatGroup(group)} not satisfiable: ${reasons[0] ?? ""}`;
     return `${formatGroup(group)} not satisfiable: ${group.map((rel, i2) => `${rel.name}: ${reasons[i2] ?? ""}`).join("; ")}`;
   }
@@ -59496,17 +59515,6 @@ var Walk = class {
     return { image: this.request.image, arch: this.request.arch, packages, excluded };
   }
 };
-function describeRelation(universe, rel) {
-  const q = rel.archQualifier;
-  if (q !== void 0 && q !== "any" && q !== "native" && q !== universe.arch) return `architecture ${q} is not ${universe.arch}`;
-  const real = universe.get(rel.name);
-  const providers = universe.providers(rel.name);
-  if (real === void 0 && providers.length === 0) return "not in any source";
-  if (real !== void 0 && q === "any" && real.multiArch !== "allowed") return `candidate ${real.version} is not Multi-Arch: allowed`;
-  if (real !== void 0) return `candidate is ${real.version}`;
-  const listed = providers.map((p) => p.version === void 0 ? p.pkg.name : `${p.pkg.name} (= ${p.version})`);
-  return `no provider matches (provided by ${listed.join(", ")})`;
-}
 function priorityRank(priority) {
   switch (priority) {
     case void 0:

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import {
   createHttpClient,
   debianKeyring,
@@ -96,7 +97,7 @@ async function updateDistro(opts: UpdateOptions, distro: DistroConfig, deps: Dep
     deps.progress(`${distro.name}: every index matches ${base.lockfile}; nothing to resolve`);
     return { update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) }, lock: previous };
   }
-  const cache = opts.cacheDir === undefined ? undefined : directoryCache(opts.cacheDir);
+  const cache = opts.cacheDir === undefined ? undefined : directoryCache(join(opts.cacheDir, 'indices'));
   const requests = imageRequests(opts.config, distro);
   // Arch by arch, two at a time: one arch's indices download and decompress while another is parsed, and
   // only two arches' indices are in memory at once.

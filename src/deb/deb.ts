@@ -185,7 +185,7 @@ function spawnFilter(command: string, extraArgs: readonly string[], input: Reada
     else fail(`exit ${code ?? signal}${stderr === '' ? '' : `: ${stderr.trim().split('\n')[0]}`}`);
   });
   out.on('close', () => {
-    //KILL
+    if (child.exitCode === null && child.signalCode === null) child.kill();
     input.destroy();
   });
   return out;

@@ -1,0 +1,101 @@
+// Benchmark of `build` (issue 3): cold build of the full set (empty layer cache, .debs already downloaded),
+// the rebuild after one package changes in the lock, peak RSS of java17 alone, and beside them mmdebstrap
+// --variant=extract of the same package sets followed by `gzip -6` of its tarball. amd64, committed lockfile.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'dist/cli.js');
+const lockDir = process.env.BENCH_LOCKFILES ?? join(root, 'lockfiles');
+const arch = 'amd64';
+const work = mkdtempSync(join(tmpdir(), 'bench-build-'));
+
+function timed(args, env = {}) {
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+  return { wall, rssMiB: Number(r.stderr.trim().split('\n').at(-1)) / 1024, stdout: r.stdout };
+}
+const build = (lockfiles, cache, out, extra = []) =>
+  timed(['--lockfiles', lockfiles, '--cache-dir', cache, '--no-progress', 'build', '--arch', arch, '--output', out, '--json', ...extra]);
+
+// 1. Download every .deb once (not timed), then keep only debs/ for the cold run.
+const warmCache = join(work, 'cache');
+build(lockDir, warmCache, join(work, 'layout0'));
+const coldCache = join(work, 'cold');
+mkdirSync(coldCache);
+cpSync(join(warmCache, 'debs'), join(coldCache, 'debs'), { recursive: true });
+const cold = build(lockDir, coldCache, join(work, 'layout1'));
+const result = JSON.parse(cold.stdout);
+
+// 2. One package changes: pin tzdata to the bookworm (main) version instead of the -security one.
+const lock = JSON.parse(readFileSync(join(lockDir, 'debian12.lock.json'), 'utf8'));
+const index = gunzipSync(Buffer.from(await (await fetch(`https://deb.debian.org/debian/dists/bookworm/main/binary-${arch}/Packages.gz`)).arrayBuffer())).toString('latin1');
+const stanza = index.split('\n\n').find((s) => s.startsWith('Package: tzdata\n'));
+const field = (f) => new RegExp(`^${f}: (.*)$`, 'm').exec(stanza)[1];
+const pin = lock.packages[arch].tzdata;
+const changed = { ...pin, version: field('Version'), suite: 'bookworm', filename: field('Filename'), size: Number(field('Size')), sha256: field('SHA256') };
+if (changed.sha256 === pin.sha256) throw new Error('tzdata is the same in bookworm and the lock: pick another package');
+lock.packages[arch].tzdata = changed;
+const lock2 = join(work, 'lock2');
+mkdirSync(lock2);
+writeFileSync(join(lock2, 'debian12.lock.json'), JSON.stringify(lock, null, 2));
+build(lock2, warmCache, join(work, 'layout-dl')); // fetch the other tzdata .deb first (not timed)
+const bumpCache = join(work, 'bump');
+cpSync(coldCache, bumpCache, { recursive: true });
+cpSync(join(warmCache, 'debs'), join(bumpCache, 'debs'), { recursive: true });
+const rebuild = build(lock2, bumpCache, join(work, 'layout2'));
+
+// 3. java17 alone, cold layer cache: peak RSS.
+const javaCache = join(work, 'java');
+mkdirSync(javaCache);
+cpSync(join(warmCache, 'debs'), join(javaCache, 'debs'), { recursive: true });
+const java = build(lockDir, javaCache, join(work, 'layout3'), ['--image', 'java17']);
+
+// 4. mmdebstrap --variant=extract of each image's closure (the same .deb files), then gzip -6.
+const closures = {};
+for (const image of Object.keys(lock.images)) {
+  if (image === 'debug') continue;
+  const list = JSON.parse(execFileSync(process.execPath, [cli, '--lockfiles', lockDir, 'list', '--image', image, '--arch', arch, '--json'], { encoding: 'utf8' }));
+  closures[image] = list.packages.map((p) => join(warmCache, 'debs', `${p.sha256}.deb`));
+}
+let mmWall = 0;
+const mm = {};
+for (const [image, debs] of Object.entries(closures)) {
+  const tar = join(work, `${image}.tar`);
+  const t0 = performance.now();
+  // One --include per path (paths are not split on commas); the hook makes the .debs visible inside.
+  const args = ['--quiet', '--variant=extract', `--architectures=${arch}`, '--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount', ...debs.map((d) => `--include=${d}`)];
+  const r = spawnSync('mmdebstrap', [...args, 'bookworm', tar, 'deb http://deb.debian.org/debian bookworm main'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`mmdebstrap ${image}: ${r.stderr.slice(0, 2000)}`);
+  execFileSync('gzip', ['-6', '-f', tar]);
+  const wall = (performance.now() - t0) / 1000;
+  mmWall += wall;
+  mm[image] = +wall.toFixed(2);
+}
+
+const sizes = {};
+for (const i of result.images.filter((x) => x.variant === 'latest')) sizes[i.image] = `${(i.size / 1048576).toFixed(2)} MiB`;
+rmSync(work, { recursive: true, force: true });
+console.log(
+  JSON.stringify(
+    {
+      bench: 'build',
+      arch,
+      images: result.images.length,
+      cold: { wallS: +cold.wall.toFixed(2), peakRssMiB: Math.round(cold.rssMiB), layersBuilt: result.layers.built },
+      onePackageRebuild: { wallS: +rebuild.wall.toFixed(2), vsCold: +(rebuild.wall / cold.wall).toFixed(3), changed: `tzdata ${pin.version} → ${changed.version}` },
+      java17Alone: { wallS: +java.wall.toFixed(2), peakRssMiB: Math.round(java.rssMiB) },
+      mmdebstrapExtractGzip6: { wallS: +mmWall.toFixed(2), perImage: mm },
+      coldVsMmdebstrap: +(cold.wall / mmWall).toFixed(3),
+      compressedSizeLatest: sizes,
+      targets: { coldVsMmdebstrap: '<= 0.5', oneVsCold: '<= 0.05', java17RssMiB: '<= 256' },
+    },
+    null,
+    2,
+  ),
+);
