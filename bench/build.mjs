@@ -56,21 +56,33 @@ mkdirSync(javaCache);
 cpSync(join(warmCache, 'debs'), join(javaCache, 'debs'), { recursive: true });
 const java = build(lockDir, javaCache, join(work, 'layout3'), ['--image', 'java17']);
 
-// 4. mmdebstrap --variant=extract of each image's closure (the same .deb files), then gzip -6.
+// 4. mmdebstrap --variant=extract of each image's closure. apt finds the same .debs already in its archive
+//    cache (copied in by a setup hook under apt's own file names), so neither side downloads packages.
 const closures = {};
 for (const image of Object.keys(lock.images)) {
   if (image === 'debug') continue;
   const list = JSON.parse(execFileSync(process.execPath, [cli, '--lockfiles', lockDir, 'list', '--image', image, '--arch', arch, '--json'], { encoding: 'utf8' }));
-  closures[image] = list.packages.map((p) => join(warmCache, 'debs', `${p.sha256}.deb`));
+  closures[image] = list.packages;
 }
+const sources = [
+  'deb http://deb.debian.org/debian bookworm main',
+  'deb http://deb.debian.org/debian bookworm-updates main',
+  'deb http://deb.debian.org/debian-security bookworm-security main',
+];
 let mmWall = 0;
 const mm = {};
-for (const [image, debs] of Object.entries(closures)) {
+for (const [image, pkgs] of Object.entries(closures)) {
+  const stage = join(work, `apt-${image}`);
+  mkdirSync(stage);
+  for (const p of pkgs) cpSync(join(warmCache, 'debs', `${p.sha256}.deb`), join(stage, `${p.name}_${p.version.replace(':', '%3a')}_${p.architecture}.deb`));
   const tar = join(work, `${image}.tar`);
   const t0 = performance.now();
-  // One --include per path (paths are not split on commas); the hook makes the .debs visible inside.
-  const args = ['--quiet', '--variant=extract', `--architectures=${arch}`, '--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount', ...debs.map((d) => `--include=${d}`)];
-  const r = spawnSync('mmdebstrap', [...args, 'bookworm', tar, 'deb http://deb.debian.org/debian bookworm main'], { encoding: 'utf8' });
+  const args = [
+    '--quiet', '--variant=extract', `--architectures=${arch}`, '--aptopt=Acquire::Languages "none"',
+    `--setup-hook=mkdir -p "$1/var/cache/apt/archives" && cp ${stage}/*.deb "$1/var/cache/apt/archives/"`,
+    `--include=${pkgs.map((p) => `${p.name}=${p.version}`).join(',')}`,
+  ];
+  const r = spawnSync('mmdebstrap', [...args, 'bookworm', tar, ...sources], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`mmdebstrap ${image}: ${r.stderr.slice(0, 2000)}`);
   execFileSync('gzip', ['-6', '-f', tar]);
   const wall = (performance.now() - t0) / 1000;

@@ -23,7 +23,9 @@ export type ErrorCode =
   | 'ARCH_UNSUPPORTED'
   | 'TAR_INVALID'
   | 'DEB_INVALID'
-  | 'UNSAFE_ENTRY';
+  | 'UNSAFE_ENTRY'
+  | 'REGISTRY'
+  | 'AUTH';
 
 export class DistrolessError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,11 +84,19 @@ describe('openDeb', () => {
   it('kills the decoder when the reader stops early', async () => {
     const pidFile = join(dir, 'xz.pid');
     const wrapper = join(dir, 'xz-wrapper');
-    // Decodes, then lingers as the same process: only a kill ends it early.
-    await writeFile(wrapper, `#!/bin/sh\necho $$ > ${pidFile}\nxz "$@"\nexec sleep 5\n`, { mode: 0o755 });
-    const big: DebFile = { path: 'usr/share/big', content: randomBytes(8 << 20) };
-    const path = await makeDeb(dir, { name: 'big', files: [big] });
-    const deb = await openDeb(path, 'big', { xzCommand: wrapper });
+    // The first run (control.tar) is plain xz; the second (data.tar) decodes, then lingers as the same
+    // process, so that only a kill ends it early.
+    const script = [
+      '#!/bin/sh',
+      `if [ ! -e ${pidFile}.first ]; then touch ${pidFile}.first; exec xz "$@"; fi`,
+      `echo $$ > ${pidFile}`,
+      'xz "$@"',
+      'exec sleep 5',
+      '',
+    ];
+    await writeFile(wrapper, script.join('\n'), { mode: 0o755 });
+    const path = await makeDeb(dir, { name: 'lingering', files: FILES });
+    const deb = await openDeb(path, 'lingering', { xzCommand: wrapper });
     const stream = deb.dataTar();
     for await (const _chunk of stream) break; // destroys the stream
     const pid = Number(await readFile(pidFile, 'utf8'));

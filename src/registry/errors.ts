@@ -1,0 +1,122 @@
+/**
+ * Registry failures as one typed error. The message is one line naming the registry, the request (method and
+ * path, never the query: upload URLs carry state tokens) and what went wrong, with the registry's own error
+ * codes when its body had them (distribution-spec `{"errors":[{code,message,detail}]}`). The body itself is kept
+ * capped and redacted, for `--verbose` style output.
+ */
+import { DistrolessError } from '../errors.js';
+import { capText, type Secrets } from './secrets.js';
+
+/** How much of an error body we read, keep and quote. */
+export const ERROR_BODY_LIMIT = 4096;
+
+export interface RegistryDiagnostic {
+  code: string;
+  message: string;
+}
+
+export interface RequestInfo {
+  registry: string;
+  method: string;
+  url: URL;
+}
+
+export class RegistryError extends DistrolessError {
+  readonly registry: string;
+  readonly method: string;
+  /** Path of the request, without its query. */
+  readonly path: string;
+  /** Undefined for network failures (refused, reset, timed out). */
+  readonly status: number | undefined;
+  readonly diagnostics: readonly RegistryDiagnostic[];
+  /** The response body, capped and redacted. */
+  readonly body: string;
+  /** What went wrong, without the request (e.g. `503 Service Unavailable`, `connect ECONNREFUSED …`). */
+  readonly reason: string;
+  /** Worth another try under the retry policy (network failure or a retryable status). */
+  readonly retryable: boolean;
+
+  constructor(
+    info: RequestInfo,
+    problem: { status?: number; reason: string; diagnostics?: readonly RegistryDiagnostic[]; body?: string; retryable: boolean; attempts?: number },
+    options?: { cause?: unknown },
+  ) {
+    const code = problem.status === 401 || problem.status === 403 ? 'AUTH' : 'REGISTRY';
+    const tries = (problem.attempts ?? 1) > 1 ? ` (after ${problem.attempts} tries)` : '';
+    super(code, `registry ${info.registry}: ${info.method} ${info.url.pathname}: ${problem.reason}${tries}`, {
+      cause: options?.cause,
+      details: problem.body ? [problem.body] : [],
+    });
+    this.registry = info.registry;
+    this.method = info.method;
+    this.path = info.url.pathname;
+    this.status = problem.status;
+    this.diagnostics = problem.diagnostics ?? [];
+    this.body = problem.body ?? '';
+    this.reason = problem.reason;
+    this.retryable = problem.retryable;
+  }
+}
+
+export function isRegistryError(e: unknown): e is RegistryError {
+  return e instanceof RegistryError;
+}
+
+/** An error for a non-2xx response whose body (already capped by the reader) is `bodyText`. */
+export function statusError(
+  info: RequestInfo,
+  res: { status: number; statusText: string; body: string; attempts: number },
+  secrets: Secrets,
+  retryable: boolean,
+): RegistryError {
+  const body = secrets.redact(capText(res.body, ERROR_BODY_LIMIT));
+  const diagnostics = parseDiagnostics(body);
+  const said = diagnostics.length > 0 ? diagnostics.slice(0, 2).map((d) => `${d.code} ${d.message}`.trim()).join('; ') : firstLine(body);
+  const status = `${res.status} ${res.statusText}`.trim();
+  const reason = secrets.redact(said === '' ? status : `${status}: ${capText(said, 300)}`);
+  return new RegistryError(info, { status: res.status, reason, diagnostics, body, retryable, attempts: res.attempts });
+}
+
+/** An error for a request that got no response. */
+export function networkError(info: RequestInfo, cause: unknown, secrets: Secrets, attempts = 1): RegistryError {
+  const reason = secrets.redact(describeNetworkError(cause));
+  return new RegistryError(info, { reason, retryable: true, attempts }, { cause });
+}
+
+function parseDiagnostics(body: string): RegistryDiagnostic[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const errors = (doc as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors)) return [];
+  return errors.map((e: { code?: unknown; message?: unknown }) => ({
+    code: typeof e?.code === 'string' ? e.code : 'UNKNOWN',
+    message: typeof e?.message === 'string' ? firstLine(e.message) : '',
+  }));
+}
+
+function firstLine(text: string): string {
+  return (text.trim().split('\n')[0] ?? '').trim();
+}
+
+interface ErrorLike {
+  name?: unknown;
+  message?: unknown;
+  code?: unknown;
+  cause?: unknown;
+}
+
+/** The useful line of a failed request: `connect ECONNREFUSED 127.0.0.1:5000`, `other side closed`, … */
+export function describeNetworkError(e: unknown): string {
+  // Duck-typed: errors may come from another realm (jest's VM modules).
+  const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as ErrorLike;
+  if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
+  const cause = (typeof err.cause === 'object' && err.cause !== null ? err.cause : undefined) as ErrorLike | undefined;
+  const detail = String(cause?.message ?? err.message ?? 'error');
+  const code = cause?.code ?? err.code;
+  const text = typeof code === 'string' && !detail.includes(code) ? `${code} ${detail}` : detail;
+  return firstLine(text) || 'network error';
+}
