@@ -4033,8 +4033,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -4142,13 +4142,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source2 && anchors2.get(source2);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -7101,8 +7101,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -7179,12 +7179,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error62.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error62.message += `:
 
 ${lineStr}
@@ -10992,9 +10992,9 @@ ArrayStream.prototype.getReader = function() {
     }
   };
 };
-ArrayStream.prototype.readToEnd = async function(join10) {
+ArrayStream.prototype.readToEnd = async function(join11) {
   await this[doneWritingPromise];
-  const result = join10(this.slice(this[readingIndex]));
+  const result = join11(this.slice(this[readingIndex]));
   this.length = 0;
   return result;
 };
@@ -11196,14 +11196,14 @@ Reader.prototype.unshift = function(...values) {
   }
   this[externalBuffer].unshift(...values.filter((value2) => value2 && value2.length));
 };
-Reader.prototype.readToEnd = async function(join10 = concat) {
+Reader.prototype.readToEnd = async function(join11 = concat) {
   const result = [];
   while (true) {
     const { done, value: value2 } = await this.read();
     if (done) break;
     result.push(value2);
   }
-  return join10(result);
+  return join11(result);
 };
 function toStream(input2) {
   if (isStream(input2)) {
@@ -11626,12 +11626,12 @@ function slice(input2, begin = 0, end = Infinity) {
   }
   return input2.slice(begin, end);
 }
-async function readToEnd(input2, join10 = concat) {
+async function readToEnd(input2, join11 = concat) {
   if (isArrayStream(input2)) {
-    return input2.readToEnd(join10);
+    return input2.readToEnd(join11);
   }
   if (isStream(input2)) {
-    return getReader(input2).readToEnd(join10);
+    return getReader(input2).readToEnd(join11);
   }
   return input2;
 }
@@ -14514,12 +14514,12 @@ hash_headers[14] = [
 ];
 function getPKCS1Padding(length) {
   const result = new Uint8Array(length);
-  let count = 0;
-  while (count < length) {
-    const randomBytes6 = getRandomBytes(length - count);
+  let count2 = 0;
+  while (count2 < length) {
+    const randomBytes6 = getRandomBytes(length - count2);
     for (let i2 = 0; i2 < randomBytes6.length; i2++) {
       if (randomBytes6[i2] !== 0) {
-        result[count++] = randomBytes6[i2];
+        result[count2++] = randomBytes6[i2];
       }
     }
   }
@@ -18953,10 +18953,10 @@ var GenericS2K = class {
         case "iterated": {
           const data = util.concatUint8Array([this.salt, passphrase]);
           let datalen = data.length;
-          const count = Math.max(this.getCount(), datalen);
-          toHash = new Uint8Array(prefixlen + count);
+          const count2 = Math.max(this.getCount(), datalen);
+          toHash = new Uint8Array(prefixlen + count2);
           toHash.set(data, prefixlen);
-          for (let pos = prefixlen + datalen; pos < count; pos += datalen, datalen *= 2) {
+          for (let pos = prefixlen + datalen; pos < count2; pos += datalen, datalen *= 2) {
             toHash.copyWithin(pos, prefixlen, pos);
           }
           break;
@@ -36193,8 +36193,8 @@ function requireBzip2() {
       this.mtfSymbol[i2] = i2;
       this.byteCount[i2] = 0;
     }
-    var runPos, count, symCount, selector;
-    runPos = count = symCount = selector = 0;
+    var runPos, count2, symCount, selector;
+    runPos = count2 = symCount = selector = 0;
     while (true) {
       if (!symCount--) {
         symCount = GROUP_SIZE - 1;
@@ -36226,13 +36226,13 @@ function requireBzip2() {
       }
       if (runPos) {
         runPos = 0;
-        if (count + t > bufsize) message.Error("Invalid bzip data");
+        if (count2 + t > bufsize) message.Error("Invalid bzip data");
         uc = this.symToByte[this.mtfSymbol[0]];
         this.byteCount[uc] += t;
-        while (t--) buf[count++] = uc;
+        while (t--) buf[count2++] = uc;
       }
       if (nextSym > symTotal) break;
-      if (count >= bufsize) message.Error("Invalid bzip data");
+      if (count2 >= bufsize) message.Error("Invalid bzip data");
       i2 = nextSym - 1;
       uc = this.mtfSymbol[i2];
       for (var k = i2 - 1; k >= 0; k--) {
@@ -36241,31 +36241,31 @@ function requireBzip2() {
       this.mtfSymbol[0] = uc;
       uc = this.symToByte[uc];
       this.byteCount[uc]++;
-      buf[count++] = uc;
+      buf[count2++] = uc;
     }
-    if (origPtr < 0 || origPtr >= count) message.Error("Invalid bzip data");
+    if (origPtr < 0 || origPtr >= count2) message.Error("Invalid bzip data");
     var j = 0;
     for (var i2 = 0; i2 < 256; i2++) {
       k = j + this.byteCount[i2];
       this.byteCount[i2] = j;
       j = k;
     }
-    for (var i2 = 0; i2 < count; i2++) {
+    for (var i2 = 0; i2 < count2; i2++) {
       uc = buf[i2] & 255;
       buf[this.byteCount[uc]] |= i2 << 8;
       this.byteCount[uc]++;
     }
     var pos = 0, current = 0, run = 0;
-    if (count) {
+    if (count2) {
       pos = buf[origPtr];
       current = pos & 255;
       pos >>= 8;
       run = -1;
     }
-    count = count;
+    count2 = count2;
     var copies, previous, outbyte;
-    while (count) {
-      count--;
+    while (count2) {
+      count2--;
       previous = current;
       pos = buf[pos];
       current = pos & 255;
@@ -38325,7 +38325,7 @@ async function hashFile(path) {
 }
 
 // src/cli/main.ts
-import { join as join9, resolve as resolve2 } from "node:path";
+import { join as join10, resolve as resolve2 } from "node:path";
 
 // src/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -40051,14 +40051,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count = units;
+  let count2 = units;
   for (let i2 = 0; i2 < units - 1; i2++) {
     if ((str.charCodeAt(i2) & 64512) === 55296 && (str.charCodeAt(i2 + 1) & 64512) === 56320) {
-      count--;
+      count2--;
       i2++;
     }
   }
-  return count;
+  return count2;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -44441,8 +44441,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count, one2, few, many) {
-  const absCount = Math.abs(count);
+function getBelarusianPlural(count2, one2, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -47089,8 +47089,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count, one2, many) {
-  return Math.abs(count) === 1 ? one2 : many;
+function getArmenianPlural(count2, one2, many) {
+  return Math.abs(count2) === 1 ? one2 : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -49828,8 +49828,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count, one2, few, many) {
-  const absCount = Math.abs(count);
+function getRussianPlural(count2, one2, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -58687,6 +58687,9 @@ async function listImage(config3, lockDir, image, arch) {
   return { image, distro: imageConfig.distro, arch, packages, excluded: entry.excluded };
 }
 
+// src/app/update.ts
+import { join as join5 } from "node:path";
+
 // src/lock/diff.ts
 function isEmptyDiff(diff) {
   return diff.changes.length === 0 && diff.closures.length === 0;
@@ -59662,7 +59665,7 @@ async function updateDistro(opts, distro, deps) {
     deps.progress(`${distro.name}: every index matches ${base.lockfile}; nothing to resolve`);
     return { update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) }, lock: previous };
   }
-  const cache = opts.cacheDir === void 0 ? void 0 : directoryCache(opts.cacheDir);
+  const cache = opts.cacheDir === void 0 ? void 0 : directoryCache(join5(opts.cacheDir, "indices"));
   const requests = imageRequests(opts.config, distro);
   const perArch = await mapLimit(archs, 2, async (arch) => {
     const suites = await Promise.all(
@@ -60332,7 +60335,7 @@ var MEDIA_TYPES = {
 import { createHash as createHash7, randomBytes as randomBytes5 } from "node:crypto";
 import { constants as fsConstants, createReadStream as createReadStream2 } from "node:fs";
 import { chmod, copyFile, link, mkdir as mkdir4, open as open4, rename as rename4, rm as rm4, stat as stat2 } from "node:fs/promises";
-import { dirname as dirname2, join as join5 } from "node:path";
+import { dirname as dirname2, join as join6 } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 var DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
@@ -60379,10 +60382,10 @@ async function digestFile(path) {
 }
 var BLOB_MODE = 292;
 function blobPath(blobsDir, digest) {
-  return join5(blobsDir, "sha256", digestHex(digest));
+  return join6(blobsDir, "sha256", digestHex(digest));
 }
 function tempBlobPath(blobsDir) {
-  return join5(blobsDir, `.tmp-${randomBytes5(8).toString("hex")}`);
+  return join6(blobsDir, `.tmp-${randomBytes5(8).toString("hex")}`);
 }
 async function blobExists(blobsDir, digest, size) {
   try {
@@ -60519,13 +60522,13 @@ var GzipOsByte = class extends Transform2 {
 
 // src/oci/layer-cache.ts
 import { readFile as readFile4, rm as rm6 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var ENTRY_VERSION = 1;
 var LayerCache = class {
   constructor(dir, opts = {}) {
     this.dir = dir;
-    this.blobsDir = join6(dir, "blobs");
-    this.keysDir = join6(dir, "keys");
+    this.blobsDir = join7(dir, "blobs");
+    this.keysDir = join7(dir, "keys");
     this.verify = opts.verify ?? "size";
   }
   dir;
@@ -60595,7 +60598,7 @@ var LayerCache = class {
     }
   }
   entryPath(key) {
-    return join6(this.keysDir, `${sha256Digest(key).slice("sha256:".length)}.json`);
+    return join7(this.keysDir, `${sha256Digest(key).slice("sha256:".length)}.json`);
   }
 };
 function parseEntry(text) {
@@ -60768,7 +60771,7 @@ function requireDigest(value2, what) {
 
 // src/oci/layout.ts
 import { mkdir as mkdir6, readdir, readFile as readFile5, rm as rm7 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 var REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
 var OCI_LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
 var REF_RE = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
@@ -60779,7 +60782,7 @@ var OciLayoutWriter = class _OciLayoutWriter {
     this.dir = dir;
     this.named = named;
     this.unnamed = unnamed;
-    this.blobsDir = join7(dir, "blobs");
+    this.blobsDir = join8(dir, "blobs");
   }
   dir;
   named;
@@ -60790,13 +60793,13 @@ var OciLayoutWriter = class _OciLayoutWriter {
    * valid from the start). The existing refs are kept until replaced or removed.
    */
   static async open(dir) {
-    await mkdir6(join7(dir, "blobs", "sha256"), { recursive: true });
-    const marker = await readOptional(join7(dir, "oci-layout"));
+    await mkdir6(join8(dir, "blobs", "sha256"), { recursive: true });
+    const marker = await readOptional(join8(dir, "oci-layout"));
     if (marker !== void 0) checkLayoutMarker(dir, marker);
     const create = [];
-    const index3 = join7(dir, "index.json");
+    const index3 = join8(dir, "index.json");
     if (await readOptional(index3) === void 0) create.push({ path: index3, content: indexBytes([]) });
-    if (marker === void 0) create.push({ path: join7(dir, "oci-layout"), content: OCI_LAYOUT });
+    if (marker === void 0) create.push({ path: join8(dir, "oci-layout"), content: OCI_LAYOUT });
     if (create.length > 0) await writeFilesAtomically(create);
     const named = /* @__PURE__ */ new Map();
     const unnamed = [];
@@ -60844,7 +60847,7 @@ var OciLayoutWriter = class _OciLayoutWriter {
       ...[...this.unnamed].sort((a, b) => compareCodeUnits(a.digest, b.digest))
     ];
     await reachableBlobs(this.dir, entries);
-    await writeFilesAtomically([{ path: join7(this.dir, "index.json"), content: indexBytes(entries) }]);
+    await writeFilesAtomically([{ path: join8(this.dir, "index.json"), content: indexBytes(entries) }]);
     return entries;
   }
 };
@@ -60858,7 +60861,7 @@ function checkLayoutMarker(dir, text) {
   } catch {
     version2 = void 0;
   }
-  if (version2 !== "1.0.0") throw new DistrolessError("LAYOUT_INVALID", `${join7(dir, "oci-layout")}: imageLayoutVersion is not "1.0.0"`);
+  if (version2 !== "1.0.0") throw new DistrolessError("LAYOUT_INVALID", `${join8(dir, "oci-layout")}: imageLayoutVersion is not "1.0.0"`);
 }
 async function readOptional(path) {
   try {
@@ -60869,7 +60872,7 @@ async function readOptional(path) {
   }
 }
 async function readLayoutIndex(dir) {
-  const path = join7(dir, "index.json");
+  const path = join8(dir, "index.json");
   const text = await readOptional(path);
   if (text === void 0) throw new DistrolessError("LAYOUT_INVALID", `${dir} is not an OCI layout: no index.json`);
   const manifests = parseDocument2(text, path).manifests;
@@ -60877,7 +60880,7 @@ async function readLayoutIndex(dir) {
   return { manifests: manifests.map((d, i2) => checkDescriptor(d, `${path} manifests[${i2}]`)) };
 }
 async function readBlob(dir, descriptor) {
-  const path = blobPath(join7(dir, "blobs"), descriptor.digest);
+  const path = blobPath(join8(dir, "blobs"), descriptor.digest);
   let bytes;
   try {
     bytes = await readFile5(path);
@@ -60906,7 +60909,7 @@ async function reachableBlobs(dir, roots) {
   for (let d = queue.shift(); d !== void 0; d = queue.shift()) {
     if (seen.has(d.digest)) continue;
     seen.set(d.digest, d);
-    if (!await blobExists(join7(dir, "blobs"), d.digest, d.size)) {
+    if (!await blobExists(join8(dir, "blobs"), d.digest, d.size)) {
       throw new DistrolessError("LAYOUT_INVALID", `${dir}: blob ${d.digest} (${d.size} bytes, ${d.mediaType}) is missing`);
     }
     queue.push(...await childDescriptors(dir, d));
@@ -60939,7 +60942,7 @@ function checkDescriptor(v, where) {
 }
 
 // src/app/build.ts
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/app/build-layers.ts
 import { PassThrough as PassThrough3, Writable } from "node:stream";
@@ -61500,6 +61503,7 @@ function spawnFilter(command, extraArgs, input2, source2) {
     else fail(`exit ${code2 ?? signal}${stderr === "" ? "" : `: ${stderr.trim().split("\n")[0]}`}`);
   });
   out.on("close", () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
     input2.destroy();
   });
   return out;
@@ -61765,18 +61769,18 @@ var TarWriter = class {
     if (this.state !== "open") throw new DistrolessError("TAR_INVALID", `tar writer is ${this.state}`);
   }
   async writeBody(entry, body) {
-    let count = 0;
+    let count2 = 0;
     if (body === void 0 || Buffer.isBuffer(body)) {
-      count = body?.length ?? 0;
-      if (count !== entry.size) throw sizeMismatch(entry, count);
-      if (count > 0) await this.write(body);
+      count2 = body?.length ?? 0;
+      if (count2 !== entry.size) throw sizeMismatch(entry, count2);
+      if (count2 > 0) await this.write(body);
     } else {
       for await (const chunk of body) {
-        count += chunk.length;
-        if (count > entry.size) throw sizeMismatch(entry, count, "at least ");
+        count2 += chunk.length;
+        if (count2 > entry.size) throw sizeMismatch(entry, count2, "at least ");
         await this.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       }
-      if (count !== entry.size) throw sizeMismatch(entry, count);
+      if (count2 !== entry.size) throw sizeMismatch(entry, count2);
     }
     const pad2 = padding(entry.size);
     if (pad2.length > 0) await this.write(pad2);
@@ -61857,20 +61861,21 @@ function tarStream(fill) {
   fill(writer).then(() => writer.finish()).catch((e) => out.destroy(e instanceof Error ? e : new Error(String(e))));
   return out;
 }
-function entriesTar(entries) {
-  return tarStream(async (w) => {
-    for (const { entry, body } of entries) await w.add(entry, body);
-  });
-}
-async function packageLayer(req, cache, layout) {
-  const key = `deb:${req.sha256}|recipe:${LAYER_RECIPE_VERSION}|epoch:${req.epoch}|${gzipIdentity()}`;
-  const { blob, hit } = await cache.getOrWrite(key, () => tarStream((w) => writePackageLayer(req.debPath, req.name, w, { epoch: req.epoch }).then(() => void 0)));
+async function cachedLayer(what, epoch, createdBy, fill, cache, layout) {
+  const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${gzipIdentity()}`;
+  const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill));
   await layout.importBlob(cache.blobPath(blob.digest), blob);
-  return { ...blob, hit, createdBy: `deb ${req.name} ${req.version}` };
+  return { ...blob, hit, createdBy };
 }
-async function generatedLayer(entries, createdBy, layout) {
-  const blob = await layout.writeLayer(entriesTar(entries));
-  return { ...blob, createdBy };
+function writeEntries(entries) {
+  return async (w) => {
+    for (const { entry, body } of entries) await w.add(entry, body);
+  };
+}
+function debFill(debPath, name, epoch) {
+  return async (w) => {
+    await writePackageLayer(await debPath(), name, w, { epoch });
+  };
 }
 async function captureFiles(debPath, name, epoch, match) {
   const files = /* @__PURE__ */ new Map();
@@ -62006,10 +62011,10 @@ async function runBuild(opts) {
   const progress = opts.onProgress ?? (() => void 0);
   const warn = opts.onWarning ?? progress;
   const layout = await OciLayoutWriter.open(opts.outDir);
-  const cache = new LayerCache(join8(opts.cacheDir, "layers"));
+  const cache = new LayerCache(join9(opts.cacheDir, "layers"));
   const http = opts.http ?? createHttpClient();
   const store = debStore({
-    dir: join8(opts.cacheDir, "debs"),
+    dir: join9(opts.cacheDir, "debs"),
     http,
     snapshotHttp: createHttpClient({ retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] }, timeoutMs: 15e3 }),
     onProgress: (e) => progress(e.kind === "deb" ? `${e.cached ? "have" : "fetched"} ${e.label}` : `${e.label}: ${e.url} failed (${e.reason}); trying the next source`)
@@ -62058,50 +62063,64 @@ function pinnedDeb(config3, distro, lock, arch, name) {
 }
 async function buildLayers(ctx) {
   const jobs = /* @__PURE__ */ new Map();
-  for (const plan of ctx.plans) {
-    for (const arch of plan.archs) {
-      for (const name of [...plan.layerOrder[arch] ?? [], ...Object.keys(ctx.lock.images[DEBUG_KEY]?.[arch]?.packages ?? {})]) jobs.set(`${arch}/${name}`, { arch, name });
-    }
-  }
+  for (const plan of ctx.plans) for (const arch of plan.archs) for (const name of plan.layerOrder[arch] ?? []) jobs.set(`${arch}/${name}`, { arch, name });
   const packages = /* @__PURE__ */ new Map();
-  const debs = /* @__PURE__ */ new Map();
   await mapLimit([...jobs.values()], ctx.opts.concurrency ?? 2, async ({ arch, name }) => {
-    const path = await ctx.fetchDeb(arch, name);
-    debs.set(`${arch}/${name}`, path);
-    if (ctx.lock.images[DEBUG_KEY]?.[arch]?.packages[name] !== void 0 && !ctx.plans.some((p) => p.layerOrder[arch]?.includes(name))) return;
     const pin2 = ctx.lock.packages[arch]?.[name];
-    if (!pin2) return;
-    const layer = await packageLayer({ name, version: pin2.version, debPath: path, sha256: pin2.sha256, epoch: ctx.epoch }, ctx.cache, ctx.layout);
-    if (layer.hit) ctx.result.layers.cached++;
-    else ctx.result.layers.built++;
+    if (!pin2) throw new DistrolessError("LOCK_INVALID", `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
+    const fill = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch);
+    const layer = await cachedLayer(`deb:${pin2.sha256}`, ctx.epoch, `deb ${name} ${pin2.version}`, fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
     ctx.progress(`layer ${name} (${arch}) ${layer.hit ? "from cache" : "built"}`);
     packages.set(`${arch}/${name}`, layer);
   });
-  const base = await generatedLayer(baseFilesystemEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename: codenameOf(ctx.distro) }), "distroless-action: users, groups, homes, os-release", ctx.layout);
+  const baseEntries = baseFilesystemEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename: codenameOf(ctx.distro) });
+  const baseWhat = `base:${ctx.distro.version}:${codenameOf(ctx.distro)}:${GENERATED_RECIPE}`;
+  const base = await cachedLayer(baseWhat, ctx.epoch, "distroless-action: users, groups, homes, os-release", writeEntries(baseEntries), ctx.cache, ctx.layout);
+  count(ctx, base.hit);
   const perArch = /* @__PURE__ */ new Map();
-  const archs = [...new Set(ctx.plans.flatMap((p) => p.archs))];
-  for (const arch of archs) perArch.set(arch, await archLayers(ctx, arch, debs));
+  for (const arch of new Set(ctx.plans.flatMap((p) => p.archs))) perArch.set(arch, await archLayers(ctx, arch));
   return { base, packages, perArch };
 }
-async function archLayers(ctx, arch, debs) {
+var GENERATED_RECIPE = 1;
+function count(ctx, hit) {
+  if (hit) ctx.result.layers.cached++;
+  else ctx.result.layers.built++;
+}
+async function archLayers(ctx, arch) {
   const out = {};
-  const caDeb = debs.get(`${arch}/ca-certificates`);
-  if (caDeb) {
-    const files = await captureFiles(caDeb, "ca-certificates", ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith(".crt"));
-    const bundle = buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
-    out.certificates = bundle.certificates;
-    out.ca = await generatedLayer(bundle.entries, "distroless-action: /etc/ssl/certs/ca-certificates.crt", ctx.layout);
-    const jdk = ctx.plans.some((p) => p.layerOrder[arch]?.some((n) => /^openjdk-\d+-jre-headless$/.test(n)));
-    if (jdk) out.java = await generatedLayer(javaEntries({ debArch: arch, certificates: bundle.certificates, epoch: ctx.epoch }), "distroless-action: /usr/bin/java, Java trust store", ctx.layout);
+  const needs = (test) => ctx.plans.some((p) => p.layerOrder[arch]?.some(test));
+  const ca = ctx.lock.packages[arch]?.["ca-certificates"];
+  const bundle = async () => {
+    const files = await captureFiles(await ctx.fetchDeb(arch, "ca-certificates"), "ca-certificates", ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith(".crt"));
+    return buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
+  };
+  if (ca && needs((n) => n === "ca-certificates")) {
+    const fill = async (w) => writeEntries((await bundle()).entries)(w);
+    const layer = await cachedLayer(`ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, "distroless-action: /etc/ssl/certs/ca-certificates.crt", fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.ca = layer;
+  }
+  const jdk = ctx.plans.flatMap((p) => p.layerOrder[arch] ?? []).find((n) => /^openjdk-\d+-jre-headless$/.test(n));
+  if (ca && jdk) {
+    const javaVersion = Number(/\d+/.exec(jdk)?.[0]);
+    const fill = async (w) => writeEntries(javaEntries({ debArch: arch, certificates: (await bundle()).certificates, epoch: ctx.epoch, javaVersion }))(w);
+    const layer = await cachedLayer(`java:${javaVersion}:${arch}:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, "distroless-action: /usr/bin/java, Java trust store", fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.java = layer;
   }
   const busyboxName = Object.keys(ctx.lock.images[DEBUG_KEY]?.[arch]?.packages ?? {})[0];
-  const busyboxDeb = busyboxName ? debs.get(`${arch}/${busyboxName}`) : void 0;
-  if (busyboxName && busyboxDeb) {
-    const files = await captureFiles(busyboxDeb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH);
-    const binary = files.get(BUSYBOX_DEB_PATH);
-    if (!binary) throw new DistrolessError("DEB_INVALID", `${busyboxName} (${arch}) has no ${BUSYBOX_DEB_PATH}`);
-    const entries = [...busyboxEntries({ binary, epoch: ctx.epoch }), ...await statusEntries(busyboxDeb, busyboxName, ctx.epoch)];
-    out.busybox = await generatedLayer(entries, `distroless-action: busybox (${busyboxName}) under /busybox`, ctx.layout);
+  const busybox = busyboxName ? ctx.lock.packages[arch]?.[busyboxName] : void 0;
+  if (busyboxName && busybox) {
+    const fill = async (w) => {
+      const deb = await ctx.fetchDeb(arch, busyboxName);
+      const binary = (await captureFiles(deb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH)).get(BUSYBOX_DEB_PATH);
+      if (!binary) throw new DistrolessError("DEB_INVALID", `${busyboxName} (${arch}) has no ${BUSYBOX_DEB_PATH}`);
+      await writeEntries([...busyboxEntries({ binary, epoch: ctx.epoch }), ...await statusEntries(deb, busyboxName, ctx.epoch)])(w);
+    };
+    const layer = await cachedLayer(`busybox:${busybox.sha256}:${GENERATED_RECIPE}`, ctx.epoch, `distroless-action: busybox (${busyboxName}) under /busybox`, fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.busybox = layer;
   }
   return out;
 }
@@ -62120,10 +62139,10 @@ function archLabel(archs, allArchs) {
   return archs.length === allArchs.length && allArchs.length > 1 ? "all" : archs.join(",");
 }
 function summarizeDiff(diff) {
-  const count = (kind) => diff.changes.filter((c) => c.kind === kind).length;
+  const count2 = (kind) => diff.changes.filter((c) => c.kind === kind).length;
   const images = new Set(diff.changes.flatMap((c) => c.images));
   for (const c of diff.closures) images.add(c.image);
-  const parts = [`${count("updated")} updated`, `${count("added")} added`, `${count("removed")} removed`];
+  const parts = [`${count2("updated")} updated`, `${count2("added")} added`, `${count2("removed")} removed`];
   return `${diff.distro}: ${diff.changes.length} package change(s) (${parts.join(", ")}) across ${images.size} image(s)`;
 }
 function renderDiffText(diff, allArchs) {
@@ -62218,8 +62237,8 @@ async function loadFromOpts(g, io) {
 function cacheDir(g, io) {
   if (g.cacheDir) return resolve2(io.cwd, g.cacheDir);
   if (io.env.DISTROLESS_CACHE_DIR) return resolve2(io.cwd, io.env.DISTROLESS_CACHE_DIR);
-  const base = io.env.XDG_CACHE_HOME || join9(io.env.HOME || homedir(), ".cache");
-  return join9(base, "distroless-action");
+  const base = io.env.XDG_CACHE_HOME || join10(io.env.HOME || homedir(), ".cache");
+  return join10(base, "distroless-action");
 }
 async function updateCommand(g, opts, io) {
   const config3 = await loadFromOpts(g, io);

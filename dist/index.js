@@ -27502,6 +27502,9 @@ function sorted(values) {
   return [...values].sort();
 }
 
+// src/app/update.ts
+import { join as join4 } from "node:path";
+
 // src/archive/cache.ts
 import { createHash as createHash2, randomBytes } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
@@ -27658,9 +27661,9 @@ ArrayStream.prototype.getReader = function() {
     }
   };
 };
-ArrayStream.prototype.readToEnd = async function(join4) {
+ArrayStream.prototype.readToEnd = async function(join5) {
   await this[doneWritingPromise];
-  const result = join4(this.slice(this[readingIndex]));
+  const result = join5(this.slice(this[readingIndex]));
   this.length = 0;
   return result;
 };
@@ -27862,14 +27865,14 @@ Reader.prototype.unshift = function(...values) {
   }
   this[externalBuffer].unshift(...values.filter((value2) => value2 && value2.length));
 };
-Reader.prototype.readToEnd = async function(join4 = concat) {
+Reader.prototype.readToEnd = async function(join5 = concat) {
   const result = [];
   while (true) {
     const { done, value: value2 } = await this.read();
     if (done) break;
     result.push(value2);
   }
-  return join4(result);
+  return join5(result);
 };
 function toStream(input2) {
   if (isStream(input2)) {
@@ -28292,12 +28295,12 @@ function slice(input2, begin = 0, end = Infinity) {
   }
   return input2.slice(begin, end);
 }
-async function readToEnd(input2, join4 = concat) {
+async function readToEnd(input2, join5 = concat) {
   if (isArrayStream(input2)) {
-    return input2.readToEnd(join4);
+    return input2.readToEnd(join5);
   }
   if (isStream(input2)) {
-    return getReader(input2).readToEnd(join4);
+    return getReader(input2).readToEnd(join5);
   }
   return input2;
 }
@@ -75742,7 +75745,7 @@ async function updateDistro(opts, distro, deps) {
     deps.progress(`${distro.name}: every index matches ${base.lockfile}; nothing to resolve`);
     return { update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) }, lock: previous };
   }
-  const cache = opts.cacheDir === void 0 ? void 0 : directoryCache(opts.cacheDir);
+  const cache = opts.cacheDir === void 0 ? void 0 : directoryCache(join4(opts.cacheDir, "indices"));
   const requests = imageRequests(opts.config, distro);
   const perArch = await mapLimit(archs, 2, async (arch2) => {
     const suites = await Promise.all(

@@ -25,35 +25,37 @@ export function tarStream(fill: (writer: TarWriter) => Promise<void>): Readable 
   return out;
 }
 
-export function entriesTar(entries: readonly LayerEntry[]): Readable {
-  return tarStream(async (w) => {
-    for (const { entry, body } of entries) await w.add(entry, body);
-  });
-}
-
-export interface PackageLayerRequest {
-  name: string;
-  version: string;
-  debPath: string;
-  sha256: string;
-  epoch: number;
-}
-
 /**
- * The layer of one pinned package: from the layer cache when this .deb was turned into a layer before with
- * the same recipe, epoch and gzip, else built (streamed: deb → tar → gzip → blob) and cached.
+ * A layer from the cache under `what` (every input of its bytes: the source .deb's sha256, arch, …, to which
+ * the recipe version, epoch and gzip identity are added), else made by `fill` — which may first fetch the
+ * .deb it needs, so a cached layer needs no .deb at all — and cached. The blob is then linked into the layout.
  */
-export async function packageLayer(req: PackageLayerRequest, cache: LayerCache, layout: OciLayoutWriter): Promise<BuiltLayer & { hit: boolean }> {
-  const key = `deb:${req.sha256}|recipe:${LAYER_RECIPE_VERSION}|epoch:${req.epoch}|${gzipIdentity()}`;
-  const { blob, hit } = await cache.getOrWrite(key, () => tarStream((w) => writePackageLayer(req.debPath, req.name, w, { epoch: req.epoch }).then(() => undefined)));
+export async function cachedLayer(
+  what: string,
+  epoch: number,
+  createdBy: string,
+  fill: (writer: TarWriter) => Promise<void>,
+  cache: LayerCache,
+  layout: OciLayoutWriter,
+): Promise<BuiltLayer & { hit: boolean }> {
+  const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${gzipIdentity()}`;
+  const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill));
   await layout.importBlob(cache.blobPath(blob.digest), blob);
-  return { ...blob, hit, createdBy: `deb ${req.name} ${req.version}` };
+  return { ...blob, hit, createdBy };
 }
 
-/** Writes a generated layer (small: passwd, CA bundle, keystore, busybox) straight into the layout. */
-export async function generatedLayer(entries: readonly LayerEntry[], createdBy: string, layout: OciLayoutWriter): Promise<BuiltLayer> {
-  const blob = await layout.writeLayer(entriesTar(entries));
-  return { ...blob, createdBy };
+/** Fills a tar with a generated entry list. */
+export function writeEntries(entries: readonly LayerEntry[]): (writer: TarWriter) => Promise<void> {
+  return async (w) => {
+    for (const { entry, body } of entries) await w.add(entry, body);
+  };
+}
+
+/** The fill of one package's layer: its .deb (fetched on demand) streamed into the tar. */
+export function debFill(debPath: () => Promise<string>, name: string, epoch: number): (writer: TarWriter) => Promise<void> {
+  return async (w) => {
+    await writePackageLayer(await debPath(), name, w, { epoch });
+  };
 }
 
 /** Regular files of a .deb whose normalised paths match, read without building anything. */

@@ -1,6 +1,6 @@
 import { createHttpClient, debStore, type HttpClient, type PinnedDeb } from '../archive/index.js';
-import { baseFilesystemEntries, type LayerEntry } from '../build/generated.js';
-import { buildCaBundle, CA_CERTS_DIR, type TrustedCertificate } from '../build/cacerts.js';
+import { baseFilesystemEntries } from '../build/generated.js';
+import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
 import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';
 import { javaEntries } from '../build/java.js';
 import { configDigest } from '../config/index.js';
@@ -11,7 +11,8 @@ import type { Lockfile } from '../lock/types.js';
 import { LayerCache, OciLayoutWriter } from '../oci/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { join } from 'node:path';
-import { captureFiles, generatedLayer, packageLayer, statusEntries, type BuiltLayer } from './build-layers.js';
+import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
+import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
 import { lockEpoch, planBuild, type PlannedImage } from './build-plan.js';
 import { DEBUG_KEY } from './requests.js';
@@ -117,51 +118,69 @@ function pinnedDeb(config: Config, distro: DistroConfig, lock: Lockfile, arch: s
 /** Every package layer the plans need, each built once, and the generated layers per arch. */
 async function buildLayers(ctx: DistroBuild): Promise<ExtraLayers> {
   const jobs = new Map<string, { arch: string; name: string }>();
-  for (const plan of ctx.plans) {
-    for (const arch of plan.archs) {
-      for (const name of [...(plan.layerOrder[arch] ?? []), ...Object.keys(ctx.lock.images[DEBUG_KEY]?.[arch]?.packages ?? {})]) jobs.set(`${arch}/${name}`, { arch, name });
-    }
-  }
+  for (const plan of ctx.plans) for (const arch of plan.archs) for (const name of plan.layerOrder[arch] ?? []) jobs.set(`${arch}/${name}`, { arch, name });
   const packages = new Map<string, BuiltLayer>();
-  const debs = new Map<string, string>();
   await mapLimit([...jobs.values()], ctx.opts.concurrency ?? 2, async ({ arch, name }) => {
-    const path = await ctx.fetchDeb(arch, name);
-    debs.set(`${arch}/${name}`, path);
-    if (ctx.lock.images[DEBUG_KEY]?.[arch]?.packages[name] !== undefined && !ctx.plans.some((p) => p.layerOrder[arch]?.includes(name))) return;
     const pin = ctx.lock.packages[arch]?.[name];
-    if (!pin) return;
-    const layer = await packageLayer({ name, version: pin.version, debPath: path, sha256: pin.sha256, epoch: ctx.epoch }, ctx.cache, ctx.layout);
-    if (layer.hit) ctx.result.layers.cached++;
-    else ctx.result.layers.built++;
+    if (!pin) throw new DistrolessError('LOCK_INVALID', `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
+    const fill = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch);
+    const layer = await cachedLayer(`deb:${pin.sha256}`, ctx.epoch, `deb ${name} ${pin.version}`, fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
     ctx.progress(`layer ${name} (${arch}) ${layer.hit ? 'from cache' : 'built'}`);
     packages.set(`${arch}/${name}`, layer);
   });
-  const base = await generatedLayer(baseFilesystemEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename: codenameOf(ctx.distro) }), 'distroless-action: users, groups, homes, os-release', ctx.layout);
-  const perArch = new Map<string, { ca?: BuiltLayer; certificates?: TrustedCertificate[]; java?: BuiltLayer; busybox?: BuiltLayer }>();
-  const archs = [...new Set(ctx.plans.flatMap((p) => p.archs))];
-  for (const arch of archs) perArch.set(arch, await archLayers(ctx, arch, debs));
+  const baseEntries = baseFilesystemEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename: codenameOf(ctx.distro) });
+  const baseWhat = `base:${ctx.distro.version}:${codenameOf(ctx.distro)}:${GENERATED_RECIPE}`;
+  const base = await cachedLayer(baseWhat, ctx.epoch, 'distroless-action: users, groups, homes, os-release', writeEntries(baseEntries), ctx.cache, ctx.layout);
+  count(ctx, base.hit);
+  const perArch = new Map<string, ExtraLayers['perArch'] extends Map<string, infer V> ? V : never>();
+  for (const arch of new Set(ctx.plans.flatMap((p) => p.archs))) perArch.set(arch, await archLayers(ctx, arch));
   return { base, packages, perArch };
 }
 
-async function archLayers(ctx: DistroBuild, arch: string, debs: Map<string, string>) {
-  const out: { ca?: BuiltLayer; certificates?: TrustedCertificate[]; java?: BuiltLayer; busybox?: BuiltLayer } = {};
-  const caDeb = debs.get(`${arch}/ca-certificates`);
-  if (caDeb) {
-    const files = await captureFiles(caDeb, 'ca-certificates', ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith('.crt'));
-    const bundle = buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
-    out.certificates = bundle.certificates;
-    out.ca = await generatedLayer(bundle.entries, 'distroless-action: /etc/ssl/certs/ca-certificates.crt', ctx.layout);
-    const jdk = ctx.plans.some((p) => p.layerOrder[arch]?.some((n) => /^openjdk-\d+-jre-headless$/.test(n)));
-    if (jdk) out.java = await generatedLayer(javaEntries({ debArch: arch, certificates: bundle.certificates, epoch: ctx.epoch }), 'distroless-action: /usr/bin/java, Java trust store', ctx.layout);
+/** Bumped when the generated files (passwd, os-release, CA bundle, keystore, busybox links) change shape. */
+const GENERATED_RECIPE = 1;
+
+function count(ctx: DistroBuild, hit: boolean): void {
+  if (hit) ctx.result.layers.cached++;
+  else ctx.result.layers.built++;
+}
+
+/** The CA bundle, Java and busybox layers of one arch, each keyed by the .deb it is made from. */
+async function archLayers(ctx: DistroBuild, arch: string) {
+  const out: { ca?: BuiltLayer; java?: BuiltLayer; busybox?: BuiltLayer } = {};
+  const needs = (test: (name: string) => boolean): boolean => ctx.plans.some((p) => p.layerOrder[arch]?.some(test));
+  const ca = ctx.lock.packages[arch]?.['ca-certificates'];
+  const bundle = async () => {
+    const files = await captureFiles(await ctx.fetchDeb(arch, 'ca-certificates'), 'ca-certificates', ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith('.crt'));
+    return buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
+  };
+  if (ca && needs((n) => n === 'ca-certificates')) {
+    const fill = async (w: TarWriter) => writeEntries((await bundle()).entries)(w);
+    const layer = await cachedLayer(`ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, 'distroless-action: /etc/ssl/certs/ca-certificates.crt', fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.ca = layer;
+  }
+  const jdk = ctx.plans.flatMap((p) => p.layerOrder[arch] ?? []).find((n) => /^openjdk-\d+-jre-headless$/.test(n));
+  if (ca && jdk) {
+    const javaVersion = Number(/\d+/.exec(jdk)?.[0]);
+    const fill = async (w: TarWriter) => writeEntries(javaEntries({ debArch: arch, certificates: (await bundle()).certificates, epoch: ctx.epoch, javaVersion }))(w);
+    const layer = await cachedLayer(`java:${javaVersion}:${arch}:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, 'distroless-action: /usr/bin/java, Java trust store', fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.java = layer;
   }
   const busyboxName = Object.keys(ctx.lock.images[DEBUG_KEY]?.[arch]?.packages ?? {})[0];
-  const busyboxDeb = busyboxName ? debs.get(`${arch}/${busyboxName}`) : undefined;
-  if (busyboxName && busyboxDeb) {
-    const files = await captureFiles(busyboxDeb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH);
-    const binary = files.get(BUSYBOX_DEB_PATH);
-    if (!binary) throw new DistrolessError('DEB_INVALID', `${busyboxName} (${arch}) has no ${BUSYBOX_DEB_PATH}`);
-    const entries: LayerEntry[] = [...busyboxEntries({ binary, epoch: ctx.epoch }), ...(await statusEntries(busyboxDeb, busyboxName, ctx.epoch))];
-    out.busybox = await generatedLayer(entries, `distroless-action: busybox (${busyboxName}) under /busybox`, ctx.layout);
+  const busybox = busyboxName ? ctx.lock.packages[arch]?.[busyboxName] : undefined;
+  if (busyboxName && busybox) {
+    const fill = async (w: TarWriter) => {
+      const deb = await ctx.fetchDeb(arch, busyboxName);
+      const binary = (await captureFiles(deb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH)).get(BUSYBOX_DEB_PATH);
+      if (!binary) throw new DistrolessError('DEB_INVALID', `${busyboxName} (${arch}) has no ${BUSYBOX_DEB_PATH}`);
+      await writeEntries([...busyboxEntries({ binary, epoch: ctx.epoch }), ...(await statusEntries(deb, busyboxName, ctx.epoch))])(w);
+    };
+    const layer = await cachedLayer(`busybox:${busybox.sha256}:${GENERATED_RECIPE}`, ctx.epoch, `distroless-action: busybox (${busyboxName}) under /busybox`, fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.busybox = layer;
   }
   return out;
 }

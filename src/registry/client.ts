@@ -8,7 +8,7 @@ import { pipeline, type Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { anonymousKeychain, type Keychain } from './auth/keychain.js';
 import { withAuth } from './auth/transport.js';
-import { ERROR_BODY_LIMIT, statusError } from './errors.js';
+import { ERROR_READ_LIMIT, statusError } from './errors.js';
 import { checkRepository, pullScope, pushScope } from './names.js';
 import { DEFAULT_RETRY, defaultSleep, retryOperation, withRetry, type RetryEvent, type RetryOptions, type RetryPolicy } from './retry.js';
 import { Secrets } from './secrets.js';
@@ -213,7 +213,7 @@ export class RegistryClient {
   private async call(req: RegistryRequest, expected: readonly number[]): Promise<RegistryResponse> {
     const res = await this.transport(req);
     if (expected.includes(res.status)) return res;
-    const body = req.method === 'HEAD' ? '' : await res.text(ERROR_BODY_LIMIT + 1).catch(() => '');
+    const body = req.method === 'HEAD' ? '' : await res.text(ERROR_READ_LIMIT).catch(() => '');
     const retryable = this.retry.policy.retryStatuses.includes(res.status);
     throw statusError({ registry: this.registry, method: req.method, url: req.url }, { status: res.status, statusText: res.statusText, body, attempts: res.attempts }, this.secrets, retryable);
   }

@@ -7,8 +7,10 @@
 import { DistrolessError } from '../errors.js';
 import { capText, type Secrets } from './secrets.js';
 
-/** How much of an error body we read, keep and quote. */
+/** How much of an error body we keep and quote. */
 export const ERROR_BODY_LIMIT = 4096;
+/** How much of it we read, to find the registry's error codes in a longer JSON body. */
+export const ERROR_READ_LIMIT = 64 * 1024;
 
 export interface RegistryDiagnostic {
   code: string;
@@ -62,15 +64,15 @@ export function isRegistryError(e: unknown): e is RegistryError {
   return e instanceof RegistryError;
 }
 
-/** An error for a non-2xx response whose body (already capped by the reader) is `bodyText`. */
+/** An error for a non-2xx response whose body (at most ERROR_READ_LIMIT) is `res.body`. */
 export function statusError(
   info: RequestInfo,
   res: { status: number; statusText: string; body: string; attempts: number },
   secrets: Secrets,
   retryable: boolean,
 ): RegistryError {
+  const diagnostics = parseDiagnostics(secrets.redact(res.body));
   const body = secrets.redact(capText(res.body, ERROR_BODY_LIMIT));
-  const diagnostics = parseDiagnostics(body);
   const said = diagnostics.length > 0 ? diagnostics.slice(0, 2).map((d) => `${d.code} ${d.message}`.trim()).join('; ') : firstLine(body);
   const status = `${res.status} ${res.statusText}`.trim();
   const reason = secrets.redact(said === '' ? status : `${status}: ${capText(said, 300)}`);

@@ -199,18 +199,33 @@ export async function pushTargets(client: RegistryClient, source: PushSource, ta
     );
   }
 
-  // 4. Tags.
-  await runLimited(tags, limit, async (t) => {
-    const now = await client.manifestInfo(t.repository, t.tag);
-    if (now?.digest === t.descriptor.digest) {
-      stats.tagsUnchanged++;
-      emit({ kind: 'tag', repository: t.repository, tag: t.tag, digest: t.descriptor.digest, action: 'unchanged' });
-      return;
-    }
-    await client.putManifest(t.repository, t.tag, await source.document(t.descriptor), t.descriptor.mediaType);
-    stats.tagsPut++;
-    emit({ kind: 'tag', repository: t.repository, tag: t.tag, digest: t.descriptor.digest, action: 'put' });
-  });
+  // 4. Tags, per-arch manifests before indexes; the tags of one manifest one after the other. A registry
+  // re-links a manifest on every PUT, and distribution 2.8's filesystem driver rewrites link files in place:
+  // an index PUT that checks a child while the child is being re-tagged can read an empty link.
+  const groups = new Map<string, { repository: string; descriptor: Descriptor; tags: string[]; level: number }>();
+  for (const t of tags) {
+    const key = `${t.repository}@${t.descriptor.digest}`;
+    const level = (await node(t.descriptor)).level;
+    const g = groups.get(key) ?? { repository: t.repository, descriptor: t.descriptor, tags: [], level };
+    g.tags.push(t.tag);
+    groups.set(key, g);
+  }
+  for (const level of [...new Set([...groups.values()].map((g) => g.level))].sort((a, b) => a - b)) {
+    await runLimited(
+      [...groups.values()].filter((g) => g.level === level),
+      limit,
+      async ({ repository, descriptor, tags: names }) => {
+        for (const tag of names) {
+          const now = await client.manifestInfo(repository, tag);
+          const action = now?.digest === descriptor.digest ? 'unchanged' : 'put';
+          if (action === 'put') await client.putManifest(repository, tag, await source.document(descriptor), descriptor.mediaType);
+          if (action === 'put') stats.tagsPut++;
+          else stats.tagsUnchanged++;
+          emit({ kind: 'tag', repository, tag, digest: descriptor.digest, action });
+        }
+      },
+    );
+  }
   return { tags: tags.map((t) => ({ repository: t.repository, tag: t.tag, digest: t.descriptor.digest, mediaType: t.descriptor.mediaType })), stats };
 }
 

@@ -1,0 +1,140 @@
+/**
+ * The real CNCF distribution registry (Debian package `docker-registry`, 2.8) on 127.0.0.1, started per test
+ * file from a generated config: anonymous, htpasswd Basic (bcrypt lines from `htpasswd -B`, Debian package
+ * `apache2-utils`) or token auth (with `token-issuer.ts`). Storage is a temp directory removed on stop.
+ * Nothing is skipped: a missing binary fails with the package to install.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { run } from './oci-tools.js';
+import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
+
+const exec = promisify(execFile);
+
+export type RegistryAuth = { kind: 'none' } | { kind: 'htpasswd'; users: Record<string, string> } | { kind: 'token'; users: Record<string, string> };
+
+export interface TestRegistry {
+  /** `127.0.0.1:<port>` */
+  host: string;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** The token service, for `auth: token`. */
+  issuer: TokenIssuer | undefined;
+  /** What the registry wrote on stdout/stderr so far. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Promise<TestRegistry> {
+  const dir = await mkdtemp(join(tmpdir(), 'test-registry-'));
+  const issuer = auth.kind === 'token' ? await startTokenIssuer(dir, auth.users) : undefined;
+  let authYaml = '';
+  if (auth.kind === 'htpasswd') {
+    const lines = await Promise.all(Object.entries(auth.users).map(([u, p]) => htpasswdLine(u, p)));
+    await writeFile(join(dir, 'htpasswd'), lines.join(''));
+    authYaml = `auth:\n  htpasswd:\n    realm: test-realm\n    path: ${join(dir, 'htpasswd')}\n`;
+  } else if (issuer !== undefined) {
+    authYaml = `auth:\n  token:\n    realm: ${issuer.realm}\n    service: ${issuer.service}\n    issuer: ${issuer.issuer}\n    rootcertbundle: ${issuer.certPath}\n`;
+  }
+  // A free port can be taken by someone else between probe and bind: try a few.
+  for (let tries = 1; ; tries++) {
+    const port = await freePort();
+    const config = join(dir, 'config.yml');
+    await writeFile(config, registryConfig(join(dir, 'data'), port) + authYaml);
+    let output = '';
+    const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const spawned = await new Promise<Error | undefined>((resolve) => {
+      child.once('spawn', () => resolve(undefined));
+      child.once('error', (e) => resolve(e));
+    });
+    if (spawned !== undefined) {
+      await issuer?.close();
+      throw new Error(`docker-registry could not be started (${spawned.message}): apt-get install docker-registry`);
+    }
+    const url = `http://127.0.0.1:${port}`;
+    if (await waitReady(url, child)) {
+      return { host: `127.0.0.1:${port}`, url, issuer, log: () => output, stop: () => stop(child, dir, issuer) };
+    }
+    await stopChild(child);
+    if (tries >= 3) {
+      await issuer?.close();
+      throw new Error(`docker-registry did not start: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+    }
+  }
+}
+
+function registryConfig(data: string, port: number): string {
+  return [
+    'version: 0.1',
+    'log:\n  level: error\n  accesslog:\n    disabled: true',
+    `storage:\n  filesystem:\n    rootdirectory: ${data}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false`,
+    `http:\n  addr: 127.0.0.1:${port}\n  secret: test-only-secret`,
+    '',
+  ].join('\n');
+}
+
+async function htpasswdLine(user: string, password: string): Promise<string> {
+  try {
+    return (await exec('htpasswd', ['-Bbn', user, password])).stdout.trim() + '\n';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('htpasswd is not installed: apt-get install apache2-utils', { cause: e });
+    throw e;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitReady(url: string, child: ChildProcess): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) return false;
+    try {
+      const res = await fetch(`${url}/v2/`);
+      await res.body?.cancel();
+      if (res.status === 200 || res.status === 401) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function stop(child: ChildProcess, dir: string, issuer: TokenIssuer | undefined): Promise<void> {
+  await stopChild(child);
+  await issuer?.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** `skopeo inspect --raw` of `docker://HOST/REPO:TAG` over plain http (the exact manifest or index bytes). */
+export async function skopeoInspectRaw(reference: string, creds?: string): Promise<string> {
+  const args = ['inspect', '--raw', '--tls-verify=false', ...(creds === undefined ? [] : ['--creds', creds]), `docker://${reference}`];
+  return (await run('skopeo', args)).stdout;
+}
+
+/** `skopeo copy --all --preserve-digests` of `docker://HOST/REPO:TAG` into `oci:DIR:REF`. */
+export async function skopeoPull(reference: string, dir: string, ref: string, creds?: string): Promise<void> {
+  const args = ['copy', '--all', '--preserve-digests', '--src-tls-verify=false', ...(creds === undefined ? [] : ['--src-creds', creds])];
+  await run('skopeo', [...args, `docker://${reference}`, `oci:${dir}:${ref}`]);
+}
