@@ -163,15 +163,14 @@ class Walk {
       if (propagate) this.propagateProtected(group);
       return null;
     }
-    const ranked = group.map((rel) => ({ rel, solutions: this.rank(rel) }));
-    const distinct = new Set(ranked.flatMap((r) => r.solutions));
+    const distinct = new Set(group.flatMap((rel) => this.universe.satisfiers(rel)));
     const [only] = distinct;
     if (propagate && distinct.size === 1 && only !== undefined && !this.excludes.has(only.name)) this.protect(only.name);
     const tried = new Set<LocatedPackage>();
     let first: Failure | null = null;
-    for (const { rel, solutions } of ranked) {
+    for (const rel of group) {
       if (this.excludes.has(rel.name)) return this.recordExclusion(rel.name, pkg.name);
-      for (const candidate of solutions) {
+      for (const candidate of this.rank(rel)) {
         if (tried.has(candidate)) continue;
         tried.add(candidate);
         if (this.excludes.has(candidate.name)) return this.recordExclusion(candidate.name, pkg.name);

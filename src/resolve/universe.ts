@@ -38,16 +38,14 @@ export class Universe {
   private readonly providerIndex = new Map<string, Provider[]>();
   private readonly relationCache = new RelationCache();
   private readonly satisfierCache = new WeakMap<Relation, readonly LocatedPackage[]>();
-  private readonly names: readonly (readonly string[])[];
-  /** Built on first use: only ties between providers need it. */
-  private sequence: Map<string, number> | null = null;
+  private readonly sequence: Map<string, number>;
 
   /** `names`: apt's registration order of package names, per source in config order (see UniverseSource.names). */
   constructor(arch: string, candidates: Map<string, LocatedPackage>, names: readonly (readonly string[])[] = []) {
     this.arch = arch;
     this.candidates = candidates;
-    this.names = names;
     for (const pkg of candidates.values()) this.indexProvides(pkg);
+    this.sequence = registrationOrder(names, candidates);
   }
 
   /** The candidate of a real package name, if any source has one. */
@@ -64,12 +62,6 @@ export class Universe {
    * `packages()` order; -1 when unknown. apt prefers the provider registered last among equals.
    */
   sequenceOf(name: string): number {
-    if (this.sequence === null) {
-      const seq = new Map<string, number>();
-      for (const list of this.names) for (const n of list) if (!seq.has(n)) seq.set(n, seq.size);
-      for (const n of this.candidates.keys()) if (!seq.has(n)) seq.set(n, seq.size);
-      this.sequence = seq;
-    }
     return this.sequence.get(name) ?? -1;
   }
 
@@ -162,6 +154,17 @@ export class Universe {
 }
 
 const NO_PROVIDERS: readonly Provider[] = Object.freeze([]);
+
+/** Position of each candidate's name in the sources' registration order, then in candidate order. */
+function registrationOrder(names: readonly (readonly string[])[], candidates: ReadonlyMap<string, LocatedPackage>): Map<string, number> {
+  const order = new Map<string, number>();
+  let next = 0;
+  for (const list of names) {
+    for (const n of list) if (candidates.has(n) && !order.has(n)) order.set(n, next++);
+  }
+  for (const n of candidates.keys()) if (!order.has(n)) order.set(n, next++);
+  return order;
+}
 
 /**
  * Merges the sources (in config order) into a Universe for `arch`: highest version per name wins, the

@@ -16,7 +16,7 @@ export const SECURITY_URL = 'https://security.test/debian-security';
 /** A small "distro": a main suite for amd64 + arm64, and a security suite that only carries amd64. */
 export function mainPackages(libcVersion = '2.36-9'): RepoOptions['packages'] {
   return [
-    { name: 'base-files', version: '12.4', fields: { 'Pre-Depends': 'awk' } },
+    { name: 'base-files', version: '12.4', fields: { 'Pre-Depends': 'awk' }, files: { 'etc/debian_version': '12.4\n', 'usr/share/doc/base-files/README': 'test\n' } },
     { name: 'mawk', version: '1.3.4', architecture: 'amd64', fields: { Provides: 'awk' } },
     { name: 'mawk', version: '1.3.4', architecture: 'arm64', fields: { Provides: 'awk' } },
     { name: 'tzdata', version: '2025b-0+deb12u1', fields: { Depends: 'debconf (>= 0.5) | debconf-2.0' } },
@@ -27,8 +27,8 @@ export function mainPackages(libcVersion = '2.36-9'): RepoOptions['packages'] {
     { name: 'libgcc-s1', version: '12.2.0-14', architecture: 'arm64', fields: { Depends: 'gcc-12-base (= 12.2.0-14)' } },
     { name: 'gcc-12-base', version: '12.2.0-14', architecture: 'amd64' },
     { name: 'gcc-12-base', version: '12.2.0-14', architecture: 'arm64' },
-    { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'amd64' },
-    { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'arm64' },
+    { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'amd64', files: { 'bin/busybox': 'not really busybox (amd64)\n' } },
+    { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'arm64', files: { 'bin/busybox': 'not really busybox (arm64)\n' } },
   ];
 }
 

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FAST_RETRY, createHttpClient } from '../../src/archive/index.js';
+import { runBuild, type BuildOptions } from '../../src/app/build.js';
+import { runUpdate } from '../../src/app/update.js';
+import { loadConfig } from '../../src/config/index.js';
+import { readLockfile } from '../../src/lock/io.js';
+import { listRefs } from '../../src/oci/index.js';
+import { makeFixture, NOW, type Fixture } from '../helpers/update-fixture.js';
+
+describe('build from a lock made against a signed repository on 127.0.0.1', () => {
+  let fx: Fixture;
+  let opts: () => Promise<BuildOptions>;
+  beforeAll(async () => {
+    fx = await makeFixture();
+    const config = await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors });
+    await runUpdate({ config, lockDir: fx.lockDir, now: NOW, check: false, keyring: fx.keyring, retry: FAST_RETRY });
+    opts = async () => ({
+      config: await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors }),
+      lockDir: fx.lockDir,
+      outDir: join(fx.dir, 'layout'),
+      cacheDir: join(fx.dir, 'cache'),
+      http: createHttpClient({ retry: FAST_RETRY }),
+    });
+  });
+  afterAll(async () => fx.close());
+
+  it('writes every image × variant × arch with refs, and the same digests from another cache dir', async () => {
+    const first = await runBuild(await opts());
+    expect(first.images).toHaveLength(2 * 4 * 2);
+    const refs = await listRefs(join(fx.dir, 'layout'));
+    expect([...refs.keys()]).toEqual(
+      expect.arrayContaining(['base-test12', 'base-test12-latest', 'base-test12-nonroot', 'base-test12-debug-nonroot', 'static-test12-nonroot-arm64', 'static-test12-debug-amd64']),
+    );
+    expect(refs.get('static-test12-nonroot')?.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    // The build epoch defaults to the newest Release date in the lock.
+    const lock = await readLockfile(fx.lockDir, 'test12');
+    expect(first.epoch).toBe(Math.max(...(lock?.sources ?? []).map((s) => Date.parse(s.date) / 1000)));
+    const second = await runBuild({ ...(await opts()), outDir: join(fx.dir, 'layout-b'), cacheDir: join(fx.dir, 'cache-b') });
+    expect(second.images.map((i) => i.digest)).toEqual(first.images.map((i) => i.digest));
+    // A fresh cache builds every layer once; an `Architecture: all` .deb is the same file for every arch, so
+    // its second arch reuses the first one's layer (base-files and tzdata here).
+    const allArch = Object.entries(lock?.packages.arm64 ?? {}).filter(([n, p]) => p.architecture === 'all' && lock?.packages.amd64?.[n] !== undefined);
+    expect(allArch.map(([n]) => n).sort()).toEqual(['base-files', 'tzdata']);
+    expect(second.layers.cached).toBe(allArch.length);
+    // Again with the first cache: everything from cache, nothing downloaded or compressed.
+    const third = await runBuild(await opts());
+    expect(third.layers.built).toBe(0);
+    expect(third.images.map((i) => i.digest)).toEqual(first.images.map((i) => i.digest));
+  });
+
+  it('an image built from another starts with exactly its parent layers', async () => {
+    const built = await runBuild(await opts());
+    const { readBlob, resolveRef } = await import('../../src/oci/index.js');
+    const layout = join(fx.dir, 'layout');
+    const layers = async (ref: string): Promise<string[]> => {
+      const manifest = JSON.parse((await readBlob(layout, await resolveRef(layout, ref))).toString());
+      return manifest.layers.map((l: { digest: string }) => l.digest);
+    };
+    const stat = await layers('static-test12-latest-amd64');
+    const base = await layers('base-test12-latest-amd64');
+    expect(base.slice(0, 3)).toEqual(stat.slice(0, 3)); // base filesystem, base-files, tzdata
+    expect(base.length).toBeGreaterThan(stat.length);
+    expect(built.images.find((i) => i.ref === 'static-test12-debug-amd64')?.layers).toBe(stat.length + 1);
+  });
+
+  it('fails clearly when the lock is stale for the config', async () => {
+    const text = await readFile(fx.configPath, 'utf8');
+    await writeFile(fx.configPath, text.replace('packages: [libc6]', 'packages: [libc6, gcc-12-base]'));
+    try {
+      await expect(runBuild(await opts())).rejects.toMatchObject({ code: 'LOCK_STALE', message: expect.stringMatching(/lockfiles\/test12\.lock\.json was made for another version .*distroless\.yaml; run "distroless-action update"/) });
+    } finally {
+      await writeFile(fx.configPath, text);
+    }
+  });
+
+  it('refuses a .deb whose hash does not match the pin and leaves the previous layout valid', async () => {
+    const layout = join(fx.dir, 'layout');
+    const before = await readFile(join(layout, 'index.json'));
+    const lock = await readLockfile(fx.lockDir, 'test12');
+    const pin = lock?.packages.amd64?.['libgcc-s1'];
+    if (!pin) throw new Error('no pin');
+    const original = await readFile(join(fx.main.root, pin.filename));
+    const tampered = Buffer.from(original);
+    tampered[tampered.length - 10] = (tampered[tampered.length - 10] ?? 0) ^ 0xff;
+    await writeFile(join(fx.main.root, pin.filename), tampered);
+    try {
+      const run = runBuild({ ...(await opts()), cacheDir: join(fx.dir, 'cache-empty') });
+      await expect(run).rejects.toThrow(/libgcc-s1 12\.2\.0-14 \(amd64\): no source gave the pinned .*sha256 [0-9a-f]{64}, the lock pins/);
+      expect(await readFile(join(layout, 'index.json'))).toEqual(before);
+    } finally {
+      await writeFile(join(fx.main.root, pin.filename), original);
+      await rm(join(fx.dir, 'cache-empty'), { recursive: true, force: true });
+    }
+  });
+});
