@@ -26,7 +26,10 @@ export function resolveArch(distro: DistroConfig, arch: string, indices: Readonl
     if (!source) return;
     for (const ix of fetched) {
       const origin = { url: source.originalUrl ?? source.url, suite: source.suite, component: ix.component };
-      sources.push({ origin, packages: parsePackagesIndex(ix.text, `${source.suite} ${ix.path}`) });
+      // `names` records the order in which apt's cache would register each name: apt breaks ties between
+      // equally ranked providers by it, so the resolver needs it to pick what apt picks.
+      const names: string[] = [];
+      sources.push({ origin, packages: parsePackagesIndex(ix.text, `${source.suite} ${ix.path}`, { names }), names });
     }
   });
   const universe = buildUniverse(arch, sources);

@@ -1,13 +1,23 @@
-/** Maps `items` with at most `limit` calls in flight; results keep the input order. */
+/**
+ * Maps `items` with at most `limit` calls in flight; results keep the input order. After the first failure no
+ * new call starts, the running ones are waited for (so nothing keeps writing after the caller has moved on),
+ * and then the first error is thrown.
+ */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && failure === undefined) {
       const i = next++;
-      results[i] = await fn(items[i] as T, i);
+      try {
+        results[i] = await fn(items[i] as T, i);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure !== undefined) throw failure.error;
   return results;
 }

@@ -1,0 +1,29 @@
+import { expect, it } from '@jest/globals';
+import { mapLimit } from '../../src/util/concurrency.js';
+
+it('keeps order, respects the limit, and after a failure starts nothing new but waits for running calls', async () => {
+  let running = 0;
+  let peak = 0;
+  const out = await mapLimit([5, 1, 3, 2], 2, async (n) => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((r) => setTimeout(r, n));
+    running--;
+    return n * 10;
+  });
+  expect(out).toEqual([50, 10, 30, 20]);
+  expect(peak).toBe(2);
+
+  const started: number[] = [];
+  const finished: number[] = [];
+  const run = mapLimit([0, 1, 2, 3, 4], 2, async (i) => {
+    started.push(i);
+    if (i === 0) throw new Error('first');
+    await new Promise((r) => setTimeout(r, 20));
+    finished.push(i);
+    return i;
+  });
+  await expect(run).rejects.toThrow('first');
+  expect(started).toEqual([0, 1]);
+  expect(finished).toEqual([1]); // the running call was waited for
+});
