@@ -75299,15 +75299,13 @@ var Universe = class {
   providerIndex = /* @__PURE__ */ new Map();
   relationCache = new RelationCache();
   satisfierCache = /* @__PURE__ */ new WeakMap();
-  names;
-  /** Built on first use: only ties between providers need it. */
-  sequence = null;
+  sequence;
   /** `names`: apt's registration order of package names, per source in config order (see UniverseSource.names). */
   constructor(arch2, candidates, names = []) {
     this.arch = arch2;
     this.candidates = candidates;
-    this.names = names;
     for (const pkg2 of candidates.values()) this.indexProvides(pkg2);
+    this.sequence = registrationOrder(names, candidates);
   }
   /** The candidate of a real package name, if any source has one. */
   get(name) {
@@ -75321,12 +75319,6 @@ var Universe = class {
    * `packages()` order; -1 when unknown. apt prefers the provider registered last among equals.
    */
   sequenceOf(name) {
-    if (this.sequence === null) {
-      const seq = /* @__PURE__ */ new Map();
-      for (const list of this.names) for (const n of list) if (!seq.has(n)) seq.set(n, seq.size);
-      for (const n of this.candidates.keys()) if (!seq.has(n)) seq.set(n, seq.size);
-      this.sequence = seq;
-    }
     return this.sequence.get(name) ?? -1;
   }
   /** Candidates whose `Provides` names `virtualName`, in candidate order (see `packages()`). */
@@ -75406,6 +75398,15 @@ var Universe = class {
   }
 };
 var NO_PROVIDERS = Object.freeze([]);
+function registrationOrder(names, candidates) {
+  const order2 = /* @__PURE__ */ new Map();
+  let next = 0;
+  for (const list of names) {
+    for (const n of list) if (candidates.has(n) && !order2.has(n)) order2.set(n, next++);
+  }
+  for (const n of candidates.keys()) if (!order2.has(n)) order2.set(n, next++);
+  return order2;
+}
 function buildUniverse(arch2, sources) {
   const candidates = /* @__PURE__ */ new Map();
   for (const { origin, packages } of sources) {
@@ -75500,15 +75501,14 @@ var Walk = class {
       if (propagate) this.propagateProtected(group);
       return null;
     }
-    const ranked = group.map((rel) => ({ rel, solutions: this.rank(rel) }));
-    const distinct = new Set(ranked.flatMap((r) => r.solutions));
+    const distinct = new Set(group.flatMap((rel) => this.universe.satisfiers(rel)));
     const [only] = distinct;
     if (propagate && distinct.size === 1 && only !== void 0 && !this.excludes.has(only.name)) this.protect(only.name);
     const tried = /* @__PURE__ */ new Set();
     let first = null;
-    for (const { rel, solutions } of ranked) {
+    for (const rel of group) {
       if (this.excludes.has(rel.name)) return this.recordExclusion(rel.name, pkg2.name);
-      for (const candidate of solutions) {
+      for (const candidate of this.rank(rel)) {
         if (tried.has(candidate)) continue;
         tried.add(candidate);
         if (this.excludes.has(candidate.name)) return this.recordExclusion(candidate.name, pkg2.name);
@@ -75634,7 +75634,8 @@ function resolveArch(distro, arch2, indices, requests) {
     if (!source2) return;
     for (const ix of fetched) {
       const origin = { url: source2.originalUrl ?? source2.url, suite: source2.suite, component: ix.component };
-      sources.push({ origin, packages: parsePackagesIndex(ix.text, `${source2.suite} ${ix.path}`) });
+      const names = [];
+      sources.push({ origin, packages: parsePackagesIndex(ix.text, `${source2.suite} ${ix.path}`, { names }), names });
     }
   });
   const universe = buildUniverse(arch2, sources);
@@ -75704,13 +75705,19 @@ function unique(values) {
 async function mapLimit(items, limit, fn) {
   const results = new Array(items.length);
   let next = 0;
+  let failure2;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && failure2 === void 0) {
       const i2 = next++;
-      results[i2] = await fn(items[i2], i2);
+      try {
+        results[i2] = await fn(items[i2], i2);
+      } catch (error63) {
+        failure2 ??= { error: error63 };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure2 !== void 0) throw failure2.error;
   return results;
 }
 

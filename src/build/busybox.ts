@@ -2,10 +2,11 @@
  * The busybox layer of debug images: `/busybox/busybox` (Debian's busybox-static `bin/busybox`) and one link
  * per applet in `/busybox`, pointing at `/busybox/busybox` as distroless' links do
  * (experimental/busybox/commands.bzl). The builder cannot run an arm64 or s390x binary to ask it for its
- * applets, so the list is data: src/build/busybox-applets.ts, generated from the real binary.
+ * applets (`busybox --list`), so it reads them from the binary itself: BusyBox keeps every applet name in one
+ * sorted, NUL-separated string (`applet_names`, from applet_tables.c) that starts with "[" and "[[" when
+ * `test` is built in. The list therefore always matches the locked binary, whatever its version.
  */
 import { DistrolessError } from '../errors.js';
-import { BUSYBOX_APPLETS } from './busybox-applets.js';
 import { assertEpoch, dirEntry, fileEntry, symlinkEntry, withParentsSorted, type LayerEntry } from './generated.js';
 
 export const BUSYBOX_DIR = 'busybox';
@@ -20,8 +21,26 @@ export interface BusyboxEntriesOptions {
   binary: Buffer;
   /** Build epoch in seconds: every mtime. */
   epoch: number;
-  /** Applet names; default `BUSYBOX_APPLETS`. `busybox` itself is the binary, not a link, and is skipped. */
+  /** Applet names; default: read from the binary (`appletNames`). `busybox` itself is the binary, not a link. */
   applets?: readonly string[];
+}
+
+const TABLE_START = Buffer.from('[\0[[\0', 'latin1');
+
+/** The applet names compiled into a busybox binary (see the header comment); DEB_INVALID when none are found. */
+export function appletNames(binary: Buffer): string[] {
+  const start = binary.indexOf(TABLE_START);
+  if (start < 0) throw new DistrolessError('DEB_INVALID', 'busybox: no applet name table in the binary');
+  const names: string[] = [];
+  for (let at = start; ; ) {
+    const end = binary.indexOf(0, at);
+    if (end === at || end < 0) break;
+    names.push(binary.subarray(at, end).toString('latin1'));
+    at = end + 1;
+  }
+  const sorted = names.every((n, i) => i === 0 || (names[i - 1] as string) < n);
+  if (names.length < 3 || !sorted) throw new DistrolessError('DEB_INVALID', 'busybox: the applet name table does not look like one');
+  return names;
 }
 
 /** Rejects names that are not a single path component; duplicates too. */
@@ -40,7 +59,7 @@ export function busyboxEntries(opts: BusyboxEntriesOptions): LayerEntry[] {
   const { epoch, binary } = opts;
   assertEpoch(epoch);
   if (binary.length === 0) throw new DistrolessError('USAGE', 'busybox binary is empty');
-  const applets = opts.applets ?? BUSYBOX_APPLETS;
+  const applets = opts.applets ?? appletNames(binary);
   checkApplets(applets);
   const entries: LayerEntry[] = [dirEntry(BUSYBOX_DIR, epoch, 0o755), fileEntry(BUSYBOX_BINARY_PATH, binary, epoch, 0o755)];
   for (const applet of applets) {

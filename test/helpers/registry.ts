@@ -5,7 +5,8 @@
  * Nothing is skipped: a missing binary fails with the package to install.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,10 +47,13 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
     const port = await freePort();
     const config = join(dir, 'config.yml');
     await writeFile(config, registryConfig(join(dir, 'data'), port) + authYaml);
-    let output = '';
-    const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    // Output to a file, not a pipe: a parent blocked in spawnSync (the benchmark) must not stall the registry
+    // once a pipe buffer is full of its error lines (it logs every 404 at level error).
+    const logPath = join(dir, `registry-${tries}.log`);
+    const logFile = await open(logPath, 'w');
+    const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', logFile.fd, logFile.fd] });
+    await logFile.close();
+    const output = (): string => readFileSync(logPath, 'utf8');
     const spawned = await new Promise<Error | undefined>((resolve) => {
       child.once('spawn', () => resolve(undefined));
       child.once('error', (e) => resolve(e));
@@ -60,12 +64,12 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
     }
     const url = `http://127.0.0.1:${port}`;
     if (await waitReady(url, child)) {
-      return { host: `127.0.0.1:${port}`, url, issuer, log: () => output, stop: () => stop(child, dir, issuer) };
+      return { host: `127.0.0.1:${port}`, url, issuer, log: output, stop: () => stop(child, dir, issuer) };
     }
     await stopChild(child);
     if (tries >= 3) {
       await issuer?.close();
-      throw new Error(`docker-registry did not start: ${output.trim().split('\n').slice(-5).join(' | ')}`);
+      throw new Error(`docker-registry did not start: ${output().trim().split('\n').slice(-5).join(' | ')}`);
     }
   }
 }
