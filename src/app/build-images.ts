@@ -56,7 +56,10 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
     for (const variant of VARIANTS) {
       const manifests: Array<Descriptor & { platform: Platform }> = [];
       for (const arch of plan.archs) {
-        const built = await assembleOne(input, plan, variant, arch);
+        // Images are planned parents first, so a parent built in this run is already here.
+        const parent = images.find((i) => i.image === plan.image.from && i.variant === variant && i.arch === arch);
+        const base = parent ? { baseName: `${parent.image}-${input.distro.name}:${variant}`, baseDigest: parent.digest } : {};
+        const built = await assembleOne(input, plan, variant, arch, base);
         images.push(built);
         manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: built.digest, size: built.manifestSize, platform: built.platform });
       }
@@ -71,7 +74,13 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
   return { images: images.map(({ manifestSize: _m, ...rest }) => rest), indexes };
 }
 
-async function assembleOne(input: AssembleInput, plan: PlannedImage, variant: Variant, arch: string): Promise<BuiltImage & { manifestSize: number }> {
+async function assembleOne(
+  input: AssembleInput,
+  plan: PlannedImage,
+  variant: Variant,
+  arch: string,
+  base: { baseName?: string; baseDigest?: string },
+): Promise<BuiltImage & { manifestSize: number }> {
   const layers = imageLayers(input, plan, variant, arch);
   const debug = variant.startsWith('debug');
   const who = variant.endsWith('nonroot') ? NONROOT : ROOT;
@@ -90,7 +99,7 @@ async function assembleOne(input: AssembleInput, plan: PlannedImage, variant: Va
     layers: layers.map((l) => ({ diffId: l.diffId, createdBy: l.createdBy })),
   });
   await input.layout.writeJson(config);
-  const manifest = buildManifest({ config, layers, annotations: { created: input.epoch } });
+  const manifest = buildManifest({ config, layers, annotations: { created: input.epoch, ...base } });
   const descriptor = await input.layout.writeJson(manifest);
   const [ref = ''] = refNames(plan.image.name, input.distro.name, variant, platformTagSuffix(arch));
   input.layout.setRef(ref, { ...descriptor, platform });

@@ -21,7 +21,9 @@ export interface PlannedImage {
  * skipped with a warning (a partial `update --arch` can leave it out).
  */
 export function planBuild(config: Config, distro: DistroConfig, lock: Lockfile, select: { images?: readonly string[]; archs?: readonly string[] }, warn: (m: string) => void): PlannedImage[] {
-  const names = select.images ?? Object.keys(config.images).filter((n) => config.images[n]?.distro === distro.name);
+  const depth = (n: string): number => (config.images[n]?.from === undefined ? 0 : 1 + depth(config.images[n]?.from as string));
+  // Parents before children (stable otherwise), so a child can name its parent's digest.
+  const names = [...(select.images ?? Object.keys(config.images).filter((n) => config.images[n]?.distro === distro.name))].sort((a, b) => depth(a) - depth(b));
   const plans: PlannedImage[] = [];
   for (const name of names) {
     const image = config.images[name];

@@ -13,6 +13,9 @@ export const NOW = new Date('2026-11-21T06:00:00Z');
 export const MAIN_URL = 'https://archive.test/debian';
 export const SECURITY_URL = 'https://security.test/debian-security';
 
+/** Not a real busybox: just bytes with an applet table laid out as BusyBox compiles one (see build/busybox.ts). */
+const FAKE_BUSYBOX = 'not really busybox\0[\0[[\0cat\0ls\0sh\0\0';
+
 /** A small "distro": a main suite for amd64 + arm64, and a security suite that only carries amd64. */
 export function mainPackages(libcVersion = '2.36-9'): RepoOptions['packages'] {
   return [
@@ -27,8 +30,8 @@ export function mainPackages(libcVersion = '2.36-9'): RepoOptions['packages'] {
     { name: 'libgcc-s1', version: '12.2.0-14', architecture: 'arm64', fields: { Depends: 'gcc-12-base (= 12.2.0-14)' } },
     { name: 'gcc-12-base', version: '12.2.0-14', architecture: 'amd64' },
     { name: 'gcc-12-base', version: '12.2.0-14', architecture: 'arm64' },
-    { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'amd64', files: { 'bin/busybox': 'not really busybox (amd64)\n' } },
-    { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'arm64', files: { 'bin/busybox': 'not really busybox (arm64)\n' } },
+    { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'amd64', files: { 'bin/busybox': FAKE_BUSYBOX } },
+    { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'arm64', files: { 'bin/busybox': FAKE_BUSYBOX } },
   ];
 }
 

@@ -61,6 +61,12 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     const stat = await layers('static-test12-latest-amd64');
     const base = await layers('base-test12-latest-amd64');
     expect(base.slice(0, 3)).toEqual(stat.slice(0, 3)); // base filesystem, base-files, tzdata
+    const manifest = JSON.parse((await readBlob(layout, await resolveRef(layout, 'base-test12-nonroot-amd64'))).toString());
+    expect(manifest.annotations).toEqual({
+      'org.opencontainers.image.created': expect.stringMatching(/^2026-11-20T06:00:00Z$/),
+      'org.opencontainers.image.base.name': 'static-test12:nonroot',
+      'org.opencontainers.image.base.digest': built.images.find((i) => i.ref === 'static-test12-nonroot-amd64')?.digest,
+    });
     expect(base.length).toBeGreaterThan(stat.length);
     expect(built.images.find((i) => i.ref === 'static-test12-debug-amd64')?.layers).toBe(stat.length + 1);
   });
