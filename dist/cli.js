@@ -59947,284 +59947,26 @@ function buildCaBundle(opts) {
   return { bundle, certificates, entries };
 }
 
-// src/build/busybox-applets.ts
-var BUSYBOX_APPLETS = [
-  "[",
-  "[[",
-  "acpid",
-  "adjtimex",
-  "ar",
-  "arch",
-  "arp",
-  "arping",
-  "ascii",
-  "ash",
-  "awk",
-  "base64",
-  "basename",
-  "bc",
-  "blkdiscard",
-  "blockdev",
-  "brctl",
-  "bunzip2",
-  "busybox",
-  "bzcat",
-  "bzip2",
-  "cal",
-  "cat",
-  "chgrp",
-  "chmod",
-  "chown",
-  "chroot",
-  "chvt",
-  "clear",
-  "cmp",
-  "cp",
-  "cpio",
-  "crc32",
-  "crond",
-  "crontab",
-  "cttyhack",
-  "cut",
-  "date",
-  "dc",
-  "dd",
-  "deallocvt",
-  "depmod",
-  "devmem",
-  "df",
-  "diff",
-  "dirname",
-  "dmesg",
-  "dnsdomainname",
-  "dos2unix",
-  "dpkg",
-  "dpkg-deb",
-  "du",
-  "dumpkmap",
-  "dumpleases",
-  "echo",
-  "ed",
-  "egrep",
-  "env",
-  "expand",
-  "expr",
-  "factor",
-  "fallocate",
-  "false",
-  "fatattr",
-  "fdisk",
-  "fgrep",
-  "find",
-  "findfs",
-  "fold",
-  "free",
-  "freeramdisk",
-  "fsfreeze",
-  "fstrim",
-  "ftpget",
-  "ftpput",
-  "getopt",
-  "getty",
-  "grep",
-  "groups",
-  "gunzip",
-  "gzip",
-  "halt",
-  "head",
-  "hexdump",
-  "hostid",
-  "hostname",
-  "httpd",
-  "hwclock",
-  "i2cdetect",
-  "i2cdump",
-  "i2cget",
-  "i2cset",
-  "i2ctransfer",
-  "id",
-  "ifconfig",
-  "ifdown",
-  "ifup",
-  "init",
-  "insmod",
-  "ionice",
-  "ip",
-  "ipcalc",
-  "ipneigh",
-  "kill",
-  "killall",
-  "klogd",
-  "last",
-  "less",
-  "link",
-  "linux32",
-  "linux64",
-  "linuxrc",
-  "ln",
-  "loadfont",
-  "loadkmap",
-  "logger",
-  "login",
-  "logname",
-  "logread",
-  "losetup",
-  "ls",
-  "lsmod",
-  "lsscsi",
-  "lzcat",
-  "lzma",
-  "lzop",
-  "md5sum",
-  "mdev",
-  "microcom",
-  "mim",
-  "mkdir",
-  "mkdosfs",
-  "mke2fs",
-  "mkfifo",
-  "mknod",
-  "mkpasswd",
-  "mkswap",
-  "mktemp",
-  "modinfo",
-  "modprobe",
-  "more",
-  "mount",
-  "mt",
-  "mv",
-  "nameif",
-  "nc",
-  "netstat",
-  "nl",
-  "nologin",
-  "nproc",
-  "nsenter",
-  "nslookup",
-  "nuke",
-  "od",
-  "openvt",
-  "partprobe",
-  "passwd",
-  "paste",
-  "patch",
-  "pidof",
-  "ping",
-  "ping6",
-  "pivot_root",
-  "poweroff",
-  "printf",
-  "ps",
-  "pwd",
-  "rdate",
-  "readlink",
-  "realpath",
-  "reboot",
-  "renice",
-  "reset",
-  "resume",
-  "rev",
-  "rm",
-  "rmdir",
-  "rmmod",
-  "route",
-  "rpm",
-  "rpm2cpio",
-  "run-init",
-  "run-parts",
-  "sed",
-  "seq",
-  "setkeycodes",
-  "setpriv",
-  "setsid",
-  "sh",
-  "sha1sum",
-  "sha256sum",
-  "sha3sum",
-  "sha512sum",
-  "shred",
-  "shuf",
-  "sleep",
-  "sort",
-  "ssl_client",
-  "start-stop-daemon",
-  "stat",
-  "strings",
-  "stty",
-  "su",
-  "sulogin",
-  "svc",
-  "svok",
-  "swapoff",
-  "swapon",
-  "switch_root",
-  "sync",
-  "sysctl",
-  "syslogd",
-  "tac",
-  "tail",
-  "tar",
-  "taskset",
-  "tc",
-  "tee",
-  "telnet",
-  "telnetd",
-  "test",
-  "tftp",
-  "time",
-  "timeout",
-  "top",
-  "touch",
-  "tr",
-  "traceroute",
-  "traceroute6",
-  "true",
-  "truncate",
-  "ts",
-  "tty",
-  "tunctl",
-  "ubirename",
-  "udhcpc",
-  "udhcpd",
-  "uevent",
-  "umount",
-  "uname",
-  "uncompress",
-  "unexpand",
-  "uniq",
-  "unix2dos",
-  "unlink",
-  "unlzma",
-  "unshare",
-  "unxz",
-  "unzip",
-  "uptime",
-  "usleep",
-  "uudecode",
-  "uuencode",
-  "vconfig",
-  "vi",
-  "w",
-  "watch",
-  "watchdog",
-  "wc",
-  "wget",
-  "which",
-  "who",
-  "whoami",
-  "xargs",
-  "xxd",
-  "xz",
-  "xzcat",
-  "yes",
-  "zcat"
-];
-
 // src/build/busybox.ts
 var BUSYBOX_DIR = "busybox";
 var BUSYBOX_BINARY_PATH = "busybox/busybox";
 var BUSYBOX_LINK_TARGET = "/busybox/busybox";
 var BUSYBOX_DEB_PATH = "bin/busybox";
+var TABLE_START = Buffer.from("[\0[[\0", "latin1");
+function appletNames(binary) {
+  const start = binary.indexOf(TABLE_START);
+  if (start < 0) throw new DistrolessError("DEB_INVALID", "busybox: no applet name table in the binary");
+  const names = [];
+  for (let at = start; ; ) {
+    const end = binary.indexOf(0, at);
+    if (end === at || end < 0) break;
+    names.push(binary.subarray(at, end).toString("latin1"));
+    at = end + 1;
+  }
+  const sorted2 = names.every((n, i2) => i2 === 0 || names[i2 - 1] < n);
+  if (names.length < 3 || !sorted2) throw new DistrolessError("DEB_INVALID", "busybox: the applet name table does not look like one");
+  return names;
+}
 function checkApplets(applets) {
   const bad4 = applets.filter((a) => a === "" || a === "." || a === ".." || a.includes("/") || a.includes("\0"));
   if (bad4.length > 0) throw new DistrolessError("USAGE", `invalid busybox applet names: ${bad4.slice(0, 5).join(", ")}`);
@@ -60238,7 +59980,7 @@ function busyboxEntries(opts) {
   const { epoch, binary } = opts;
   assertEpoch(epoch);
   if (binary.length === 0) throw new DistrolessError("USAGE", "busybox binary is empty");
-  const applets = opts.applets ?? BUSYBOX_APPLETS;
+  const applets = opts.applets ?? appletNames(binary);
   checkApplets(applets);
   const entries = [dirEntry(BUSYBOX_DIR, epoch, 493), fileEntry(BUSYBOX_BINARY_PATH, binary, epoch, 493)];
   for (const applet of applets) {
@@ -61902,7 +61644,8 @@ async function statusEntries(debPath, name, epoch) {
 // src/app/build-plan.ts
 var VARIANTS = ["latest", "nonroot", "debug", "debug-nonroot"];
 function planBuild(config3, distro, lock, select, warn) {
-  const names = select.images ?? Object.keys(config3.images).filter((n) => config3.images[n]?.distro === distro.name);
+  const depth = (n) => config3.images[n]?.from === void 0 ? 0 : 1 + depth(config3.images[n]?.from);
+  const names = [...select.images ?? Object.keys(config3.images).filter((n) => config3.images[n]?.distro === distro.name)].sort((a, b) => depth(a) - depth(b));
   const plans = [];
   for (const name of names) {
     const image = config3.images[name];
@@ -61956,7 +61699,9 @@ async function assembleImages(input2) {
     for (const variant of VARIANTS) {
       const manifests = [];
       for (const arch of plan.archs) {
-        const built = await assembleOne(input2, plan, variant, arch);
+        const parent = images.find((i2) => i2.image === plan.image.from && i2.variant === variant && i2.arch === arch);
+        const base = parent ? { baseName: `${parent.image}-${input2.distro.name}:${variant}`, baseDigest: parent.digest } : {};
+        const built = await assembleOne(input2, plan, variant, arch, base);
         images.push(built);
         manifests.push({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: built.digest, size: built.manifestSize, platform: built.platform });
       }
@@ -61970,7 +61715,7 @@ async function assembleImages(input2) {
   }
   return { images: images.map(({ manifestSize: _m, ...rest }) => rest), indexes };
 }
-async function assembleOne(input2, plan, variant, arch) {
+async function assembleOne(input2, plan, variant, arch, base) {
   const layers = imageLayers(input2, plan, variant, arch);
   const debug = variant.startsWith("debug");
   const who = variant.endsWith("nonroot") ? NONROOT : ROOT;
@@ -61988,7 +61733,7 @@ async function assembleOne(input2, plan, variant, arch) {
     layers: layers.map((l) => ({ diffId: l.diffId, createdBy: l.createdBy }))
   });
   await input2.layout.writeJson(config3);
-  const manifest = buildManifest({ config: config3, layers, annotations: { created: input2.epoch } });
+  const manifest = buildManifest({ config: config3, layers, annotations: { created: input2.epoch, ...base } });
   const descriptor = await input2.layout.writeJson(manifest);
   const [ref = ""] = refNames(plan.image.name, input2.distro.name, variant, platformTagSuffix(arch));
   input2.layout.setRef(ref, { ...descriptor, platform });

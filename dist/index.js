@@ -2747,12 +2747,12 @@ var require_constants2 = __commonJS({
       ERROR2[ERROR2["PAUSED_H2_UPGRADE"] = 23] = "PAUSED_H2_UPGRADE";
       ERROR2[ERROR2["USER"] = 24] = "USER";
     })(ERROR = exports.ERROR || (exports.ERROR = {}));
-    var TYPE2;
-    (function(TYPE3) {
-      TYPE3[TYPE3["BOTH"] = 0] = "BOTH";
-      TYPE3[TYPE3["REQUEST"] = 1] = "REQUEST";
-      TYPE3[TYPE3["RESPONSE"] = 2] = "RESPONSE";
-    })(TYPE2 = exports.TYPE || (exports.TYPE = {}));
+    var TYPE3;
+    (function(TYPE4) {
+      TYPE4[TYPE4["BOTH"] = 0] = "BOTH";
+      TYPE4[TYPE4["REQUEST"] = 1] = "REQUEST";
+      TYPE4[TYPE4["RESPONSE"] = 2] = "RESPONSE";
+    })(TYPE3 = exports.TYPE || (exports.TYPE = {}));
     var FLAGS;
     (function(FLAGS2) {
       FLAGS2[FLAGS2["CONNECTION_KEEP_ALIVE"] = 1] = "CONNECTION_KEEP_ALIVE";
@@ -4080,7 +4080,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform3 } = __require("node:stream");
     var zlib2 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -4768,7 +4768,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform {
+    var InflateStream = class extends Transform3 {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -4859,8 +4859,8 @@ var require_util2 = __commonJS({
       }
       return values;
     }
-    function getDecodeSplit(name, list) {
-      const value2 = list.get(name, true);
+    function getDecodeSplit(name, list2) {
+      const value2 = list2.get(name, true);
       if (value2 === null) {
         return null;
       }
@@ -5319,12 +5319,12 @@ var require_formdata_parser = __commonJS({
               return "failure";
             }
             if (bufferStartsWith(input2, filenameBuffer, position2)) {
-              let check2 = position2.position + filenameBuffer.length;
-              if (input2[check2] === 42) {
+              let check3 = position2.position + filenameBuffer.length;
+              if (input2[check3] === 42) {
                 position2.position += 1;
-                check2 += 1;
+                check3 += 1;
               }
-              if (input2[check2] !== 61 || input2[check2 + 1] !== 34) {
+              if (input2[check3] !== 61 || input2[check3 + 1] !== 34) {
                 return "failure";
               }
               position2.position += 12;
@@ -6871,7 +6871,7 @@ var require_client_h2 = __commonJS({
     "use strict";
     var assert2 = __require("node:assert");
     var { errorMonitor } = __require("node:events");
-    var { pipeline } = __require("node:stream");
+    var { pipeline: pipeline4 } = __require("node:stream");
     var util2 = require_util();
     var {
       RequestContentLengthMismatchError,
@@ -7350,7 +7350,7 @@ var require_client_h2 = __commonJS({
     }
     function writeStream(abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
       assert2(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
-      const pipe3 = pipeline(
+      const pipe3 = pipeline4(
         body,
         h2stream,
         (err2) => {
@@ -9449,7 +9449,7 @@ var require_readable = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/api/readable.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { Readable } = __require("node:stream");
+    var { Readable: Readable3 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util2 = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9461,7 +9461,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop = () => {
     };
-    var BodyReadable = class extends Readable {
+    var BodyReadable = class extends Readable3 {
       constructor({
         resume,
         abort,
@@ -9529,23 +9529,23 @@ var require_readable = __commonJS({
       }
       // https://fetch.spec.whatwg.org/#dom-body-text
       async text() {
-        return consume(this, "text");
+        return consume2(this, "text");
       }
       // https://fetch.spec.whatwg.org/#dom-body-json
       async json() {
-        return consume(this, "json");
+        return consume2(this, "json");
       }
       // https://fetch.spec.whatwg.org/#dom-body-blob
       async blob() {
-        return consume(this, "blob");
+        return consume2(this, "blob");
       }
       // https://fetch.spec.whatwg.org/#dom-body-bytes
       async bytes() {
-        return consume(this, "bytes");
+        return consume2(this, "bytes");
       }
       // https://fetch.spec.whatwg.org/#dom-body-arraybuffer
       async arrayBuffer() {
-        return consume(this, "arrayBuffer");
+        return consume2(this, "arrayBuffer");
       }
       // https://fetch.spec.whatwg.org/#dom-body-formdata
       async formData() {
@@ -9606,7 +9606,7 @@ var require_readable = __commonJS({
     function isUnusable(self2) {
       return util2.isDisturbed(self2) || isLocked(self2);
     }
-    async function consume(stream, type) {
+    async function consume2(stream, type) {
       assert2(!stream[kConsume]);
       return new Promise((resolve3, reject) => {
         if (isUnusable(stream)) {
@@ -9642,31 +9642,31 @@ var require_readable = __commonJS({
         }
       });
     }
-    function consumeStart(consume2) {
-      if (consume2.body === null) {
+    function consumeStart(consume3) {
+      if (consume3.body === null) {
         return;
       }
-      const { _readableState: state } = consume2.stream;
+      const { _readableState: state } = consume3.stream;
       if (state.bufferIndex) {
         const start = state.bufferIndex;
         const end = state.buffer.length;
         for (let n = start; n < end; n++) {
-          consumePush(consume2, state.buffer[n]);
+          consumePush(consume3, state.buffer[n]);
         }
       } else {
         for (const chunk of state.buffer) {
-          consumePush(consume2, chunk);
+          consumePush(consume3, chunk);
         }
       }
       if (state.endEmitted) {
         consumeEnd(this[kConsume]);
       } else {
-        consume2.stream.on("end", function() {
+        consume3.stream.on("end", function() {
           consumeEnd(this[kConsume]);
         });
       }
-      consume2.stream.resume();
-      while (consume2.stream.read() != null) {
+      consume3.stream.resume();
+      while (consume3.stream.read() != null) {
       }
     }
     function chunksDecode(chunks, length) {
@@ -9694,8 +9694,8 @@ var require_readable = __commonJS({
       }
       return buffer;
     }
-    function consumeEnd(consume2) {
-      const { type, body, resolve: resolve3, stream, length } = consume2;
+    function consumeEnd(consume3) {
+      const { type, body, resolve: resolve3, stream, length } = consume3;
       try {
         if (type === "text") {
           resolve3(chunksDecode(body, length));
@@ -9708,30 +9708,30 @@ var require_readable = __commonJS({
         } else if (type === "bytes") {
           resolve3(chunksConcat(body, length));
         }
-        consumeFinish(consume2);
+        consumeFinish(consume3);
       } catch (err2) {
         stream.destroy(err2);
       }
     }
-    function consumePush(consume2, chunk) {
-      consume2.length += chunk.length;
-      consume2.body.push(chunk);
+    function consumePush(consume3, chunk) {
+      consume3.length += chunk.length;
+      consume3.body.push(chunk);
     }
-    function consumeFinish(consume2, err2) {
-      if (consume2.body === null) {
+    function consumeFinish(consume3, err2) {
+      if (consume3.body === null) {
         return;
       }
       if (err2) {
-        consume2.reject(err2);
+        consume3.reject(err2);
       } else {
-        consume2.resolve();
+        consume3.resolve();
       }
-      consume2.type = null;
-      consume2.stream = null;
-      consume2.resolve = null;
-      consume2.reject = null;
-      consume2.length = 0;
-      consume2.body = null;
+      consume3.type = null;
+      consume3.stream = null;
+      consume3.resolve = null;
+      consume3.reject = null;
+      consume3.length = 0;
+      consume3.body = null;
     }
     module.exports = { Readable: BodyReadable, chunksDecode };
   }
@@ -9803,7 +9803,7 @@ var require_api_request = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/api/api-request.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { Readable } = require_readable();
+    var { Readable: Readable3 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util2 = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9898,7 +9898,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util2.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable({
+        const res = new Readable3({
           resume,
           abort,
           contentType,
@@ -10040,7 +10040,7 @@ var require_api_stream = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/api/api-stream.js"(exports, module) {
     "use strict";
     var assert2 = __require("node:assert");
-    var { finished, PassThrough } = __require("node:stream");
+    var { finished, PassThrough: PassThrough4 } = __require("node:stream");
     var { InvalidArgumentError, InvalidReturnValueError } = require_errors();
     var util2 = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -10116,7 +10116,7 @@ var require_api_stream = __commonJS({
         if (this.throwOnError && statusCode >= 400) {
           const parsedHeaders = responseHeaders === "raw" ? util2.parseHeaders(rawHeaders) : headers;
           const contentType = parsedHeaders["content-type"];
-          res = new PassThrough();
+          res = new PassThrough4();
           this.callback = null;
           this.runInAsyncScope(
             getResolveErrorBodyCallback,
@@ -10213,9 +10213,9 @@ var require_api_pipeline = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/api/api-pipeline.js"(exports, module) {
     "use strict";
     var {
-      Readable,
-      Duplex,
-      PassThrough
+      Readable: Readable3,
+      Duplex: Duplex2,
+      PassThrough: PassThrough4
     } = __require("node:stream");
     var {
       InvalidArgumentError,
@@ -10227,7 +10227,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert2 = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable {
+    var PipelineRequest = class extends Readable3 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10244,7 +10244,7 @@ var require_api_pipeline = __commonJS({
         callback(err2);
       }
     };
-    var PipelineResponse = class extends Readable {
+    var PipelineResponse = class extends Readable3 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -10285,7 +10285,7 @@ var require_api_pipeline = __commonJS({
         this.context = null;
         this.onInfo = onInfo || null;
         this.req = new PipelineRequest().on("error", util2.nop);
-        this.ret = new Duplex({
+        this.ret = new Duplex2({
           readableObjectMode: opts.objectMode,
           autoDestroy: true,
           read: () => {
@@ -10395,16 +10395,16 @@ var require_api_pipeline = __commonJS({
         util2.destroy(ret, err2);
       }
     };
-    function pipeline(opts, handler) {
+    function pipeline4(opts, handler) {
       try {
         const pipelineHandler = new PipelineHandler(opts, handler);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
       } catch (err2) {
-        return new PassThrough().destroy(err2);
+        return new PassThrough4().destroy(err2);
       }
     }
-    module.exports = pipeline;
+    module.exports = pipeline4;
   }
 });
 
@@ -11240,11 +11240,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count) {
-        const one2 = count === 1;
+      pluralize(count2) {
+        const one2 = count2 === 1;
         const keys = one2 ? singulars : plurals;
         const noun = one2 ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        return { ...keys, count: count2, noun };
       }
     };
   }
@@ -11254,13 +11254,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform3 } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform({
+        this.transform = new Transform3({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -12272,9 +12272,9 @@ var require_headers = __commonJS({
       // https://fetch.spec.whatwg.org/#dom-headers-getsetcookie
       getSetCookie() {
         webidl.brandCheck(this, _Headers);
-        const list = this.#headersList.cookies;
-        if (list) {
-          return [...list];
+        const list2 = this.#headersList.cookies;
+        if (list2) {
+          return [...list2];
         }
         return [];
       }
@@ -12308,14 +12308,14 @@ var require_headers = __commonJS({
       static getHeadersGuard(o) {
         return o.#guard;
       }
-      static setHeadersGuard(o, guard) {
-        o.#guard = guard;
+      static setHeadersGuard(o, guard2) {
+        o.#guard = guard2;
       }
       static getHeadersList(o) {
         return o.#headersList;
       }
-      static setHeadersList(o, list) {
-        o.#headersList = list;
+      static setHeadersList(o, list2) {
+        o.#headersList = list2;
       }
     };
     var { getHeadersGuard, setHeadersGuard, getHeadersList, setHeadersList } = Headers2;
@@ -12696,12 +12696,12 @@ var require_response = __commonJS({
         }
       }
     }
-    function fromInnerResponse(innerResponse, guard) {
+    function fromInnerResponse(innerResponse, guard2) {
       const response = new Response(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
-      setHeadersGuard(response[kHeaders], guard);
+      setHeadersGuard(response[kHeaders], guard2);
       if (hasFinalizationRegistry && innerResponse.body?.stream) {
         streamRegistry.register(response, new WeakRef(innerResponse.body.stream));
       }
@@ -13283,13 +13283,13 @@ var require_request2 = __commonJS({
         if (this.signal.aborted) {
           ac.abort(this.signal.reason);
         } else {
-          let list = dependentControllerMap.get(this.signal);
-          if (list === void 0) {
-            list = /* @__PURE__ */ new Set();
-            dependentControllerMap.set(this.signal, list);
+          let list2 = dependentControllerMap.get(this.signal);
+          if (list2 === void 0) {
+            list2 = /* @__PURE__ */ new Set();
+            dependentControllerMap.set(this.signal, list2);
           }
           const acRef = new WeakRef(ac);
-          list.add(acRef);
+          list2.add(acRef);
           util2.addAbortListener(
             ac.signal,
             buildAbort(acRef)
@@ -13372,13 +13372,13 @@ var require_request2 = __commonJS({
       }
       return newRequest;
     }
-    function fromInnerRequest(innerRequest, signal, guard) {
+    function fromInnerRequest(innerRequest, signal, guard2) {
       const request = new Request(kConstruct);
       request[kState] = innerRequest;
       request[kSignal] = signal;
       request[kHeaders] = new Headers2(kConstruct);
       setHeadersList(request[kHeaders], innerRequest.headersList);
-      setHeadersGuard(request[kHeaders], guard);
+      setHeadersGuard(request[kHeaders], guard2);
       return request;
     }
     Object.defineProperties(Request.prototype, {
@@ -13569,7 +13569,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable, pipeline, finished } = __require("node:stream");
+    var { Readable: Readable3, pipeline: pipeline4, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14508,13 +14508,13 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable({ read: resume });
+              this.body = new Readable3({ read: resume });
               const onError = this.onError.bind(this);
               resolve3({
                 status,
                 statusText,
                 headersList,
-                body: decoders.length ? pipeline(this.body, ...decoders, (err2) => {
+                body: decoders.length ? pipeline4(this.body, ...decoders, (err2) => {
                   if (err2) {
                     this.onError(err2);
                   }
@@ -17429,7 +17429,7 @@ var require_permessage_deflate = __commonJS({
 var require_receiver = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/web/websocket/receiver.js"(exports, module) {
     "use strict";
-    var { Writable } = __require("node:stream");
+    var { Writable: Writable2 } = __require("node:stream");
     var assert2 = __require("node:assert");
     var { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = require_constants5();
     var { kReadyState, kSentClose, kResponse, kReceivedClose } = require_symbols5();
@@ -17452,7 +17452,7 @@ var require_receiver = __commonJS({
       closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
-    var ByteParser = class extends Writable {
+    var ByteParser = class extends Writable2 {
       #buffers = [];
       #fragmentsBytes = 0;
       #byteOffset = 0;
@@ -18311,7 +18311,7 @@ var require_eventsource_stream = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
-    var { Transform } = __require("node:stream");
+    var { Transform: Transform3 } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
     var LF = 10;
@@ -18361,7 +18361,7 @@ var require_eventsource_stream = __commonJS({
       error63.aborted = false;
       return error63;
     }
-    var EventSourceStream = class extends Transform {
+    var EventSourceStream = class extends Transform3 {
       /**
        * @type {eventSourceSettings}
        */
@@ -18663,15 +18663,15 @@ ${value2}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -18715,7 +18715,7 @@ ${value2}`;
 var require_eventsource = __commonJS({
   "node_modules/@actions/http-client/node_modules/undici/lib/web/eventsource/eventsource.js"(exports, module) {
     "use strict";
-    var { pipeline } = __require("node:stream");
+    var { pipeline: pipeline4 } = __require("node:stream");
     var { fetching } = require_fetch();
     var { makeRequest } = require_request2();
     var { webidl } = require_webidl();
@@ -18875,7 +18875,7 @@ var require_eventsource = __commonJS({
               ));
             }
           });
-          pipeline(
+          pipeline4(
             response.body.stream,
             eventSourceStream,
             (error63) => {
@@ -19721,8 +19721,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -19830,13 +19830,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source2 && anchors2.get(source2);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -20798,12 +20798,12 @@ var require_log = __commonJS({
       if (logLevel === "debug")
         console.log(...messages);
     }
-    function warn(logLevel, warning) {
+    function warn(logLevel, warning2) {
       if (logLevel === "debug" || logLevel === "warn") {
         if (typeof node_process.emitWarning === "function")
-          node_process.emitWarning(warning);
+          node_process.emitWarning(warning2);
         else
-          console.warn(warning);
+          console.warn(warning2);
       }
     }
     exports.debug = debug2;
@@ -22789,8 +22789,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -22867,12 +22867,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error63.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error63.message += `:
 
 ${lineStr}
@@ -24273,9 +24273,9 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source2, code, message, warning) => {
+        this.onError = (source2, code, message, warning2) => {
           const pos = getErrorPos(source2);
-          if (warning)
+          if (warning2)
             this.warnings.push(new errors.YAMLWarning(pos, code, message));
           else
             this.errors.push(new errors.YAMLParseError(pos, code, message));
@@ -24348,10 +24348,10 @@ ${cb}` : comment;
           console.dir(token, { depth: null });
         switch (token.type) {
           case "directive":
-            this.directives.add(token.source, (offset, message, warning) => {
+            this.directives.add(token.source, (offset, message, warning2) => {
               const pos = getErrorPos(token);
               pos[0] += offset;
-              this.onError(pos, "BAD_DIRECTIVE", message, warning);
+              this.onError(pos, "BAD_DIRECTIVE", message, warning2);
             });
             this.prelude.push(token.source);
             this.atDirectives = true;
@@ -25467,15 +25467,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i2 = 0; i2 < list.length; ++i2)
-        if (list[i2].type === type)
+    function includesToken(list2, type) {
+      for (let i2 = 0; i2 < list2.length; ++i2)
+        if (list2[i2].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i2 = 0; i2 < list.length; ++i2) {
-        switch (list[i2].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i2 = 0; i2 < list2.length; ++i2) {
+        switch (list2[i2].type) {
           case "space":
           case "comment":
           case "newline":
@@ -26364,7 +26364,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source2, options = {}) {
+    function parseDocument3(source2, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -26390,10 +26390,10 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning2) => log.warn(doc.options.logLevel, warning2));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -26426,7 +26426,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
   }
 });
@@ -26982,6 +26982,9 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function warning(message, properties = {}) {
+  issueCommand("warning", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
 function info(message) {
   process.stdout.write(message + os4.EOL);
 }
@@ -27216,7 +27219,7 @@ var Validator = class {
   image(raw, path, name) {
     const hasFrom = raw["from"] !== void 0;
     this.keys(raw, path, IMAGE_KEYS, hasFrom ? [] : ["packages"]);
-    const opt = (key, check2) => raw[key] === void 0 ? void 0 : check2(raw[key], [...path, key]);
+    const opt = (key, check3) => raw[key] === void 0 ? void 0 : check3(raw[key], [...path, key]);
     const ref = (v, p) => this.string(v, p, "a name");
     const strings = (v, p) => this.list(v, p, "strings", (s, q) => typeof s === "string" ? s : this.string(s, q));
     return {
@@ -27502,9 +27505,6 @@ function sorted(values) {
   return [...values].sort();
 }
 
-// src/app/update.ts
-import { join as join4 } from "node:path";
-
 // src/archive/cache.ts
 import { createHash as createHash2, randomBytes } from "node:crypto";
 import { mkdir as mkdir2, readFile as readFile2, rename as rename2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
@@ -27661,9 +27661,9 @@ ArrayStream.prototype.getReader = function() {
     }
   };
 };
-ArrayStream.prototype.readToEnd = async function(join5) {
+ArrayStream.prototype.readToEnd = async function(join10) {
   await this[doneWritingPromise];
-  const result = join5(this.slice(this[readingIndex]));
+  const result = join10(this.slice(this[readingIndex]));
   this.length = 0;
   return result;
 };
@@ -27865,14 +27865,14 @@ Reader.prototype.unshift = function(...values) {
   }
   this[externalBuffer].unshift(...values.filter((value2) => value2 && value2.length));
 };
-Reader.prototype.readToEnd = async function(join5 = concat) {
+Reader.prototype.readToEnd = async function(join10 = concat) {
   const result = [];
   while (true) {
     const { done, value: value2 } = await this.read();
     if (done) break;
     result.push(value2);
   }
-  return join5(result);
+  return join10(result);
 };
 function toStream(input2) {
   if (isStream(input2)) {
@@ -27901,20 +27901,20 @@ function toArrayStream(input2) {
   })();
   return stream;
 }
-function concat(list) {
-  if (list.some((stream) => isStream(stream) && !isArrayStream(stream))) {
-    return concatStream(list);
+function concat(list2) {
+  if (list2.some((stream) => isStream(stream) && !isArrayStream(stream))) {
+    return concatStream(list2);
   }
-  if (list.some((stream) => isArrayStream(stream))) {
-    return concatArrayStream(list);
+  if (list2.some((stream) => isArrayStream(stream))) {
+    return concatArrayStream(list2);
   }
-  if (typeof list[0] === "string") {
-    return list.join("");
+  if (typeof list2[0] === "string") {
+    return list2.join("");
   }
-  return concatUint8Array(list);
+  return concatUint8Array(list2);
 }
-function concatStream(list) {
-  const streamedList = list.map(toStream);
+function concatStream(list2) {
+  const streamedList = list2.map(toStream);
   const transform3 = transformWithCancel(async function(reason) {
     await Promise.all(transforms.map((stream) => cancel(stream, reason)));
   });
@@ -27927,12 +27927,12 @@ function concatStream(list) {
   }));
   return transform3.readable;
 }
-function concatArrayStream(list) {
+function concatArrayStream(list2) {
   const result = new ArrayStream();
   let prev = Promise.resolve();
-  list.forEach((stream, i2) => {
+  list2.forEach((stream, i2) => {
     prev = prev.then(() => pipe(stream, result, {
-      preventClose: i2 !== list.length - 1
+      preventClose: i2 !== list2.length - 1
     }));
     return prev;
   });
@@ -28295,12 +28295,12 @@ function slice(input2, begin = 0, end = Infinity) {
   }
   return input2.slice(begin, end);
 }
-async function readToEnd(input2, join5 = concat) {
+async function readToEnd(input2, join10 = concat) {
   if (isArrayStream(input2)) {
-    return input2.readToEnd(join5);
+    return input2.readToEnd(join10);
   }
   if (isStream(input2)) {
-    return getReader(input2).readToEnd(join5);
+    return getReader(input2).readToEnd(join10);
   }
   return input2;
 }
@@ -31183,12 +31183,12 @@ hash_headers[14] = [
 ];
 function getPKCS1Padding(length) {
   const result = new Uint8Array(length);
-  let count = 0;
-  while (count < length) {
-    const randomBytes4 = getRandomBytes(length - count);
-    for (let i2 = 0; i2 < randomBytes4.length; i2++) {
-      if (randomBytes4[i2] !== 0) {
-        result[count++] = randomBytes4[i2];
+  let count2 = 0;
+  while (count2 < length) {
+    const randomBytes6 = getRandomBytes(length - count2);
+    for (let i2 = 0; i2 < randomBytes6.length; i2++) {
+      if (randomBytes6[i2] !== 0) {
+        result[count2++] = randomBytes6[i2];
       }
     }
   }
@@ -34871,29 +34871,29 @@ function nodeDecrypt(algo, key, ct, iv) {
 var webCrypto$2 = util.getWebCrypto();
 var nodeCrypto$2 = util.getNodeCrypto();
 var blockLength$3 = 16;
-function rightXORMut(data, padding) {
+function rightXORMut(data, padding2) {
   const offset = data.length - blockLength$3;
   for (let i2 = 0; i2 < blockLength$3; i2++) {
-    data[i2 + offset] ^= padding[i2];
+    data[i2 + offset] ^= padding2[i2];
   }
   return data;
 }
-function pad(data, padding, padding2) {
+function pad(data, padding2, padding22) {
   if (data.length && data.length % blockLength$3 === 0) {
-    return rightXORMut(data, padding);
+    return rightXORMut(data, padding2);
   }
   const padded = new Uint8Array(data.length + (blockLength$3 - data.length % blockLength$3));
   padded.set(data);
   padded[data.length] = 128;
-  return rightXORMut(padded, padding2);
+  return rightXORMut(padded, padding22);
 }
 var zeroBlock$1 = new Uint8Array(blockLength$3);
 async function CMAC(key) {
   const cbc2 = await CBC(key);
-  const padding = util.double(await cbc2(zeroBlock$1));
-  const padding2 = util.double(padding);
+  const padding2 = util.double(await cbc2(zeroBlock$1));
+  const padding22 = util.double(padding2);
   return async function(data) {
-    return (await cbc2(pad(data, padding, padding2))).subarray(-blockLength$3);
+    return (await cbc2(pad(data, padding2, padding22))).subarray(-blockLength$3);
   };
 }
 async function CBC(key) {
@@ -35109,28 +35109,28 @@ async function OCB(cipher, key) {
     const kTop = encipher(paddedNonce);
     const stretched = util.concatUint8Array([kTop, xor(kTop.subarray(0, 8), kTop.subarray(1, 9))]);
     const offset = util.shiftRight(stretched.subarray(0 + (bottom >> 3), 17 + (bottom >> 3)), 8 - (bottom & 7)).subarray(1);
-    const checksum = new Uint8Array(blockLength$1);
+    const checksum2 = new Uint8Array(blockLength$1);
     const ct = new Uint8Array(text.length + tagLength$1);
     let i2;
     let pos = 0;
     for (i2 = 0; i2 < m; i2++) {
       xorMut(offset, mask[ntz(i2 + 1)]);
       ct.set(xorMut(fn(xor(offset, text)), offset), pos);
-      xorMut(checksum, fn === encipher ? text : ct.subarray(pos));
+      xorMut(checksum2, fn === encipher ? text : ct.subarray(pos));
       text = text.subarray(blockLength$1);
       pos += blockLength$1;
     }
     if (text.length) {
       xorMut(offset, mask.x);
-      const padding = encipher(offset);
-      ct.set(xor(text, padding), pos);
+      const padding2 = encipher(offset);
+      ct.set(xor(text, padding2), pos);
       const xorInput = new Uint8Array(blockLength$1);
       xorInput.set(fn === encipher ? text : ct.subarray(pos, -tagLength$1), 0);
       xorInput[text.length] = 128;
-      xorMut(checksum, xorInput);
+      xorMut(checksum2, xorInput);
       pos += text.length;
     }
-    const tag = xorMut(encipher(xorMut(xorMut(checksum, offset), mask.$)), hash2(adata));
+    const tag = xorMut(encipher(xorMut(xorMut(checksum2, offset), mask.$)), hash2(adata));
     ct.set(tag, pos);
     return ct;
   }
@@ -35622,10 +35622,10 @@ var GenericS2K = class {
         case "iterated": {
           const data = util.concatUint8Array([this.salt, passphrase]);
           let datalen = data.length;
-          const count = Math.max(this.getCount(), datalen);
-          toHash = new Uint8Array(prefixlen + count);
+          const count2 = Math.max(this.getCount(), datalen);
+          toHash = new Uint8Array(prefixlen + count2);
           toHash.set(data, prefixlen);
-          for (let pos = prefixlen + datalen; pos < count; pos += datalen, datalen *= 2) {
+          for (let pos = prefixlen + datalen; pos < count2; pos += datalen, datalen *= 2) {
             toHash.copyWithin(pos, prefixlen, pos);
           }
           break;
@@ -38409,9 +38409,9 @@ function decodeSessionKey(version2, keyAlgo, decryptedData, randomSessionKey) {
     case enums.publicKey.elgamal:
     case enums.publicKey.ecdh: {
       const result = decryptedData.subarray(0, decryptedData.length - 2);
-      const checksum = decryptedData.subarray(decryptedData.length - 2);
+      const checksum2 = decryptedData.subarray(decryptedData.length - 2);
       const computedChecksum = util.writeChecksum(result.subarray(result.length % 8));
-      const isValidChecksum = computedChecksum[0] === checksum[0] & computedChecksum[1] === checksum[1];
+      const isValidChecksum = computedChecksum[0] === checksum2[0] & computedChecksum[1] === checksum2[1];
       const decryptedSessionKey = version2 === 6 ? { sessionKeyAlgorithm: null, sessionKey: result } : { sessionKeyAlgorithm: result[0], sessionKey: result.subarray(1) };
       if (randomSessionKey) {
         const isValidPayload = isValidChecksum & decryptedSessionKey.sessionKeyAlgorithm === randomSessionKey.sessionKeyAlgorithm & decryptedSessionKey.sessionKey.length === randomSessionKey.sessionKey.length;
@@ -41692,9 +41692,9 @@ async function readCleartextMessage({ cleartextMessage, config: config$1, ...res
 }
 function verifyHeaders(headers, packetlist) {
   const checkHashAlgos = function(hashAlgos2) {
-    const check2 = (packet) => (algo) => packet.hashAlgorithm === algo;
+    const check3 = (packet) => (algo) => packet.hashAlgorithm === algo;
     for (let i2 = 0; i2 < packetlist.length; i2++) {
-      if (packetlist[i2].constructor.tag === enums.packet.signature && !hashAlgos2.some(check2(packetlist[i2]))) {
+      if (packetlist[i2].constructor.tag === enums.packet.signature && !hashAlgos2.some(check3(packetlist[i2]))) {
         return false;
       }
     }
@@ -47059,7 +47059,7 @@ var naclFast = /* @__PURE__ */ Object.freeze({
   __proto__: null,
   default: nacl
 });
-function des(keys, message, encrypt, mode, iv, padding) {
+function des(keys, message, encrypt, mode, iv, padding2) {
   const spfunction1 = [
     16843776,
     0,
@@ -47967,39 +47967,39 @@ function desCreateKeys(key) {
   }
   return keys;
 }
-function desAddPadding(message, padding) {
-  const padLength = 8 - message.length % 8;
+function desAddPadding(message, padding2) {
+  const padLength2 = 8 - message.length % 8;
   let pad2;
-  if (padLength < 8) {
+  if (padLength2 < 8) {
     pad2 = 0;
-  } else if (padLength === 8) {
+  } else if (padLength2 === 8) {
     return message;
   } else {
     throw new Error("des: invalid padding");
   }
-  const paddedMessage = new Uint8Array(message.length + padLength);
+  const paddedMessage = new Uint8Array(message.length + padLength2);
   for (let i2 = 0; i2 < message.length; i2++) {
     paddedMessage[i2] = message[i2];
   }
-  for (let j = 0; j < padLength; j++) {
+  for (let j = 0; j < padLength2; j++) {
     paddedMessage[message.length + j] = pad2;
   }
   return paddedMessage;
 }
-function desRemovePadding(message, padding) {
-  let padLength = null;
+function desRemovePadding(message, padding2) {
+  let padLength2 = null;
   let pad2;
   {
     pad2 = 0;
   }
-  if (!padLength) {
-    padLength = 1;
-    while (message[message.length - padLength] === pad2) {
-      padLength++;
+  if (!padLength2) {
+    padLength2 = 1;
+    while (message[message.length - padLength2] === pad2) {
+      padLength2++;
     }
-    padLength--;
+    padLength2--;
   }
-  return message.subarray(0, message.length - padLength);
+  return message.subarray(0, message.length - padLength2);
 }
 function TripleDES(key) {
   this.key = [];
@@ -52862,8 +52862,8 @@ function requireBzip2() {
       this.mtfSymbol[i2] = i2;
       this.byteCount[i2] = 0;
     }
-    var runPos, count, symCount, selector;
-    runPos = count = symCount = selector = 0;
+    var runPos, count2, symCount, selector;
+    runPos = count2 = symCount = selector = 0;
     while (true) {
       if (!symCount--) {
         symCount = GROUP_SIZE - 1;
@@ -52895,13 +52895,13 @@ function requireBzip2() {
       }
       if (runPos) {
         runPos = 0;
-        if (count + t > bufsize) message.Error("Invalid bzip data");
+        if (count2 + t > bufsize) message.Error("Invalid bzip data");
         uc = this.symToByte[this.mtfSymbol[0]];
         this.byteCount[uc] += t;
-        while (t--) buf[count++] = uc;
+        while (t--) buf[count2++] = uc;
       }
       if (nextSym > symTotal) break;
-      if (count >= bufsize) message.Error("Invalid bzip data");
+      if (count2 >= bufsize) message.Error("Invalid bzip data");
       i2 = nextSym - 1;
       uc = this.mtfSymbol[i2];
       for (var k = i2 - 1; k >= 0; k--) {
@@ -52910,31 +52910,31 @@ function requireBzip2() {
       this.mtfSymbol[0] = uc;
       uc = this.symToByte[uc];
       this.byteCount[uc]++;
-      buf[count++] = uc;
+      buf[count2++] = uc;
     }
-    if (origPtr < 0 || origPtr >= count) message.Error("Invalid bzip data");
+    if (origPtr < 0 || origPtr >= count2) message.Error("Invalid bzip data");
     var j = 0;
     for (var i2 = 0; i2 < 256; i2++) {
       k = j + this.byteCount[i2];
       this.byteCount[i2] = j;
       j = k;
     }
-    for (var i2 = 0; i2 < count; i2++) {
+    for (var i2 = 0; i2 < count2; i2++) {
       uc = buf[i2] & 255;
       buf[this.byteCount[uc]] |= i2 << 8;
       this.byteCount[uc]++;
     }
     var pos = 0, current = 0, run2 = 0;
-    if (count) {
+    if (count2) {
       pos = buf[origPtr];
       current = pos & 255;
       pos >>= 8;
       run2 = -1;
     }
-    count = count;
+    count2 = count2;
     var copies, previous, outbyte;
-    while (count) {
-      count--;
+    while (count2) {
+      count2--;
       previous = current;
       pos = buf[pos];
       current = pos & 255;
@@ -53284,15 +53284,15 @@ function parseRelease(text, source2) {
     sha256: sha2562
   };
 }
-function checkRelease(release, check2) {
-  const { source: source2, now } = check2;
-  if (release.suite !== check2.suite && release.codename !== check2.suite) {
+function checkRelease(release, check3) {
+  const { source: source2, now } = check3;
+  if (release.suite !== check3.suite && release.codename !== check3.suite) {
     throw new DistrolessError(
       "RELEASE_INVALID",
-      `${source2}: Release is for suite "${release.suite}" (codename "${release.codename}"), expected "${check2.suite}"`
+      `${source2}: Release is for suite "${release.suite}" (codename "${release.codename}"), expected "${check3.suite}"`
     );
   }
-  const skew = check2.maxFutureSkewMs ?? DEFAULT_FUTURE_SKEW_MS;
+  const skew = check3.maxFutureSkewMs ?? DEFAULT_FUTURE_SKEW_MS;
   if (release.date.getTime() > now.getTime() + skew) {
     throw new DistrolessError(
       "RELEASE_INVALID",
@@ -53431,12 +53431,12 @@ function createHttpClient(options = {}) {
   const limiter = new HostLimiter(options.perHostConcurrency ?? 4);
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const headers = { "user-agent": options.userAgent ?? "distroless-action" };
-  async function run2(url2, opts, notFoundOk, consume) {
+  async function run2(url2, opts, notFoundOk, consume2) {
     const maxBytes = opts.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
     for (let attempt = 1; ; attempt++) {
       const res = await limiter.run(
         url2,
-        () => tryOnce(url2, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }, consume)
+        () => tryOnce(url2, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }, consume2)
       );
       if (res.kind === "ok") return res.body;
       if (res.kind === "status" && NOT_FOUND.has(res.status) && notFoundOk) return void 0;
@@ -53454,7 +53454,7 @@ function createHttpClient(options = {}) {
     download: (url2, path, opts = {}) => run2(url2, opts, true, (u, res, max2) => writeCapped(u, res, max2, path))
   };
 }
-async function tryOnce(url2, o, consume) {
+async function tryOnce(url2, o, consume2) {
   const timeout = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal === void 0 ? timeout : AbortSignal.any([o.signal, timeout]);
   try {
@@ -53469,7 +53469,7 @@ async function tryOnce(url2, o, consume) {
       await res.body?.cancel().catch(() => void 0);
       throw tooLarge(url2, o.maxBytes);
     }
-    return { kind: "ok", body: await consume(url2, res, o.maxBytes) };
+    return { kind: "ok", body: await consume2(url2, res, o.maxBytes) };
   } catch (e) {
     if (e instanceof DistrolessError) throw e;
     return { kind: "network", error: e };
@@ -54927,95 +54927,362 @@ function findDebianKey(name) {
   return key;
 }
 
-// src/util/json.ts
-function canonicalJson2(value2) {
-  return `${JSON.stringify(sortKeys(value2), null, 2)}
-`;
-}
-function sortKeys(value2) {
-  if (Array.isArray(value2)) return value2.map(sortKeys);
-  if (value2 !== null && typeof value2 === "object") {
-    const out = {};
-    for (const key of Object.keys(value2).sort(compareCodeUnits)) {
-      const v = value2[key];
-      if (v !== void 0) out[key] = sortKeys(v);
+// src/archive/pool.ts
+import { createHash as createHash5, randomBytes as randomBytes3 } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir as mkdir3, rename as rename3, rm as rm3, stat as stat2 } from "node:fs/promises";
+import { join as join2 } from "node:path";
+function debStore(opts) {
+  let snapshotDown = false;
+  const inFlight = /* @__PURE__ */ new Map();
+  async function fetchOnce(deb) {
+    await mkdir3(opts.dir, { recursive: true });
+    const path = join2(opts.dir, `${deb.sha256}.deb`);
+    if (await verifiedFile(path, deb)) {
+      opts.onProgress?.({ kind: "deb", label: deb.label, url: path, bytes: deb.size, cached: true });
+      return path;
     }
-    return out;
+    const errors = [];
+    for (const base of deb.bases) {
+      if (base.snapshot && snapshotDown) continue;
+      const url2 = `${base.url.replace(/\/+$/, "")}/${deb.filename}`;
+      const temp = `${path}.${randomBytes3(6).toString("hex")}.part`;
+      try {
+        const http = base.snapshot ? opts.snapshotHttp ?? opts.http : opts.http;
+        const got = await http.download(url2, temp, { maxBytes: deb.size });
+        if (got === void 0) throw new DistrolessError("HTTP", `GET ${url2}: not found`);
+        check(deb, url2, got);
+        await rename3(temp, path);
+        opts.onProgress?.({ kind: "deb", label: deb.label, url: url2, bytes: got.size, cached: false });
+        return path;
+      } catch (e) {
+        await rm3(temp, { force: true });
+        if (base.snapshot && isDistrolessError(e, "NETWORK")) snapshotDown = true;
+        const reason = e instanceof Error ? e.message : String(e);
+        errors.push(reason);
+        opts.onProgress?.({ kind: "fallback", label: deb.label, url: url2, reason });
+      }
+    }
+    throw new DistrolessError("NETWORK", `${deb.label}: no source gave the pinned ${deb.filename}: ${errors.join("; ") || "no source configured"}`);
   }
-  return value2;
+  return {
+    fetch(deb) {
+      let p = inFlight.get(deb.sha256);
+      if (!p) {
+        p = fetchOnce(deb).finally(() => inFlight.delete(deb.sha256));
+        inFlight.set(deb.sha256, p);
+      }
+      return p;
+    }
+  };
 }
-function compareCodeUnits(a, b) {
-  return a < b ? -1 : a > b ? 1 : 0;
+function check(deb, url2, got) {
+  if (got.size !== deb.size) throw new DistrolessError("SIZE_MISMATCH", `${url2}: ${got.size} bytes, the lock pins ${deb.size} for ${deb.label}`);
+  if (got.sha256 !== deb.sha256) throw new DistrolessError("HASH_MISMATCH", `${url2}: sha256 ${got.sha256}, the lock pins ${deb.sha256} for ${deb.label}`);
+}
+async function verifiedFile(path, deb) {
+  const st = await stat2(path).catch(() => void 0);
+  if (!st) return false;
+  if (st.size === deb.size && await hashFile(path) === deb.sha256) return true;
+  await rm3(path, { force: true });
+  return false;
+}
+async function hashFile(path) {
+  const hash2 = createHash5("sha256");
+  for await (const chunk of createReadStream(path)) hash2.update(chunk);
+  return hash2.digest("hex");
 }
 
-// src/lock/diff.ts
-function isEmptyDiff(diff) {
-  return diff.changes.length === 0 && diff.closures.length === 0;
+// src/build/generated.ts
+var ROOT_UID = 0;
+var NONROOT_UID = 65532;
+function assertEpoch(epoch) {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new DistrolessError("USAGE", `build epoch must be a non-negative whole number of seconds, got ${epoch}`);
+  }
 }
-function diffLockfiles(before, after) {
-  const groups = /* @__PURE__ */ new Map();
-  const archs = /* @__PURE__ */ new Set([...Object.keys(before?.packages ?? {}), ...Object.keys(after.packages)]);
-  for (const arch2 of [...archs].sort(compareCodeUnits)) {
-    const oldPkgs = before?.packages[arch2] ?? {};
-    const newPkgs = after.packages[arch2] ?? {};
-    for (const name of /* @__PURE__ */ new Set([...Object.keys(oldPkgs), ...Object.keys(newPkgs)])) {
-      const change = pinChange(name, oldPkgs[name], newPkgs[name]);
-      if (!change) continue;
-      const key = `${name}\0${change.old ?? ""}\0${change.new ?? ""}\0${change.suite}`;
-      const group = groups.get(key) ?? { ...change, archs: [], images: [] };
-      group.archs.push(arch2);
-      groups.set(key, group);
+function dirEntry(path, epoch, mode = 493, owner = ROOT_UID) {
+  return { entry: { path, type: "directory", mode, uid: owner, gid: owner, mtime: epoch, size: 0 } };
+}
+function fileEntry(path, body, epoch, mode = 420) {
+  return { entry: { path, type: "file", mode, uid: ROOT_UID, gid: ROOT_UID, mtime: epoch, size: body.length }, body };
+}
+function symlinkEntry(path, target, epoch) {
+  return {
+    entry: { path, type: "symlink", mode: 511, uid: ROOT_UID, gid: ROOT_UID, mtime: epoch, size: 0, linkname: target }
+  };
+}
+function compareBytes(a, b) {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+function withParentsSorted(entries, epoch) {
+  const byPath = /* @__PURE__ */ new Map();
+  for (const e of entries) {
+    if (byPath.has(e.entry.path)) throw new DistrolessError("USAGE", `generated layer lists ${e.entry.path} twice`);
+    byPath.set(e.entry.path, e);
+  }
+  for (const path of [...byPath.keys()]) {
+    const parts = path.split("/");
+    for (let i2 = 1; i2 < parts.length; i2++) {
+      const parent = parts.slice(0, i2).join("/");
+      if (!byPath.has(parent)) byPath.set(parent, dirEntry(parent, epoch));
     }
   }
-  for (const change of groups.values()) change.images = imagesHolding(change.kind === "removed" ? before : after, change.name);
-  const changes = [...groups.values()].sort((a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.new ?? "", b.new ?? ""));
-  return { distro: after.distro, changes, closures: diffClosures(before, after), snapshots: diffSnapshots(before, after) };
+  return [...byPath.values()].sort((a, b) => compareBytes(a.entry.path, b.entry.path));
 }
-function pinChange(name, old, cur) {
-  if (old && cur) {
-    if (old.version === cur.version && old.sha256 === cur.sha256) return void 0;
-    return { name, kind: "updated", old: old.version, new: cur.version, suite: cur.suite, source: cur.source };
+var PASSWD = [
+  "root:x:0:0:root:/root:/sbin/nologin",
+  "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin",
+  "nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin",
+  ""
+].join("\n");
+var GROUP = ["root:x:0:", "tty:x:5:", "staff:x:50:", "nobody:x:65534:", "nonroot:x:65532:", ""].join("\n");
+var NSSWITCH_CONF = `# /etc/nsswitch.conf
+#
+# Example configuration of GNU Name Service Switch functionality.
+# If you have the \`glibc-doc-reference' and \`info' packages installed, try:
+# \`info libc "Name Service Switch"' for information about this file.
+
+passwd:         compat
+group:          compat
+shadow:         compat
+gshadow:        files
+
+hosts:          files dns
+networks:       files
+
+protocols:      db files
+services:       db files
+ethers:         db files
+rpc:            db files
+
+netgroup:       nis
+`;
+var OS_RELEASE_SAFE = /^[^"\\$`\n]*$/;
+function osRelease(opts) {
+  const lines = [
+    ["PRETTY_NAME", opts.prettyName ?? "Distroless", true],
+    ["NAME", "Debian GNU/Linux", true],
+    ["ID", "debian", false],
+    ["VERSION_ID", opts.versionId, true],
+    ["VERSION", `Debian GNU/Linux ${opts.versionId} (${opts.codename})`, true],
+    ["VERSION_CODENAME", opts.codename, false],
+    ["HOME_URL", opts.homeUrl ?? "https://www.debian.org/", true],
+    ["SUPPORT_URL", opts.supportUrl ?? "https://www.debian.org/support", true],
+    ["BUG_REPORT_URL", opts.bugReportUrl ?? "https://bugs.debian.org/", true]
+  ];
+  const bad4 = lines.filter(([, v]) => !OS_RELEASE_SAFE.test(v)).map(([k]) => k);
+  if (!/^[0-9][0-9.]*$/.test(opts.versionId)) bad4.push("VERSION_ID");
+  if (!/^[a-z][a-z0-9-]*$/.test(opts.codename)) bad4.push("VERSION_CODENAME");
+  if (bad4.length > 0) throw new DistrolessError("USAGE", `invalid os-release value for ${bad4.join(", ")}`);
+  return lines.map(([k, v, quoted]) => quoted ? `${k}="${v}"` : `${k}=${v}`).join("\n") + "\n";
+}
+function baseFilesystemEntries(opts) {
+  const { epoch } = opts;
+  assertEpoch(epoch);
+  const text = (s) => Buffer.from(s, "utf8");
+  const entries = [
+    fileEntry("etc/passwd", text(PASSWD), epoch),
+    fileEntry("etc/group", text(GROUP), epoch),
+    fileEntry("etc/nsswitch.conf", text(NSSWITCH_CONF), epoch),
+    fileEntry("usr/lib/os-release", text(osRelease(opts)), epoch),
+    dirEntry("root", epoch, 448),
+    dirEntry("home", epoch, 493),
+    dirEntry("home/nonroot", epoch, 448, NONROOT_UID),
+    dirEntry("tmp", epoch, 1023)
+  ];
+  if (opts.etcOsReleaseLink === true) entries.push(symlinkEntry("etc/os-release", "../usr/lib/os-release", epoch));
+  return withParentsSorted(entries, epoch);
+}
+
+// src/build/cacerts.ts
+import { X509Certificate } from "node:crypto";
+var CA_CERTS_DIR = "usr/share/ca-certificates/";
+var CA_BUNDLE_PATH = "etc/ssl/certs/ca-certificates.crt";
+var PEM_BLOCK = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/g;
+function normalizePackagePath(path) {
+  return path.replace(/^\.?\/+/, "");
+}
+function debianJavaAlias(file2) {
+  const base = file2.slice(file2.lastIndexOf("/") + 1).replace(/\.crt$/, "");
+  const pem = base.replace(/ /g, "_").replace(/[()]/g, "=").replace(/,/g, "_") + ".pem";
+  return `debian:${pem}`.toLowerCase();
+}
+function selectCaFiles(files) {
+  const selected = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    const path = normalizePackagePath(f.path);
+    if (!path.startsWith(CA_CERTS_DIR) || !path.endsWith(".crt")) continue;
+    const file2 = path.slice(CA_CERTS_DIR.length);
+    if (selected.has(file2)) throw new DistrolessError("PARSE", `ca-certificates: ${path} is listed twice`);
+    selected.set(file2, f.data);
   }
-  if (cur) return { name, kind: "added", new: cur.version, suite: cur.suite, source: cur.source };
-  if (old) return { name, kind: "removed", old: old.version, suite: old.suite, source: old.source };
-  return void 0;
+  return [...selected.entries()].sort(([a], [b]) => compareBytes(a, b)).map(([file2, data]) => ({ file: file2, data }));
 }
-function imagesHolding(lock, name) {
-  if (!lock) return [];
-  return Object.keys(lock.images).filter((image) => Object.values(lock.images[image] ?? {}).some((entry) => name in entry.packages)).sort(compareCodeUnits);
-}
-function diffClosures(before, after) {
-  if (!before) return [];
-  const groups = /* @__PURE__ */ new Map();
-  const images = /* @__PURE__ */ new Set([...Object.keys(before?.images ?? {}), ...Object.keys(after.images)]);
-  for (const image of [...images].sort(compareCodeUnits)) {
-    const oldArchs = before?.images[image] ?? {};
-    const newArchs = after.images[image] ?? {};
-    for (const arch2 of [.../* @__PURE__ */ new Set([...Object.keys(oldArchs), ...Object.keys(newArchs)])].sort(compareCodeUnits)) {
-      const oldSet = new Set(Object.keys(oldArchs[arch2]?.packages ?? {}));
-      const newSet = new Set(Object.keys(newArchs[arch2]?.packages ?? {}));
-      const added = [...newSet].filter((p) => !oldSet.has(p)).sort(compareCodeUnits);
-      const removed = [...oldSet].filter((p) => !newSet.has(p)).sort(compareCodeUnits);
-      if (added.length === 0 && removed.length === 0) continue;
-      const key = `${image}\0${added.join(",")}\0${removed.join(",")}`;
-      const group = groups.get(key) ?? { image, archs: [], added, removed };
-      group.archs.push(arch2);
-      groups.set(key, group);
+function parsePemCertificates(file2, data) {
+  const blocks = data.toString("latin1").match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) throw new DistrolessError("PARSE", `${file2}: no PEM certificate`);
+  return blocks.map((block, i2) => {
+    try {
+      return new X509Certificate(block);
+    } catch (e) {
+      throw new DistrolessError("PARSE", `${file2}: certificate ${i2 + 1} is not valid X.509`, { cause: e });
     }
-  }
-  return [...groups.values()];
-}
-function diffSnapshots(before, after) {
-  const old = new Map((before?.sources ?? []).map((s) => [s.suite, s.snapshot]));
-  return after.sources.filter((s) => old.get(s.suite) !== s.snapshot).map((s) => {
-    const prev = old.get(s.suite);
-    return prev === void 0 ? { suite: s.suite, new: s.snapshot } : { suite: s.suite, old: prev, new: s.snapshot };
   });
+}
+function withFinalNewline(data) {
+  if (data.length === 0 || data[data.length - 1] === 10) return data;
+  return Buffer.concat([data, Buffer.from("\n")]);
+}
+function buildCaBundle(opts) {
+  assertEpoch(opts.epoch);
+  const selected = selectCaFiles(opts.files);
+  if (selected.length === 0) {
+    throw new DistrolessError("PARSE", `ca-certificates: no .crt file under /${CA_CERTS_DIR}`);
+  }
+  const parts = [];
+  const byAlias = /* @__PURE__ */ new Map();
+  for (const { file: file2, data } of selected) {
+    const [first] = parsePemCertificates(`/${CA_CERTS_DIR}${file2}`, data);
+    if (first === void 0) continue;
+    parts.push(withFinalNewline(data));
+    const alias = debianJavaAlias(file2);
+    byAlias.set(alias, { alias, file: file2, der: first.raw });
+  }
+  const bundle = Buffer.concat(parts);
+  const certificates = [...byAlias.values()].sort((a, b) => compareBytes(a.alias, b.alias));
+  const entries = withParentsSorted([fileEntry(CA_BUNDLE_PATH, bundle, opts.epoch, 420)], opts.epoch);
+  return { bundle, certificates, entries };
+}
+
+// src/build/busybox.ts
+var BUSYBOX_DIR = "busybox";
+var BUSYBOX_BINARY_PATH = "busybox/busybox";
+var BUSYBOX_LINK_TARGET = "/busybox/busybox";
+var BUSYBOX_DEB_PATH = "bin/busybox";
+var TABLE_START = Buffer.from("[\0[[\0", "latin1");
+function appletNames(binary) {
+  const start = binary.indexOf(TABLE_START);
+  if (start < 0) throw new DistrolessError("DEB_INVALID", "busybox: no applet name table in the binary");
+  const names = [];
+  for (let at = start; ; ) {
+    const end = binary.indexOf(0, at);
+    if (end === at || end < 0) break;
+    names.push(binary.subarray(at, end).toString("latin1"));
+    at = end + 1;
+  }
+  const sorted2 = names.every((n, i2) => i2 === 0 || names[i2 - 1] < n);
+  if (names.length < 3 || !sorted2) throw new DistrolessError("DEB_INVALID", "busybox: the applet name table does not look like one");
+  return names;
+}
+function checkApplets(applets) {
+  const bad4 = applets.filter((a) => a === "" || a === "." || a === ".." || a.includes("/") || a.includes("\0"));
+  if (bad4.length > 0) throw new DistrolessError("USAGE", `invalid busybox applet names: ${bad4.slice(0, 5).join(", ")}`);
+  const seen = /* @__PURE__ */ new Set();
+  for (const a of applets) {
+    if (seen.has(a)) throw new DistrolessError("USAGE", `busybox applet listed twice: ${a}`);
+    seen.add(a);
+  }
+}
+function busyboxEntries(opts) {
+  const { epoch, binary } = opts;
+  assertEpoch(epoch);
+  if (binary.length === 0) throw new DistrolessError("USAGE", "busybox binary is empty");
+  const applets = opts.applets ?? appletNames(binary);
+  checkApplets(applets);
+  const entries = [dirEntry(BUSYBOX_DIR, epoch, 493), fileEntry(BUSYBOX_BINARY_PATH, binary, epoch, 493)];
+  for (const applet of applets) {
+    if (applet !== "busybox") entries.push(symlinkEntry(`${BUSYBOX_DIR}/${applet}`, BUSYBOX_LINK_TARGET, epoch));
+  }
+  return withParentsSorted(entries, epoch);
+}
+
+// src/build/jks.ts
+import { createHash as createHash6, timingSafeEqual } from "node:crypto";
+var JKS_MAGIC = 4277010157;
+var JKS_VERSION = 2;
+var DEFAULT_STORE_PASSWORD = "changeit";
+var TAG_TRUSTED_CERT = 2;
+var CERT_TYPE = "X.509";
+var DIGEST_SALT = "Mighty Aphrodite";
+var MAX_UTF_BYTES = 65535;
+function modifiedUtf8(s) {
+  const bytes = [];
+  for (let i2 = 0; i2 < s.length; i2++) {
+    const c = s.charCodeAt(i2);
+    if (c >= 1 && c <= 127) bytes.push(c);
+    else if (c <= 2047) bytes.push(192 | c >> 6, 128 | c & 63);
+    else bytes.push(224 | c >> 12, 128 | c >> 6 & 63, 128 | c & 63);
+  }
+  return Buffer.from(bytes);
+}
+function utf(s) {
+  const body = modifiedUtf8(s);
+  if (body.length > MAX_UTF_BYTES) throw new DistrolessError("USAGE", `JKS alias too long: ${s.slice(0, 40)}\u2026`);
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(body.length);
+  return Buffer.concat([len, body]);
+}
+function u322(n) {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+function integrityHash(password, data) {
+  const pw = Buffer.alloc(password.length * 2);
+  for (let i2 = 0; i2 < password.length; i2++) pw.writeUInt16BE(password.charCodeAt(i2), i2 * 2);
+  return createHash6("sha1").update(pw).update(Buffer.from(DIGEST_SALT, "utf8")).update(data).digest();
+}
+function writeJks(certs, opts) {
+  if (!Number.isSafeInteger(opts.dateMs) || opts.dateMs < 0) {
+    throw new DistrolessError("USAGE", `JKS creation date must be whole non-negative milliseconds, got ${opts.dateMs}`);
+  }
+  const sorted2 = certs.map((c) => ({ alias: c.alias.toLowerCase(), der: c.der }));
+  sorted2.sort((a, b) => compareBytes(a.alias, b.alias));
+  const parts = [u322(JKS_MAGIC), u322(JKS_VERSION), u322(sorted2.length)];
+  const date5 = Buffer.alloc(8);
+  date5.writeBigUInt64BE(BigInt(opts.dateMs));
+  sorted2.forEach((c, i2) => {
+    if (c.alias.length === 0) throw new DistrolessError("USAGE", "JKS alias must not be empty");
+    if (i2 > 0 && sorted2[i2 - 1]?.alias === c.alias) throw new DistrolessError("USAGE", `duplicate JKS alias ${c.alias}`);
+    parts.push(u322(TAG_TRUSTED_CERT), utf(c.alias), date5, utf(CERT_TYPE), u322(c.der.length), c.der);
+  });
+  const data = Buffer.concat(parts);
+  return Buffer.concat([data, integrityHash(opts.password ?? DEFAULT_STORE_PASSWORD, data)]);
+}
+
+// src/build/java.ts
+var JAVA_CACERTS_PATH = "etc/ssl/certs/java/cacerts";
+var JAVA_LINK_PATH = "usr/bin/java";
+var DEFAULT_JAVA_VERSION = 17;
+function javaHome(debArch, javaVersion = DEFAULT_JAVA_VERSION) {
+  if (!/^[a-z0-9]+$/.test(debArch)) throw new DistrolessError("USAGE", `not a Debian architecture name: ${debArch}`);
+  if (!Number.isInteger(javaVersion) || javaVersion < 8) {
+    throw new DistrolessError("USAGE", `not a Java major version: ${javaVersion}`);
+  }
+  return `/usr/lib/jvm/java-${javaVersion}-openjdk-${debArch}`;
+}
+function javaCacerts(certificates, epoch) {
+  assertEpoch(epoch);
+  if (certificates.length === 0) throw new DistrolessError("USAGE", "java cacerts: no certificates");
+  return writeJks(certificates, { dateMs: epoch * 1e3 });
+}
+function javaEntries(opts) {
+  const { epoch } = opts;
+  assertEpoch(epoch);
+  const home = javaHome(opts.debArch, opts.javaVersion);
+  return withParentsSorted(
+    [
+      symlinkEntry(JAVA_LINK_PATH, `${home}/bin/java`, epoch),
+      fileEntry(JAVA_CACERTS_PATH, javaCacerts(opts.certificates, epoch), epoch, 420)
+    ],
+    epoch
+  );
 }
 
 // src/lock/io.ts
 import { readFile as readFile3 } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -55118,7 +55385,7 @@ __export(external_exports, {
   bigint: () => bigint2,
   boolean: () => boolean2,
   catch: () => _catch2,
-  check: () => check,
+  check: () => check2,
   cidrv4: () => cidrv42,
   cidrv6: () => cidrv62,
   clone: () => clone2,
@@ -56244,14 +56511,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count = units;
+  let count2 = units;
   for (let i2 = 0; i2 < units - 1; i2++) {
     if ((str.charCodeAt(i2) & 64512) === 55296 && (str.charCodeAt(i2 + 1) & 64512) === 56320) {
-      count--;
+      count2--;
       i2++;
     }
   }
-  return count;
+  return count2;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -56315,8 +56582,8 @@ function uint8ArrayToBase64(bytes) {
 }
 function base64urlToUint8Array(base64url3) {
   const base643 = base64url3.replace(/-/g, "+").replace(/_/g, "/");
-  const padding = "=".repeat((4 - base643.length % 4) % 4);
-  return base64ToUint8Array(base643 + padding);
+  const padding2 = "=".repeat((4 - base643.length % 4) % 4);
+  return base64ToUint8Array(base643 + padding2);
 }
 function uint8ArrayToBase64url(bytes) {
   return uint8ArrayToBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "");
@@ -57077,8 +57344,8 @@ var _undefined = /^undefined$/i;
 var lowercase = /^[^A-Z]*$/;
 var uppercase = /^[^a-z]*$/;
 var hex = /^[0-9a-fA-F]*$/;
-function fixedBase64(bodyLength, padding) {
-  return new RegExp(`^[A-Za-z0-9+/]{${bodyLength}}${padding}$`);
+function fixedBase64(bodyLength, padding2) {
+  return new RegExp(`^[A-Za-z0-9+/]{${bodyLength}}${padding2}$`);
 }
 function fixedBase64url(length) {
   return new RegExp(`^[A-Za-z0-9_-]{${length}}$`);
@@ -60092,7 +60359,7 @@ function isRecursive(inst, stack, resolve3) {
     return PROVEN;
   stack.add(inst);
   let result = NONE;
-  const check2 = (child) => {
+  const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
       const answer = isRecursive(child, stack, resolve3);
       if (answer > result)
@@ -60121,32 +60388,32 @@ function isRecursive(inst, stack, resolve3) {
     case "object": {
       const raw = rawShape(def);
       merge2(raw ? shape(raw, true) : ASSUMED);
-      check2(def.catchall);
+      check3(def.catchall);
       break;
     }
     case "array":
-      check2(def.element);
+      check3(def.element);
       break;
     case "tuple":
       for (const el of def.items)
-        check2(el);
-      check2(def.rest);
+        check3(el);
+      check3(def.rest);
       break;
     case "record":
     case "map":
-      check2(def.keyType);
-      check2(def.valueType);
+      check3(def.keyType);
+      check3(def.valueType);
       break;
     case "set":
-      check2(def.valueType);
+      check3(def.valueType);
       break;
     case "union":
       for (const el of def.options)
-        check2(el);
+        check3(el);
       break;
     case "intersection":
-      check2(def.left);
-      check2(def.right);
+      check3(def.left);
+      check3(def.right);
       break;
     case "optional":
     case "nullable":
@@ -60157,15 +60424,15 @@ function isRecursive(inst, stack, resolve3) {
     case "nonoptional":
     case "promise":
     case "success":
-      check2(def.innerType);
+      check3(def.innerType);
       break;
     case "pipe":
-      check2(def.in);
-      check2(def.out);
+      check3(def.in);
+      check3(def.out);
       break;
     case "function":
-      check2(def.input);
-      check2(def.output);
+      check3(def.input);
+      check3(def.output);
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
@@ -60206,10 +60473,10 @@ function isRecursive(inst, stack, resolve3) {
         if (!value2 || typeof value2 !== "object")
           continue;
         if (value2._zod)
-          check2(value2);
+          check3(value2);
         else if (Array.isArray(value2))
           for (const el of value2)
-            check2(el);
+            check3(el);
       }
     }
   }
@@ -60634,8 +60901,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count, one2, few, many) {
-  const absCount = Math.abs(count);
+function getBelarusianPlural(count2, one2, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -63282,8 +63549,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count, one2, many) {
-  return Math.abs(count) === 1 ? one2 : many;
+function getArmenianPlural(count2, one2, many) {
+  return Math.abs(count2) === 1 ? one2 : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -66021,8 +66288,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count, one2, few, many) {
-  const absCount = Math.abs(count);
+function getRussianPlural(count2, one2, few, many) {
+  const absCount = Math.abs(count2);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -68155,8 +68422,8 @@ function generateChecks(doc, ctx, schema, accessor) {
   if (!schemaChecks || schemaChecks.length === 0)
     return accessor;
   let currentAccessor = accessor;
-  for (const check2 of schemaChecks) {
-    const def = check2._zod.def;
+  for (const check3 of schemaChecks) {
+    const def = check3._zod.def;
     if (def.when && !WHEN_DEFAULTED_CHECKS.has(def.check)) {
       throw new ZodCompileUnsupportedError(`check with a custom "when" condition`);
     }
@@ -68204,7 +68471,7 @@ function generateChecks(doc, ctx, schema, accessor) {
         currentAccessor = generateStringFormatCheck(doc, ctx, def, currentAccessor);
         break;
       case "custom":
-        currentAccessor = generateCustomRefineCheck(doc, ctx, check2, currentAccessor);
+        currentAccessor = generateCustomRefineCheck(doc, ctx, check3, currentAccessor);
         break;
       case "bigint_format":
         generateBigIntFormatCheck(doc, def, currentAccessor);
@@ -68220,7 +68487,7 @@ function generateChecks(doc, ctx, schema, accessor) {
         break;
       case "overwrite": {
         const newAccessor = newVar(ctx);
-        generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor);
+        generateOverwriteCheck(doc, ctx, check3, currentAccessor, newAccessor);
         currentAccessor = newAccessor;
         break;
       }
@@ -68343,8 +68610,8 @@ function generatePropertyCheck(doc, ctx, def, accessor) {
   const propAccessor = `${accessor}[${JSON.stringify(def.property)}]`;
   generateCheck(doc, ctx, def.schema, propAccessor);
 }
-function generateOverwriteCheck(doc, ctx, check2, currentAccessor, newAccessor) {
-  const tx = check2._zod.def.tx;
+function generateOverwriteCheck(doc, ctx, check3, currentAccessor, newAccessor) {
+  const tx = check3._zod.def.tx;
   if (!tx) {
     throw new ZodCompileUnsupportedError("overwrite check without a transform function");
   }
@@ -68360,8 +68627,8 @@ function throwAsync() {
 function pushIssue(issue3) {
   this.issues.push(issue3);
 }
-function generateCustomRefineCheck(doc, ctx, check2, accessor) {
-  const def = check2._zod.def;
+function generateCustomRefineCheck(doc, ctx, check3, accessor) {
+  const def = check3._zod.def;
   if (def.fn) {
     if (isAsyncFunction(def.fn)) {
       throw new ZodCompileAsyncError("z.compile: async .refine() predicates are not supported");
@@ -68374,11 +68641,11 @@ function generateCustomRefineCheck(doc, ctx, check2, accessor) {
     doc.write(`if (!${resVar}) return INVALID;`);
     return accessor;
   }
-  if (check2._zod.check) {
-    if (isAsyncFunction(check2._zod.check)) {
+  if (check3._zod.check) {
+    if (isAsyncFunction(check3._zod.check)) {
       throw new ZodCompileAsyncError("z.compile: async .superRefine() / check functions are not supported");
     }
-    const checkFn = check2._zod.check;
+    const checkFn = check3._zod.check;
     const helperFn = (value2) => {
       const fakePayload = { value: value2, issues: [], addIssue: pushIssue };
       const result = checkFn(fakePayload);
@@ -69000,8 +69267,8 @@ function generateNullableCheck(doc, ctx, schema, accessor, buildsValue = true) {
   return outputVar;
 }
 function generateSizeGate(doc, schema, size) {
-  for (const [max2, check2] of sizeCaps(schema._zod.def.checks)) {
-    doc.write(`if (${size} > ${numericOperand(max2, check2._zod.def.check)}) return INVALID;`);
+  for (const [max2, check3] of sizeCaps(schema._zod.def.checks)) {
+    doc.write(`if (${size} > ${numericOperand(max2, check3._zod.def.check)}) return INVALID;`);
   }
 }
 function generateArrayCheck(doc, ctx, schema, accessor, buildsValue = true) {
@@ -71222,8 +71489,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -72076,7 +72343,7 @@ __export(schemas_exports2, {
   bigint: () => bigint2,
   boolean: () => boolean2,
   catch: () => _catch2,
-  check: () => check,
+  check: () => check2,
   cidrv4: () => cidrv42,
   cidrv6: () => cidrv62,
   codec: () => codec,
@@ -72301,8 +72568,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     reg.add(this, meta3);
     return this;
   },
-  refine(check2, params) {
-    return this.check(refine(check2, params));
+  refine(check3, params) {
+    return this.check(refine(check3, params));
   },
   superRefine(refinement, params) {
     return this.check(superRefine(refinement, params));
@@ -73661,7 +73928,7 @@ var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
 });
-function check(fn) {
+function check2(fn) {
   const ch = new $ZodCheck({
     check: "custom"
     // ...util.normalizeParams(params),
@@ -73894,7 +74161,7 @@ function resolveRef(ref, ctx) {
   throw new Error(`Reference not found: ${ref}`);
 }
 function checkObjectGuards(objectSchema, guards) {
-  const guard = z.transform((value2) => value2).check((payload) => {
+  const guard2 = z.transform((value2) => value2).check((payload) => {
     const value2 = payload.value;
     if (typeof value2 !== "object" || value2 === null || Array.isArray(value2))
       return;
@@ -73939,7 +74206,7 @@ function checkObjectGuards(objectSchema, guards) {
       }
     }
   });
-  return guard.pipe(objectSchema);
+  return guard2.pipe(objectSchema);
 }
 function canonicalKey(value2, seen) {
   if (value2 === null)
@@ -74023,7 +74290,7 @@ function plural(n) {
   return n === 1 ? "element" : "elements";
 }
 function checkArrayGuards(arraySchema, guards) {
-  const guard = z.transform((value2) => value2).check((payload) => {
+  const guard2 = z.transform((value2) => value2).check((payload) => {
     const items = payload.value;
     if (!Array.isArray(items))
       return;
@@ -74073,7 +74340,7 @@ function checkArrayGuards(arraySchema, guards) {
       }
     }
   });
-  return guard.pipe(arraySchema);
+  return guard2.pipe(arraySchema);
 }
 function getTupleRest(restSchema, ctx) {
   if (restSchema === false) {
@@ -74734,16 +75001,37 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/util/json.ts
+function canonicalJson2(value2) {
+  return `${JSON.stringify(sortKeys(value2), null, 2)}
+`;
+}
+function sortKeys(value2) {
+  if (Array.isArray(value2)) return value2.map(sortKeys);
+  if (value2 !== null && typeof value2 === "object") {
+    const out = {};
+    for (const key of Object.keys(value2).sort(compareCodeUnits)) {
+      const v = value2[key];
+      if (v !== void 0) out[key] = sortKeys(v);
+    }
+    return out;
+  }
+  return value2;
+}
+function compareCodeUnits(a, b) {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 // src/util/fs.ts
-import { randomBytes as randomBytes3 } from "node:crypto";
-import { mkdir as mkdir3, open as open4, rename as rename3, rm as rm3 } from "node:fs/promises";
-import { dirname, join as join2, basename } from "node:path";
+import { randomBytes as randomBytes4 } from "node:crypto";
+import { mkdir as mkdir4, open as open4, rename as rename4, rm as rm4 } from "node:fs/promises";
+import { dirname, join as join3, basename } from "node:path";
 async function writeFilesAtomically(files) {
   const temps = [];
   try {
     for (const { path, content } of files) {
-      await mkdir3(dirname(path), { recursive: true });
-      const temp = join2(dirname(path), `.${basename(path)}.${randomBytes3(6).toString("hex")}.tmp`);
+      await mkdir4(dirname(path), { recursive: true });
+      const temp = join3(dirname(path), `.${basename(path)}.${randomBytes4(6).toString("hex")}.tmp`);
       temps.push({ temp, path });
       const handle = await open4(temp, "wx", 420);
       try {
@@ -74754,10 +75042,10 @@ async function writeFilesAtomically(files) {
       }
     }
   } catch (e) {
-    await Promise.all(temps.map(({ temp }) => rm3(temp, { force: true })));
+    await Promise.all(temps.map(({ temp }) => rm4(temp, { force: true })));
     throw e;
   }
-  for (const { temp, path } of temps) await rename3(temp, path);
+  for (const { temp, path } of temps) await rename4(temp, path);
 }
 
 // src/lock/types.ts
@@ -74801,7 +75089,7 @@ var lockSchema = external_exports.strictObject({
   images: external_exports.record(external_exports.string(), external_exports.record(external_exports.string(), imageArch))
 });
 function lockfilePath(lockDir, distro) {
-  return join3(lockDir, `${distro}.lock.json`);
+  return join4(lockDir, `${distro}.lock.json`);
 }
 function parseLockfile(text, file2) {
   let raw;
@@ -74833,6 +75121,1937 @@ function serializeLockfile(lock) {
 }
 async function writeLockfiles(lockDir, locks) {
   await writeFilesAtomically(locks.map((lock) => ({ path: lockfilePath(lockDir, lock.distro), content: serializeLockfile(lock) })));
+}
+
+// src/oci/types.ts
+var MEDIA_TYPES = {
+  index: "application/vnd.oci.image.index.v1+json",
+  manifest: "application/vnd.oci.image.manifest.v1+json",
+  config: "application/vnd.oci.image.config.v1+json",
+  layerGzip: "application/vnd.oci.image.layer.v1.tar+gzip"
+};
+
+// src/oci/digest.ts
+import { createHash as createHash7, randomBytes as randomBytes5 } from "node:crypto";
+import { constants as fsConstants, createReadStream as createReadStream2 } from "node:fs";
+import { chmod as chmod2, copyFile as copyFile2, link, mkdir as mkdir5, open as open5, rename as rename5, rm as rm5, stat as stat3 } from "node:fs/promises";
+import { dirname as dirname2, join as join5 } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+var DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+function sha256Digest(data) {
+  return `sha256:${createHash7("sha256").update(data).digest("hex")}`;
+}
+function isDigest(value2) {
+  return DIGEST_RE.test(value2);
+}
+function digestHex(digest) {
+  if (!isDigest(digest)) throw new DistrolessError("PARSE", `not a sha256 digest: ${JSON.stringify(digest.slice(0, 80))}`);
+  return digest.slice("sha256:".length);
+}
+var DigestCounter = class extends Transform {
+  hash = createHash7("sha256");
+  count = 0;
+  result;
+  _transform(chunk, _encoding, callback) {
+    this.hash.update(chunk);
+    this.count += chunk.length;
+    callback(null, chunk);
+  }
+  _flush(callback) {
+    this.result = `sha256:${this.hash.digest("hex")}`;
+    callback();
+  }
+  /** Bytes seen so far. */
+  get bytes() {
+    return this.count;
+  }
+  /** `sha256:<hex>` of everything that went through; throws if the stream has not finished. */
+  get digest() {
+    if (this.result === void 0) throw new Error("DigestCounter: digest read before the stream finished");
+    return this.result;
+  }
+};
+async function digestFile(path) {
+  const counter = new DigestCounter();
+  await pipeline(createReadStream2(path), counter, async (source2) => {
+    for await (const _chunk of source2) {
+    }
+  });
+  return { digest: counter.digest, size: counter.bytes };
+}
+var BLOB_MODE = 292;
+function blobPath(blobsDir, digest) {
+  return join5(blobsDir, "sha256", digestHex(digest));
+}
+function tempBlobPath(blobsDir) {
+  return join5(blobsDir, `.tmp-${randomBytes5(8).toString("hex")}`);
+}
+async function blobExists(blobsDir, digest, size) {
+  try {
+    const st = await stat3(blobPath(blobsDir, digest));
+    return st.isFile() && (size === void 0 || st.size === size);
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+async function publishBlob(temp, blobsDir, digest, size) {
+  const target = blobPath(blobsDir, digest);
+  await mkdir5(dirname2(target), { recursive: true });
+  if (await blobExists(blobsDir, digest, size)) {
+    await rm5(temp, { force: true });
+    return;
+  }
+  await rename5(temp, target);
+}
+async function writeBlobBytes(blobsDir, bytes) {
+  const digest = sha256Digest(bytes);
+  if (await blobExists(blobsDir, digest, bytes.length)) return { digest, size: bytes.length };
+  await mkdir5(blobsDir, { recursive: true });
+  const temp = tempBlobPath(blobsDir);
+  try {
+    const handle = await open5(temp, "wx", BLOB_MODE);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await publishBlob(temp, blobsDir, digest, bytes.length);
+  } catch (e) {
+    await rm5(temp, { force: true });
+    throw e;
+  }
+  return { digest, size: bytes.length };
+}
+async function importBlob(source2, blobsDir, digest, size) {
+  const st = await stat3(source2);
+  if (!st.isFile() || st.size !== size) {
+    throw new DistrolessError("SIZE_MISMATCH", `blob ${digest} at ${source2}: expected ${size} bytes, found ${st.size}`);
+  }
+  if (await blobExists(blobsDir, digest, size)) return "present";
+  const target = blobPath(blobsDir, digest);
+  await mkdir5(dirname2(target), { recursive: true });
+  const temp = tempBlobPath(blobsDir);
+  try {
+    try {
+      await link(source2, temp);
+      await publishBlob(temp, blobsDir, digest, size);
+      return "linked";
+    } catch (e) {
+      if (!isCrossDevice(e)) throw e;
+    }
+    await copyFile2(source2, temp, fsConstants.COPYFILE_FICLONE);
+    await chmod2(temp, BLOB_MODE);
+    await publishBlob(temp, blobsDir, digest, size);
+    return "copied";
+  } catch (e) {
+    await rm5(temp, { force: true });
+    throw e;
+  }
+}
+function errnoCode(e) {
+  return typeof e === "object" && e !== null && "code" in e && typeof e.code === "string" ? e.code : void 0;
+}
+function isNotFound(e) {
+  return errnoCode(e) === "ENOENT";
+}
+function isCrossDevice(e) {
+  const code = errnoCode(e);
+  return code === "EXDEV" || code === "EPERM" || code === "ENOTSUP" || code === "EMLINK";
+}
+
+// src/oci/layer.ts
+import { createWriteStream } from "node:fs";
+import { mkdir as mkdir6, rm as rm6 } from "node:fs/promises";
+import { PassThrough, Readable, Transform as Transform2 } from "node:stream";
+import { pipeline as pipeline2 } from "node:stream/promises";
+import { constants as zlibConstants, createGzip } from "node:zlib";
+var DEFAULT_GZIP_LEVEL = 6;
+var GZIP_OS_OFFSET = 9;
+var GZIP_OS_UNIX = 3;
+var ZLIB_CHUNK = 64 * 1024;
+function gzipIdentity(level = DEFAULT_GZIP_LEVEL) {
+  return `gzip-${level}/zlib-${process.versions.zlib ?? "unknown"}`;
+}
+async function writeLayerBlob(tar, blobsDir, opts = {}) {
+  const level = opts.level ?? DEFAULT_GZIP_LEVEL;
+  const temp = tempBlobPath(blobsDir);
+  const uncompressed = new DigestCounter();
+  const compressed = new DigestCounter();
+  try {
+    if (!Number.isInteger(level) || level < 0 || level > 9) {
+      throw new DistrolessError("USAGE", `gzip level must be an integer from 0 to 9, got ${level}`);
+    }
+    await mkdir6(blobsDir, { recursive: true });
+    await pipeline2(
+      tar,
+      uncompressed,
+      createGzip({ level, chunkSize: ZLIB_CHUNK, strategy: zlibConstants.Z_DEFAULT_STRATEGY }),
+      gzipOsNormaliser(),
+      compressed,
+      createWriteStream(temp, { flags: "wx", mode: 292, flush: true })
+    );
+    const blob = { digest: compressed.digest, size: compressed.bytes, diffId: uncompressed.digest };
+    await publishBlob(temp, blobsDir, blob.digest, blob.size);
+    return blob;
+  } catch (e) {
+    if (tar instanceof Readable) tar.destroy();
+    await rm6(temp, { force: true });
+    throw e;
+  }
+}
+function gzipOsNormaliser() {
+  return new GzipOsByte();
+}
+var GzipOsByte = class extends Transform2 {
+  offset = 0;
+  _transform(chunk, _encoding, callback) {
+    const at = GZIP_OS_OFFSET - this.offset;
+    this.offset += chunk.length;
+    if (at < 0 || at >= chunk.length || chunk[at] === GZIP_OS_UNIX) {
+      callback(null, chunk);
+      return;
+    }
+    const copy = Buffer.from(chunk);
+    copy[at] = GZIP_OS_UNIX;
+    callback(null, copy);
+  }
+};
+
+// src/oci/layer-cache.ts
+import { readFile as readFile4, rm as rm7 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+var ENTRY_VERSION = 1;
+var LayerCache = class {
+  constructor(dir, opts = {}) {
+    this.dir = dir;
+    this.blobsDir = join6(dir, "blobs");
+    this.keysDir = join6(dir, "keys");
+    this.verify = opts.verify ?? "size";
+  }
+  dir;
+  /** The cache's `blobs` directory: pass it to `writeLayerBlob`, or read blobs with `blobPath`. */
+  blobsDir;
+  keysDir;
+  verify;
+  /** Layers being produced by `getOrWrite` in this process, so two images sharing a layer build it once. */
+  inflight = /* @__PURE__ */ new Map();
+  /** Path of a cached blob (whether or not it exists). */
+  blobPath(digest) {
+    return blobPath(this.blobsDir, digest);
+  }
+  /** The layer recorded under `key`, if its entry is readable and its blob passes the check; else undefined. */
+  async get(key) {
+    let text;
+    try {
+      text = await readFile4(this.entryPath(key), "utf8");
+    } catch (e) {
+      if (isNotFound(e)) return void 0;
+      throw e;
+    }
+    const entry = parseEntry(text);
+    if (entry === void 0 || entry.key !== key) return void 0;
+    const blob = { digest: entry.digest, size: entry.size, diffId: entry.diffId };
+    if (!await blobExists(this.blobsDir, blob.digest, blob.size)) return void 0;
+    if (this.verify === "digest") {
+      const actual = await digestFile(this.blobPath(blob.digest));
+      if (actual.digest !== blob.digest) {
+        await rm7(this.blobPath(blob.digest), { force: true });
+        return void 0;
+      }
+    }
+    return blob;
+  }
+  /**
+   * Records `blob` under `key`. The blob must already be in `blobsDir` (written there by `writeLayerBlob`)
+   * with its size; the entry file is replaced atomically.
+   */
+  async put(key, blob) {
+    if (!await blobExists(this.blobsDir, blob.digest, blob.size)) {
+      throw new DistrolessError("USAGE", `layer cache: blob ${blob.digest} (${blob.size} bytes) is not in ${this.blobsDir}`);
+    }
+    const entry = { diffId: blob.diffId, digest: blob.digest, key, size: blob.size, version: ENTRY_VERSION };
+    await writeFilesAtomically([{ path: this.entryPath(key), content: `${JSON.stringify(entry)}
+` }]);
+  }
+  /**
+   * The cached layer for `key`, or else a new one written from `tar()` (called only on a miss) and recorded.
+   * Concurrent calls with the same key in this process share one write.
+   */
+  async getOrWrite(key, tar, opts = {}) {
+    const running = this.inflight.get(key);
+    if (running !== void 0) return running;
+    const work = (async () => {
+      const cached2 = await this.get(key);
+      if (cached2 !== void 0) return { blob: cached2, hit: true };
+      const blob = await writeLayerBlob(tar(), this.blobsDir, opts);
+      await this.put(key, blob);
+      return { blob, hit: false };
+    })();
+    this.inflight.set(key, work);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+  entryPath(key) {
+    return join6(this.keysDir, `${sha256Digest(key).slice("sha256:".length)}.json`);
+  }
+};
+function parseEntry(text) {
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+  if (typeof v !== "object" || v === null) return void 0;
+  const e = v;
+  if (e.version !== ENTRY_VERSION || typeof e.key !== "string") return void 0;
+  if (typeof e.digest !== "string" || !isDigest(e.digest) || typeof e.diffId !== "string" || !isDigest(e.diffId)) return void 0;
+  if (typeof e.size !== "number" || !Number.isSafeInteger(e.size) || e.size < 0) return void 0;
+  return { key: e.key, version: e.version, digest: e.digest, diffId: e.diffId, size: e.size };
+}
+
+// src/oci/platform.ts
+var DEBIAN_ARCHES = {
+  amd64: { architecture: "amd64", tag: "amd64" },
+  arm64: { architecture: "arm64", variant: "v8", tag: "arm64" },
+  armhf: { architecture: "arm", variant: "v7", tag: "arm" },
+  armel: { architecture: "arm", variant: "v5", tag: "armv5" },
+  i386: { architecture: "386", tag: "386" },
+  s390x: { architecture: "s390x", tag: "s390x" },
+  ppc64el: { architecture: "ppc64le", tag: "ppc64le" },
+  riscv64: { architecture: "riscv64", tag: "riscv64" },
+  mips64el: { architecture: "mips64le", tag: "mips64le" }
+};
+function archInfo(debianArch) {
+  const info2 = Object.hasOwn(DEBIAN_ARCHES, debianArch) ? DEBIAN_ARCHES[debianArch] : void 0;
+  if (info2 === void 0) {
+    throw new DistrolessError(
+      "ARCH_UNSUPPORTED",
+      `Debian architecture ${JSON.stringify(debianArch)} has no OCI platform mapping (known: ${Object.keys(DEBIAN_ARCHES).join(", ")})`
+    );
+  }
+  return info2;
+}
+function debianPlatform(debianArch) {
+  const { architecture, variant } = archInfo(debianArch);
+  return variant === void 0 ? { architecture, os: "linux" } : { architecture, os: "linux", variant };
+}
+function platformTagSuffix(debianArch) {
+  return archInfo(debianArch).tag;
+}
+function formatPlatform(p) {
+  return p.variant === void 0 ? `${p.os}/${p.architecture}` : `${p.os}/${p.architecture}/${p.variant}`;
+}
+var PREFERRED = [
+  (p) => p.architecture === "amd64",
+  (p) => p.architecture === "arm64" && (p.variant === void 0 || p.variant === "v8"),
+  (p) => p.architecture === "arm" && p.variant === "v7",
+  (p) => p.architecture === "s390x",
+  (p) => p.architecture === "ppc64le"
+];
+function rank(p) {
+  const i2 = PREFERRED.findIndex((matches) => matches(p));
+  return i2 === -1 ? PREFERRED.length : i2;
+}
+function comparePlatforms(a, b) {
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const key = (p) => `${p.architecture}/${p.variant ?? ""}/${p.os === "linux" ? "" : p.os}`;
+  return compareCodeUnits(key(a), key(b));
+}
+var SUPPORTED_DEBIAN_ARCHES = Object.keys(DEBIAN_ARCHES).sort(
+  (a, b) => comparePlatforms(debianPlatform(a), debianPlatform(b))
+);
+
+// src/oci/image.ts
+function canonicalJsonBytes(value2) {
+  return Buffer.from(JSON.stringify(sortKeys(value2)), "utf8");
+}
+function jsonBlob(value2, mediaType) {
+  const bytes = canonicalJsonBytes(value2);
+  return { value: value2, bytes, descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length } };
+}
+function epochToRfc3339(epoch) {
+  if (!Number.isSafeInteger(epoch) || epoch < 0) {
+    throw new DistrolessError("USAGE", `build epoch must be a non-negative integer number of seconds, got ${epoch}`);
+  }
+  return new Date(epoch * 1e3).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+function buildImageConfig(input2) {
+  const created = epochToRfc3339(input2.epoch);
+  for (const [i2, l] of input2.layers.entries()) requireDigest(l.diffId, `layer ${i2} diff_id`);
+  const value2 = {
+    architecture: input2.platform.architecture,
+    os: input2.platform.os,
+    variant: input2.platform.variant,
+    created,
+    config: {
+      Env: input2.env === void 0 ? void 0 : [...input2.env],
+      User: input2.user,
+      WorkingDir: input2.workingDir,
+      Entrypoint: input2.entrypoint === void 0 ? void 0 : [...input2.entrypoint],
+      Cmd: input2.cmd === void 0 ? void 0 : [...input2.cmd],
+      Labels: input2.labels === void 0 ? void 0 : { ...input2.labels }
+    },
+    rootfs: { type: "layers", diff_ids: input2.layers.map((l) => l.diffId) },
+    history: input2.layers.map((l) => ({ created, created_by: l.createdBy, comment: l.comment }))
+  };
+  return jsonBlob(sortKeys(value2), MEDIA_TYPES.config);
+}
+function buildManifest(input2) {
+  const diffIds = input2.config.value.rootfs.diff_ids;
+  const layerIds = input2.layers.map((l) => l.diffId);
+  if (diffIds.length !== layerIds.length || diffIds.some((d, i2) => d !== layerIds[i2])) {
+    throw new DistrolessError("USAGE", `manifest layers (${layerIds.length}) do not match the config's diff_ids (${diffIds.length})`);
+  }
+  const layers = input2.layers.map((l) => {
+    requireDigest(l.digest, "layer digest");
+    return { mediaType: MEDIA_TYPES.layerGzip, digest: l.digest, size: l.size };
+  });
+  const value2 = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.manifest,
+    config: input2.config.descriptor,
+    layers,
+    annotations: annotationsOf(input2.annotations)
+  };
+  return jsonBlob(sortKeys(value2), MEDIA_TYPES.manifest);
+}
+function buildIndex(input2) {
+  const manifests = [...input2.manifests].sort(
+    (a, b) => comparePlatforms(a.platform, b.platform) || compareCodeUnits(a.digest, b.digest)
+  );
+  for (const [i2, m] of manifests.entries()) {
+    requireDigest(m.digest, `index entry ${formatPlatform(m.platform)}`);
+    const prev = manifests[i2 - 1];
+    if (prev !== void 0 && comparePlatforms(prev.platform, m.platform) === 0) {
+      throw new DistrolessError("USAGE", `index has two manifests for platform ${formatPlatform(m.platform)}`);
+    }
+  }
+  const value2 = {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.index,
+    manifests: manifests.map((m) => ({ ...m })),
+    annotations: annotationsOf(input2.annotations)
+  };
+  return jsonBlob(sortKeys(value2), MEDIA_TYPES.index);
+}
+var ANNOTATION_KEYS = {
+  baseName: "org.opencontainers.image.base.name",
+  baseDigest: "org.opencontainers.image.base.digest",
+  version: "org.opencontainers.image.version",
+  source: "org.opencontainers.image.source",
+  revision: "org.opencontainers.image.revision"
+};
+var CREATED_KEY = "org.opencontainers.image.created";
+function annotationsOf(a) {
+  if (a === void 0) return void 0;
+  const out = {};
+  if (a.created !== void 0) out[CREATED_KEY] = epochToRfc3339(a.created);
+  for (const [field, key] of Object.entries(ANNOTATION_KEYS)) {
+    const v = a[field];
+    if (v !== void 0) out[key] = v;
+  }
+  if (a.baseDigest !== void 0) requireDigest(a.baseDigest, "base digest annotation");
+  for (const [key, v] of Object.entries(a.extra ?? {})) {
+    if (Object.hasOwn(out, key)) throw new DistrolessError("USAGE", `annotation ${key} given twice`);
+    out[key] = v;
+  }
+  return Object.keys(out).length === 0 ? void 0 : out;
+}
+function requireDigest(value2, what) {
+  if (!isDigest(value2)) throw new DistrolessError("USAGE", `${what} is not a sha256 digest: ${JSON.stringify(value2.slice(0, 80))}`);
+}
+
+// src/oci/layout.ts
+import { mkdir as mkdir7, readdir as readdir2, readFile as readFile5, rm as rm8 } from "node:fs/promises";
+import { join as join7 } from "node:path";
+var REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
+var OCI_LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
+var REF_RE = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
+var INDEX_TYPES = /* @__PURE__ */ new Set([MEDIA_TYPES.index, "application/vnd.docker.distribution.manifest.list.v2+json"]);
+var MANIFEST_TYPES = /* @__PURE__ */ new Set([MEDIA_TYPES.manifest, "application/vnd.docker.distribution.manifest.v2+json"]);
+var OciLayoutWriter = class _OciLayoutWriter {
+  constructor(dir, named, unnamed) {
+    this.dir = dir;
+    this.named = named;
+    this.unnamed = unnamed;
+    this.blobsDir = join7(dir, "blobs");
+  }
+  dir;
+  named;
+  unnamed;
+  blobsDir;
+  /**
+   * Opens `dir` as a layout, creating it when absent (with an empty `index.json`, so a layout directory is
+   * valid from the start). The existing refs are kept until replaced or removed.
+   */
+  static async open(dir) {
+    await mkdir7(join7(dir, "blobs", "sha256"), { recursive: true });
+    const marker = await readOptional(join7(dir, "oci-layout"));
+    if (marker !== void 0) checkLayoutMarker(dir, marker);
+    const create = [];
+    const index3 = join7(dir, "index.json");
+    if (await readOptional(index3) === void 0) create.push({ path: index3, content: indexBytes([]) });
+    if (marker === void 0) create.push({ path: join7(dir, "oci-layout"), content: OCI_LAYOUT });
+    if (create.length > 0) await writeFilesAtomically(create);
+    const named = /* @__PURE__ */ new Map();
+    const unnamed = [];
+    for (const d of (await readLayoutIndex(dir)).manifests) {
+      const ref = d.annotations?.[REF_NAME_ANNOTATION];
+      if (ref === void 0) unnamed.push(d);
+      else named.set(ref, d);
+    }
+    return new _OciLayoutWriter(dir, named, unnamed);
+  }
+  /** Compresses a layer tar straight into this layout (see `writeLayerBlob`). */
+  writeLayer(tar, opts) {
+    return writeLayerBlob(tar, this.blobsDir, opts);
+  }
+  /** Brings in a blob from elsewhere (e.g. `LayerCache.blobPath`): hardlinked on the same filesystem, else copied. */
+  importBlob(source2, blob) {
+    return importBlob(source2, this.blobsDir, blob.digest, blob.size);
+  }
+  /** Writes a document built by `image.ts` (its exact bytes) and returns its descriptor. */
+  async writeJson(doc) {
+    await writeBlobBytes(this.blobsDir, doc.bytes);
+    return doc.descriptor;
+  }
+  /** Points `ref` at a manifest or index (replacing what it pointed at); takes effect on `commit()`. */
+  setRef(ref, descriptor) {
+    if (!REF_RE.test(ref)) throw new DistrolessError("USAGE", `invalid OCI layout ref name ${JSON.stringify(ref)}`);
+    if (!isDigest(descriptor.digest)) throw new DistrolessError("USAGE", `ref ${ref}: not a sha256 digest: ${descriptor.digest}`);
+    const annotations = { ...descriptor.annotations, [REF_NAME_ANNOTATION]: ref };
+    this.named.set(ref, { ...descriptor, annotations });
+  }
+  removeRef(ref) {
+    return this.named.delete(ref);
+  }
+  /** The refs as they will be committed. */
+  refs() {
+    return new Map(this.named);
+  }
+  /**
+   * Checks that every blob reachable from every entry is present (documents are re-hashed, other blobs
+   * size-checked), then atomically replaces `index.json`. Returns the entries written.
+   */
+  async commit() {
+    const entries = [
+      ...[...this.named.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([, d]) => d),
+      ...[...this.unnamed].sort((a, b) => compareCodeUnits(a.digest, b.digest))
+    ];
+    await reachableBlobs(this.dir, entries);
+    await writeFilesAtomically([{ path: join7(this.dir, "index.json"), content: indexBytes(entries) }]);
+    return entries;
+  }
+};
+function indexBytes(manifests) {
+  return canonicalJsonBytes({ schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests });
+}
+function checkLayoutMarker(dir, text) {
+  let version2;
+  try {
+    version2 = JSON.parse(text).imageLayoutVersion;
+  } catch {
+    version2 = void 0;
+  }
+  if (version2 !== "1.0.0") throw new DistrolessError("LAYOUT_INVALID", `${join7(dir, "oci-layout")}: imageLayoutVersion is not "1.0.0"`);
+}
+async function readOptional(path) {
+  try {
+    return await readFile5(path, "utf8");
+  } catch (e) {
+    if (isNotFound(e)) return void 0;
+    throw e;
+  }
+}
+async function readLayoutIndex(dir) {
+  const path = join7(dir, "index.json");
+  const text = await readOptional(path);
+  if (text === void 0) throw new DistrolessError("LAYOUT_INVALID", `${dir} is not an OCI layout: no index.json`);
+  const manifests = parseDocument2(text, path).manifests;
+  if (!Array.isArray(manifests)) throw new DistrolessError("LAYOUT_INVALID", `${path}: no manifests array`);
+  return { manifests: manifests.map((d, i2) => checkDescriptor(d, `${path} manifests[${i2}]`)) };
+}
+async function readBlob(dir, descriptor) {
+  const path = blobPath(join7(dir, "blobs"), descriptor.digest);
+  let bytes;
+  try {
+    bytes = await readFile5(path);
+  } catch (e) {
+    if (isNotFound(e)) throw new DistrolessError("LAYOUT_INVALID", `${dir}: blob ${descriptor.digest} is missing`);
+    throw e;
+  }
+  if (bytes.length !== descriptor.size || sha256Digest(bytes) !== descriptor.digest) {
+    throw new DistrolessError("HASH_MISMATCH", `${dir}: blob ${descriptor.digest} does not match its descriptor`);
+  }
+  return bytes;
+}
+async function childDescriptors(dir, descriptor) {
+  const isIndex = INDEX_TYPES.has(descriptor.mediaType);
+  if (!isIndex && !MANIFEST_TYPES.has(descriptor.mediaType)) return [];
+  const where = `${dir} blob ${descriptor.digest}`;
+  const doc = parseDocument2((await readBlob(dir, descriptor)).toString("utf8"), where);
+  const list2 = isIndex ? doc.manifests : doc.layers;
+  if (!Array.isArray(list2)) throw new DistrolessError("LAYOUT_INVALID", `${where}: no ${isIndex ? "manifests" : "layers"} array`);
+  const children = list2.map((d, i2) => checkDescriptor(d, `${where} ${isIndex ? "manifests" : "layers"}[${i2}]`));
+  return isIndex ? children : [checkDescriptor(doc.config, `${where} config`), ...children];
+}
+async function reachableBlobs(dir, roots) {
+  const seen = /* @__PURE__ */ new Map();
+  const queue = [...roots];
+  for (let d = queue.shift(); d !== void 0; d = queue.shift()) {
+    if (seen.has(d.digest)) continue;
+    seen.set(d.digest, d);
+    if (!await blobExists(join7(dir, "blobs"), d.digest, d.size)) {
+      throw new DistrolessError("LAYOUT_INVALID", `${dir}: blob ${d.digest} (${d.size} bytes, ${d.mediaType}) is missing`);
+    }
+    queue.push(...await childDescriptors(dir, d));
+  }
+  return seen;
+}
+function parseDocument2(text, where) {
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new DistrolessError("LAYOUT_INVALID", `${where}: not JSON`, { cause: e });
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new DistrolessError("LAYOUT_INVALID", `${where}: not a JSON object`);
+  return v;
+}
+function checkDescriptor(v, where) {
+  const d = typeof v === "object" && v !== null ? v : {};
+  if (typeof d.mediaType !== "string" || typeof d.digest !== "string" || !isDigest(d.digest)) {
+    throw new DistrolessError("LAYOUT_INVALID", `${where}: not a descriptor with a mediaType and a sha256 digest`);
+  }
+  if (typeof d.size !== "number" || !Number.isSafeInteger(d.size) || d.size < 0) {
+    throw new DistrolessError("LAYOUT_INVALID", `${where}: bad size`);
+  }
+  const a = d.annotations;
+  if (a !== void 0 && (typeof a !== "object" || a === null || Object.values(a).some((x2) => typeof x2 !== "string"))) {
+    throw new DistrolessError("LAYOUT_INVALID", `${where}: annotations are not string to string`);
+  }
+  return v;
+}
+
+// src/util/concurrency.ts
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failure2;
+  const worker = async () => {
+    while (next < items.length && failure2 === void 0) {
+      const i2 = next++;
+      try {
+        results[i2] = await fn(items[i2], i2);
+      } catch (error63) {
+        failure2 ??= { error: error63 };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure2 !== void 0) throw failure2.error;
+  return results;
+}
+
+// src/app/build.ts
+import { join as join8 } from "node:path";
+
+// src/app/build-layers.ts
+import { PassThrough as PassThrough3, Writable } from "node:stream";
+
+// src/deb/deb.ts
+import { spawn as spawn2 } from "node:child_process";
+import { createReadStream as createReadStream3 } from "node:fs";
+import { basename as basename2 } from "node:path";
+import { Duplex, PassThrough as PassThrough2, pipeline as pipeline3, Readable as Readable2 } from "node:stream";
+import { createGunzip, createZstdDecompress } from "node:zlib";
+
+// src/tar/header.ts
+var BLOCK_SIZE2 = 512;
+var NAME_OFFSET = 0;
+var NAME_LENGTH = 100;
+var MODE_OFFSET = 100;
+var UID_OFFSET = 108;
+var GID_OFFSET = 116;
+var SIZE_OFFSET = 124;
+var MTIME_OFFSET = 136;
+var CHECKSUM_OFFSET = 148;
+var CHECKSUM_LENGTH = 8;
+var TYPEFLAG_OFFSET = 156;
+var LINKNAME_OFFSET = 157;
+var LINKNAME_LENGTH = 100;
+var MAGIC_OFFSET = 257;
+var VERSION_OFFSET = 263;
+var UNAME_OFFSET = 265;
+var GNAME_OFFSET = 297;
+var OWNER_NAME_LENGTH = 32;
+var DEVMAJOR_OFFSET = 329;
+var DEVMINOR_OFFSET = 337;
+var PREFIX_OFFSET = 345;
+var PREFIX_LENGTH = 155;
+var MODE_WIDTH = 8;
+var ID_WIDTH = 8;
+var SIZE_WIDTH = 12;
+var MTIME_WIDTH = 12;
+var DEV_WIDTH = 8;
+var MAX_OCTAL_ID = 2097151;
+var MAX_OCTAL_SIZE = 8589934591;
+var TYPE2 = {
+  file: "0",
+  oldFile: "\0",
+  hardlink: "1",
+  symlink: "2",
+  charDevice: "3",
+  blockDevice: "4",
+  directory: "5",
+  fifo: "6",
+  contiguous: "7",
+  paxExtended: "x",
+  paxGlobal: "g",
+  gnuLongName: "L",
+  gnuLongLink: "K"
+};
+function padLength(size) {
+  const rest = size % BLOCK_SIZE2;
+  return rest === 0 ? 0 : BLOCK_SIZE2 - rest;
+}
+function padding(size) {
+  return Buffer.alloc(padLength(size));
+}
+function fitsUstarField(value2, length) {
+  return value2.length <= length && /^[\x01-\x7f]*$/.test(value2);
+}
+function writeString(block, offset, length, value2) {
+  const bytes = Buffer.from(value2, "utf8");
+  if (bytes.length > length) throw new DistrolessError("TAR_INVALID", `tar field too long: ${value2}`);
+  bytes.copy(block, offset);
+}
+function writeOctal(block, offset, width, value2) {
+  if (!Number.isSafeInteger(value2) || value2 < 0) throw new DistrolessError("TAR_INVALID", `tar number out of range: ${value2}`);
+  const digits = value2.toString(8).padStart(width - 1, "0");
+  if (digits.length > width - 1) throw new DistrolessError("TAR_INVALID", `tar number too large for its field: ${value2}`);
+  block.write(digits, offset, "ascii");
+}
+function checksum(block) {
+  let sum = 0;
+  for (let i2 = 0; i2 < BLOCK_SIZE2; i2++) {
+    sum += i2 >= CHECKSUM_OFFSET && i2 < CHECKSUM_OFFSET + CHECKSUM_LENGTH ? 32 : block[i2];
+  }
+  return sum;
+}
+function encodeHeader(h) {
+  const block = Buffer.alloc(BLOCK_SIZE2);
+  writeString(block, NAME_OFFSET, NAME_LENGTH, h.path);
+  writeOctal(block, MODE_OFFSET, MODE_WIDTH, h.mode);
+  writeOctal(block, UID_OFFSET, ID_WIDTH, h.uid);
+  writeOctal(block, GID_OFFSET, ID_WIDTH, h.gid);
+  writeOctal(block, SIZE_OFFSET, SIZE_WIDTH, h.size);
+  writeOctal(block, MTIME_OFFSET, MTIME_WIDTH, h.mtime);
+  block.write(h.typeflag, TYPEFLAG_OFFSET, 1, "latin1");
+  writeString(block, LINKNAME_OFFSET, LINKNAME_LENGTH, h.linkname);
+  block.write("ustar\x0000", MAGIC_OFFSET, 8, "latin1");
+  writeString(block, UNAME_OFFSET, OWNER_NAME_LENGTH, h.uname);
+  writeString(block, GNAME_OFFSET, OWNER_NAME_LENGTH, h.gname);
+  writeOctal(block, DEVMAJOR_OFFSET, DEV_WIDTH, h.devmajor);
+  writeOctal(block, DEVMINOR_OFFSET, DEV_WIDTH, h.devminor);
+  block.write(`${checksum(block).toString(8).padStart(6, "0")}\0 `, CHECKSUM_OFFSET, CHECKSUM_LENGTH, "latin1");
+  return block;
+}
+function paxRecord(key, value2) {
+  const rest = Buffer.byteLength(` ${key}=${value2}
+`, "utf8");
+  let len = rest + String(rest).length;
+  if (String(len).length !== String(rest).length) len = rest + String(len).length;
+  return `${len} ${key}=${value2}
+`;
+}
+function paxRecordsFor(h) {
+  const records = [];
+  if (!fitsUstarField(h.path, NAME_LENGTH)) records.push(["path", h.path]);
+  if (!fitsUstarField(h.linkname, LINKNAME_LENGTH)) records.push(["linkpath", h.linkname]);
+  if (h.size > MAX_OCTAL_SIZE) records.push(["size", String(h.size)]);
+  if (h.uid > MAX_OCTAL_ID) records.push(["uid", String(h.uid)]);
+  if (h.gid > MAX_OCTAL_ID) records.push(["gid", String(h.gid)]);
+  if (h.mtime > MAX_OCTAL_SIZE) records.push(["mtime", String(h.mtime)]);
+  return records;
+}
+function ustarStandIn(value2, length) {
+  return value2.replace(/[^\x01-\x7f]/g, "_").slice(0, length);
+}
+function encodeEntryHeaders(h) {
+  const records = paxRecordsFor(h);
+  if (records.length === 0) return [encodeHeader(h)];
+  const body = Buffer.from(records.map(([k, v]) => paxRecord(k, v)).join(""), "utf8");
+  const base = h.path.replace(/\/+$/, "").split("/").pop() ?? "";
+  const paxHeader = encodeHeader({
+    ...h,
+    path: ustarStandIn(`PaxHeaders.0/${base}`, NAME_LENGTH),
+    linkname: "",
+    typeflag: TYPE2.paxExtended,
+    mode: 420,
+    uid: 0,
+    gid: 0,
+    size: body.length,
+    mtime: Math.min(h.mtime, MAX_OCTAL_SIZE)
+  });
+  const main = encodeHeader({
+    ...h,
+    path: ustarStandIn(h.path, NAME_LENGTH),
+    linkname: ustarStandIn(h.linkname, LINKNAME_LENGTH),
+    size: Math.min(h.size, MAX_OCTAL_SIZE),
+    uid: Math.min(h.uid, MAX_OCTAL_ID),
+    gid: Math.min(h.gid, MAX_OCTAL_ID),
+    mtime: Math.min(h.mtime, MAX_OCTAL_SIZE)
+  });
+  return [paxHeader, body, padding(body.length), main];
+}
+function readString(block, offset, length) {
+  const field = block.subarray(offset, offset + length);
+  const end = field.indexOf(0);
+  return field.subarray(0, end === -1 ? length : end).toString("utf8");
+}
+function readNumber(block, offset, length) {
+  const field = block.subarray(offset, offset + length);
+  const first = field[0];
+  if (first & 128) {
+    if (first === 255) throw new DistrolessError("TAR_INVALID", "negative base-256 number in tar header");
+    let value2 = first & 127;
+    for (let i2 = 1; i2 < length; i2++) value2 = value2 * 256 + field[i2];
+    if (!Number.isSafeInteger(value2)) throw new DistrolessError("TAR_INVALID", "tar number too large");
+    return value2;
+  }
+  const text = field.toString("latin1").replace(/[\0 ]+$/, "").replace(/^[\0 ]+/, "");
+  if (text === "") return 0;
+  if (!/^[0-7]+$/.test(text)) throw new DistrolessError("TAR_INVALID", `bad octal number in tar header: ${JSON.stringify(text)}`);
+  return parseInt(text, 8);
+}
+function isZeroBlock(block) {
+  for (let i2 = 0; i2 < BLOCK_SIZE2; i2++) if (block[i2] !== 0) return false;
+  return true;
+}
+function checksumMatches(block, stored) {
+  if (checksum(block) === stored) return true;
+  let signed = 0;
+  for (let i2 = 0; i2 < BLOCK_SIZE2; i2++) {
+    const b = i2 >= CHECKSUM_OFFSET && i2 < CHECKSUM_OFFSET + CHECKSUM_LENGTH ? 32 : block[i2];
+    signed += b > 127 ? b - 256 : b;
+  }
+  return signed === stored;
+}
+function decodeHeader(block) {
+  if (block.length !== BLOCK_SIZE2) throw new DistrolessError("TAR_INVALID", "short tar header block");
+  const stored = readNumber(block, CHECKSUM_OFFSET, CHECKSUM_LENGTH);
+  if (!checksumMatches(block, stored)) throw new DistrolessError("TAR_INVALID", "tar header checksum mismatch");
+  const magic = block.toString("latin1", MAGIC_OFFSET, VERSION_OFFSET);
+  const name = readString(block, NAME_OFFSET, NAME_LENGTH);
+  const prefix = magic === "ustar\0" ? readString(block, PREFIX_OFFSET, PREFIX_LENGTH) : "";
+  return {
+    path: prefix === "" ? name : `${prefix}/${name}`,
+    linkname: readString(block, LINKNAME_OFFSET, LINKNAME_LENGTH),
+    typeflag: String.fromCharCode(block[TYPEFLAG_OFFSET]),
+    mode: readNumber(block, MODE_OFFSET, MODE_WIDTH),
+    uid: readNumber(block, UID_OFFSET, ID_WIDTH),
+    gid: readNumber(block, GID_OFFSET, ID_WIDTH),
+    size: readNumber(block, SIZE_OFFSET, SIZE_WIDTH),
+    mtime: readNumber(block, MTIME_OFFSET, MTIME_WIDTH),
+    uname: readString(block, UNAME_OFFSET, OWNER_NAME_LENGTH),
+    gname: readString(block, GNAME_OFFSET, OWNER_NAME_LENGTH),
+    devmajor: readNumber(block, DEVMAJOR_OFFSET, DEV_WIDTH),
+    devminor: readNumber(block, DEVMINOR_OFFSET, DEV_WIDTH)
+  };
+}
+function parsePax(body) {
+  const out = /* @__PURE__ */ new Map();
+  let pos = 0;
+  while (pos < body.length) {
+    if (body[pos] === 0) break;
+    const space = body.indexOf(32, pos);
+    const len = space === -1 ? NaN : Number(body.toString("latin1", pos, space));
+    if (!Number.isSafeInteger(len) || len <= 0 || pos + len > body.length || body[pos + len - 1] !== 10) {
+      throw new DistrolessError("TAR_INVALID", "malformed PAX extended header");
+    }
+    const record2 = body.toString("utf8", space + 1, pos + len - 1);
+    const eq = record2.indexOf("=");
+    if (eq <= 0) throw new DistrolessError("TAR_INVALID", "malformed PAX record");
+    out.set(record2.slice(0, eq), record2.slice(eq + 1));
+    pos += len;
+  }
+  return out;
+}
+function applyPax(h, pax) {
+  const out = { ...h };
+  const path = pax.get("path");
+  if (path !== void 0) out.path = path;
+  const linkpath = pax.get("linkpath");
+  if (linkpath !== void 0) out.linkname = linkpath;
+  for (const key of ["size", "uid", "gid"]) {
+    const v = pax.get(key);
+    if (v === void 0) continue;
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new DistrolessError("TAR_INVALID", `bad PAX ${key}: ${v}`);
+    out[key] = Number(v);
+  }
+  const mtime = pax.get("mtime");
+  if (mtime !== void 0) {
+    const seconds = Number(mtime);
+    if (!Number.isFinite(seconds)) throw new DistrolessError("TAR_INVALID", `bad PAX mtime: ${mtime}`);
+    out.mtime = Math.floor(seconds);
+  }
+  return out;
+}
+
+// src/tar/reader.ts
+var HEADER_ONLY = /* @__PURE__ */ new Set([TYPE2.hardlink, TYPE2.symlink, TYPE2.charDevice, TYPE2.blockDevice, TYPE2.directory, TYPE2.fifo]);
+var ByteSource = class {
+  constructor(input2, source2) {
+    this.source = source2;
+    this.it = input2[Symbol.asyncIterator]();
+  }
+  source;
+  it;
+  pending = Buffer.alloc(0);
+  done = false;
+  truncated() {
+    return new DistrolessError("TAR_INVALID", `${this.source}: truncated tar archive`);
+  }
+  /** Fills `pending` with at least one byte; false at EOF. */
+  async fill() {
+    while (this.pending.length === 0) {
+      if (this.done) return false;
+      const next = await this.it.next();
+      if (next.done === true) {
+        this.done = true;
+        return false;
+      }
+      const v = next.value;
+      this.pending = Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    }
+    return true;
+  }
+  /** Up to `max` bytes (at least one); throws at EOF. */
+  async chunk(max2) {
+    if (!await this.fill()) throw this.truncated();
+    const out = this.pending.length <= max2 ? this.pending : this.pending.subarray(0, max2);
+    this.pending = this.pending.subarray(out.length);
+    return out;
+  }
+  /** Exactly `n` bytes, or null at a clean EOF (no byte available); a partial read throws. */
+  async exact(n) {
+    if (!await this.fill()) return null;
+    if (this.pending.length >= n) return this.chunk(n);
+    const parts = [];
+    let got = 0;
+    while (got < n) {
+      const c = await this.chunk(n - got);
+      parts.push(c);
+      got += c.length;
+    }
+    return Buffer.concat(parts, n);
+  }
+  async skip(n) {
+    let left = n;
+    while (left > 0) left -= (await this.chunk(left)).length;
+  }
+  async drain() {
+    this.pending = Buffer.alloc(0);
+    while (await this.fill()) this.pending = Buffer.alloc(0);
+  }
+  async close() {
+    if (!this.done) {
+      this.done = true;
+      await this.it.return?.();
+    }
+  }
+};
+async function* readTar(input2, opts = {}) {
+  const source2 = opts.source ?? "tar";
+  const maxMeta = opts.maxMetaBytes ?? 1024 * 1024;
+  const src = new ByteSource(input2, source2);
+  let serial = 0;
+  let remaining = 0;
+  let pending = {};
+  try {
+    for (; ; ) {
+      const block = await src.exact(BLOCK_SIZE2);
+      if (block === null) throw src.truncated();
+      if (isZeroBlock(block)) {
+        await src.drain();
+        return;
+      }
+      let header = decodeWithSource(block, source2);
+      if (await readMeta(src, header, pending, maxMeta, source2)) continue;
+      header = applyLongNames(header, pending);
+      pending = {};
+      if (HEADER_ONLY.has(header.typeflag)) header.size = 0;
+      const id = ++serial;
+      remaining = header.size;
+      const body = bodyOf(src, () => serial === id ? remaining : -1, (n) => remaining -= n, source2);
+      yield { header, body };
+      await src.skip(remaining + padLength(header.size));
+      remaining = 0;
+    }
+  } finally {
+    serial = -1;
+    await src.close();
+  }
+}
+function decodeWithSource(block, source2) {
+  try {
+    return decodeHeader(block);
+  } catch (e) {
+    if (e instanceof DistrolessError) throw new DistrolessError(e.code, `${source2}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+async function readMeta(src, h, pending, maxMeta, source2) {
+  const kind = h.typeflag;
+  if (kind !== TYPE2.paxExtended && kind !== TYPE2.paxGlobal && kind !== TYPE2.gnuLongName && kind !== TYPE2.gnuLongLink) {
+    return false;
+  }
+  if (kind === TYPE2.paxGlobal) {
+    await src.skip(h.size + padLength(h.size));
+    return true;
+  }
+  if (h.size > maxMeta) throw new DistrolessError("TAR_INVALID", `${source2}: extended header of ${h.size} bytes is too large`);
+  const body = h.size === 0 ? Buffer.alloc(0) : await src.exact(h.size);
+  if (body === null) throw src.truncated();
+  await src.skip(padLength(h.size));
+  if (kind === TYPE2.paxExtended) pending.pax = parsePax(body);
+  else {
+    const end = body.indexOf(0);
+    const value2 = body.toString("utf8", 0, end === -1 ? body.length : end);
+    if (kind === TYPE2.gnuLongName) pending.path = value2;
+    else pending.linkname = value2;
+  }
+  return true;
+}
+function applyLongNames(h, pending) {
+  let out = h;
+  if (pending.path !== void 0) out = { ...out, path: pending.path };
+  if (pending.linkname !== void 0) out = { ...out, linkname: pending.linkname };
+  if (pending.pax !== void 0) out = applyPax(out, pending.pax);
+  return out;
+}
+async function* bodyOf(src, left, consumed, source2) {
+  for (; ; ) {
+    const n = left();
+    if (n < 0) throw new DistrolessError("TAR_INVALID", `${source2}: entry body read after the next entry was requested`);
+    if (n === 0) return;
+    const chunk = await src.chunk(n);
+    consumed(chunk.length);
+    yield chunk;
+  }
+}
+
+// src/deb/ar.ts
+import { open as open6 } from "node:fs/promises";
+var AR_MAGIC = "!<arch>\n";
+var AR_HEADER_SIZE = 60;
+var NAME_OFFSET2 = 0;
+var NAME_LENGTH2 = 16;
+var SIZE_OFFSET2 = 48;
+var SIZE_LENGTH = 10;
+var FMAG_OFFSET = 58;
+var FMAG = "`\n";
+async function readArMembers(path, source2 = path) {
+  const fh = await open6(path, "r");
+  try {
+    const { size: fileSize } = await fh.stat();
+    const magic = await readAt(fh, 0, AR_MAGIC.length);
+    if (magic.toString("latin1") !== AR_MAGIC) throw bad(source2, "not an ar archive");
+    const members2 = [];
+    let pos = AR_MAGIC.length;
+    while (pos < fileSize) {
+      const header = await readAt(fh, pos, AR_HEADER_SIZE);
+      if (header.length < AR_HEADER_SIZE) throw bad(source2, `truncated ar member header at byte ${pos}`);
+      const member = parseMemberHeader(header, pos, source2);
+      if (member.offset + member.size > fileSize) throw bad(source2, `ar member ${member.name} runs past the end of the file`);
+      members2.push(member);
+      pos = member.offset + member.size + member.size % 2;
+    }
+    return members2;
+  } finally {
+    await fh.close();
+  }
+}
+function parseMemberHeader(header, pos, source2) {
+  if (header.toString("latin1", FMAG_OFFSET, FMAG_OFFSET + FMAG.length) !== FMAG) {
+    throw bad(source2, `bad ar member header at byte ${pos}`);
+  }
+  const name = header.toString("latin1", NAME_OFFSET2, NAME_OFFSET2 + NAME_LENGTH2).trimEnd().replace(/\/$/, "");
+  const sizeText = header.toString("latin1", SIZE_OFFSET2, SIZE_OFFSET2 + SIZE_LENGTH).trim();
+  if (!/^\d+$/.test(sizeText)) throw bad(source2, `bad ar member size ${JSON.stringify(sizeText)} at byte ${pos}`);
+  if (name === "" || name.startsWith("#1/")) throw bad(source2, `unsupported ar member name ${JSON.stringify(name)}`);
+  return { name, offset: pos + AR_HEADER_SIZE, size: Number(sizeText) };
+}
+async function readAt(fh, position2, length) {
+  const buf = Buffer.alloc(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(buf, got, length - got, position2 + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+async function readMember(path, m) {
+  const fh = await open6(path, "r");
+  try {
+    return await readAt(fh, m.offset, m.size);
+  } finally {
+    await fh.close();
+  }
+}
+function bad(source2, why) {
+  return new DistrolessError("DEB_INVALID", `${source2}: ${why}`);
+}
+
+// src/deb/deb.ts
+var SUFFIXES = { "": "none", ".gz": "gz", ".xz": "xz", ".zst": "zst", ".bz2": "bz2" };
+async function openDeb(path, name = basename2(path), opts = {}) {
+  const members2 = await readArMembers(path, name);
+  const { control: controlMember, data: dataMember } = await findMembers(path, members2, name);
+  const controlCompression = compressionOf2(controlMember, "control.tar", name);
+  const dataCompression = compressionOf2(dataMember, "data.tar", name);
+  if (controlCompression === "bz2") throw bad2(name, `unsupported control member ${controlMember.name}`);
+  const member = (m, kind, what) => decompress2(rangeStream(path, m), kind, opts, `${name}: ${what}`);
+  const files = await readControlFiles(member(controlMember, controlCompression, controlMember.name), name, opts);
+  if (files.control === void 0) throw bad2(name, "control.tar has no control file");
+  return {
+    path,
+    name,
+    control: files.control,
+    ...files.md5sums === void 0 ? {} : { md5sums: files.md5sums },
+    controlCompression,
+    dataCompression,
+    dataMember,
+    dataTar: () => member(dataMember, dataCompression, dataMember.name)
+  };
+}
+async function findMembers(path, members2, name) {
+  const [first, ...rest] = members2;
+  if (first?.name !== "debian-binary") throw bad2(name, "first ar member is not debian-binary");
+  const version2 = (await readMember(path, first)).toString("latin1");
+  if (version2 !== "2.0\n") throw bad2(name, `unsupported deb format ${JSON.stringify(version2)}`);
+  const required2 = rest.filter((m) => !m.name.startsWith("_"));
+  const [control, data] = required2;
+  if (control === void 0 || !control.name.startsWith("control.tar")) throw bad2(name, "second member is not control.tar");
+  if (data === void 0 || !data.name.startsWith("data.tar")) throw bad2(name, "third member is not data.tar");
+  return { control, data };
+}
+function compressionOf2(m, base, name) {
+  const kind = SUFFIXES[m.name.slice(base.length)];
+  if (kind === void 0) throw bad2(name, `unsupported member ${m.name}`);
+  return kind;
+}
+function rangeStream(path, m) {
+  if (m.size === 0) return Readable2.from([]);
+  return createReadStream3(path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: 1 << 20 });
+}
+async function readControlFiles(tar, name, opts) {
+  const max2 = opts.maxControlFileBytes ?? 16 * 1024 * 1024;
+  const out = {};
+  try {
+    for await (const { header, body } of readTar(tar, { source: `${name}: control.tar` })) {
+      const file2 = header.path.replace(/^(\.\/)+/, "");
+      if (file2 !== "control" && file2 !== "md5sums") continue;
+      if (header.typeflag !== "0" && header.typeflag !== "\0") throw bad2(name, `control.tar: ${file2} is not a regular file`);
+      if (header.size > max2) throw bad2(name, `control.tar: ${file2} is larger than ${max2} bytes`);
+      const chunks = [];
+      for await (const chunk of body) chunks.push(chunk);
+      out[file2] = Buffer.concat(chunks).toString("utf8");
+    }
+  } catch (e) {
+    if (e instanceof DistrolessError) throw e;
+    throw bad2(name, `control.tar: ${e.message}`);
+  }
+  return out;
+}
+function decompress2(input2, kind, opts, source2) {
+  switch (kind) {
+    case "none":
+      return guard(input2, input2, source2);
+    case "gz":
+      return guard(input2, createGunzip(), source2);
+    case "zst":
+      return guard(input2, createZstdDecompress(), source2);
+    case "xz":
+      if (opts.xzDecoder === "napi") return guard(input2, napiXz(input2), source2);
+      return spawnFilter(opts.xzCommand ?? "xz", opts.xzThreads === void 0 ? [] : [`-T${opts.xzThreads}`], input2, source2);
+    case "bz2":
+      return spawnFilter(opts.bzip2Command ?? "bzip2", [], input2, source2);
+  }
+}
+function guard(input2, last, source2) {
+  if (last instanceof Duplex) pipeline3(input2, last, () => void 0);
+  const out = new PassThrough2({ highWaterMark: 1 << 20 });
+  last.on("error", (e) => out.destroy(new DistrolessError("DEB_INVALID", `${source2}: ${e.message}`, { cause: e })));
+  last.pipe(out);
+  out.on("close", () => {
+    last.destroy();
+    input2.destroy();
+  });
+  return out;
+}
+function spawnFilter(command, extraArgs, input2, source2) {
+  const out = new PassThrough2({ highWaterMark: 1 << 20 });
+  const child = spawn2(command, [...extraArgs, "-dc"], { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  const fail = (why, cause) => {
+    out.destroy(new DistrolessError("DEB_INVALID", `${source2}: ${command} -dc failed: ${why}`, { cause }));
+  };
+  child.stderr.setEncoding("utf8").on("data", (s) => {
+    if (stderr.length < 2e3) stderr += s;
+  });
+  pipeline3(input2, child.stdin, (err2) => {
+    if (err2 && err2.code !== "EPIPE") fail(err2.message, err2);
+  });
+  child.stdout.pipe(out, { end: false });
+  child.on("error", (e) => {
+    const missing = e.code === "ENOENT";
+    fail(missing ? `${command} not found (install it, or use xzDecoder: 'napi' for xz)` : e.message, e);
+  });
+  child.on("close", (code, signal) => {
+    if (code === 0) out.end();
+    else fail(`exit ${code ?? signal}${stderr === "" ? "" : `: ${stderr.trim().split("\n")[0]}`}`);
+  });
+  out.on("close", () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    input2.destroy();
+  });
+  return out;
+}
+function napiXz(input2) {
+  return Readable2.from(
+    (async function* () {
+      const chunks = [];
+      for await (const chunk of input2) chunks.push(chunk);
+      const { xz } = await import("@napi-rs/lzma");
+      const data = await xz.decompress(Buffer.concat(chunks));
+      chunks.length = 0;
+      for (let pos = 0; pos < data.length; pos += 1 << 20) yield data.subarray(pos, pos + (1 << 20));
+    })(),
+    { objectMode: false }
+  );
+}
+function bad2(name, why) {
+  return new DistrolessError("DEB_INVALID", `${name}: ${why}`);
+}
+
+// src/build/package-layer.ts
+import { posix } from "node:path";
+var STATUS_DIR = "var/lib/dpkg/status.d";
+var PACKAGE_NAME2 = /^[a-z0-9][a-z0-9+.-]+$/;
+async function writePackageLayer(debPath, pkgName, writer, opts) {
+  if (!PACKAGE_NAME2.test(pkgName)) throw new DistrolessError("DEB_INVALID", `bad package name ${JSON.stringify(pkgName)}`);
+  if (!Number.isSafeInteger(opts.epoch) || opts.epoch < 0) throw new DistrolessError("USAGE", `bad build epoch ${opts.epoch}`);
+  const deb = await openDeb(debPath, pkgName, opts.deb);
+  const shipped = controlField(deb.control, "Package");
+  if (shipped !== pkgName) throw new DistrolessError("DEB_INVALID", `${pkgName}: the .deb is package ${JSON.stringify(shipped)}`);
+  const layer = new LayerWriter(pkgName, writer, opts);
+  for await (const item of readTar(deb.dataTar(), { source: `${pkgName}: ${deb.dataMember.name}` })) await layer.addDataEntry(item);
+  await layer.addStatus(deb.control, deb.md5sums);
+  return {
+    name: pkgName,
+    control: deb.control,
+    ...deb.md5sums === void 0 ? {} : { md5sums: deb.md5sums },
+    ...layer.counts()
+  };
+}
+function statusStanza(control) {
+  const lines = control.replace(/\n+$/, "").split("\n").filter((l) => !/^Status:/i.test(l));
+  const at = lines.findIndex((l) => /^Package:/i.test(l));
+  lines.splice(at + 1, 0, "Status: install ok installed");
+  return `${lines.join("\n")}
+`;
+}
+function controlField(control, field) {
+  const re = new RegExp(`^${field}:[ \\t]*(.*)$`, "im");
+  return re.exec(control)?.[1]?.trim();
+}
+var KINDS = {
+  [TYPE2.file]: "file",
+  [TYPE2.oldFile]: "file",
+  [TYPE2.contiguous]: "file",
+  [TYPE2.hardlink]: "hardlink",
+  [TYPE2.symlink]: "symlink",
+  [TYPE2.directory]: "directory"
+};
+var LayerWriter = class {
+  constructor(pkg2, writer, opts) {
+    this.pkg = pkg2;
+    this.writer = writer;
+    this.opts = opts;
+  }
+  pkg;
+  writer;
+  opts;
+  /** Every data.tar path met so far (excluded ones too) and its type. */
+  seen = /* @__PURE__ */ new Map();
+  /** Paths actually in the layer. */
+  written = /* @__PURE__ */ new Map();
+  fileCount = 0;
+  bytes = 0;
+  entryCount = 0;
+  counts() {
+    return { fileCount: this.fileCount, bytes: this.bytes, entryCount: this.entryCount };
+  }
+  async addDataEntry({ header, body }) {
+    const path = normalisePath(header.path);
+    const type = KINDS[header.typeflag];
+    if (path === "") {
+      if (type === "directory") return;
+      throw this.unsafe(header.path, "is the archive root but not a directory");
+    }
+    if (path === null) throw this.unsafe(header.path, "escapes the root (absolute or `..`)");
+    if (type === void 0) throw this.unsafe(path, `has unsupported type ${describeType(header.typeflag)}`);
+    this.checkPlacement(path);
+    const entry = this.entryOf(header, path, type);
+    this.seen.set(path, type);
+    const excluded = this.opts.exclude?.(path) === true;
+    const content = type === "file" ? this.captured(path, header.size, body) : void 0;
+    if (excluded) {
+      if (content !== void 0) await consume(content);
+      return;
+    }
+    await this.emit(entry, content);
+    if (type === "file") {
+      this.fileCount += 1;
+      this.bytes += entry.size;
+    }
+  }
+  async addStatus(control, md5sums) {
+    const parts = STATUS_DIR.split("/");
+    for (let i2 = 1; i2 <= parts.length; i2++) {
+      const dir = parts.slice(0, i2).join("/");
+      const have = this.written.get(dir);
+      if (have === "directory") continue;
+      if (have !== void 0) throw this.unsafe(dir, `is a ${have}, so ${STATUS_DIR} cannot be created`);
+      await this.emit(this.generated(dir, "directory", 493, 0));
+    }
+    const files = [[`${STATUS_DIR}/${this.pkg}`, statusStanza(control)]];
+    if (md5sums !== void 0) files.push([`${STATUS_DIR}/${this.pkg}.md5sums`, md5sums]);
+    for (const [path, text] of files) {
+      if (this.seen.has(path)) throw this.unsafe(path, "is shipped by the package, and generated too");
+      const bytes = Buffer.from(text, "utf8");
+      await this.emit(this.generated(path, "file", 420, bytes.length), bytes);
+    }
+  }
+  generated(path, type, mode, size) {
+    return { path, type, mode, uid: 0, gid: 0, mtime: this.opts.epoch, size };
+  }
+  async emit(entry, body) {
+    await this.writer.add(entry, body);
+    this.written.set(entry.path, entry.type);
+    this.entryCount += 1;
+    this.opts.onEntry?.(entry);
+  }
+  /** No duplicates, and nothing below a symlink or file of this archive (that would write through the link). */
+  checkPlacement(path) {
+    if (this.seen.has(path)) throw this.unsafe(path, "appears twice");
+    for (let i2 = path.indexOf("/"); i2 !== -1; i2 = path.indexOf("/", i2 + 1)) {
+      const parent = this.seen.get(path.slice(0, i2));
+      if (parent !== void 0 && parent !== "directory") throw this.unsafe(path, `is below a ${parent} (${path.slice(0, i2)})`);
+    }
+  }
+  entryOf(h, path, type) {
+    const entry = {
+      path,
+      type,
+      mode: h.mode & 4095,
+      uid: h.uid,
+      gid: h.gid,
+      mtime: Math.min(h.mtime, this.opts.epoch),
+      size: type === "file" ? h.size : 0
+    };
+    if (type === "symlink") entry.linkname = this.symlinkTarget(path, h.linkname);
+    if (type === "hardlink") entry.linkname = this.hardlinkTarget(path, h.linkname);
+    return entry;
+  }
+  /** Stored as is; a relative target must stay inside the root when taken from the link's directory. */
+  symlinkTarget(path, target) {
+    if (target === "" || target.includes("\0")) throw this.unsafe(path, "is a symlink without a target");
+    if (!target.startsWith("/") && climbsAboveRoot(posix.dirname(path), target)) {
+      throw this.unsafe(path, `is a symlink to ${target}, outside the root`);
+    }
+    return target;
+  }
+  hardlinkTarget(path, linkname) {
+    const target = normalisePath(linkname);
+    if (target === null || target === "") throw this.unsafe(path, `is a hardlink to ${linkname}, outside the root`);
+    const kind = this.seen.get(target);
+    if (kind !== "file") throw this.unsafe(path, `is a hardlink to ${target}, which is not a file earlier in the archive`);
+    if (!this.written.has(target)) throw this.unsafe(path, `is a hardlink to ${target}, which is excluded from the layer`);
+    return target;
+  }
+  /** The body, teed into `onFile` when the path is captured. */
+  captured(path, size, body) {
+    const { capture, onFile } = this.opts;
+    if (capture === void 0 || onFile === void 0 || !capture(path)) return body;
+    const max2 = this.opts.maxCaptureBytes ?? 16 * 1024 * 1024;
+    if (size > max2) throw new DistrolessError("DEB_INVALID", `${this.pkg}: ${path} is too large to capture (${size} bytes)`);
+    return (async function* () {
+      const chunks = [];
+      for await (const chunk of body) {
+        chunks.push(chunk);
+        yield chunk;
+      }
+      onFile(path, Buffer.concat(chunks));
+    })();
+  }
+  unsafe(path, why) {
+    return new DistrolessError("UNSAFE_ENTRY", `${this.pkg}: ${JSON.stringify(path)} ${why}`);
+  }
+};
+function normalisePath(raw) {
+  if (raw.startsWith("/")) return null;
+  const parts = [];
+  for (const part of raw.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") return null;
+    parts.push(part);
+  }
+  return parts.join("/");
+}
+function climbsAboveRoot(dir, target) {
+  const stack = dir === "." || dir === "" ? [] : dir.split("/");
+  for (const part of target.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (stack.length === 0) return true;
+      stack.pop();
+    } else stack.push(part);
+  }
+  return false;
+}
+function describeType(flag) {
+  const names = { "3": "character device", "4": "block device", "6": "fifo" };
+  return names[flag] ?? `'${flag === "\0" ? "\\0" : flag}'`;
+}
+async function consume(body) {
+  for await (const _chunk of body) continue;
+}
+
+// src/tar/writer.ts
+var TYPEFLAGS = {
+  file: TYPE2.file,
+  directory: TYPE2.directory,
+  symlink: TYPE2.symlink,
+  hardlink: TYPE2.hardlink
+};
+var TarWriter = class {
+  constructor(out) {
+    this.out = out;
+  }
+  out;
+  written = 0;
+  state = "open";
+  /** Bytes of tar written so far (the uncompressed layer size once finished). */
+  get bytesWritten() {
+    return this.written;
+  }
+  /**
+   * Appends one entry. `body` is required for files with `size > 0` and must yield exactly `entry.size`
+   * bytes; a mismatch fails the entry and the writer (the archive would be corrupt).
+   */
+  async add(entry, body) {
+    this.assertOpen();
+    try {
+      validateEntry(entry);
+      if (entry.type !== "file" && body !== void 0) throw invalid(entry, "only files have a body");
+      for (const block of encodeEntryHeaders(headerOf(entry))) await this.write(block);
+      if (entry.type === "file") await this.writeBody(entry, body);
+    } catch (e) {
+      this.state = "failed";
+      throw e;
+    }
+  }
+  /** Writes the two zero blocks that end the archive and ends the destination. */
+  async finish() {
+    this.assertOpen();
+    try {
+      await this.write(Buffer.alloc(2 * BLOCK_SIZE2));
+      this.state = "finished";
+      this.out.end();
+    } catch (e) {
+      this.state = "failed";
+      throw e;
+    }
+  }
+  assertOpen() {
+    if (this.state !== "open") throw new DistrolessError("TAR_INVALID", `tar writer is ${this.state}`);
+  }
+  async writeBody(entry, body) {
+    let count2 = 0;
+    if (body === void 0 || Buffer.isBuffer(body)) {
+      count2 = body?.length ?? 0;
+      if (count2 !== entry.size) throw sizeMismatch(entry, count2);
+      if (count2 > 0) await this.write(body);
+    } else {
+      for await (const chunk of body) {
+        count2 += chunk.length;
+        if (count2 > entry.size) throw sizeMismatch(entry, count2, "at least ");
+        await this.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      }
+      if (count2 !== entry.size) throw sizeMismatch(entry, count2);
+    }
+    const pad2 = padding(entry.size);
+    if (pad2.length > 0) await this.write(pad2);
+  }
+  async write(buf) {
+    const out = this.out;
+    if (out.destroyed || out.writableEnded) throw new DistrolessError("TAR_INVALID", "tar destination is closed");
+    this.written += buf.length;
+    if (!out.write(buf)) await drained(out);
+  }
+};
+function headerOf(e) {
+  return {
+    path: e.type === "directory" ? `${e.path}/` : e.path,
+    linkname: e.linkname ?? "",
+    typeflag: TYPEFLAGS[e.type],
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    size: e.type === "file" ? e.size : 0,
+    mtime: e.mtime,
+    uname: "",
+    gname: "",
+    devmajor: 0,
+    devminor: 0
+  };
+}
+function invalid(e, why) {
+  return new DistrolessError("TAR_INVALID", `tar entry ${JSON.stringify(e.path)}: ${why}`);
+}
+function sizeMismatch(e, got, qualifier = "") {
+  return invalid(e, `body has ${qualifier}${got} bytes, the entry says ${e.size}`);
+}
+var isCount = (n) => Number.isSafeInteger(n) && n >= 0;
+function validateEntry(e) {
+  const parts = e.path.split("/");
+  if (e.path === "" || e.path.includes("\0") || parts.some((p) => p === "" || p === "." || p === "..")) {
+    throw invalid(e, "path must be relative and normalised");
+  }
+  if (!Number.isInteger(e.mode) || e.mode < 0 || e.mode > 4095) throw invalid(e, `bad mode ${e.mode}`);
+  if (!isCount(e.uid) || !isCount(e.gid)) throw invalid(e, `bad uid/gid ${e.uid}/${e.gid}`);
+  if (!isCount(e.mtime)) throw invalid(e, `bad mtime ${e.mtime}`);
+  if (!isCount(e.size) || e.type !== "file" && e.size !== 0) throw invalid(e, `bad size ${e.size} for a ${e.type}`);
+  const isLink = e.type === "symlink" || e.type === "hardlink";
+  if (isLink !== (e.linkname !== void 0 && e.linkname !== "")) throw invalid(e, "links (and only links) need a linkname");
+  if (e.linkname?.includes("\0")) throw invalid(e, "linkname contains NUL");
+}
+function drained(out) {
+  return new Promise((resolve3, reject) => {
+    const cleanup2 = () => {
+      out.off("drain", onDrain);
+      out.off("error", onError);
+      out.off("close", onClose);
+    };
+    const onDrain = () => {
+      cleanup2();
+      resolve3();
+    };
+    const onError = (e) => {
+      cleanup2();
+      reject(e);
+    };
+    const onClose = () => {
+      cleanup2();
+      reject(out.errored ?? new DistrolessError("TAR_INVALID", "tar destination closed before the archive was written"));
+    };
+    out.on("drain", onDrain);
+    out.on("error", onError);
+    out.on("close", onClose);
+  });
+}
+
+// src/app/build-layers.ts
+var LAYER_RECIPE_VERSION = 1;
+function tarStream(fill) {
+  const out = new PassThrough3();
+  const writer = new TarWriter(out);
+  fill(writer).then(() => writer.finish()).catch((e) => out.destroy(e instanceof Error ? e : new Error(String(e))));
+  return out;
+}
+async function cachedLayer(what, epoch, createdBy, fill, cache, layout) {
+  const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${gzipIdentity()}`;
+  const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill));
+  await layout.importBlob(cache.blobPath(blob.digest), blob);
+  return { ...blob, hit, createdBy };
+}
+function writeEntries(entries) {
+  return async (w) => {
+    for (const { entry, body } of entries) await w.add(entry, body);
+  };
+}
+function debFill(debPath, name, epoch) {
+  return async (w) => {
+    await writePackageLayer(await debPath(), name, w, { epoch });
+  };
+}
+async function captureFiles(debPath, name, epoch, match) {
+  const files = /* @__PURE__ */ new Map();
+  const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+  const writer = new TarWriter(sink);
+  await writePackageLayer(debPath, name, writer, { epoch, capture: match, onFile: (path, bytes) => files.set(path, bytes) });
+  await writer.finish();
+  return files;
+}
+async function statusEntries(debPath, name, epoch) {
+  const deb = await openDeb(debPath, name);
+  const parts = STATUS_DIR.split("/");
+  const dirs = parts.map((_, i2) => dirEntry(parts.slice(0, i2 + 1).join("/"), epoch));
+  return [...dirs, fileEntry(`${STATUS_DIR}/${name}`, Buffer.from(statusStanza(deb.control)), epoch)];
+}
+
+// src/app/requests.ts
+var DEBUG_KEY = "debug";
+function imageRequests(config3, distro) {
+  const requests = [];
+  for (const image of Object.values(config3.images)) {
+    if (image.distro !== distro.name) continue;
+    if (image.name === DEBUG_KEY && distro.debugPackages.length > 0) {
+      throw new DistrolessError("CONFIG_INVALID", `${config3.file}: images.${DEBUG_KEY}: the name is reserved for the debug variant's packages`);
+    }
+    const chain = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (let cur = image.name; cur !== void 0; cur = config3.images[cur]?.from) {
+      if (seen.has(cur)) throw new DistrolessError("CONFIG_INVALID", `${config3.file}: images.${image.name}: "from" chain loops at ${cur}`);
+      seen.add(cur);
+      const c = config3.images[cur];
+      if (!c) throw new DistrolessError("CONFIG_INVALID", `${config3.file}: images.${image.name}: unknown "from" image ${cur}`);
+      chain.unshift(c);
+    }
+    requests.push({
+      image: image.name,
+      archs: image.archs,
+      packages: unique(chain.flatMap((c) => c.packages)),
+      exclude: unique(chain.flatMap((c) => c.exclude))
+    });
+  }
+  if (distro.debugPackages.length > 0) {
+    requests.push({ image: DEBUG_KEY, archs: distro.archs, packages: distro.debugPackages, exclude: [] });
+  }
+  return requests;
+}
+function unique(values) {
+  return [...new Set(values)];
+}
+
+// src/app/build-plan.ts
+var VARIANTS = ["latest", "nonroot", "debug", "debug-nonroot"];
+function planBuild(config3, distro, lock, select, warn) {
+  const depth = (n) => config3.images[n]?.from === void 0 ? 0 : 1 + depth(config3.images[n]?.from);
+  const names = [...select.images ?? Object.keys(config3.images).filter((n) => config3.images[n]?.distro === distro.name)].sort((a, b) => depth(a) - depth(b));
+  const plans = [];
+  for (const name of names) {
+    const image = config3.images[name];
+    if (!image) throw new DistrolessError("USAGE", `--image: unknown image "${name}" (the config defines: ${Object.keys(config3.images).join(", ")})`);
+    if (image.distro !== distro.name) continue;
+    const wanted = image.archs.filter((a) => !select.archs || select.archs.includes(a));
+    const archs = [];
+    for (const arch2 of wanted) {
+      if (lock.images[name]?.[arch2] && lock.images[DEBUG_KEY]?.[arch2] !== void 0) archs.push(arch2);
+      else if (select.archs) throw new DistrolessError("LOCK_STALE", `image ${name}: no locked packages for ${arch2}; run "distroless-action update --arch ${arch2}"`);
+      else warn(`image ${name}: ${arch2} is not in the lockfile (skipped; run "distroless-action update --arch ${arch2}")`);
+    }
+    if (archs.length === 0) continue;
+    plans.push({ image, archs, layerOrder: Object.fromEntries(archs.map((a) => [a, layerOrder(config3, lock, name, a)])) });
+  }
+  return plans;
+}
+function layerOrder(config3, lock, name, arch2) {
+  const chain = [];
+  for (let cur = name; cur !== void 0; cur = config3.images[cur]?.from) chain.unshift(cur);
+  const order2 = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const link2 of chain) {
+    const added = Object.keys(lock.images[link2]?.[arch2]?.packages ?? {}).filter((p) => !seen.has(p)).sort(compareCodeUnits);
+    for (const p of added) seen.add(p);
+    order2.push(...added);
+  }
+  const own3 = lock.images[name]?.[arch2]?.packages ?? {};
+  return order2.filter((p) => p in own3);
+}
+function lockEpoch(lock) {
+  const newest = Math.max(...lock.sources.map((s) => Date.parse(s.date)));
+  if (!Number.isFinite(newest)) throw new DistrolessError("LOCK_INVALID", `lockfile of ${lock.distro}: no source date to derive the build epoch from`);
+  return Math.floor(newest / 1e3);
+}
+function refNames(image, distro, variant, archSuffix) {
+  const repo = `${image}-${distro}`;
+  if (archSuffix !== void 0) return [`${repo}-${variant}-${archSuffix}`];
+  return variant === "latest" ? [repo, `${repo}-latest`] : [`${repo}-${variant}`];
+}
+
+// src/app/build-images.ts
+var BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+var SSL_CERT_FILE = "/etc/ssl/certs/ca-certificates.crt";
+var NONROOT = { user: "65532", workingDir: "/home/nonroot" };
+var ROOT = { user: "0", workingDir: "/" };
+async function assembleImages(input2) {
+  const images = [];
+  const indexes = [];
+  for (const plan of input2.plans) {
+    for (const variant of VARIANTS) {
+      const manifests = [];
+      for (const arch2 of plan.archs) {
+        const parent = images.find((i2) => i2.image === plan.image.from && i2.variant === variant && i2.arch === arch2);
+        const base = parent ? { baseName: `${parent.image}-${input2.distro.name}:${variant}`, baseDigest: parent.digest } : {};
+        const built = await assembleOne(input2, plan, variant, arch2, base);
+        images.push(built);
+        manifests.push({ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: built.digest, size: built.manifestSize, platform: built.platform });
+      }
+      const index3 = buildIndex({ manifests, annotations: { created: input2.epoch } });
+      const descriptor = await input2.layout.writeJson(index3);
+      const refs = refNames(plan.image.name, input2.distro.name, variant);
+      for (const ref of refs) input2.layout.setRef(ref, descriptor);
+      indexes.push({ image: plan.image.name, variant, digest: descriptor.digest, refs, platforms: plan.archs.map((a) => platformTagSuffix(a)) });
+      input2.progress(`${refs[0]}: index ${descriptor.digest.slice(0, 19)}\u2026 (${plan.archs.length} arch(s))`);
+    }
+  }
+  return { images: images.map(({ manifestSize: _m, ...rest }) => rest), indexes };
+}
+async function assembleOne(input2, plan, variant, arch2, base) {
+  const layers = imageLayers(input2, plan, variant, arch2);
+  const debug2 = variant.startsWith("debug");
+  const who = variant.endsWith("nonroot") ? NONROOT : ROOT;
+  const env = [`PATH=${BASE_PATH}${debug2 ? ":/busybox" : ""}`, `SSL_CERT_FILE=${SSL_CERT_FILE}`, ...Object.entries(plan.image.env).map(([k, v]) => `${k}=${v}`)];
+  const entrypoint = plan.image.entrypoint ?? (debug2 ? ["/busybox/sh"] : []);
+  const platform2 = debianPlatform(arch2);
+  const config3 = buildImageConfig({
+    platform: platform2,
+    epoch: input2.epoch,
+    env,
+    user: who.user,
+    workingDir: who.workingDir,
+    entrypoint,
+    ...plan.image.cmd ? { cmd: plan.image.cmd } : {},
+    layers: layers.map((l) => ({ diffId: l.diffId, createdBy: l.createdBy }))
+  });
+  await input2.layout.writeJson(config3);
+  const manifest = buildManifest({ config: config3, layers, annotations: { created: input2.epoch, ...base } });
+  const descriptor = await input2.layout.writeJson(manifest);
+  const [ref = ""] = refNames(plan.image.name, input2.distro.name, variant, platformTagSuffix(arch2));
+  input2.layout.setRef(ref, { ...descriptor, platform: platform2 });
+  const size = config3.descriptor.size + layers.reduce((s, l) => s + l.size, 0);
+  return { image: plan.image.name, variant, arch: arch2, platform: platform2, digest: descriptor.digest, size, layers: layers.length, ref, manifestSize: descriptor.size };
+}
+function imageLayers(input2, plan, variant, arch2) {
+  const order2 = plan.layerOrder[arch2] ?? [];
+  const packages = order2.map((name) => {
+    const layer = input2.layers.packages.get(`${arch2}/${name}`);
+    if (!layer) throw new DistrolessError("LOCK_INVALID", `image ${plan.image.name} (${arch2}): no layer was built for ${name}`);
+    return layer;
+  });
+  const extra = input2.layers.perArch.get(arch2) ?? {};
+  const out = [input2.layers.base, ...packages];
+  if (order2.includes("ca-certificates") && extra.ca) out.push(extra.ca);
+  if (order2.some((n) => /^openjdk-\d+-jre-headless$/.test(n)) && extra.java) out.push(extra.java);
+  if (variant.startsWith("debug")) {
+    if (!extra.busybox) throw new DistrolessError("LOCK_STALE", `${input2.distro.name}: the debug variants need the distro's debug packages (busybox-static) in the lock`);
+    out.push(extra.busybox);
+  }
+  return out;
+}
+
+// src/app/build.ts
+async function runBuild(opts) {
+  const progress = opts.onProgress ?? (() => void 0);
+  const warn = opts.onWarning ?? progress;
+  const layout = await OciLayoutWriter.open(opts.outDir);
+  const cache = new LayerCache(join8(opts.cacheDir, "layers"));
+  const http = opts.http ?? createHttpClient();
+  const store = debStore({
+    dir: join8(opts.cacheDir, "debs"),
+    http,
+    snapshotHttp: createHttpClient({ retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] }, timeoutMs: 15e3 }),
+    onProgress: (e) => progress(e.kind === "deb" ? `${e.cached ? "have" : "fetched"} ${e.label}` : `${e.label}: ${e.url} failed (${e.reason}); trying the next source`)
+  });
+  const result = { layout: opts.outDir, epoch: 0, images: [], indexes: [], layers: { built: 0, cached: 0 } };
+  const selected = opts.images ? new Set(opts.images) : void 0;
+  for (const distro of Object.values(opts.config.distros)) {
+    const names = Object.keys(opts.config.images).filter((n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)));
+    if (names.length === 0) continue;
+    const lock = await freshLock(opts, distro);
+    const epoch = opts.epoch ?? lockEpoch(lock);
+    result.epoch = epoch;
+    const plans = planBuild(opts.config, distro, lock, { images: names, ...opts.archs ? { archs: opts.archs } : {} }, warn);
+    const ctx = { opts, distro, lock, epoch, plans, layout, cache, fetchDeb: (arch2, name) => store.fetch(pinnedDeb(opts.config, distro, lock, arch2, name)), result, progress };
+    const layers = await buildLayers(ctx);
+    const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
+    result.images.push(...built.images);
+    result.indexes.push(...built.indexes);
+  }
+  await layout.commit();
+  return result;
+}
+async function freshLock(opts, distro) {
+  const file2 = lockfilePath(opts.lockDir, distro.name);
+  const lock = await readLockfile(opts.lockDir, distro.name);
+  if (!lock) throw new DistrolessError("LOCK_INVALID", `${file2}: no lockfile; run "distroless-action update" first`);
+  if (lock.configDigest !== configDigest(opts.config, distro.name)) {
+    throw new DistrolessError("LOCK_STALE", `${file2} was made for another version of ${opts.config.file}; run "distroless-action update"`);
+  }
+  return lock;
+}
+function pinnedDeb(config3, distro, lock, arch2, name) {
+  const pin2 = lock.packages[arch2]?.[name];
+  if (!pin2) throw new DistrolessError("LOCK_INVALID", `${lock.distro}: ${name} (${arch2}) is in an image but has no pin`);
+  const lockedSource2 = lock.sources.find((s) => s.suite === pin2.suite);
+  const source2 = distro.sources.find((s) => s.suite === pin2.suite);
+  if (!lockedSource2 || !source2) throw new DistrolessError("LOCK_STALE", `${lock.distro}: ${name} comes from suite ${pin2.suite}, which the config no longer has`);
+  const bases = [];
+  if (distro.snapshot) {
+    const archive = (source2.originalUrl ?? source2.url).replace(/\/+$/, "").split("/").pop() ?? "debian";
+    bases.push({ url: `${distro.snapshot.replace(/\/+$/, "")}/archive/${archive}/${lockedSource2.snapshot}`, snapshot: true });
+  }
+  bases.push({ url: source2.url, snapshot: false });
+  void config3;
+  return { label: `${name} ${pin2.version} (${arch2})`, filename: pin2.filename, size: pin2.size, sha256: pin2.sha256, bases };
+}
+async function buildLayers(ctx) {
+  const jobs = /* @__PURE__ */ new Map();
+  for (const plan of ctx.plans) for (const arch2 of plan.archs) for (const name of plan.layerOrder[arch2] ?? []) jobs.set(`${arch2}/${name}`, { arch: arch2, name });
+  const packages = /* @__PURE__ */ new Map();
+  await mapLimit([...jobs.values()], ctx.opts.concurrency ?? 2, async ({ arch: arch2, name }) => {
+    const pin2 = ctx.lock.packages[arch2]?.[name];
+    if (!pin2) throw new DistrolessError("LOCK_INVALID", `${ctx.lock.distro}: ${name} (${arch2}) is in an image but has no pin`);
+    const fill = debFill(() => ctx.fetchDeb(arch2, name), name, ctx.epoch);
+    const layer = await cachedLayer(`deb:${pin2.sha256}`, ctx.epoch, `deb ${name} ${pin2.version}`, fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    ctx.progress(`layer ${name} (${arch2}) ${layer.hit ? "from cache" : "built"}`);
+    packages.set(`${arch2}/${name}`, layer);
+  });
+  const baseEntries = baseFilesystemEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename: codenameOf(ctx.distro) });
+  const baseWhat = `base:${ctx.distro.version}:${codenameOf(ctx.distro)}:${GENERATED_RECIPE}`;
+  const base = await cachedLayer(baseWhat, ctx.epoch, "distroless-action: users, groups, homes, os-release", writeEntries(baseEntries), ctx.cache, ctx.layout);
+  count(ctx, base.hit);
+  const perArch = /* @__PURE__ */ new Map();
+  for (const arch2 of new Set(ctx.plans.flatMap((p) => p.archs))) perArch.set(arch2, await archLayers(ctx, arch2));
+  return { base, packages, perArch };
+}
+var GENERATED_RECIPE = 1;
+function count(ctx, hit) {
+  if (hit) ctx.result.layers.cached++;
+  else ctx.result.layers.built++;
+}
+async function archLayers(ctx, arch2) {
+  const out = {};
+  const needs = (test) => ctx.plans.some((p) => p.layerOrder[arch2]?.some(test));
+  const ca = ctx.lock.packages[arch2]?.["ca-certificates"];
+  const bundle = async () => {
+    const files = await captureFiles(await ctx.fetchDeb(arch2, "ca-certificates"), "ca-certificates", ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith(".crt"));
+    return buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
+  };
+  if (ca && needs((n) => n === "ca-certificates")) {
+    const fill = async (w) => writeEntries((await bundle()).entries)(w);
+    const layer = await cachedLayer(`ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, "distroless-action: /etc/ssl/certs/ca-certificates.crt", fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.ca = layer;
+  }
+  const jdk = ctx.plans.flatMap((p) => p.layerOrder[arch2] ?? []).find((n) => /^openjdk-\d+-jre-headless$/.test(n));
+  if (ca && jdk) {
+    const javaVersion = Number(/\d+/.exec(jdk)?.[0]);
+    const fill = async (w) => writeEntries(javaEntries({ debArch: arch2, certificates: (await bundle()).certificates, epoch: ctx.epoch, javaVersion }))(w);
+    const layer = await cachedLayer(`java:${javaVersion}:${arch2}:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, "distroless-action: /usr/bin/java, Java trust store", fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.java = layer;
+  }
+  const busyboxName = Object.keys(ctx.lock.images[DEBUG_KEY]?.[arch2]?.packages ?? {})[0];
+  const busybox = busyboxName ? ctx.lock.packages[arch2]?.[busyboxName] : void 0;
+  if (busyboxName && busybox) {
+    const fill = async (w) => {
+      const deb = await ctx.fetchDeb(arch2, busyboxName);
+      const binary = (await captureFiles(deb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH)).get(BUSYBOX_DEB_PATH);
+      if (!binary) throw new DistrolessError("DEB_INVALID", `${busyboxName} (${arch2}) has no ${BUSYBOX_DEB_PATH}`);
+      await writeEntries([...busyboxEntries({ binary, epoch: ctx.epoch }), ...await statusEntries(deb, busyboxName, ctx.epoch)])(w);
+    };
+    const layer = await cachedLayer(`busybox:${busybox.sha256}:${GENERATED_RECIPE}`, ctx.epoch, `distroless-action: busybox (${busyboxName}) under /busybox`, fill, ctx.cache, ctx.layout);
+    count(ctx, layer.hit);
+    out.busybox = layer;
+  }
+  return out;
+}
+var CODENAMES = { "11": "bullseye", "12": "bookworm", "13": "trixie", "14": "forky" };
+function codenameOf(distro) {
+  return CODENAMES[distro.version] ?? distro.sources[0]?.suite.split("-")[0] ?? distro.name;
+}
+
+// src/app/update.ts
+import { join as join9 } from "node:path";
+
+// src/lock/diff.ts
+function isEmptyDiff(diff) {
+  return diff.changes.length === 0 && diff.closures.length === 0;
+}
+function diffLockfiles(before, after) {
+  const groups = /* @__PURE__ */ new Map();
+  const archs = /* @__PURE__ */ new Set([...Object.keys(before?.packages ?? {}), ...Object.keys(after.packages)]);
+  for (const arch2 of [...archs].sort(compareCodeUnits)) {
+    const oldPkgs = before?.packages[arch2] ?? {};
+    const newPkgs = after.packages[arch2] ?? {};
+    for (const name of /* @__PURE__ */ new Set([...Object.keys(oldPkgs), ...Object.keys(newPkgs)])) {
+      const change = pinChange(name, oldPkgs[name], newPkgs[name]);
+      if (!change) continue;
+      const key = `${name}\0${change.old ?? ""}\0${change.new ?? ""}\0${change.suite}`;
+      const group = groups.get(key) ?? { ...change, archs: [], images: [] };
+      group.archs.push(arch2);
+      groups.set(key, group);
+    }
+  }
+  for (const change of groups.values()) change.images = imagesHolding(change.kind === "removed" ? before : after, change.name);
+  const changes = [...groups.values()].sort((a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.new ?? "", b.new ?? ""));
+  return { distro: after.distro, changes, closures: diffClosures(before, after), snapshots: diffSnapshots(before, after) };
+}
+function pinChange(name, old, cur) {
+  if (old && cur) {
+    if (old.version === cur.version && old.sha256 === cur.sha256) return void 0;
+    return { name, kind: "updated", old: old.version, new: cur.version, suite: cur.suite, source: cur.source };
+  }
+  if (cur) return { name, kind: "added", new: cur.version, suite: cur.suite, source: cur.source };
+  if (old) return { name, kind: "removed", old: old.version, suite: old.suite, source: old.source };
+  return void 0;
+}
+function imagesHolding(lock, name) {
+  if (!lock) return [];
+  return Object.keys(lock.images).filter((image) => Object.values(lock.images[image] ?? {}).some((entry) => name in entry.packages)).sort(compareCodeUnits);
+}
+function diffClosures(before, after) {
+  if (!before) return [];
+  const groups = /* @__PURE__ */ new Map();
+  const images = /* @__PURE__ */ new Set([...Object.keys(before?.images ?? {}), ...Object.keys(after.images)]);
+  for (const image of [...images].sort(compareCodeUnits)) {
+    const oldArchs = before?.images[image] ?? {};
+    const newArchs = after.images[image] ?? {};
+    for (const arch2 of [.../* @__PURE__ */ new Set([...Object.keys(oldArchs), ...Object.keys(newArchs)])].sort(compareCodeUnits)) {
+      const oldSet = new Set(Object.keys(oldArchs[arch2]?.packages ?? {}));
+      const newSet = new Set(Object.keys(newArchs[arch2]?.packages ?? {}));
+      const added = [...newSet].filter((p) => !oldSet.has(p)).sort(compareCodeUnits);
+      const removed = [...oldSet].filter((p) => !newSet.has(p)).sort(compareCodeUnits);
+      if (added.length === 0 && removed.length === 0) continue;
+      const key = `${image}\0${added.join(",")}\0${removed.join(",")}`;
+      const group = groups.get(key) ?? { image, archs: [], added, removed };
+      group.archs.push(arch2);
+      groups.set(key, group);
+    }
+  }
+  return [...groups.values()];
+}
+function diffSnapshots(before, after) {
+  const old = new Map((before?.sources ?? []).map((s) => [s.suite, s.snapshot]));
+  return after.sources.filter((s) => old.get(s.suite) !== s.snapshot).map((s) => {
+    const prev = old.get(s.suite);
+    return prev === void 0 ? { suite: s.suite, new: s.snapshot } : { suite: s.suite, old: prev, new: s.snapshot };
+  });
 }
 
 // src/debian/packages.ts
@@ -74871,7 +77090,7 @@ function parseRelation(text, field = text) {
   const paren = s.indexOf("(");
   if (paren >= 0) {
     const close = s.indexOf(")", paren);
-    if (close < 0 || s.slice(close + 1).trim() !== "") throw bad(field, text, 'unbalanced "("');
+    if (close < 0 || s.slice(close + 1).trim() !== "") throw bad3(field, text, 'unbalanced "("');
     [op, version2] = parseConstraint(s.slice(paren + 1, close), field, text);
     s = s.slice(0, paren).trim();
   }
@@ -74881,9 +77100,9 @@ function parseRelation(text, field = text) {
   if (colon >= 0) {
     name = s.slice(0, colon);
     archQualifier = s.slice(colon + 1);
-    if (archQualifier === "") throw bad(field, text, "empty architecture qualifier");
+    if (archQualifier === "") throw bad3(field, text, "empty architecture qualifier");
   }
-  if (!NAME_RE.test(name)) throw bad(field, text, `"${name}" is not a package name`);
+  if (!NAME_RE.test(name)) throw bad3(field, text, `"${name}" is not a package name`);
   const rel = { name };
   if (archQualifier !== void 0) rel.archQualifier = archQualifier;
   if (op !== void 0 && version2 !== void 0) {
@@ -74898,18 +77117,18 @@ function parseConstraint(inner, field, text) {
   while (opLen < t.length && opLen < 2 && "<>=".includes(t.charAt(opLen))) opLen++;
   const op = OPS[t.slice(0, opLen)];
   const version2 = t.slice(opLen).trim();
-  if (op === void 0) throw bad(field, text, `unknown operator in "(${inner})"`);
-  if (version2 === "" || /\s/.test(version2)) throw bad(field, text, `bad version in "(${inner})"`);
+  if (op === void 0) throw bad3(field, text, `unknown operator in "(${inner})"`);
+  if (version2 === "" || /\s/.test(version2)) throw bad3(field, text, `bad version in "(${inner})"`);
   return [op, version2];
 }
 function stripRestrictions(text, field) {
   let s = text;
-  for (const [open5, close] of [["[", "]"], ["<", ">"]]) {
+  for (const [open7, close] of [["[", "]"], ["<", ">"]]) {
     for (; ; ) {
-      const i2 = s.indexOf(open5, open5 === "<" ? Math.max(0, s.indexOf(")") + 1) : 0);
+      const i2 = s.indexOf(open7, open7 === "<" ? Math.max(0, s.indexOf(")") + 1) : 0);
       if (i2 < 0) break;
       const j = s.indexOf(close, i2);
-      if (j < 0) throw bad(field, text, `unbalanced "${open5}"`);
+      if (j < 0) throw bad3(field, text, `unbalanced "${open7}"`);
       s = s.slice(0, i2) + s.slice(j + 1);
     }
   }
@@ -74922,7 +77141,7 @@ function formatRelation(rel) {
 function formatGroup(group) {
   return group.map(formatRelation).join(" | ");
 }
-function bad(field, text, why) {
+function bad3(field, text, why) {
   return new DistrolessError("PARSE", `relation "${text.trim()}" in "${field.trim()}": ${why}`);
 }
 var COMMA = 44;
@@ -75387,12 +77606,12 @@ var Universe = class {
       for (const rel of group) {
         if (rel.op !== void 0 && rel.op !== "=") continue;
         const name = rel.archQualifier === void 0 ? rel.name : `${rel.name}:${rel.archQualifier}`;
-        let list = this.providerIndex.get(name);
-        if (list === void 0) {
-          list = [];
-          this.providerIndex.set(name, list);
+        let list2 = this.providerIndex.get(name);
+        if (list2 === void 0) {
+          list2 = [];
+          this.providerIndex.set(name, list2);
         }
-        if (!list.some((p) => p.pkg === pkg2)) list.push(rel.version === void 0 ? { pkg: pkg2 } : { pkg: pkg2, version: rel.version });
+        if (!list2.some((p) => p.pkg === pkg2)) list2.push(rel.version === void 0 ? { pkg: pkg2 } : { pkg: pkg2, version: rel.version });
       }
     }
   }
@@ -75401,8 +77620,8 @@ var NO_PROVIDERS = Object.freeze([]);
 function registrationOrder(names, candidates) {
   const order2 = /* @__PURE__ */ new Map();
   let next = 0;
-  for (const list of names) {
-    for (const n of list) if (candidates.has(n) && !order2.has(n)) order2.set(n, next++);
+  for (const list2 of names) {
+    for (const n of list2) if (candidates.has(n) && !order2.has(n)) order2.set(n, next++);
   }
   for (const n of candidates.keys()) if (!order2.has(n)) order2.set(n, next++);
   return order2;
@@ -75667,60 +77886,6 @@ function pin(pkg2) {
   };
 }
 
-// src/app/requests.ts
-var DEBUG_KEY = "debug";
-function imageRequests(config3, distro) {
-  const requests = [];
-  for (const image of Object.values(config3.images)) {
-    if (image.distro !== distro.name) continue;
-    if (image.name === DEBUG_KEY && distro.debugPackages.length > 0) {
-      throw new DistrolessError("CONFIG_INVALID", `${config3.file}: images.${DEBUG_KEY}: the name is reserved for the debug variant's packages`);
-    }
-    const chain = [];
-    const seen = /* @__PURE__ */ new Set();
-    for (let cur = image.name; cur !== void 0; cur = config3.images[cur]?.from) {
-      if (seen.has(cur)) throw new DistrolessError("CONFIG_INVALID", `${config3.file}: images.${image.name}: "from" chain loops at ${cur}`);
-      seen.add(cur);
-      const c = config3.images[cur];
-      if (!c) throw new DistrolessError("CONFIG_INVALID", `${config3.file}: images.${image.name}: unknown "from" image ${cur}`);
-      chain.unshift(c);
-    }
-    requests.push({
-      image: image.name,
-      archs: image.archs,
-      packages: unique(chain.flatMap((c) => c.packages)),
-      exclude: unique(chain.flatMap((c) => c.exclude))
-    });
-  }
-  if (distro.debugPackages.length > 0) {
-    requests.push({ image: DEBUG_KEY, archs: distro.archs, packages: distro.debugPackages, exclude: [] });
-  }
-  return requests;
-}
-function unique(values) {
-  return [...new Set(values)];
-}
-
-// src/util/concurrency.ts
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failure2;
-  const worker = async () => {
-    while (next < items.length && failure2 === void 0) {
-      const i2 = next++;
-      try {
-        results[i2] = await fn(items[i2], i2);
-      } catch (error63) {
-        failure2 ??= { error: error63 };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure2 !== void 0) throw failure2.error;
-  return results;
-}
-
 // src/app/update.ts
 async function runUpdate(opts) {
   const keyring = opts.keyring ?? await debianKeyring();
@@ -75752,7 +77917,7 @@ async function updateDistro(opts, distro, deps) {
     deps.progress(`${distro.name}: every index matches ${base.lockfile}; nothing to resolve`);
     return { update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) }, lock: previous };
   }
-  const cache = opts.cacheDir === void 0 ? void 0 : directoryCache(join4(opts.cacheDir, "indices"));
+  const cache = opts.cacheDir === void 0 ? void 0 : directoryCache(join9(opts.cacheDir, "indices"));
   const requests = imageRequests(opts.config, distro);
   const perArch = await mapLimit(archs, 2, async (arch2) => {
     const suites = await Promise.all(
@@ -75875,10 +78040,10 @@ function archLabel(archs, allArchs) {
   return archs.length === allArchs.length && allArchs.length > 1 ? "all" : archs.join(",");
 }
 function summarizeDiff(diff) {
-  const count = (kind) => diff.changes.filter((c) => c.kind === kind).length;
+  const count2 = (kind) => diff.changes.filter((c) => c.kind === kind).length;
   const images = new Set(diff.changes.flatMap((c) => c.images));
   for (const c of diff.closures) images.add(c.image);
-  const parts = [`${count("updated")} updated`, `${count("added")} added`, `${count("removed")} removed`];
+  const parts = [`${count2("updated")} updated`, `${count2("added")} added`, `${count2("removed")} removed`];
   return `${diff.distro}: ${diff.changes.length} package change(s) (${parts.join(", ")}) across ${images.size} image(s)`;
 }
 function renderDiffText(diff, allArchs) {
@@ -75900,28 +78065,55 @@ function indent(text) {
 }
 
 // src/action/main.ts
-function readInputs() {
+var COMMANDS = ["update", "build"];
+function list(value2) {
+  return value2.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+}
+function readInputs(env = process.env) {
   const command = getInput("command") || "update";
-  if (command !== "update") throw new Error(`input "command": unsupported value "${command}" (supported: update)`);
+  if (!COMMANDS.includes(command)) {
+    throw new Error(`input "command": unsupported value "${command}" (supported: ${COMMANDS.join(", ")})`);
+  }
   return {
     command,
     config: getInput("config") || "distroless.yaml",
     lockfiles: getInput("lockfiles") || "lockfiles",
     mirrors: getInput("mirrors"),
-    cacheDir: getInput("cache-dir") || resolve2(process.env.RUNNER_TEMP ?? ".", "distroless-action-cache"),
-    check: getBooleanInput("check")
+    cacheDir: getInput("cache-dir") || resolve2(env.RUNNER_TEMP ?? ".", "distroless-action-cache"),
+    check: getBooleanInput("check"),
+    output: getInput("output") || "out/oci",
+    images: list(getInput("images")),
+    archs: list(getInput("archs"))
   };
 }
 async function run() {
   try {
     const inputs = readInputs();
     const config3 = await loadConfig(resolve2(inputs.config), { sourceOverrides: parseMirrorOverrides(inputs.mirrors) });
+    if (inputs.command === "build") {
+      const epoch = process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : void 0;
+      const result2 = await runBuild({
+        config: config3,
+        lockDir: resolve2(inputs.lockfiles),
+        outDir: resolve2(inputs.output),
+        cacheDir: inputs.cacheDir,
+        ...epoch !== void 0 && Number.isInteger(epoch) ? { epoch } : {},
+        ...inputs.images.length ? { images: inputs.images } : {},
+        ...inputs.archs.length ? { archs: inputs.archs } : {},
+        onProgress: (m) => info(m),
+        onWarning: (m) => warning(m)
+      });
+      setOutput("layout", result2.layout);
+      setOutput("images", JSON.stringify(result2.images));
+      return;
+    }
     const result = await runUpdate({
       config: config3,
       lockDir: resolve2(inputs.lockfiles),
       cacheDir: inputs.cacheDir,
       now: /* @__PURE__ */ new Date(),
       check: inputs.check,
+      ...inputs.archs.length ? { archs: inputs.archs } : {},
       onProgress: (m) => info(m)
     });
     for (const d of result.distros) info(renderDiffText(d.diff, d.archs));

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { FAST_RETRY } from '../../src/archive/index.js';
+import { runUpdate } from '../../src/app/update.js';
+import { loadConfig } from '../../src/config/index.js';
+import { makeFixture, NOW, MAIN_URL, SECURITY_URL, type Fixture } from '../helpers/update-fixture.js';
+
+const exec = promisify(execFile);
+const entry = new URL('../../dist/index.js', import.meta.url).pathname;
+
+/** Runs the bundled Action entry (what `uses:` runs) with INPUT_* variables, as the runner would. */
+async function runAction(fx: Fixture, inputs: Record<string, string>): Promise<{ code: number; stdout: string; outputs: string }> {
+  const outputFile = join(fx.dir, `github-output-${Math.random().toString(36).slice(2)}`);
+  await writeFile(outputFile, '');
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: outputFile, RUNNER_TEMP: fx.dir };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  let code = 0;
+  let stdout = '';
+  try {
+    stdout = (await exec(process.execPath, [entry], { cwd: fx.dir, env })).stdout;
+  } catch (e) {
+    const err = e as { code: number; stdout: string };
+    code = err.code;
+    stdout = err.stdout;
+  }
+  return { code, stdout, outputs: await readFile(outputFile, 'utf8') };
+}
+
+describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
+  let fx: Fixture;
+  const defaults = { check: 'false', config: 'distroless.yaml', lockfiles: 'lockfiles' };
+  beforeAll(async () => {
+    fx = await makeFixture();
+    const config = await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors });
+    await runUpdate({ config, lockDir: fx.lockDir, now: NOW, check: false, keyring: fx.keyring, retry: FAST_RETRY });
+  });
+  afterAll(async () => fx.close());
+
+  it('build writes the layout and sets its outputs', async () => {
+    const mirrors = `${MAIN_URL}=${fx.mainServer.url},${SECURITY_URL}=${fx.securityServer.url}`;
+    const r = await runAction(fx, { ...defaults, command: 'build', mirrors, output: 'layout', archs: 'amd64' });
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatch(new RegExp(`^layout<<.*\\n${join(fx.dir, 'layout')}\\n`, 'm'));
+    const images = JSON.parse(/^images<<(\S+)\n([\s\S]*?)\n\1$/m.exec(r.outputs)?.[2] ?? '[]');
+    expect(images).toHaveLength(2 * 4);
+    expect(images.every((i: { arch: string; digest: string }) => i.arch === 'amd64' && /^sha256:[0-9a-f]{64}$/.test(i.digest))).toBe(true);
+  });
+
+  it('any bad input fails the step with one line', async () => {
+    const r = await runAction(fx, { ...defaults, command: 'deploy' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^::error::input "command": unsupported value "deploy" \(supported: update, build\)$/m);
+    const missing = await runAction(fx, { ...defaults, command: 'build', config: 'nope.yaml' });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toMatch(/^::error::config file .*nope\.yaml not found$/m);
+  });
+});
