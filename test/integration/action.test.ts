@@ -18,7 +18,7 @@ async function runAction(fx: Fixture, inputs: Record<string, string>): Promise<{
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: outputFile, RUNNER_TEMP: fx.dir };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   let code = 0;
-  let stdout = '';
+  let stdout: string;
   try {
     stdout = (await exec(process.execPath, [entry], { cwd: fx.dir, env })).stdout;
   } catch (e) {
