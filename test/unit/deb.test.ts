@@ -8,9 +8,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readArMembers } from '../../src/deb/ar.js';
 import { openDeb, type DebOptions } from '../../src/deb/deb.js';
-import { DistrolessError } from '../../src/errors.js';
 import { readTar } from '../../src/tar/reader.js';
 import { arArchive, controlText, makeDeb, makeRawDeb, rawTar, type DebFile } from '../helpers/make-deb.js';
+import { thrown } from '../helpers/errors.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -40,16 +40,6 @@ async function fsysTarSha(deb: string): Promise<string> {
 
 function flip(bytes: Buffer, at: number): void {
   bytes[at] = (bytes[at] ?? 0) ^ 0xff;
-}
-
-async function thrown(p: Promise<unknown>): Promise<DistrolessError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DistrolessError) return e;
-    throw e;
-  }
-  throw new Error('expected a DistrolessError');
 }
 
 describe('openDeb', () => {

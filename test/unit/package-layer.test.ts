@@ -7,12 +7,12 @@ import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { climbsAboveRoot, normalisePath, statusStanza, writePackageLayer, type PackageLayerOptions } from '../../src/build/package-layer.js';
-import { DistrolessError } from '../../src/errors.js';
 import type { TarHeader } from '../../src/tar/header.js';
 import { readTar } from '../../src/tar/reader.js';
 import type { TarEntry } from '../../src/tar/types.js';
 import { TarWriter } from '../../src/tar/writer.js';
 import { controlText, makeDeb, makeRawDeb, type DebFile, type RawEntry } from '../helpers/make-deb.js';
+import { thrown } from '../helpers/errors.js';
 
 const run = promisify(execFile);
 const DEB_EPOCH = 1_700_000_000;
@@ -68,16 +68,6 @@ async function entries(tar: Buffer): Promise<Array<TarHeader & { content: string
     out.push({ ...header, content: Buffer.concat(chunks).toString() });
   }
   return out;
-}
-
-async function thrown(p: Promise<unknown>): Promise<DistrolessError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DistrolessError) return e;
-    throw e;
-  }
-  throw new Error('expected a DistrolessError');
 }
 
 describe('writePackageLayer', () => {

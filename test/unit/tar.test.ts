@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DistrolessError } from '../../src/errors.js';
 import {
   BLOCK_SIZE,
   CHECKSUM_OFFSET,
@@ -22,6 +21,7 @@ import {
 import { readTar } from '../../src/tar/reader.js';
 import type { TarEntry } from '../../src/tar/types.js';
 import { TarWriter, type TarBody } from '../../src/tar/writer.js';
+import { thrown } from '../helpers/errors.js';
 
 const run = promisify(execFile);
 let dir: string;
@@ -95,16 +95,6 @@ function chunked(buf: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < buf.length; i += size) out.push(buf.subarray(i, i + size));
   return out;
-}
-
-async function thrown(p: Promise<unknown>): Promise<DistrolessError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof DistrolessError) return e;
-    throw e;
-  }
-  throw new Error('expected a DistrolessError');
 }
 
 describe('TarWriter → readTar', () => {
