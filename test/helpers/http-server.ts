@@ -51,7 +51,15 @@ export async function serveDirectory(root: string): Promise<TestServer> {
     log.push(path);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    res.on('close', () => inFlight--);
+    // An answer stops counting once its last byte is handed over ('finish'), or when the socket dies first
+    // ('close'): waiting for 'close' alone overlaps the client's next request and over-counts.
+    let counted = true;
+    const done = (): void => {
+      if (counted) inFlight--;
+      counted = false;
+    };
+    res.on('finish', done);
+    res.on('close', done);
     const fault = faults.find((f) => (typeof f.match === 'string' ? f.match === path : f.match.test(path)) && f.used < (f.times ?? Infinity));
     if (fault !== undefined) fault.used++;
     const answer = (): void => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
   buildCaBundle,
@@ -198,30 +200,31 @@ describe('buildCaBundle', () => {
     expect(normalizePackagePath('/usr/x')).toBe('usr/x');
   });
 
+  // The certificates of the ca-certificates package installed here (an input only): the real
+  // update-ca-certificates runs on them in a private directory, so the host's own /etc state never matters.
   const SYSTEM_DIR = '/usr/share/ca-certificates';
-  const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
-  const haveSystem = existsSync(SYSTEM_BUNDLE) && existsSync(SYSTEM_DIR) && existsSync('/etc/ca-certificates.conf');
-  (haveSystem ? it : it.skip)("equals this Debian system's bundle byte for byte (local additions appended)", () => {
+  it('equals what the real update-ca-certificates writes for the same certificates, byte for byte', () => {
     const pkgFiles = walkCrts(SYSTEM_DIR, SYSTEM_DIR);
     const { bundle, certificates } = buildCaBundle({ files: pkgFiles, epoch: EPOCH });
-
-    // The conf Debian wrote is the C-sorted file list: the order we use.
-    const conf = readFileSync('/etc/ca-certificates.conf', 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-    const ours = pkgFiles.map((f) => f.path.replace('./usr/share/ca-certificates/', ''));
-    expect(conf).toEqual([...ours].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
-
-    // update-ca-certificates appends /usr/local/share/ca-certificates/**.crt after the conf's files.
-    const localDir = '/usr/local/share/ca-certificates';
-    const local = existsSync(localDir) ? buildCaBundle({ files: walkCrts(localDir, localDir), epoch: 0 }) : undefined;
-    const expected = local ? Buffer.concat([bundle, local.bundle]) : bundle;
-    expect(readFileSync(SYSTEM_BUNDLE).equals(expected)).toBe(true);
-
-    // Our aliases are `debian:` + the lower-cased /etc/ssl/certs link names Debian made for these files.
-    const links = readdirSync('/etc/ssl/certs')
-      .filter((n) => n.endsWith('.pem') && lstatSync(join('/etc/ssl/certs', n)).isSymbolicLink())
-      .filter((n) => readlinkSync(join('/etc/ssl/certs', n)).startsWith(`${SYSTEM_DIR}/`))
-      .map((n) => `debian:${n.toLowerCase()}`)
-      .sort();
-    expect(certificates.map((c) => c.alias).sort()).toEqual(links);
+    const work = mkdtempSync(join(tmpdir(), 'update-ca-'));
+    try {
+      const etc = join(work, 'etc');
+      for (const d of [etc, join(work, 'local'), join(work, 'hooks')]) mkdirSync(d);
+      // What the package's postinst writes on a fresh install: every certificate path, C-sorted.
+      const conf = pkgFiles.map((f) => f.path.replace('./usr/share/ca-certificates/', '')).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      writeFileSync(join(work, 'ca-certificates.conf'), `${conf.join('\n')}\n`);
+      const args = ['--fresh', '--certsconf', join(work, 'ca-certificates.conf'), '--certsdir', SYSTEM_DIR];
+      args.push('--localcertsdir', join(work, 'local'), '--etccertsdir', etc, '--hooksdir', join(work, 'hooks'));
+      execFileSync('/usr/sbin/update-ca-certificates', args, { stdio: 'pipe' });
+      expect(readFileSync(join(etc, 'ca-certificates.crt')).equals(bundle)).toBe(true);
+      // Our Java aliases are `debian:` + the lower-cased link names it made (as ca-certificates-java names them).
+      const links = readdirSync(etc)
+        .filter((n) => n.endsWith('.pem') && lstatSync(join(etc, n)).isSymbolicLink())
+        .map((n) => `debian:${n.toLowerCase()}`)
+        .sort();
+      expect(certificates.map((c) => c.alias).sort()).toEqual(links);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -123,28 +123,6 @@ describe('keytool reads what we write', () => {
   });
 });
 
-describe("Debian's own keystore", () => {
-  const DEBIAN_CACERTS = '/etc/ssl/certs/java/cacerts';
-  const have = existsSync(DEBIAN_CACERTS) && existsSync('/usr/share/ca-certificates/mozilla');
-  (have ? it : it.skip)('is JKS, and its debian:* entries are exactly our aliases and certificates', () => {
-    const bytes = readFileSync(DEBIAN_CACERTS);
-    expect(bytes.readUInt32BE(0)).toBe(JKS_MAGIC);
-    const debian = readJks(bytes).filter((e) => e.alias.startsWith('debian:'));
-    const ours = buildCaBundle({ files: systemCaFiles(), epoch: EPOCH }).certificates;
-    const key = (c: { alias: string; der: Buffer }): string => `${c.alias} ${c.der.toString('base64')}`;
-    // Local additions (/usr/local/share/ca-certificates) are in Debian's store too; ours covers the package.
-    const local = new Set(
-      existsSync('/usr/local/share/ca-certificates')
-        ? readdirSync('/usr/local/share/ca-certificates').map((n) => `debian:${n.replace(/\.crt$/, '.pem').toLowerCase()}`)
-        : [],
-    );
-    expect(debian.filter((e) => !local.has(e.alias)).map(key).sort()).toEqual(ours.map(key).sort());
-    const listed = keytoolList(DEBIAN_CACERTS);
-    expect(listed.status).toBe(0);
-    expect(listed.out).toMatch(new RegExp(`Your keystore contains ${readJks(bytes).length} entries`));
-  });
-});
-
 describe('javaEntries', () => {
   const certificates: TrustedCertificate[] = CERTS.map((c) => ({ ...c, file: `${c.alias}.crt` }));
 
