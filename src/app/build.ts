@@ -65,7 +65,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     const epoch = opts.epoch ?? lockEpoch(lock);
     result.epoch = epoch;
     const plans = planBuild(opts.config, distro, lock, { images: names, ...(opts.archs ? { archs: opts.archs } : {}) }, warn);
-    const ctx: DistroBuild = { opts, distro, lock, epoch, plans, layout, cache, fetchDeb: (arch, name) => store.fetch(pinnedDeb(opts.config, distro, lock, arch, name)), result, progress };
+    const ctx: DistroBuild = { opts, distro, lock, epoch, plans, layout, cache, fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)), result, progress };
     const layers = await buildLayers(ctx);
     const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
     result.images.push(...built.images);
@@ -99,7 +99,7 @@ async function freshLock(opts: BuildOptions, distro: DistroConfig): Promise<Lock
 }
 
 /** Where a pinned package can be fetched: the snapshot of its suite first (when configured), then the mirror. */
-function pinnedDeb(config: Config, distro: DistroConfig, lock: Lockfile, arch: string, name: string): PinnedDeb {
+function pinnedDeb(distro: DistroConfig, lock: Lockfile, arch: string, name: string): PinnedDeb {
   const pin = lock.packages[arch]?.[name];
   if (!pin) throw new DistrolessError('LOCK_INVALID', `${lock.distro}: ${name} (${arch}) is in an image but has no pin`);
   const lockedSource = lock.sources.find((s) => s.suite === pin.suite);
@@ -111,7 +111,6 @@ function pinnedDeb(config: Config, distro: DistroConfig, lock: Lockfile, arch: s
     bases.push({ url: `${distro.snapshot.replace(/\/+$/, '')}/archive/${archive}/${lockedSource.snapshot}`, snapshot: true });
   }
   bases.push({ url: source.url, snapshot: false });
-  void config;
   return { label: `${name} ${pin.version} (${arch})`, filename: pin.filename, size: pin.size, sha256: pin.sha256, bases };
 }
 
