@@ -10813,8 +10813,11 @@ var {
 } = import_index.default;
 
 // src/cli/main.ts
-import { readFile as readFile6 } from "node:fs/promises";
 import { homedir } from "node:os";
+
+// src/app/keyring-files.ts
+import { readFile as readFile2 } from "node:fs/promises";
+import { resolve } from "node:path";
 
 // src/errors.ts
 var DistrolessError = class extends Error {
@@ -10926,7 +10929,7 @@ async function unxz(bytes, opts) {
   }
 }
 function runXz(command, input2) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const child = spawn(command, ["-dc"], { stdio: ["pipe", "pipe", "pipe"] });
     const out = [];
     let err2 = "";
@@ -10935,7 +10938,7 @@ function runXz(command, input2) {
     child.on("error", reject);
     child.stdin.on("error", () => void 0);
     child.on("close", (code2) => {
-      if (code2 === 0) resolve3(Buffer.concat(out));
+      if (code2 === 0) resolve4(Buffer.concat(out));
       else reject(new Error(`${command} -dc exited with ${code2}: ${err2.trim().split("\n")[0] ?? ""}`));
     });
     child.stdin.end(input2);
@@ -10970,8 +10973,8 @@ var ArrayStream = class _ArrayStream extends Array {
   constructor() {
     super();
     Object.setPrototypeOf(this, _ArrayStream.prototype);
-    this[doneWritingPromise] = new Promise((resolve3, reject) => {
-      this[doneWritingResolve] = resolve3;
+    this[doneWritingPromise] = new Promise((resolve4, reject) => {
+      this[doneWritingResolve] = resolve4;
       this[doneWritingReject] = reject;
     });
     this[doneWritingPromise].catch(() => {
@@ -11350,8 +11353,8 @@ function transformWithCancel(customCancel) {
         }
         outputController.enqueue(chunk);
         if (!pulled) {
-          await new Promise((resolve3, reject) => {
-            backpressureChangePromiseResolve = resolve3;
+          await new Promise((resolve4, reject) => {
+            backpressureChangePromiseResolve = resolve4;
             backpressureChangePromiseReject = reject;
           });
           backpressureChangePromiseResolve = null;
@@ -11454,7 +11457,7 @@ function transformPair(input2, fn) {
     const outgoing = transformWithCancel(async function(reason) {
       incomingTransformController.error(reason);
       await pipeDonePromise;
-      await new Promise((resolve3) => setTimeout(resolve3));
+      await new Promise((resolve4) => setTimeout(resolve4));
     });
     fn(incoming.readable, outgoing.writable);
     return outgoing.readable;
@@ -11639,12 +11642,12 @@ async function cancel(input2, reason) {
   if (isStream(input2)) {
     if (input2.cancel) {
       const cancelled = await input2.cancel(reason);
-      await new Promise((resolve3) => setTimeout(resolve3));
+      await new Promise((resolve4) => setTimeout(resolve4));
       return cancelled;
     }
     if (input2.destroy) {
       input2.destroy(reason);
-      await new Promise((resolve3) => setTimeout(resolve3));
+      await new Promise((resolve4) => setTimeout(resolve4));
       return reason;
     }
   }
@@ -12988,11 +12991,11 @@ var util = {
    *                          or rejected with the Error of the last resolved Promise (if all promises are rejected)
    */
   anyPromise: function(promises) {
-    return new Promise((resolve3, reject) => {
+    return new Promise((resolve4, reject) => {
       let exception;
       void Promise.all(promises.map(async (promise2) => {
         try {
-          resolve3(await promise2);
+          resolve4(await promise2);
         } catch (e) {
           exception = e;
         }
@@ -13209,7 +13212,7 @@ function removeChecksum(text) {
   return body;
 }
 function unarmor(input2) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     try {
       const reSplit = /^-----[^-]+-----$/m;
       const reEmptyLine = /^[ \f\r\t\u00a0\u2000-\u200a\u202f\u205f\u3000]*$/;
@@ -13242,7 +13245,7 @@ function unarmor(input2) {
                 verifyHeaders$1(lastHeaders);
                 headersDone = true;
                 if (textDone || type !== enums.armor.signed) {
-                  resolve3({ text, data, headers, type });
+                  resolve4({ text, data, headers, type });
                   break;
                 }
               }
@@ -14650,12 +14653,12 @@ async function generate$4(bits2, e) {
       publicKeyEncoding: { type: "pkcs1", format: "jwk" },
       privateKeyEncoding: { type: "pkcs1", format: "jwk" }
     };
-    const jwk = await new Promise((resolve3, reject) => {
+    const jwk = await new Promise((resolve4, reject) => {
       nodeCrypto$6.generateKeyPair("rsa", opts, (err2, _, jwkPrivateKey) => {
         if (err2) {
           reject(err2);
         } else {
-          resolve3(jwkPrivateKey);
+          resolve4(jwkPrivateKey);
         }
       });
     });
@@ -24754,8 +24757,8 @@ var Message = class _Message {
     const signatureList = packets.filterByTag(enums.packet.signature);
     if (onePassSigList.length && !signatureList.length && util.isStream(packets.stream) && !isArrayStream(packets.stream)) {
       await Promise.all(onePassSigList.map(async (onePassSig) => {
-        onePassSig.correspondingSig = new Promise((resolve3, reject) => {
-          onePassSig.correspondingSigResolve = resolve3;
+        onePassSig.correspondingSig = new Promise((resolve4, reject) => {
+          onePassSig.correspondingSigResolve = resolve4;
           onePassSig.correspondingSigReject = reject;
         });
         onePassSig.signatureData = fromAsync(async () => (await onePassSig.correspondingSig).signatureData);
@@ -36894,9 +36897,9 @@ var HostLimiter = class {
       this.active.set(host, n + 1);
       return Promise.resolve();
     }
-    return new Promise((resolve3) => {
+    return new Promise((resolve4) => {
       const queue = this.waiting.get(host) ?? [];
-      queue.push(resolve3);
+      queue.push(resolve4);
       this.waiting.set(host, queue);
     });
   }
@@ -38324,12 +38327,27 @@ async function hashFile(path) {
   return hash2.digest("hex");
 }
 
+// src/app/keyring-files.ts
+var BEGIN2 = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+async function readKeyringFiles(files, what, cwd) {
+  const blocks = [];
+  for (const file2 of files) {
+    const text = await readFile2(resolve(cwd, file2), "utf8").catch((e) => {
+      throw new DistrolessError("USAGE", `${what} ${file2}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
+    });
+    const found = text.split(new RegExp(`(?=${BEGIN2})`)).filter((b) => b.includes(BEGIN2));
+    if (found.length === 0) throw new DistrolessError("USAGE", `${what} ${file2}: no armored OpenPGP public key in it`);
+    blocks.push(...found);
+  }
+  return loadKeyring(blocks);
+}
+
 // src/cli/main.ts
-import { join as join10, resolve as resolve2 } from "node:path";
+import { join as join10, resolve as resolve3 } from "node:path";
 
 // src/config/load.ts
 var import_yaml = __toESM(require_dist(), 1);
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 
 // src/config/schema.ts
 var DEBIAN_ARCHS = [
@@ -38699,7 +38717,7 @@ function formatProblem(p) {
 async function loadConfig(path, opts = {}) {
   let text;
   try {
-    text = await readFile2(path, "utf8");
+    text = await readFile3(path, "utf8");
   } catch (e) {
     const code2 = e.code;
     const why = code2 === "ENOENT" || code2 === "ENOTDIR" ? "not found" : code2 === "EISDIR" ? "is a directory" : `cannot be read (${code2 ?? String(e)})`;
@@ -38821,7 +38839,7 @@ function sorted(values) {
 }
 
 // src/lock/io.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 import { join as join4 } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
@@ -43891,7 +43909,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve3) {
+function isRecursive(inst, stack, resolve4) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -43901,7 +43919,7 @@ function isRecursive(inst, stack, resolve3) {
   let result = NONE;
   const check3 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve3);
+      const answer = isRecursive(child, stack, resolve4);
       if (answer > result)
         result = answer;
     }
@@ -43912,7 +43930,7 @@ function isRecursive(inst, stack, resolve3) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve4) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -43976,7 +43994,7 @@ function isRecursive(inst, stack, resolve3) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve4 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -58649,7 +58667,7 @@ async function readLockfile(lockDir, distro) {
   const file2 = lockfilePath(lockDir, distro);
   let text;
   try {
-    text = await readFile3(file2, "utf8");
+    text = await readFile4(file2, "utf8");
   } catch (e) {
     if (e.code === "ENOENT") return void 0;
     throw e;
@@ -59341,7 +59359,7 @@ function buildUniverse(arch, sources) {
 }
 
 // src/resolve/resolver.ts
-function resolve(universe, request) {
+function resolve2(universe, request) {
   const where = `image ${request.image} (${request.arch})`;
   if (request.arch !== universe.arch) {
     throw new DistrolessError("USAGE", `${where}: the package universe is for ${universe.arch}`);
@@ -59563,7 +59581,7 @@ function resolveArch(distro, arch, indices, requests) {
   const images = {};
   for (const request of requests) {
     if (!request.archs.includes(arch)) continue;
-    const resolution = resolve(universe, { image: request.image, arch, packages: request.packages, exclude: request.exclude });
+    const resolution = resolve2(universe, { image: request.image, arch, packages: request.packages, exclude: request.exclude });
     const entry = { packages: {}, excluded: {} };
     for (const { pkg: pkg2, requiredBy } of resolution.packages) {
       pins[pkg2.name] = pin(pkg2);
@@ -60270,7 +60288,7 @@ var GzipOsByte = class extends Transform2 {
 };
 
 // src/oci/layer-cache.ts
-import { readFile as readFile4, rm as rm6 } from "node:fs/promises";
+import { readFile as readFile5, rm as rm6 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 var ENTRY_VERSION = 1;
 var LayerCache = class {
@@ -60295,7 +60313,7 @@ var LayerCache = class {
   async get(key) {
     let text;
     try {
-      text = await readFile4(this.entryPath(key), "utf8");
+      text = await readFile5(this.entryPath(key), "utf8");
     } catch (e) {
       if (isNotFound(e)) return void 0;
       throw e;
@@ -60519,7 +60537,7 @@ function requireDigest(value2, what) {
 }
 
 // src/oci/layout.ts
-import { mkdir as mkdir6, readdir, readFile as readFile5, rm as rm7 } from "node:fs/promises";
+import { mkdir as mkdir6, readdir, readFile as readFile6, rm as rm7 } from "node:fs/promises";
 import { join as join8 } from "node:path";
 var REF_NAME_ANNOTATION = "org.opencontainers.image.ref.name";
 var OCI_LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
@@ -60614,7 +60632,7 @@ function checkLayoutMarker(dir, text) {
 }
 async function readOptional(path) {
   try {
-    return await readFile5(path, "utf8");
+    return await readFile6(path, "utf8");
   } catch (e) {
     if (isNotFound(e)) return void 0;
     throw e;
@@ -60632,7 +60650,7 @@ async function readBlob(dir, descriptor) {
   const path = blobPath(join8(dir, "blobs"), descriptor.digest);
   let bytes;
   try {
-    bytes = await readFile5(path);
+    bytes = await readFile6(path);
   } catch (e) {
     if (isNotFound(e)) throw new DistrolessError("LAYOUT_INVALID", `${dir}: blob ${descriptor.digest} is missing`);
     throw e;
@@ -61578,7 +61596,7 @@ function validateEntry(e) {
   if (e.linkname?.includes("\0")) throw invalid(e, "linkname contains NUL");
 }
 function drained(out) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const cleanup2 = () => {
       out.off("drain", onDrain);
       out.off("error", onError);
@@ -61586,7 +61604,7 @@ function drained(out) {
     };
     const onDrain = () => {
       cleanup2();
-      resolve3();
+      resolve4();
     };
     const onError = (e) => {
       cleanup2();
@@ -61780,7 +61798,7 @@ async function runBuild(opts) {
     const epoch = opts.epoch ?? lockEpoch(lock);
     result.epoch = epoch;
     const plans = planBuild(opts.config, distro, lock, { images: names, ...opts.archs ? { archs: opts.archs } : {} }, warn);
-    const ctx = { opts, distro, lock, epoch, plans, layout, cache, fetchDeb: (arch, name) => store.fetch(pinnedDeb(opts.config, distro, lock, arch, name)), result, progress };
+    const ctx = { opts, distro, lock, epoch, plans, layout, cache, fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)), result, progress };
     const layers = await buildLayers(ctx);
     const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
     result.images.push(...built.images);
@@ -61798,7 +61816,7 @@ async function freshLock(opts, distro) {
   }
   return lock;
 }
-function pinnedDeb(config3, distro, lock, arch, name) {
+function pinnedDeb(distro, lock, arch, name) {
   const pin2 = lock.packages[arch]?.[name];
   if (!pin2) throw new DistrolessError("LOCK_INVALID", `${lock.distro}: ${name} (${arch}) is in an image but has no pin`);
   const lockedSource2 = lock.sources.find((s) => s.suite === pin2.suite);
@@ -61810,7 +61828,6 @@ function pinnedDeb(config3, distro, lock, arch, name) {
     bases.push({ url: `${distro.snapshot.replace(/\/+$/, "")}/archive/${archive}/${lockedSource2.snapshot}`, snapshot: true });
   }
   bases.push({ url: source2.url, snapshot: false });
-  void config3;
   return { label: `${name} ${pin2.version} (${arch})`, filename: pin2.filename, size: pin2.size, sha256: pin2.sha256, bases };
 }
 async function buildLayers(ctx) {
@@ -61955,18 +61972,6 @@ async function runCli(argv, io) {
     return EXIT.error;
   }
 }
-async function readKeyrings(files, io) {
-  const blocks = [];
-  for (const file2 of files) {
-    const text = await readFile6(resolve2(io.cwd, file2), "utf8").catch((e) => {
-      throw new DistrolessError("USAGE", `--keyring ${file2}: ${e.code === "ENOENT" ? "no such file" : e.message}`);
-    });
-    const found = text.split(/(?=-----BEGIN PGP PUBLIC KEY BLOCK-----)/).filter((b) => b.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
-    if (found.length === 0) throw new DistrolessError("USAGE", `--keyring ${file2}: no armored OpenPGP public key in it`);
-    blocks.push(...found);
-  }
-  return loadKeyring(blocks);
-}
 function parseArchList(text, config3) {
   const known = new Set(Object.values(config3.distros).flatMap((d) => d.archs));
   const archs = text.split(",").map((a) => a.trim()).filter(Boolean);
@@ -61984,11 +61989,11 @@ async function loadFromOpts(g, io) {
     ...parseMirrorOverrides(io.env.DISTROLESS_MIRRORS ?? ""),
     ...parseMirrorOverrides(g.mirror.join(","))
   };
-  return loadConfig(resolve2(io.cwd, g.config), { sourceOverrides: overrides });
+  return loadConfig(resolve3(io.cwd, g.config), { sourceOverrides: overrides });
 }
 function cacheDir(g, io) {
-  if (g.cacheDir) return resolve2(io.cwd, g.cacheDir);
-  if (io.env.DISTROLESS_CACHE_DIR) return resolve2(io.cwd, io.env.DISTROLESS_CACHE_DIR);
+  if (g.cacheDir) return resolve3(io.cwd, g.cacheDir);
+  if (io.env.DISTROLESS_CACHE_DIR) return resolve3(io.cwd, io.env.DISTROLESS_CACHE_DIR);
   const base = io.env.XDG_CACHE_HOME || join10(io.env.HOME || homedir(), ".cache");
   return join10(base, "distroless-action");
 }
@@ -61998,12 +62003,12 @@ async function updateCommand(g, opts, io) {
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
   const result = await runUpdate({
     config: config3,
-    lockDir: resolve2(io.cwd, g.lockfiles),
+    lockDir: resolve3(io.cwd, g.lockfiles),
     cacheDir: cacheDir(g, io),
     now: io.now(),
     check: opts.check ?? false,
     ...archs ? { archs } : {},
-    ...g.keyring.length > 0 ? { keyring: await readKeyrings(g.keyring, io) } : {},
+    ...g.keyring.length > 0 ? { keyring: await readKeyringFiles(g.keyring, "--keyring", io.cwd) } : {},
     onProgress: progress
   });
   if (opts.json) {
@@ -62027,8 +62032,8 @@ async function buildCommand(g, opts, io) {
   const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
   const result = await runBuild({
     config: config3,
-    lockDir: resolve2(io.cwd, g.lockfiles),
-    outDir: resolve2(io.cwd, opts.output),
+    lockDir: resolve3(io.cwd, g.lockfiles),
+    outDir: resolve3(io.cwd, opts.output),
     cacheDir: cacheDir(g, io),
     ...epoch === void 0 ? {} : { epoch },
     ...opts.image ? { images: opts.image.split(",").map((s) => s.trim()).filter(Boolean) } : {},
@@ -62059,7 +62064,7 @@ function sourceDateEpoch(value2) {
 }
 async function listCommand(g, opts, io) {
   const config3 = await loadFromOpts(g, io);
-  const listed = await listImage(config3, resolve2(io.cwd, g.lockfiles), opts.image, opts.arch);
+  const listed = await listImage(config3, resolve3(io.cwd, g.lockfiles), opts.image, opts.arch);
   if (opts.json) {
     io.stdout(`${JSON.stringify(listed, null, 2)}
 `);

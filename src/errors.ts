@@ -25,7 +25,8 @@ export type ErrorCode =
   | 'DEB_INVALID'
   | 'UNSAFE_ENTRY'
   | 'REGISTRY'
-  | 'AUTH';
+  | 'AUTH'
+  | 'GITHUB';
 
 export class DistrolessError extends Error {
   readonly code: ErrorCode;

@@ -1,5 +1,9 @@
 import * as core from '@actions/core';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { readKeyringFiles } from '../app/keyring-files.js';
+import { createGitHubClient, DEFAULT_BRANCH, runUpdateBot } from '../update-pr/index.js';
+import type { UpdateResult } from '../app/update.js';
 import { loadConfig, parseMirrorOverrides } from '../config/index.js';
 import { errorMessage, isDistrolessError } from '../errors.js';
 import { runBuild } from '../app/build.js';
@@ -20,6 +24,20 @@ export interface ActionInputs {
   output: string;
   images: string[];
   archs: string[];
+  keyrings: string[];
+  pullRequest: boolean;
+  githubToken: string;
+  baseBranch: string;
+  branch: string;
+  labels: string[];
+  repository: string;
+  apiUrl: string;
+  workspace: string;
+}
+
+/** A boolean input; unset ('' — the runner fills action.yml defaults, a local run may not) gives `fallback`. */
+function booleanInput(name: string, fallback: boolean): boolean {
+  return core.getInput(name) === '' ? fallback : core.getBooleanInput(name);
 }
 
 function list(value: string): string[] {
@@ -40,16 +58,42 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     lockfiles: core.getInput('lockfiles') || 'lockfiles',
     mirrors: core.getInput('mirrors'),
     cacheDir: core.getInput('cache-dir') || resolve(env.RUNNER_TEMP ?? '.', 'distroless-action-cache'),
-    check: core.getBooleanInput('check'),
+    check: booleanInput('check', false),
     output: core.getInput('output') || 'out/oci',
     images: list(core.getInput('images')),
     archs: list(core.getInput('archs')),
+    keyrings: list(core.getInput('keyring')),
+    pullRequest: booleanInput('pull-request', false),
+    githubToken: core.getInput('github-token'),
+    baseBranch: core.getInput('base-branch') || env.GITHUB_REF_NAME || 'main',
+    branch: core.getInput('branch') || DEFAULT_BRANCH,
+    labels: list(core.getInput('labels')),
+    repository: env.GITHUB_REPOSITORY ?? '',
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
   };
+}
+
+/** Opens, updates or closes the one update PR with the lockfiles as `update` left them. */
+async function updatePullRequest(inputs: ActionInputs, result: UpdateResult): Promise<void> {
+  const [owner, repo] = inputs.repository.split('/');
+  if (!owner || !repo) throw new Error('GITHUB_REPOSITORY is not "owner/repo": the pull-request mode runs on GitHub Actions');
+  if (!inputs.githubToken) throw new Error('input "github-token" is empty: the pull-request mode needs a token with contents and pull-requests write');
+  const files = await Promise.all(
+    result.distros.map(async (d) => ({ path: relative(inputs.workspace, d.lockfile), content: await readFile(d.lockfile, 'utf8') })),
+  );
+  const octokit = createGitHubClient({ token: inputs.githubToken, baseUrl: inputs.apiUrl });
+  const pr = await runUpdateBot({ octokit, owner, repo, baseBranch: inputs.baseBranch, branch: inputs.branch, labels: inputs.labels, files, diffs: result.distros.map((d) => d.diff) });
+  core.info(`pull request: ${pr.action}${pr.url ? ` ${pr.url}` : ''}`);
+  core.setOutput('pr-action', pr.action);
+  if (pr.number !== undefined) core.setOutput('pr-number', String(pr.number));
+  if (pr.url !== undefined) core.setOutput('pr-url', pr.url);
 }
 
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
+    if (inputs.githubToken) core.setSecret(inputs.githubToken);
     const config = await loadConfig(resolve(inputs.config), { sourceOverrides: parseMirrorOverrides(inputs.mirrors) });
     if (inputs.command === 'build') {
       const epoch = process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : undefined;
@@ -75,12 +119,14 @@ export async function run(): Promise<void> {
       now: new Date(),
       check: inputs.check,
       ...(inputs.archs.length ? { archs: inputs.archs } : {}),
+      ...(inputs.keyrings.length ? { keyring: await readKeyringFiles(inputs.keyrings, 'input "keyring":', inputs.workspace) } : {}),
       onProgress: (m) => core.info(m),
     });
     for (const d of result.distros) core.info(renderDiffText(d.diff, d.archs));
     core.setOutput('changed', String(result.changed));
     core.setOutput('diff', JSON.stringify(result.distros.map((d) => d.diff)));
     if (inputs.check && result.changed) core.setFailed('lockfiles are out of date');
+    else if (inputs.pullRequest) await updatePullRequest(inputs, result);
   } catch (e) {
     // Any thrown value fails the step, not only Error instances.
     core.setFailed(errorMessage(e));

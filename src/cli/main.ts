@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { loadKeyring, type Keyring } from '../archive/index.js';
+import { readKeyringFiles } from '../app/keyring-files.js';
 import { join, resolve } from 'node:path';
 import { loadConfig, parseMirrorOverrides } from '../config/index.js';
 import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
@@ -93,20 +92,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-/** Armored public keys from files; a file may hold several key blocks. */
-async function readKeyrings(files: readonly string[], io: CliIo): Promise<Keyring> {
-  const blocks: string[] = [];
-  for (const file of files) {
-    const text = await readFile(resolve(io.cwd, file), 'utf8').catch((e: NodeJS.ErrnoException) => {
-      throw new DistrolessError('USAGE', `--keyring ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-    });
-    const found = text.split(/(?=-----BEGIN PGP PUBLIC KEY BLOCK-----)/).filter((b) => b.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----'));
-    if (found.length === 0) throw new DistrolessError('USAGE', `--keyring ${file}: no armored OpenPGP public key in it`);
-    blocks.push(...found);
-  }
-  return loadKeyring(blocks);
-}
-
 function parseArchList(text: string, config: Config): string[] {
   const known = new Set(Object.values(config.distros).flatMap((d) => d.archs));
   const archs = text.split(',').map((a) => a.trim()).filter(Boolean);
@@ -147,7 +132,7 @@ async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: bool
     now: io.now(),
     check: opts.check ?? false,
     ...(archs ? { archs } : {}),
-    ...(g.keyring.length > 0 ? { keyring: await readKeyrings(g.keyring, io) } : {}),
+    ...(g.keyring.length > 0 ? { keyring: await readKeyringFiles(g.keyring, '--keyring', io.cwd) } : {}),
     onProgress: progress,
   });
   if (opts.json) {

@@ -7,15 +7,16 @@ import { FAST_RETRY } from '../../src/archive/index.js';
 import { runUpdate } from '../../src/app/update.js';
 import { loadConfig } from '../../src/config/index.js';
 import { makeFixture, NOW, MAIN_URL, SECURITY_URL, type Fixture } from '../helpers/update-fixture.js';
+import { startFakeGitHub } from '../helpers/fake-github.js';
 
 const exec = promisify(execFile);
 const entry = new URL('../../dist/index.js', import.meta.url).pathname;
 
 /** Runs the bundled Action entry (what `uses:` runs) with INPUT_* variables, as the runner would. */
-async function runAction(fx: Fixture, inputs: Record<string, string>): Promise<{ code: number; stdout: string; outputs: string }> {
+async function runAction(fx: Fixture, inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; outputs: string }> {
   const outputFile = join(fx.dir, `github-output-${Math.random().toString(36).slice(2)}`);
   await writeFile(outputFile, '');
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: outputFile, RUNNER_TEMP: fx.dir };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', GITHUB_OUTPUT: outputFile, RUNNER_TEMP: fx.dir, ...extraEnv };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   let code = 0;
   let stdout: string;
@@ -47,6 +48,40 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
     const images = JSON.parse(/^images<<(\S+)\n([\s\S]*?)\n\1$/m.exec(r.outputs)?.[2] ?? '[]');
     expect(images).toHaveLength(2 * 4);
     expect(images.every((i: { arch: string; digest: string }) => i.arch === 'amd64' && /^sha256:[0-9a-f]{64}$/.test(i.digest))).toBe(true);
+  });
+
+  it('update with pull-request opens the PR through the GitHub API (a stateful fake on 127.0.0.1)', async () => {
+    const gh = await startFakeGitHub();
+    // The Action reads the real clock: this archive is published an hour ago and valid for a week from now.
+    const published = new Date(Date.now() - 3600_000);
+    const validUntil = new Date(Date.now() + 7 * 86400_000);
+    const newer = await makeFixture({ securityLibc: '2.36-9+deb12u5', main: { date: published }, security: { date: published, validUntil } }, fx.keys);
+    try {
+      const lockPath = 'lockfiles/test12.lock.json';
+      const committed = await readFile(join(fx.dir, lockPath), 'utf8');
+      gh.push('main', { 'distroless.yaml': await readFile(fx.configPath, 'utf8'), [lockPath]: committed }, 'initial');
+      await writeFile(join(fx.dir, 'keys.asc'), fx.keys.map((k) => k.armoredPublic).join('\n'));
+      const mirrors = `${MAIN_URL}=${newer.mainServer.url},${SECURITY_URL}=${newer.securityServer.url}`;
+      const inputs = { ...defaults, command: 'update', mirrors, keyring: 'keys.asc', 'pull-request': 'true', 'github-token': gh.token, labels: 'dependencies,distroless' };
+      const env = { GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`, GITHUB_API_URL: gh.url, GITHUB_WORKSPACE: fx.dir, GITHUB_REF_NAME: 'main' };
+      const r = await runAction(fx, inputs, env);
+      expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
+      expect(r.code).toBe(0);
+      expect(r.outputs).toMatch(/^pr-action<<\S+\ncreated\n/m);
+      expect(r.outputs).toMatch(/^pr-number<<\S+\n1\n/m);
+      // The token is registered with the runner's masking (::add-mask::) and printed nowhere else.
+      expect(r.stdout).toContain(`::add-mask::${gh.token}`);
+      expect(r.stdout.replace(`::add-mask::${gh.token}`, '')).not.toContain(gh.token);
+      const [pull] = gh.pulls();
+      expect(pull?.labels).toEqual(['dependencies', 'distroless']);
+      expect(pull?.body).toMatch(/libc6.*2\.36-9\+deb12u1.*→.*2\.36-9\+deb12u5/);
+      const branch = gh.branchSha('distroless-action/update') ?? '';
+      expect(gh.readFile(branch, lockPath)).toBe(await readFile(join(fx.dir, lockPath), 'utf8'));
+      expect(gh.readFile(branch, lockPath)).not.toBe(committed);
+    } finally {
+      await newer.close();
+      await gh.close();
+    }
   });
 
   it('any bad input fails the step with one line', async () => {
