@@ -1,6 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { homedir } from 'node:os';
 import { readKeyringFiles } from '../app/keyring-files.js';
+import { runPush } from '../app/push.js';
+import { dockerConfigPath, keychainFromEnvironment } from '../registry/index.js';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, parseMirrorOverrides } from '../config/index.js';
 import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
@@ -79,6 +82,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--json', 'print the result as JSON')
     .action(async (opts: { output: string; image?: string; arch?: string; json?: boolean }) => {
       exitCode = await buildCommand(program.opts<GlobalOpts>(), opts, io);
+    });
+
+  program
+    .command('push')
+    .description('push a built OCI layout to a registry: blobs, then manifests and indexes, then tags (tags last)')
+    .requiredOption('-r, --registry <host/prefix>', 'target, e.g. ghcr.io/acme or 127.0.0.1:5000/distroless')
+    .option('-o, --output <dir>', 'the OCI image layout that build wrote', 'out/oci')
+    .option('--immutable-tag <tag>', 'also tag every index <tag>-suffixed for this release, e.g. the lock date or the commit; never moved once set')
+    .option('--insecure', 'plain http (for a registry on localhost)')
+    .option('-u, --username <name>', 'registry user; the password or token comes from DISTROLESS_REGISTRY_PASSWORD')
+    .option('--json', 'print the pushed references as JSON')
+    .action(async (opts: PushOpts) => {
+      exitCode = await pushCommand(opts, io);
     });
 
   try {
@@ -182,6 +198,48 @@ function sourceDateEpoch(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value)) throw new DistrolessError('USAGE', `SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "${value}"`);
   return Number(value);
+}
+
+interface PushOpts {
+  registry: string;
+  output: string;
+  immutableTag?: string;
+  insecure?: boolean;
+  username?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+async function pushCommand(opts: PushOpts, io: CliIo): Promise<number> {
+  const dockerConfig = await readFile(dockerConfigPath(io.env, io.env.HOME || homedir()), 'utf8').catch(() => undefined);
+  const password = io.env.DISTROLESS_REGISTRY_PASSWORD;
+  const registryHost = opts.registry.split('/')[0] ?? opts.registry;
+  const explicit = opts.username || password ? { registry: registryHost, ...(opts.username ? { username: opts.username } : {}), ...(password ? { password } : {}) } : undefined;
+  const keychain = keychainFromEnvironment({ env: io.env, ...(dockerConfig ? { dockerConfig } : {}), ...(explicit ? { explicit } : {}) });
+  const progress = makeProgress({ enabled: io.isTTY, write: io.stderr, clock: io.clock });
+  let sent = 0;
+  const summary = await runPush({
+    layoutDir: resolve(io.cwd, opts.output),
+    registry: opts.registry,
+    keychain,
+    ...(opts.insecure ? { insecure: true } : {}),
+    ...(opts.immutableTag ? { immutableTag: opts.immutableTag } : {}),
+    onProgress: (e) => {
+      if (e.kind === 'blob' && e.action !== 'exists') progress(`blob ${e.done}/${e.total} ${e.action} ${e.repository}@${e.digest.slice(0, 19)}…`);
+      else if (e.kind === 'tag' && e.action === 'put') progress(`tagged ${e.repository}:${e.tag}`);
+      else if (e.kind === 'bytes' && e.totalSent - sent >= 50e6) {
+        sent = e.totalSent;
+        progress(`${(sent / 1e6).toFixed(0)} MB sent`);
+      }
+    },
+  });
+  if (opts.json) {
+    io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  io.stdout(`${textTable(['REFERENCE', 'DIGEST'], summary.refs.map((r) => [r.reference, r.digest]))}\n`);
+  io.stdout(`${summary.refs.length} reference(s) in ${summary.registry}: ${summary.uploadedBlobs} blob(s) uploaded (${mib(summary.uploadedBytes)}), ${summary.mountedBlobs} mounted, ${summary.existingBlobs} already there\n`);
+  return EXIT.ok;
 }
 
 async function listCommand(g: GlobalOpts, opts: { image: string; arch: string; json?: boolean }, io: CliIo): Promise<number> {

@@ -10,7 +10,7 @@ import { anonymousKeychain, type Keychain } from './auth/keychain.js';
 import { withAuth } from './auth/transport.js';
 import { ERROR_READ_LIMIT, statusError } from './errors.js';
 import { checkRepository, pullScope, pushScope } from './names.js';
-import { DEFAULT_RETRY, defaultSleep, retryOperation, withRetry, type RetryEvent, type RetryOptions, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY, defaultSleep, parseRetryAfter, retryOperation, withRetry, type RetryEvent, type RetryOptions, type RetryPolicy } from './retry.js';
 import { Secrets } from './secrets.js';
 import { createAgent, undiciTransport, withUserAgent, type RegistryRequest, type RegistryResponse, type Transport } from './transport.js';
 
@@ -89,6 +89,7 @@ export class RegistryClient {
   async blobExists(repository: string, digest: string): Promise<boolean> {
     const url = this.url(`/v2/${checkRepository(repository)}/blobs/${digest}`);
     const res = await this.call({ method: 'HEAD', url, scopes: [pushScope(repository)] }, [200, 404]);
+    await res.discard();
     return res.status === 200;
   }
 
@@ -215,7 +216,9 @@ export class RegistryClient {
     if (expected.includes(res.status)) return res;
     const body = req.method === 'HEAD' ? '' : await res.text(ERROR_READ_LIMIT).catch(() => '');
     const retryable = this.retry.policy.retryStatuses.includes(res.status);
-    throw statusError({ registry: this.registry, method: req.method, url: req.url }, { status: res.status, statusText: res.statusText, body, attempts: res.attempts }, this.secrets, retryable);
+    const retryAfterMs = parseRetryAfter(res.header('retry-after') ?? null, res.header('date') ?? null);
+    const info = { registry: this.registry, method: req.method, url: req.url };
+    throw statusError(info, { status: res.status, statusText: res.statusText, body, attempts: res.attempts, retryAfterMs }, this.secrets, retryable);
   }
 }
 

@@ -37,10 +37,20 @@ export class RegistryError extends DistrolessError {
   readonly reason: string;
   /** Worth another try under the retry policy (network failure or a retryable status). */
   readonly retryable: boolean;
+  /** The registry's Retry-After, when it gave one. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     info: RequestInfo,
-    problem: { status?: number; reason: string; diagnostics?: readonly RegistryDiagnostic[]; body?: string; retryable: boolean; attempts?: number },
+    problem: {
+      status?: number;
+      reason: string;
+      diagnostics?: readonly RegistryDiagnostic[];
+      body?: string;
+      retryable: boolean;
+      attempts?: number;
+      retryAfterMs?: number;
+    },
     options?: { cause?: unknown },
   ) {
     const code = problem.status === 401 || problem.status === 403 ? 'AUTH' : 'REGISTRY';
@@ -57,6 +67,7 @@ export class RegistryError extends DistrolessError {
     this.body = problem.body ?? '';
     this.reason = problem.reason;
     this.retryable = problem.retryable;
+    this.retryAfterMs = problem.retryAfterMs;
   }
 }
 
@@ -67,7 +78,7 @@ export function isRegistryError(e: unknown): e is RegistryError {
 /** An error for a non-2xx response whose body (at most ERROR_READ_LIMIT) is `res.body`. */
 export function statusError(
   info: RequestInfo,
-  res: { status: number; statusText: string; body: string; attempts: number },
+  res: { status: number; statusText: string; body: string; attempts: number; retryAfterMs?: number },
   secrets: Secrets,
   retryable: boolean,
 ): RegistryError {
@@ -76,7 +87,7 @@ export function statusError(
   const said = diagnostics.length > 0 ? diagnostics.slice(0, 2).map((d) => `${d.code} ${d.message}`.trim()).join('; ') : firstLine(body);
   const status = `${res.status} ${res.statusText}`.trim();
   const reason = secrets.redact(said === '' ? status : `${status}: ${capText(said, 300)}`);
-  return new RegistryError(info, { status: res.status, reason, diagnostics, body, retryable, attempts: res.attempts });
+  return new RegistryError(info, { status: res.status, reason, diagnostics, body, retryable, attempts: res.attempts, retryAfterMs: res.retryAfterMs });
 }
 
 /** An error for a request that got no response. */

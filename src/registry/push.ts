@@ -2,38 +2,21 @@
  * Pushing manifests, indexes and their blobs to repositories of one registry, tags last:
  *  1. every (repository, manifest) is HEADed by digest; one that is there vouches for its blobs (registries
  *     check them on PUT), so an unchanged set costs no blob request at all;
- *  2. every missing blob: HEAD, else mount from a repository of this push that has it, else upload
- *     (one upload per digest: the other repositories mount it once it is there);
+ *  2. every other blob: HEAD, else mount from a repository of this push that has it, else upload (one upload
+ *     per digest: the other repositories mount it once it is there); biggest first;
  *  3. manifests by digest, children before parents (per-arch manifests, then indexes);
- *  4. tags, only now, so that a tag never names something incomplete; a tag that already names the digest
- *     is left alone.
+ *  4. tags, only now, so that a tag never names something incomplete; a tag that already names the digest is
+ *     left alone.
  * Immutable tags are checked before anything is sent: one that names another digest stops the push.
  * Knows descriptors and bytes, not images (the caller maps its refs to repositories and tags).
  */
-import type { Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
 import type { Descriptor } from '../oci/types.js';
-import { MANIFEST_MEDIA_TYPES, type RegistryClient } from './client.js';
-import { checkTag } from './names.js';
+import type { RegistryClient } from './client.js';
+import { planPush, type GraphNode, type PushPlan, type PushSource, type PushTarget } from './push-plan.js';
 import type { RetryEvent } from './retry.js';
 
-export interface PushSource {
-  /** The children of a manifest (config and layers) or index (manifests). */
-  children(d: Descriptor): Promise<Descriptor[]>;
-  /** The exact bytes of a manifest or index. */
-  document(d: Descriptor): Promise<Buffer>;
-  /** A blob's bytes, whole or a range (`end` inclusive). */
-  open(d: Descriptor, range?: { start: number; end: number }): Readable;
-}
-
-export interface PushTarget {
-  repository: string;
-  /** A manifest or an index. */
-  descriptor: Descriptor;
-  tags: readonly string[];
-  /** Tags that must never move: if one already names another digest, the push fails before it starts. */
-  immutableTags?: readonly string[];
-}
+export type { PushSource, PushTarget } from './push-plan.js';
 
 export type PushEvent =
   | { kind: 'blob'; repository: string; digest: string; size: number; action: 'exists' | 'mounted' | 'uploaded'; done: number; total: number }
@@ -43,7 +26,7 @@ export type PushEvent =
   | ({ kind: 'retry' } & RetryEvent);
 
 export interface PushOptions {
-  /** Blob uploads / requests in flight (default 4). */
+  /** Requests in flight at once (default 4). */
   concurrency?: number;
   onProgress?: (event: PushEvent) => void;
 }
@@ -58,7 +41,7 @@ export interface PushedTag {
 export interface PushStats {
   /** Blob bytes sent (retries included). */
   uploadedBytes: number;
-  /** (repository, blob) pairs by what was done for them. */
+  /** (repository, blob) pairs, by what was done for them. */
   uploadedBlobs: number;
   mountedBlobs: number;
   existingBlobs: number;
@@ -68,195 +51,162 @@ export interface PushStats {
   tagsUnchanged: number;
 }
 
-interface Node {
-  descriptor: Descriptor;
-  children: Descriptor[];
-  /** 0 for a blob, 1 for a manifest of blobs, 2 for an index of those… */
-  level: number;
+export async function pushTargets(client: RegistryClient, source: PushSource, targets: readonly PushTarget[], opts: PushOptions = {}): Promise<{ tags: PushedTag[]; stats: PushStats }> {
+  const pusher = new Pusher(client, source, await planPush(source, targets), opts);
+  await pusher.checkImmutable(targets);
+  await pusher.findPresent();
+  await pusher.pushBlobs();
+  await pusher.pushManifests();
+  await pusher.pushTags();
+  return { tags: pusher.plan.tagGroups.flatMap((g) => g.tags.map((tag) => ({ repository: g.repository, tag, digest: g.descriptor.digest, mediaType: g.descriptor.mediaType }))), stats: pusher.stats };
 }
 
-const isManifest = (d: Descriptor): boolean => (MANIFEST_MEDIA_TYPES as readonly string[]).includes(d.mediaType);
+class Pusher {
+  readonly stats: PushStats = { uploadedBytes: 0, uploadedBlobs: 0, mountedBlobs: 0, existingBlobs: 0, manifestsPut: 0, manifestsExisting: 0, tagsPut: 0, tagsUnchanged: 0 };
+  /** `repository@digest` of what the registry has (or is vouched for). */
+  private readonly present = new Set<string>();
+  private readonly limit: number;
+  private readonly emit: (e: PushEvent) => void;
 
-export async function pushTargets(client: RegistryClient, source: PushSource, targets: readonly PushTarget[], opts: PushOptions = {}): Promise<{ tags: PushedTag[]; stats: PushStats }> {
-  const limit = Math.max(1, opts.concurrency ?? 4);
-  const emit = opts.onProgress ?? (() => undefined);
-  const stats: PushStats = { uploadedBytes: 0, uploadedBlobs: 0, mountedBlobs: 0, existingBlobs: 0, manifestsPut: 0, manifestsExisting: 0, tagsPut: 0, tagsUnchanged: 0 };
-  const tags = planTags(targets);
-  await checkImmutable(client, targets, limit);
+  constructor(
+    private readonly client: RegistryClient,
+    private readonly source: PushSource,
+    readonly plan: PushPlan,
+    opts: PushOptions,
+  ) {
+    this.limit = Math.max(1, opts.concurrency ?? 4);
+    this.emit = opts.onProgress ?? (() => undefined);
+  }
 
-  // The graph of every target, and what each repository needs.
-  const nodes = new Map<string, Promise<Node>>();
-  const node = (d: Descriptor): Promise<Node> => {
-    let n = nodes.get(d.digest);
-    if (n === undefined) {
-      n = (async () => {
-        const children = isManifest(d) ? await source.children(d) : [];
-        const levels = await Promise.all(children.map(async (c) => (await node(c)).level));
-        return { descriptor: d, children, level: isManifest(d) ? 1 + Math.max(0, ...levels) : 0 };
-      })();
-      nodes.set(d.digest, n);
-    }
-    return n;
-  };
-  const wanted = new Map<string, Map<string, Node>>(); // repository → digest → node
-  const collect = async (repo: string, d: Descriptor): Promise<void> => {
-    const byDigest = wanted.get(repo) ?? new Map<string, Node>();
-    wanted.set(repo, byDigest);
-    if (byDigest.has(d.digest)) return;
-    const n = await node(d);
-    byDigest.set(d.digest, n);
-    for (const c of n.children) await collect(repo, c);
-  };
-  for (const t of targets) await collect(t.repository, t.descriptor);
+  async checkImmutable(targets: readonly PushTarget[]): Promise<void> {
+    const checks = targets.flatMap((t) => (t.immutableTags ?? []).map((tag) => ({ t, tag })));
+    await runLimited(checks, this.limit, async ({ t, tag }) => {
+      const now = await this.client.manifestInfo(t.repository, tag);
+      if (now !== undefined && now.digest !== t.descriptor.digest) {
+        const name = `${t.repository}:${tag}`;
+        throw new DistrolessError('REGISTRY', `registry ${this.client.registry}: immutable tag ${name} already names ${now.digest}, not ${t.descriptor.digest}; nothing was pushed`);
+      }
+    });
+  }
 
-  // 1. Which manifests are there already; what they vouch for.
-  const pairs = [...wanted].flatMap(([repo, m]) => [...m.values()].filter((n) => n.level > 0).map((n) => ({ repo, n })));
-  const present = new Set<string>();
-  await runLimited(pairs, limit, async ({ repo, n }) => {
-    if ((await client.manifestInfo(repo, n.descriptor.digest)) !== undefined) present.add(`${repo}@${n.descriptor.digest}`);
-  });
-  for (const [repo, m] of wanted) {
-    for (const n of [...m.values()].sort((a, b) => b.level - a.level)) {
-      if (present.has(`${repo}@${n.descriptor.digest}`)) for (const c of n.children) present.add(`${repo}@${c.digest}`);
+  /** 1. HEAD every manifest by digest; a present one vouches for its children. */
+  async findPresent(): Promise<void> {
+    await runLimited(this.manifests(), this.limit, async ({ repo, n }) => {
+      if ((await this.client.manifestInfo(repo, n.descriptor.digest)) !== undefined) this.present.add(`${repo}@${n.descriptor.digest}`);
+    });
+    for (const [repo, byDigest] of this.plan.wanted) {
+      for (const n of [...byDigest.values()].sort((a, b) => b.level - a.level)) {
+        if (this.present.has(`${repo}@${n.descriptor.digest}`)) for (const c of n.children) this.present.add(`${repo}@${c.digest}`);
+      }
     }
   }
 
-  // 2. Blobs, biggest first, one task per digest across repositories.
-  const blobs = new Map<string, { descriptor: Descriptor; repos: string[] }>();
-  for (const [repo, m] of wanted) {
-    for (const n of m.values()) {
-      if (n.level > 0) continue;
-      const entry = blobs.get(n.descriptor.digest) ?? { descriptor: n.descriptor, repos: [] };
-      entry.repos.push(repo);
-      blobs.set(n.descriptor.digest, entry);
+  /** 2. Blobs, biggest first, one task per digest across repositories. */
+  async pushBlobs(): Promise<void> {
+    const blobs = new Map<string, { descriptor: Descriptor; repos: string[] }>();
+    for (const [repo, byDigest] of this.plan.wanted) {
+      for (const n of byDigest.values()) {
+        if (n.level > 0) continue;
+        const entry = blobs.get(n.descriptor.digest) ?? { descriptor: n.descriptor, repos: [] };
+        entry.repos.push(repo);
+        blobs.set(n.descriptor.digest, entry);
+      }
     }
+    const total = [...blobs.values()].reduce((s, b) => s + b.repos.length, 0);
+    let done = 0;
+    const finished = (repository: string, d: Descriptor, action: 'exists' | 'mounted' | 'uploaded'): void => {
+      this.stats[action === 'exists' ? 'existingBlobs' : action === 'mounted' ? 'mountedBlobs' : 'uploadedBlobs']++;
+      this.emit({ kind: 'blob', repository, digest: d.digest, size: d.size, action, done: ++done, total });
+    };
+    const ordered = [...blobs.values()].sort((a, b) => b.descriptor.size - a.descriptor.size);
+    await runLimited(ordered, this.limit, ({ descriptor, repos }) => this.pushBlob(descriptor, repos, finished));
   }
-  const total = [...blobs.values()].reduce((s, b) => s + b.repos.length, 0);
-  let done = 0;
-  const finished = (repository: string, d: Descriptor, action: 'exists' | 'mounted' | 'uploaded'): void => {
-    if (action === 'exists') stats.existingBlobs++;
-    else if (action === 'mounted') stats.mountedBlobs++;
-    else stats.uploadedBlobs++;
-    emit({ kind: 'blob', repository, digest: d.digest, size: d.size, action, done: ++done, total });
-  };
-  const ordered = [...blobs.values()].sort((a, b) => b.descriptor.size - a.descriptor.size);
-  await runLimited(ordered, limit, async ({ descriptor: d, repos }) => {
-    const known = repos.filter((r) => present.has(`${r}@${d.digest}`));
-    for (const r of known) finished(r, d, 'exists');
-    const unknown = repos.filter((r) => !known.includes(r));
-    const there = await Promise.all(unknown.map((r) => client.blobExists(r, d.digest)));
-    const missing = unknown.filter((r, i) => {
-      if (there[i] === true) {
-        known.push(r);
+
+  private async pushBlob(d: Descriptor, repos: readonly string[], finished: (r: string, d: Descriptor, a: 'exists' | 'mounted' | 'uploaded') => void): Promise<void> {
+    const have = repos.filter((r) => this.present.has(`${r}@${d.digest}`));
+    for (const r of have) finished(r, d, 'exists');
+    const unknown = repos.filter((r) => !have.includes(r));
+    const there = await Promise.all(unknown.map((r) => this.client.blobExists(r, d.digest)));
+    const missing: string[] = [];
+    for (const [i, r] of unknown.entries()) {
+      if (there[i] !== true) missing.push(r);
+      else {
+        have.push(r);
         finished(r, d, 'exists');
       }
-      return there[i] !== true;
-    });
+    }
     for (const repository of missing) {
       let session: URL | undefined;
-      const from = known[0];
+      const from = have[0];
       if (from !== undefined) {
-        const mount = await client.mountBlob(repository, d.digest, from);
+        const mount = await this.client.mountBlob(repository, d.digest, from);
         if (mount.mounted) {
-          known.push(repository);
+          have.push(repository);
           finished(repository, d, 'mounted');
           continue;
         }
         session = mount.session;
       }
       let sent = 0;
-      const content = { digest: d.digest, size: d.size, open: (range?: { start: number; end: number }) => source.open(d, range) };
-      await client.uploadBlob(repository, content, {
-        session,
-        onBytes: (n) => {
-          sent += n;
-          stats.uploadedBytes += n;
-          emit({ kind: 'bytes', repository, digest: d.digest, size: d.size, sent, totalSent: stats.uploadedBytes });
-        },
-      });
-      known.push(repository);
+      const onBytes = (n: number): void => {
+        sent += n;
+        this.stats.uploadedBytes += n;
+        this.emit({ kind: 'bytes', repository, digest: d.digest, size: d.size, sent, totalSent: this.stats.uploadedBytes });
+      };
+      await this.client.uploadBlob(repository, { digest: d.digest, size: d.size, open: (range) => this.source.open(d, range) }, { session, onBytes });
+      have.push(repository);
       finished(repository, d, 'uploaded');
     }
-  });
-
-  // 3. Manifests by digest, lowest level first.
-  const levels = [...new Set(pairs.map((p) => p.n.level))].sort((a, b) => a - b);
-  for (const level of levels) {
-    await runLimited(
-      pairs.filter((p) => p.n.level === level),
-      limit,
-      async ({ repo, n }) => {
-        const { digest, mediaType } = n.descriptor;
-        if (present.has(`${repo}@${digest}`)) {
-          stats.manifestsExisting++;
-          emit({ kind: 'manifest', repository: repo, digest, mediaType, action: 'exists' });
-          return;
-        }
-        await client.putManifest(repo, digest, await source.document(n.descriptor), mediaType);
-        stats.manifestsPut++;
-        emit({ kind: 'manifest', repository: repo, digest, mediaType, action: 'put' });
-      },
-    );
   }
 
-  // 4. Tags, per-arch manifests before indexes; the tags of one manifest one after the other. A registry
-  // re-links a manifest on every PUT, and distribution 2.8's filesystem driver rewrites link files in place:
-  // an index PUT that checks a child while the child is being re-tagged can read an empty link.
-  const groups = new Map<string, { repository: string; descriptor: Descriptor; tags: string[]; level: number }>();
-  for (const t of tags) {
-    const key = `${t.repository}@${t.descriptor.digest}`;
-    const level = (await node(t.descriptor)).level;
-    const g = groups.get(key) ?? { repository: t.repository, descriptor: t.descriptor, tags: [], level };
-    g.tags.push(t.tag);
-    groups.set(key, g);
-  }
-  for (const level of [...new Set([...groups.values()].map((g) => g.level))].sort((a, b) => a - b)) {
-    await runLimited(
-      [...groups.values()].filter((g) => g.level === level),
-      limit,
-      async ({ repository, descriptor, tags: names }) => {
-        for (const tag of names) {
-          const now = await client.manifestInfo(repository, tag);
-          const action = now?.digest === descriptor.digest ? 'unchanged' : 'put';
-          if (action === 'put') await client.putManifest(repository, tag, await source.document(descriptor), descriptor.mediaType);
-          if (action === 'put') stats.tagsPut++;
-          else stats.tagsUnchanged++;
-          emit({ kind: 'tag', repository, tag, digest: descriptor.digest, action });
-        }
-      },
-    );
-  }
-  return { tags: tags.map((t) => ({ repository: t.repository, tag: t.tag, digest: t.descriptor.digest, mediaType: t.descriptor.mediaType })), stats };
-}
-
-/** Every (repository, tag) once; two targets giving one tag different digests is a usage error. */
-function planTags(targets: readonly PushTarget[]): Array<{ repository: string; tag: string; descriptor: Descriptor }> {
-  const byKey = new Map<string, { repository: string; tag: string; descriptor: Descriptor }>();
-  for (const t of targets) {
-    if (!isManifest(t.descriptor)) throw new DistrolessError('USAGE', `${t.repository}: ${t.descriptor.digest} is a ${t.descriptor.mediaType}, not a manifest or index`);
-    for (const tag of [...t.tags, ...(t.immutableTags ?? [])]) {
-      const key = `${t.repository}:${checkTag(tag)}`;
-      const prev = byKey.get(key);
-      if (prev !== undefined && prev.descriptor.digest !== t.descriptor.digest) {
-        throw new DistrolessError('USAGE', `tag ${key} would name both ${prev.descriptor.digest} and ${t.descriptor.digest}`);
-      }
-      byKey.set(key, { repository: t.repository, tag, descriptor: t.descriptor });
-    }
-  }
-  return [...byKey.values()];
-}
-
-async function checkImmutable(client: RegistryClient, targets: readonly PushTarget[], limit: number): Promise<void> {
-  const checks = targets.flatMap((t) => (t.immutableTags ?? []).map((tag) => ({ t, tag })));
-  await runLimited(checks, limit, async ({ t, tag }) => {
-    const now = await client.manifestInfo(t.repository, tag);
-    if (now !== undefined && now.digest !== t.descriptor.digest) {
-      throw new DistrolessError(
-        'REGISTRY',
-        `registry ${client.registry}: immutable tag ${t.repository}:${tag} already names ${now.digest}, not ${t.descriptor.digest}; nothing was pushed`,
+  /** 3. Manifests by digest, lowest level first. */
+  async pushManifests(): Promise<void> {
+    const all = this.manifests();
+    for (const level of levelsOf(all.map((p) => p.n.level))) {
+      await runLimited(
+        all.filter((p) => p.n.level === level),
+        this.limit,
+        async ({ repo, n }) => {
+          const { digest, mediaType } = n.descriptor;
+          const exists = this.present.has(`${repo}@${digest}`);
+          if (!exists) await this.client.putManifest(repo, digest, await this.source.document(n.descriptor), mediaType);
+          this.stats[exists ? 'manifestsExisting' : 'manifestsPut']++;
+          this.emit({ kind: 'manifest', repository: repo, digest, mediaType, action: exists ? 'exists' : 'put' });
+        },
       );
     }
-  });
+  }
+
+  /**
+   * 4. Tags, per-arch manifests before indexes, the tags of one manifest one after the other. A registry
+   * re-links a manifest on every PUT, and distribution 2.8's filesystem driver rewrites link files in place:
+   * an index PUT that checks a child while the child is being re-tagged can read an empty link.
+   */
+  async pushTags(): Promise<void> {
+    const groups = await Promise.all(this.plan.tagGroups.map(async (g) => ({ ...g, level: (await this.plan.node(g.descriptor)).level })));
+    for (const level of levelsOf(groups.map((g) => g.level))) {
+      await runLimited(
+        groups.filter((g) => g.level === level),
+        this.limit,
+        async ({ repository, descriptor, tags }) => {
+          for (const tag of tags) {
+            const unchanged = (await this.client.manifestInfo(repository, tag))?.digest === descriptor.digest;
+            if (!unchanged) await this.client.putManifest(repository, tag, await this.source.document(descriptor), descriptor.mediaType);
+            this.stats[unchanged ? 'tagsUnchanged' : 'tagsPut']++;
+            this.emit({ kind: 'tag', repository, tag, digest: descriptor.digest, action: unchanged ? 'unchanged' : 'put' });
+          }
+        },
+      );
+    }
+  }
+
+  private manifests(): Array<{ repo: string; n: GraphNode }> {
+    return [...this.plan.wanted].flatMap(([repo, byDigest]) => [...byDigest.values()].filter((n) => n.level > 0).map((n) => ({ repo, n })));
+  }
+}
+
+function levelsOf(levels: readonly number[]): number[] {
+  return [...new Set(levels)].sort((a, b) => a - b);
 }
 
 /**

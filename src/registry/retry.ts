@@ -8,7 +8,7 @@ import { networkError, RegistryError } from './errors.js';
 import type { Secrets } from './secrets.js';
 import type { RegistryResponse, Transport } from './transport.js';
 
-export { DEFAULT_RETRY, FAST_RETRY, retryDelay, type RetryPolicy };
+export { DEFAULT_RETRY, FAST_RETRY, parseRetryAfter, retryDelay, type RetryPolicy };
 
 export interface RetryEvent {
   registry: string;
@@ -71,7 +71,7 @@ export async function retryOperation<T>(
       return await task(attempt);
     } catch (e) {
       if (!(e instanceof RegistryError) || !e.retryable || attempt >= o.policy.attempts) throw e;
-      const delayMs = retryDelay(o.policy, attempt, undefined);
+      const delayMs = retryDelay(o.policy, attempt, e.retryAfterMs);
       o.onRetry?.({ ...describe, attempt, delayMs, reason: e.message });
       await o.sleep(delayMs);
     }

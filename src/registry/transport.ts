@@ -7,7 +7,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
-import { networkError, RegistryError } from './errors.js';
+import { networkError } from './errors.js';
 import type { Secrets } from './secrets.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -107,6 +107,8 @@ async function send(
     if (payload !== undefined && !Buffer.isBuffer(payload)) payload.destroy();
     throw networkError({ registry: original.host, method, url }, e, opts.secrets);
   }
+  // A server may answer before reading the whole body (a 401, a redirect): do not leave the file open.
+  if (payload !== undefined && !Buffer.isBuffer(payload) && !payload.readableEnded) payload.destroy();
   return wrapResponse(res, url, method, opts.secrets);
 }
 
@@ -148,9 +150,4 @@ function withoutHeaders(headers: Record<string, string>, names: readonly string[
 /** Adds the User-Agent header. */
 export function withUserAgent(next: Transport, userAgent: string): Transport {
   return (req) => next({ ...req, headers: { ...req.headers, 'user-agent': userAgent } });
-}
-
-/** A request that got no response (refused, reset, timed out): the retry wrapper tries it again. */
-export function isRegistryNetworkError(e: unknown): e is RegistryError {
-  return e instanceof RegistryError && e.status === undefined;
 }

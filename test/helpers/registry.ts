@@ -17,7 +17,11 @@ import { startTokenIssuer, type TokenIssuer } from './token-issuer.js';
 
 const exec = promisify(execFile);
 
-export type RegistryAuth = { kind: 'none' } | { kind: 'htpasswd'; users: Record<string, string> } | { kind: 'token'; users: Record<string, string> };
+export type RegistryAuth =
+  | { kind: 'none' }
+  | { kind: 'htpasswd'; users: Record<string, string> }
+  /** `refreshTokens`: OAuth2 refresh token → user, for identity-token logins. */
+  | { kind: 'token'; users: Record<string, string>; refreshTokens?: Record<string, string> };
 
 export interface TestRegistry {
   /** `127.0.0.1:<port>` */
@@ -33,7 +37,7 @@ export interface TestRegistry {
 
 export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'test-registry-'));
-  const issuer = auth.kind === 'token' ? await startTokenIssuer(dir, auth.users) : undefined;
+  const issuer = auth.kind === 'token' ? await startTokenIssuer(dir, auth.users, auth.refreshTokens) : undefined;
   let authYaml = '';
   if (auth.kind === 'htpasswd') {
     const lines = await Promise.all(Object.entries(auth.users).map(([u, p]) => htpasswdLine(u, p)));
@@ -47,21 +51,9 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
     const port = await freePort();
     const config = join(dir, 'config.yml');
     await writeFile(config, registryConfig(join(dir, 'data'), port) + authYaml);
-    // Output to a file, not a pipe: a parent blocked in spawnSync (the benchmark) must not stall the registry
-    // once a pipe buffer is full of its error lines (it logs every 404 at level error).
     const logPath = join(dir, `registry-${tries}.log`);
-    const logFile = await open(logPath, 'w');
-    const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', logFile.fd, logFile.fd] });
-    await logFile.close();
+    const child = await spawnRegistry(config, logPath);
     const output = (): string => readFileSync(logPath, 'utf8');
-    const spawned = await new Promise<Error | undefined>((resolve) => {
-      child.once('spawn', () => resolve(undefined));
-      child.once('error', (e) => resolve(e));
-    });
-    if (spawned !== undefined) {
-      await issuer?.close();
-      throw new Error(`docker-registry could not be started (${spawned.message}): apt-get install docker-registry`);
-    }
     const url = `http://127.0.0.1:${port}`;
     if (await waitReady(url, child)) {
       return { host: `127.0.0.1:${port}`, url, issuer, log: output, stop: () => stop(child, dir, issuer) };
@@ -71,6 +63,36 @@ export async function startRegistry(auth: RegistryAuth = { kind: 'none' }): Prom
       await issuer?.close();
       throw new Error(`docker-registry did not start: ${output().trim().split('\n').slice(-5).join(' | ')}`);
     }
+  }
+}
+
+/**
+ * Starts the registry under a small shell watchdog: the registry is killed when the watchdog's stdin (a pipe
+ * from this process) closes, so it cannot outlive a test worker that was killed. Output goes to a file, not a
+ * pipe: a parent blocked in spawnSync (the benchmark) must not stall a registry that logs every 404.
+ */
+async function spawnRegistry(config: string, logPath: string): Promise<ChildProcess> {
+  const logFile = await open(logPath, 'w');
+  try {
+    // The shell waits for the registry (so a registry that cannot bind ends it); a reader of its stdin kills
+    // the registry when this process closes the pipe or dies.
+    const script = [
+      'command -v docker-registry >/dev/null || exit 127',
+      'exec 3<&0',
+      'docker-registry serve "$1" & p=$!',
+      '(read _ <&3; kill $p 2>/dev/null) &',
+      "trap 'kill $p 2>/dev/null' TERM",
+      'wait $p',
+    ].join('\n');
+    const child = spawn('sh', ['-c', script, 'sh', config], { stdio: ['pipe', logFile.fd, logFile.fd] });
+    const exited = await Promise.race([
+      new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 100)),
+    ]);
+    if (exited === 127) throw new Error('docker-registry is not installed: apt-get install docker-registry');
+    return child;
+  } finally {
+    await logFile.close();
   }
 }
 
@@ -119,7 +141,7 @@ async function waitReady(url: string, child: ChildProcess): Promise<boolean> {
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
+  child.stdin?.end(); // the watchdog kills the registry and waits for it
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);

@@ -3,12 +3,14 @@
  * docker-registry 2.8 checks it): a self-signed ECDSA P-256 certificate made with openssl is the registry's
  * `rootcertbundle`; tokens are ES256 JWTs whose header carries the certificate (`x5c`) and whose claims are
  * iss, sub, aud (= the service), exp, nbf, iat, jti and `access` (what was asked for). Basic credentials are
- * checked against `users`; anonymous requests get a token with no access. Runs on 127.0.0.1.
+ * checked against `users`; anonymous requests get a token with no access. OAuth2 refresh tokens (docker's
+ * identity tokens) are traded by POST (`grant_type=refresh_token`) when listed in `refreshTokens`. Runs on
+ * 127.0.0.1.
  */
 import { execFile } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -38,7 +40,11 @@ export interface TokenIssuer {
 
 const b64url = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 
-export async function startTokenIssuer(dir: string, users: Readonly<Record<string, string>>): Promise<TokenIssuer> {
+export async function startTokenIssuer(
+  dir: string,
+  users: Readonly<Record<string, string>>,
+  refreshTokens: Readonly<Record<string, string>> = {},
+): Promise<TokenIssuer> {
   const keyPath = join(dir, 'issuer.key');
   const certPath = join(dir, 'issuer.pem');
   await exec('openssl', [
@@ -52,21 +58,37 @@ export async function startTokenIssuer(dir: string, users: Readonly<Record<strin
   const requests: TokenRequest[] = [];
   let expired = 0;
 
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const authorization = req.headers.authorization;
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter((s) => s !== '');
-    const user = basicUser(authorization, users);
-    const entry = { account: url.searchParams.get('account') ?? undefined, authorization, scopes, granted: user !== undefined };
-    requests.push(entry);
-    if (authorization !== undefined && user === undefined) {
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ details: 'incorrect username or password' }));
-      return;
-    }
+  const answer = (res: ServerResponse, user: string | undefined, scopes: string[]): void => {
     const stale = expired > 0;
     if (stale) expired--;
     const token = jwt(key, certDer, { issuer, service, subject: user ?? '', scopes: user === undefined ? [] : scopes, stale });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  };
+  const refuse = (res: ServerResponse): void => {
+    res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ details: 'incorrect username or password' }));
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const authorization = req.headers.authorization;
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (b: Buffer) => (body += b.toString()));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        const scopes = (form.get('scope') ?? '').split(' ').filter((s) => s !== '');
+        const user = form.get('grant_type') === 'refresh_token' ? refreshTokens[form.get('refresh_token') ?? ''] : undefined;
+        requests.push({ account: user, authorization, scopes, granted: user !== undefined });
+        if (user === undefined) refuse(res);
+        else answer(res, user, scopes);
+      });
+      return;
+    }
+    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter((s) => s !== '');
+    const user = basicUser(authorization, users);
+    requests.push({ account: url.searchParams.get('account') ?? undefined, authorization, scopes, granted: user !== undefined });
+    if (authorization !== undefined && user === undefined) refuse(res);
+    else answer(res, user, scopes);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

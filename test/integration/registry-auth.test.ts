@@ -19,6 +19,7 @@ import { makeTestLayout } from '../helpers/test-layout.js';
 
 const USER = 'pusher';
 const PASSWORD = 'S3cret-Pa55word-for-tests';
+const REFRESH_TOKEN = 'oauth2-refresh-token-for-ci';
 const BASIC = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 let work: string;
 let layout: string;
@@ -132,7 +133,7 @@ describe('htpasswd Basic auth', () => {
 describe('token auth', () => {
   let registry: TestRegistry;
   beforeAll(async () => {
-    registry = await startRegistry({ kind: 'token', users: { ci: PASSWORD } });
+    registry = await startRegistry({ kind: 'token', users: { ci: PASSWORD }, refreshTokens: { [REFRESH_TOKEN]: 'ci' } });
   });
   afterAll(async () => registry?.stop());
 
@@ -159,6 +160,16 @@ describe('token auth', () => {
     const asked = registry.issuer?.requests.slice(before).map((r) => r.scopes.join(' ')) ?? [];
     // The first scope was asked for twice: once for the expired token, once after the registry's 401.
     expect(asked.filter((s) => s === asked[0]).length).toBe(2);
+  });
+
+  it('trades a docker identity token (OAuth2 refresh token) at the realm by POST', async () => {
+    const before = registry.issuer?.requests.length ?? 0;
+    const dockerConfig = JSON.stringify({ auths: { [registry.host]: { identitytoken: REFRESH_TOKEN } } });
+    const result = await runPush({ layoutDir: layout, registry: `${registry.host}/distroless`, keychain: keychainFromEnvironment({ dockerConfig }), insecure: true, retry: FAST_RETRY });
+    expect(result.tagsUnchanged).toBe(result.refs.length);
+    const used = registry.issuer?.requests.slice(before) ?? [];
+    expect(used.length).toBeGreaterThan(0);
+    expect(used.every((r) => r.granted && r.account === 'ci' && r.authorization === undefined)).toBe(true);
   });
 
   it('fails with a clear AUTH error when the token service grants nothing (anonymous)', async () => {

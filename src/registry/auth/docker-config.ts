@@ -27,7 +27,7 @@ interface DockerConfig {
   credsStore?: string;
 }
 
-export function dockerConfigKeychain(configText: string, runHelper: CredentialHelperRunner = runCredentialHelper): Keychain {
+export function dockerConfigKeychain(configText: string, runHelper: CredentialHelperRunner = (h, s) => runCredentialHelper(h, s)): Keychain {
   const config = parseConfig(configText);
   const auths = new Map<string, AuthEntry>();
   for (const [key, entry] of Object.entries(config.auths ?? {})) auths.set(normalizeRegistry(key), entry);
@@ -83,11 +83,14 @@ function helperCredential(out: string, helper: string): Credential {
   return { kind: 'basic', username: typeof doc.Username === 'string' ? doc.Username : '', password: doc.Secret };
 }
 
-/** The real runner: a missing helper or "credentials not found" is undefined; other failures throw (stderr redacted away). */
-export function runCredentialHelper(helper: string, serverUrl: string): Promise<string | undefined> {
+/**
+ * The real runner: a missing helper or "credentials not found" is undefined; other failures throw (without the
+ * helper's output, which may hold secrets). `env` is the helper's environment (default: this process's).
+ */
+export function runCredentialHelper(helper: string, serverUrl: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (!/^[A-Za-z0-9._-]+$/.test(helper)) return Promise.reject(new DistrolessError('AUTH', `invalid credential helper name ${JSON.stringify(helper)}`));
   return new Promise((resolve, reject) => {
-    const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: 30_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
+    const child = execFile(`docker-credential-${helper}`, ['get'], { env, timeout: 30_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
       if (err === null) return resolve(stdout);
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return resolve(undefined);

@@ -6,11 +6,14 @@
 import { join } from 'node:path';
 import { DistrolessError } from '../../errors.js';
 import type { Credential } from './authenticator.js';
-import { dockerConfigKeychain, type CredentialHelperRunner } from './docker-config.js';
+import { dockerConfigKeychain, runCredentialHelper, type CredentialHelperRunner } from './docker-config.js';
 import { anonymousKeychain, chainKeychains, githubKeychain, staticKeychain, type Keychain } from './keychain.js';
 
 export interface CredentialInputs {
-  /** Environment variables (the caller passes `process.env`); GITHUB_TOKEN and GITHUB_ACTOR are used. */
+  /**
+   * Environment variables (the caller passes `process.env`): GITHUB_TOKEN and GITHUB_ACTOR are used, and
+   * credential helpers run with it.
+   */
   env?: Readonly<Record<string, string | undefined>>;
   /** The text of config.json, when the caller found one (see `dockerConfigPath`). */
   dockerConfig?: string;
@@ -23,7 +26,11 @@ export interface CredentialInputs {
 export function keychainFromEnvironment(inputs: CredentialInputs): Keychain {
   const chain: Keychain[] = [];
   if (inputs.explicit !== undefined) chain.push(staticKeychain({ [inputs.explicit.registry]: explicitCredential(inputs.explicit) }));
-  if (inputs.dockerConfig !== undefined && inputs.dockerConfig.trim() !== '') chain.push(dockerConfigKeychain(inputs.dockerConfig, inputs.runHelper));
+  if (inputs.dockerConfig !== undefined && inputs.dockerConfig.trim() !== '') {
+    // Helpers run with the environment the caller handed over (they may need HOME, DBUS, PATH…).
+    const env = inputs.env === undefined ? undefined : { ...inputs.env };
+    chain.push(dockerConfigKeychain(inputs.dockerConfig, inputs.runHelper ?? ((h, s) => runCredentialHelper(h, s, env))));
+  }
   const token = inputs.env?.GITHUB_TOKEN;
   if (token !== undefined && token !== '') chain.push(githubKeychain(token, inputs.env?.GITHUB_ACTOR || undefined));
   return chain.length === 0 ? anonymousKeychain : chainKeychains(...chain);

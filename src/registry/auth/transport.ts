@@ -24,26 +24,17 @@ export interface AuthOptions {
   plain: Transport;
 }
 
-export interface AuthState {
-  /** The negotiated scheme, once a request has been made. */
-  scheme(): Authenticator['scheme'] | undefined;
-}
-
-export function withAuth(next: Transport, o: AuthOptions): Transport & AuthState {
+export function withAuth(next: Transport, o: AuthOptions): Transport {
   let negotiated: Promise<Authenticator> | undefined;
-  let scheme: Authenticator['scheme'] | undefined;
   const authenticator = (): Promise<Authenticator> => {
-    negotiated ??= negotiate(o).then(
-      (a) => ((scheme = a.scheme), a),
-      (e: unknown) => {
-        negotiated = undefined; // the next request tries again
-        throw e;
-      },
-    );
+    negotiated ??= negotiate(o).catch((e: unknown) => {
+      negotiated = undefined; // the next request tries again
+      throw e;
+    });
     return negotiated;
   };
 
-  const transport = async (req: RegistryRequest) => {
+  return async (req: RegistryRequest) => {
     if (req.url.origin !== o.origin.origin) return next(req);
     const auth = await authenticator();
     const scopes = req.scopes ?? [];
@@ -56,7 +47,6 @@ export function withAuth(next: Transport, o: AuthOptions): Transport & AuthState
     await res.discard();
     return next(withAuthorization(req, await auth.authorize(wider)));
   };
-  return Object.assign(transport, { scheme: () => scheme });
 }
 
 async function negotiate(o: AuthOptions): Promise<Authenticator> {
