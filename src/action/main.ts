@@ -1,7 +1,10 @@
 import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
+import { homedir } from 'node:os';
 import { readKeyringFiles } from '../app/keyring-files.js';
+import { runPush } from '../app/push.js';
+import { dockerConfigPath, keychainFromEnvironment } from '../registry/index.js';
 import { createGitHubClient, DEFAULT_BRANCH, runUpdateBot } from '../update-pr/index.js';
 import type { UpdateResult } from '../app/update.js';
 import { loadConfig, parseMirrorOverrides } from '../config/index.js';
@@ -10,7 +13,7 @@ import { runBuild } from '../app/build.js';
 import { runUpdate } from '../app/update.js';
 import { renderDiffText } from '../lock/render.js';
 
-const COMMANDS = ['update', 'build'] as const;
+const COMMANDS = ['update', 'build', 'push'] as const;
 type Command = (typeof COMMANDS)[number];
 
 /** The Action's inputs, read once into one typed object. */
@@ -33,6 +36,11 @@ export interface ActionInputs {
   repository: string;
   apiUrl: string;
   workspace: string;
+  registry: string;
+  registryUsername: string;
+  registryPassword: string;
+  immutableTag: string;
+  env: NodeJS.ProcessEnv;
 }
 
 /** A boolean input; unset ('' — the runner fills action.yml defaults, a local run may not) gives `fallback`. */
@@ -71,7 +79,34 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     repository: env.GITHUB_REPOSITORY ?? '',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    registry: core.getInput('registry'),
+    registryUsername: core.getInput('registry-username'),
+    registryPassword: core.getInput('registry-password'),
+    immutableTag: core.getInput('immutable-tag'),
+    env,
   };
+}
+
+/** Pushes the layout `build` wrote; credentials from the inputs, then docker's config.json, then GITHUB_TOKEN. */
+async function push(inputs: ActionInputs): Promise<void> {
+  if (!inputs.registry) throw new Error('input "registry" is empty: push needs HOST/PREFIX, e.g. ghcr.io/acme');
+  const host = inputs.registry.split('/')[0] ?? inputs.registry;
+  const explicit = inputs.registryUsername || inputs.registryPassword ? { registry: host, username: inputs.registryUsername, password: inputs.registryPassword } : undefined;
+  const dockerConfig = await readFile(dockerConfigPath(inputs.env, inputs.env.HOME || homedir()), 'utf8').catch(() => undefined);
+  const keychain = keychainFromEnvironment({ env: inputs.env, ...(dockerConfig ? { dockerConfig } : {}), ...(explicit ? { explicit } : {}) });
+  const insecure = /^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?$/.test(host);
+  const summary = await runPush({
+    layoutDir: resolve(inputs.output),
+    registry: inputs.registry,
+    keychain,
+    ...(insecure ? { insecure } : {}),
+    ...(inputs.immutableTag ? { immutableTag: inputs.immutableTag } : {}),
+    onProgress: (e) => {
+      if (e.kind === 'tag' && e.action === 'put') core.info(`tagged ${e.repository}:${e.tag} ${e.digest}`);
+    },
+  });
+  core.info(`${summary.refs.length} reference(s): ${summary.uploadedBlobs} blob(s) uploaded (${summary.uploadedBytes} bytes), ${summary.mountedBlobs} mounted, ${summary.existingBlobs} already there`);
+  core.setOutput('refs', JSON.stringify(summary.refs));
 }
 
 /** Opens, updates or closes the one update PR with the lockfiles as `update` left them. */
@@ -93,7 +128,8 @@ async function updatePullRequest(inputs: ActionInputs, result: UpdateResult): Pr
 export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
-    if (inputs.githubToken) core.setSecret(inputs.githubToken);
+    for (const secret of [inputs.githubToken, inputs.registryPassword]) if (secret) core.setSecret(secret);
+    if (inputs.command === 'push') return await push(inputs);
     const config = await loadConfig(resolve(inputs.config), { sourceOverrides: parseMirrorOverrides(inputs.mirrors) });
     if (inputs.command === 'build') {
       const epoch = process.env.SOURCE_DATE_EPOCH ? Number(process.env.SOURCE_DATE_EPOCH) : undefined;

@@ -8,6 +8,7 @@ import { runUpdate } from '../../src/app/update.js';
 import { loadConfig } from '../../src/config/index.js';
 import { makeFixture, NOW, MAIN_URL, SECURITY_URL, type Fixture } from '../helpers/update-fixture.js';
 import { startFakeGitHub } from '../helpers/fake-github.js';
+import { startRegistry } from '../helpers/registry.js';
 
 const exec = promisify(execFile);
 const entry = new URL('../../dist/index.js', import.meta.url).pathname;
@@ -50,6 +51,21 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
     expect(images.every((i: { arch: string; digest: string }) => i.arch === 'amd64' && /^sha256:[0-9a-f]{64}$/.test(i.digest))).toBe(true);
   });
 
+  it('push sends the built layout to the real docker-registry and lists the refs', async () => {
+    const registry = await startRegistry({ kind: 'htpasswd', users: { bot: 'registry-pw-42' } });
+    try {
+      const inputs = { ...defaults, command: 'push', output: 'layout', registry: `${registry.host}/distroless`, 'registry-username': 'bot', 'registry-password': 'registry-pw-42' };
+      const r = await runAction(fx, inputs);
+      expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
+      expect(r.code).toBe(0);
+      const refs = JSON.parse(/^refs<<(\S+)\n([\s\S]*?)\n\1$/m.exec(r.outputs)?.[2] ?? '[]') as Array<{ reference: string }>;
+      expect(refs.map((x) => x.reference)).toEqual(expect.arrayContaining([`${registry.host}/distroless/static-test12:nonroot`, `${registry.host}/distroless/base-test12:latest-amd64`]));
+      expect(r.stdout.replace('::add-mask::registry-pw-42', '')).not.toContain('registry-pw-42');
+    } finally {
+      await registry.stop();
+    }
+  });
+
   it('update with pull-request opens the PR through the GitHub API (a stateful fake on 127.0.0.1)', async () => {
     const gh = await startFakeGitHub();
     // The Action reads the real clock: this archive is published an hour ago and valid for a week from now.
@@ -87,7 +103,7 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
   it('any bad input fails the step with one line', async () => {
     const r = await runAction(fx, { ...defaults, command: 'deploy' });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^::error::input "command": unsupported value "deploy" \(supported: update, build\)$/m);
+    expect(r.stdout).toMatch(/^::error::input "command": unsupported value "deploy" \(supported: update, build, push\)$/m);
     const missing = await runAction(fx, { ...defaults, command: 'build', config: 'nope.yaml' });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/^::error::config file .*nope\.yaml not found$/m);
