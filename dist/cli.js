@@ -70255,7 +70255,7 @@ var LayerCache = class {
    */
   async getOrWrite(key, tar, opts = {}) {
     const running = this.inflight.get(key);
-    if (running !== void 0) return running;
+    if (running !== void 0) return running.then(({ blob }) => ({ blob, hit: true }));
     const work = (async () => {
       const cached2 = await this.get(key);
       if (cached2 !== void 0) return { blob: cached2, hit: true };

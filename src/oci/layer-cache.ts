@@ -104,7 +104,8 @@ export class LayerCache {
     opts: LayerWriteOptions = {},
   ): Promise<{ blob: LayerBlob; hit: boolean }> {
     const running = this.inflight.get(key);
-    if (running !== undefined) return running;
+    // A second caller shares the first one's work: for it, the layer was not built (a hit), so counts add up.
+    if (running !== undefined) return running.then(({ blob }) => ({ blob, hit: true }));
     const work = (async () => {
       const cached = await this.get(key);
       if (cached !== undefined) return { blob: cached, hit: true };
