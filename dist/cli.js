@@ -71349,6 +71349,26 @@ function groupTags(targets) {
   return [...groups.values()].filter((g) => g.tags.length > 0);
 }
 
+// src/util/concurrency.ts
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failure2;
+  const worker = async () => {
+    while (next < items.length && failure2 === void 0) {
+      const i2 = next++;
+      try {
+        results[i2] = await fn(items[i2], i2);
+      } catch (error62) {
+        failure2 ??= { error: error62 };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure2 !== void 0) throw failure2.error;
+  return results;
+}
+
 // src/registry/push.ts
 async function pushTargets(client, source2, targets, opts = {}) {
   const pusher = new Pusher(client, source2, await planPush(source2, targets), opts);
@@ -71377,7 +71397,7 @@ var Pusher = class {
   emit;
   async checkImmutable(targets) {
     const checks = targets.flatMap((t) => (t.immutableTags ?? []).map((tag) => ({ t, tag })));
-    await runLimited(checks, this.limit, async ({ t, tag }) => {
+    await mapLimit(checks, this.limit, async ({ t, tag }) => {
       const now = await this.client.manifestInfo(t.repository, tag);
       if (now !== void 0 && now.digest !== t.descriptor.digest) {
         const name = `${t.repository}:${tag}`;
@@ -71387,7 +71407,7 @@ var Pusher = class {
   }
   /** 1. HEAD every manifest by digest; a present one vouches for its children. */
   async findPresent() {
-    await runLimited(this.manifests(), this.limit, async ({ repo, n }) => {
+    await mapLimit(this.manifests(), this.limit, async ({ repo, n }) => {
       if (await this.client.manifestInfo(repo, n.descriptor.digest) !== void 0) this.present.add(`${repo}@${n.descriptor.digest}`);
     });
     for (const [repo, byDigest] of this.plan.wanted) {
@@ -71414,7 +71434,7 @@ var Pusher = class {
       this.emit({ kind: "blob", repository, digest: d.digest, size: d.size, action, done: ++done, total });
     };
     const ordered = [...blobs.values()].sort((a, b) => b.descriptor.size - a.descriptor.size);
-    await runLimited(ordered, this.limit, ({ descriptor, repos }) => this.pushBlob(descriptor, repos, finished));
+    await mapLimit(ordered, this.limit, ({ descriptor, repos }) => this.pushBlob(descriptor, repos, finished));
   }
   async pushBlob(d, repos, finished) {
     const have = repos.filter((r) => this.present.has(`${r}@${d.digest}`));
@@ -71456,7 +71476,7 @@ var Pusher = class {
   async pushManifests() {
     const all = this.manifests();
     for (const level of levelsOf(all.map((p) => p.n.level))) {
-      await runLimited(
+      await mapLimit(
         all.filter((p) => p.n.level === level),
         this.limit,
         async ({ repo, n }) => {
@@ -71477,7 +71497,7 @@ var Pusher = class {
   async pushTags() {
     const groups = await Promise.all(this.plan.tagGroups.map(async (g) => ({ ...g, level: (await this.plan.node(g.descriptor)).level })));
     for (const level of levelsOf(groups.map((g) => g.level))) {
-      await runLimited(
+      await mapLimit(
         groups.filter((g) => g.level === level),
         this.limit,
         async ({ repository, descriptor, tags }) => {
@@ -71497,22 +71517,6 @@ var Pusher = class {
 };
 function levelsOf(levels) {
   return [...new Set(levels)].sort((a, b) => a - b);
-}
-async function runLimited(items, limit, fn) {
-  let next = 0;
-  let failure2;
-  const worker = async () => {
-    while (failure2 === void 0 && next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (error62) {
-        failure2 ??= { error: error62 };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure2 !== void 0) throw failure2.error;
 }
 
 // src/registry/auth/docker-config.ts
@@ -92974,26 +92978,6 @@ function pin(pkg2) {
     size: pkg2.size,
     sha256: pkg2.sha256
   };
-}
-
-// src/util/concurrency.ts
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failure2;
-  const worker = async () => {
-    while (next < items.length && failure2 === void 0) {
-      const i2 = next++;
-      try {
-        results[i2] = await fn(items[i2], i2);
-      } catch (error62) {
-        failure2 ??= { error: error62 };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure2 !== void 0) throw failure2.error;
-  return results;
 }
 
 // src/app/update.ts

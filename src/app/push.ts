@@ -18,6 +18,7 @@ import {
   type Keychain,
   type PushEvent,
   type PushSource,
+  type PushStats,
   type PushTarget,
   type RetryPolicy,
   type Secrets,
@@ -47,19 +48,11 @@ export interface PushCommandOptions {
   userAgent?: string;
 }
 
-export interface PushSummary {
+export interface PushSummary extends PushStats {
   /** `host[:port]` */
   registry: string;
   /** Every tag pushed or confirmed, as `host/repository:tag`, sorted. */
   refs: Array<{ reference: string; digest: string; mediaType: string }>;
-  uploadedBytes: number;
-  uploadedBlobs: number;
-  mountedBlobs: number;
-  existingBlobs: number;
-  manifestsPut: number;
-  manifestsExisting: number;
-  tagsPut: number;
-  tagsUnchanged: number;
 }
 
 const INDEX_TYPES = new Set<string>([MEDIA_TYPES.index, 'application/vnd.docker.distribution.manifest.list.v2+json']);

@@ -1,6 +1,6 @@
 /** OCI distribution-spec client: transport, auth, keychains, blob/manifest operations and pushing a set of targets. */
 export { RegistryClient, MANIFEST_MEDIA_TYPES, type BlobContent, type ManifestInfo, type RegistryClientOptions } from './client.js';
-export { pushTargets, runLimited, type PushEvent, type PushOptions, type PushSource, type PushStats, type PushTarget, type PushedTag } from './push.js';
+export { pushTargets, type PushEvent, type PushOptions, type PushSource, type PushStats, type PushTarget, type PushedTag } from './push.js';
 export { RegistryError, isRegistryError, ERROR_BODY_LIMIT, type RegistryDiagnostic } from './errors.js';
 export { Secrets, capText } from './secrets.js';
 export { DEFAULT_RETRY, FAST_RETRY, type RetryEvent, type RetryPolicy } from './retry.js';

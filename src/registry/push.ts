@@ -15,6 +15,7 @@ import type { Descriptor } from '../oci/types.js';
 import type { RegistryClient } from './client.js';
 import { planPush, type GraphNode, type PushPlan, type PushSource, type PushTarget } from './push-plan.js';
 import type { RetryEvent } from './retry.js';
+import { mapLimit } from '../util/concurrency.js';
 
 export type { PushSource, PushTarget } from './push-plan.js';
 
@@ -80,7 +81,7 @@ class Pusher {
 
   async checkImmutable(targets: readonly PushTarget[]): Promise<void> {
     const checks = targets.flatMap((t) => (t.immutableTags ?? []).map((tag) => ({ t, tag })));
-    await runLimited(checks, this.limit, async ({ t, tag }) => {
+    await mapLimit(checks, this.limit, async ({ t, tag }) => {
       const now = await this.client.manifestInfo(t.repository, tag);
       if (now !== undefined && now.digest !== t.descriptor.digest) {
         const name = `${t.repository}:${tag}`;
@@ -91,7 +92,7 @@ class Pusher {
 
   /** 1. HEAD every manifest by digest; a present one vouches for its children. */
   async findPresent(): Promise<void> {
-    await runLimited(this.manifests(), this.limit, async ({ repo, n }) => {
+    await mapLimit(this.manifests(), this.limit, async ({ repo, n }) => {
       if ((await this.client.manifestInfo(repo, n.descriptor.digest)) !== undefined) this.present.add(`${repo}@${n.descriptor.digest}`);
     });
     for (const [repo, byDigest] of this.plan.wanted) {
@@ -119,7 +120,7 @@ class Pusher {
       this.emit({ kind: 'blob', repository, digest: d.digest, size: d.size, action, done: ++done, total });
     };
     const ordered = [...blobs.values()].sort((a, b) => b.descriptor.size - a.descriptor.size);
-    await runLimited(ordered, this.limit, ({ descriptor, repos }) => this.pushBlob(descriptor, repos, finished));
+    await mapLimit(ordered, this.limit, ({ descriptor, repos }) => this.pushBlob(descriptor, repos, finished));
   }
 
   private async pushBlob(d: Descriptor, repos: readonly string[], finished: (r: string, d: Descriptor, a: 'exists' | 'mounted' | 'uploaded') => void): Promise<void> {
@@ -163,7 +164,7 @@ class Pusher {
   async pushManifests(): Promise<void> {
     const all = this.manifests();
     for (const level of levelsOf(all.map((p) => p.n.level))) {
-      await runLimited(
+      await mapLimit(
         all.filter((p) => p.n.level === level),
         this.limit,
         async ({ repo, n }) => {
@@ -185,7 +186,7 @@ class Pusher {
   async pushTags(): Promise<void> {
     const groups = await Promise.all(this.plan.tagGroups.map(async (g) => ({ ...g, level: (await this.plan.node(g.descriptor)).level })));
     for (const level of levelsOf(groups.map((g) => g.level))) {
-      await runLimited(
+      await mapLimit(
         groups.filter((g) => g.level === level),
         this.limit,
         async ({ repository, descriptor, tags }) => {
@@ -209,23 +210,3 @@ function levelsOf(levels: readonly number[]): number[] {
   return [...new Set(levels)].sort((a, b) => a - b);
 }
 
-/**
- * At most `limit` tasks at once; after the first failure no new task starts, the running ones are awaited,
- * and that first error is thrown (so a dead registry fails the push once, not once per blob).
- */
-export async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure !== undefined) throw failure.error;
-}
