@@ -51,18 +51,13 @@ export async function serveDirectory(root: string): Promise<TestServer> {
     log.push(path);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    // An answer stops counting once its last byte is handed over ('finish'), or when the socket dies first
-    // ('close'): waiting for 'close' alone overlaps the client's next request and over-counts.
-    let counted = true;
-    const done = (): void => {
-      if (counted) inFlight--;
-      counted = false;
-    };
-    res.on('finish', done);
-    res.on('close', done);
     const fault = faults.find((f) => (typeof f.match === 'string' ? f.match === path : f.match.test(path)) && f.used < (f.times ?? Infinity));
     if (fault !== undefined) fault.used++;
     const answer = (): void => {
+      // A request counts as in flight from its arrival until the server starts answering it: the client
+      // cannot have seen the answer before then, so an overlap means it really had that many requests out
+      // (counting until the socket closes would also count the client's next request, racily).
+      inFlight--;
       if (fault?.status === undefined) return serveFile(root, path, req, res, fault?.drop === true);
       res.writeHead(fault.status, { 'content-type': 'text/plain', ...fault.headers });
       res.end(`injected ${fault.status}\n`);
