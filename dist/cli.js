@@ -94517,10 +94517,12 @@ async function archLayers(ctx, arch) {
   const out = {};
   const needs = (test) => ctx.plans.some((p) => p.layerOrder[arch]?.some(test));
   const ca = ctx.lock.packages[arch]?.["ca-certificates"];
-  const bundle = async () => {
+  let caBundle;
+  const readBundle = async () => {
     const files = await captureFiles(await ctx.fetchDeb(arch, "ca-certificates"), "ca-certificates", ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith(".crt"));
     return buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
   };
+  const bundle = () => caBundle ??= readBundle();
   if (ca && needs((n) => n === "ca-certificates")) {
     const fill = async (w) => writeEntries((await bundle()).entries)(w);
     const layer = await cachedLayer(`ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, "distroless-action: /etc/ssl/certs/ca-certificates.crt", fill, ctx.cache, ctx.layout);

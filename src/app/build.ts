@@ -150,10 +150,13 @@ async function archLayers(ctx: DistroBuild, arch: string) {
   const out: { ca?: BuiltLayer; java?: BuiltLayer; busybox?: BuiltLayer } = {};
   const needs = (test: (name: string) => boolean): boolean => ctx.plans.some((p) => p.layerOrder[arch]?.some(test));
   const ca = ctx.lock.packages[arch]?.['ca-certificates'];
-  const bundle = async () => {
+  // Read once per arch, and only when a layer that needs it is not cached (the CA and the Java layer both do).
+  let caBundle: ReturnType<typeof readBundle> | undefined;
+  const readBundle = async () => {
     const files = await captureFiles(await ctx.fetchDeb(arch, 'ca-certificates'), 'ca-certificates', ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith('.crt'));
     return buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
   };
+  const bundle = () => (caBundle ??= readBundle());
   if (ca && needs((n) => n === 'ca-certificates')) {
     const fill = async (w: TarWriter) => writeEntries((await bundle()).entries)(w);
     const layer = await cachedLayer(`ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, 'distroless-action: /etc/ssl/certs/ca-certificates.crt', fill, ctx.cache, ctx.layout);
