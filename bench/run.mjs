@@ -4,6 +4,6 @@ import { execFileSync } from 'node:child_process';
 execFileSync(process.execPath, ['scripts/bundle.mjs'], { stdio: 'inherit' });
 console.error(`# node ${process.version}`);
 const which = process.argv.slice(2);
-for (const name of which.length ? which : ['update', 'build']) {
+for (const name of which.length ? which : ['update', 'build', 'push']) {
   execFileSync(process.execPath, [`bench/${name}.mjs`], { stdio: 'inherit' });
 }
