@@ -68384,13 +68384,13 @@ var DEFAULT_TIMEOUT_MS = 5 * 60 * 1e3;
 var NOT_FOUND = /* @__PURE__ */ new Set([404, 410]);
 function createHttpClient(options = {}) {
   const policy = options.retry ?? DEFAULT_RETRY;
-  const limiter = new HostLimiter(options.perHostConcurrency ?? 4);
+  const limiter2 = new HostLimiter(options.perHostConcurrency ?? 4);
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const headers = { "user-agent": options.userAgent ?? "distroless-action" };
   async function run(url2, opts, notFoundOk, consume2) {
     const maxBytes = opts.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
     for (let attempt = 1; ; attempt++) {
-      const res = await limiter.run(
+      const res = await limiter2.run(
         url2,
         () => tryOnce(url2, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }, consume2)
       );
@@ -70050,16 +70050,16 @@ async function publishBlob(temp, blobsDir, digest, size) {
   }
   await rename3(temp, target);
 }
-async function writeBlobBytes(blobsDir, bytes) {
+async function writeBlobBytes(blobsDir, bytes, opts = {}) {
   const digest = sha256Digest(bytes);
-  if (await blobExists(blobsDir, digest, bytes.length)) return { digest, size: bytes.length };
+  if (await blobExists(blobsDir, digest, bytes.length)) return { digest, size: bytes.length, written: false };
   await mkdir3(blobsDir, { recursive: true });
   const temp = tempBlobPath(blobsDir);
   try {
     const handle = await open2(temp, "wx", BLOB_MODE);
     try {
       await handle.writeFile(bytes);
-      await handle.sync();
+      if (opts.sync !== false) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -70068,7 +70068,15 @@ async function writeBlobBytes(blobsDir, bytes) {
     await rm3(temp, { force: true });
     throw e;
   }
-  return { digest, size: bytes.length };
+  return { digest, size: bytes.length, written: true };
+}
+async function syncFile(path) {
+  const handle = await open2(path, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 async function importBlob(source2, blobsDir, digest, size) {
   const st = await stat2(source2);
@@ -70482,6 +70490,8 @@ var OciLayoutWriter = class _OciLayoutWriter {
   named;
   unnamed;
   blobsDir;
+  /** JSON blobs written without fsync in this session; commit() syncs them before index.json. */
+  unsynced = /* @__PURE__ */ new Set();
   /**
    * Opens `dir` as a layout, creating it when absent (with an empty `index.json`, so a layout directory is
    * valid from the start). The existing refs are kept until replaced or removed.
@@ -70514,7 +70524,8 @@ var OciLayoutWriter = class _OciLayoutWriter {
   }
   /** Writes a document built by `image.ts` (its exact bytes) and returns its descriptor. */
   async writeJson(doc) {
-    await writeBlobBytes(this.blobsDir, doc.bytes);
+    const { written } = await writeBlobBytes(this.blobsDir, doc.bytes, { sync: false });
+    if (written) this.unsynced.add(blobPath(this.blobsDir, doc.descriptor.digest));
     return doc.descriptor;
   }
   /** Points `ref` at a manifest or index (replacing what it pointed at); takes effect on `commit()`. */
@@ -70536,6 +70547,8 @@ var OciLayoutWriter = class _OciLayoutWriter {
    * size-checked), then atomically replaces `index.json`. Returns the entries written.
    */
   async commit() {
+    await Promise.all([...this.unsynced].map(syncFile));
+    this.unsynced.clear();
     const entries = [
       ...[...this.named.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([, d]) => d),
       ...[...this.unnamed].sort((a, b) => compareCodeUnits(a.digest, b.digest))
@@ -71367,6 +71380,20 @@ async function mapLimit(items, limit, fn) {
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   if (failure2 !== void 0) throw failure2.error;
   return results;
+}
+function limiter(limit) {
+  let active = 0;
+  const waiting = [];
+  return async (fn) => {
+    if (active >= limit) await new Promise((resolve4) => waiting.push(resolve4));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 // src/registry/push.ts
@@ -94326,7 +94353,7 @@ function drained(out) {
 // src/app/build-layers.ts
 var LAYER_RECIPE_VERSION = 1;
 function tarStream(fill) {
-  const out = new PassThrough3();
+  const out = new PassThrough3({ highWaterMark: 1 << 20 });
   const writer = new TarWriter(out);
   fill(writer).then(() => writer.finish()).catch((e) => out.destroy(e instanceof Error ? e : new Error(String(e))));
   return out;
@@ -94491,10 +94518,12 @@ async function buildLayers(ctx) {
   const jobs = /* @__PURE__ */ new Map();
   for (const plan of ctx.plans) for (const arch of plan.archs) for (const name of plan.layerOrder[arch] ?? []) jobs.set(`${arch}/${name}`, { arch, name });
   const packages = /* @__PURE__ */ new Map();
-  await mapLimit([...jobs.values()], ctx.opts.concurrency ?? 2, async ({ arch, name }) => {
+  const buildSlot = limiter(ctx.opts.concurrency ?? 2);
+  await mapLimit([...jobs.values()], 16, async ({ arch, name }) => {
     const pin2 = ctx.lock.packages[arch]?.[name];
     if (!pin2) throw new DistrolessError("LOCK_INVALID", `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
-    const fill = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch);
+    const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch);
+    const fill = (w) => buildSlot(() => build(w));
     const layer = await cachedLayer(`deb:${pin2.sha256}`, ctx.epoch, `deb ${name} ${pin2.version}`, fill, ctx.cache, ctx.layout);
     count(ctx, layer.hit);
     ctx.progress(`layer ${name} (${arch}) ${layer.hit ? "from cache" : "built"}`);

@@ -17,7 +17,9 @@ export interface BuiltLayer extends LayerBlob {
 
 /** A tar stream produced by `fill`, which writes entries into a TarWriter (backpressure end to end). */
 export function tarStream(fill: (writer: TarWriter) => Promise<void>): Readable {
-  const out = new PassThrough();
+  // A roomy buffer: with the default 16 KiB every few small entries would wait for the gzip stage to drain
+  // (a thread-pool round trip each), and a package of many small files would be bound by that latency.
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
   const writer = new TarWriter(out);
   fill(writer)
     .then(() => writer.finish())

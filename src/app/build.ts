@@ -9,7 +9,7 @@ import { DistrolessError } from '../errors.js';
 import { lockfilePath, readLockfile } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
 import { LayerCache, OciLayoutWriter } from '../oci/index.js';
-import { mapLimit } from '../util/concurrency.js';
+import { limiter, mapLimit } from '../util/concurrency.js';
 import { join } from 'node:path';
 import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
@@ -119,10 +119,13 @@ async function buildLayers(ctx: DistroBuild): Promise<ExtraLayers> {
   const jobs = new Map<string, { arch: string; name: string }>();
   for (const plan of ctx.plans) for (const arch of plan.archs) for (const name of plan.layerOrder[arch] ?? []) jobs.set(`${arch}/${name}`, { arch, name });
   const packages = new Map<string, BuiltLayer>();
-  await mapLimit([...jobs.values()], ctx.opts.concurrency ?? 2, async ({ arch, name }) => {
+  // Cache lookups are cheap I/O and run 16 at a time; building a layer (xz, tar, gzip) takes a build slot.
+  const buildSlot = limiter(ctx.opts.concurrency ?? 2);
+  await mapLimit([...jobs.values()], 16, async ({ arch, name }) => {
     const pin = ctx.lock.packages[arch]?.[name];
     if (!pin) throw new DistrolessError('LOCK_INVALID', `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
-    const fill = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch);
+    const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch);
+    const fill = (w: TarWriter): Promise<void> => buildSlot(() => build(w));
     const layer = await cachedLayer(`deb:${pin.sha256}`, ctx.epoch, `deb ${name} ${pin.version}`, fill, ctx.cache, ctx.layout);
     count(ctx, layer.hit);
     ctx.progress(`layer ${name} (${arch}) ${layer.hit ? 'from cache' : 'built'}`);

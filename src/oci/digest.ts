@@ -114,17 +114,20 @@ export async function publishBlob(temp: string, blobsDir: string, digest: string
   await rename(temp, target);
 }
 
-/** Writes bytes as a blob (temp, fsync, rename); returns its digest and size. */
-export async function writeBlobBytes(blobsDir: string, bytes: Uint8Array): Promise<{ digest: string; size: number }> {
+/**
+ * Writes bytes as a blob (temp, fsync, rename); returns its digest, size and whether it was written now.
+ * `sync: false` leaves the fsync to the caller (see OciLayoutWriter.commit, which syncs them all at once).
+ */
+export async function writeBlobBytes(blobsDir: string, bytes: Uint8Array, opts: { sync?: boolean } = {}): Promise<{ digest: string; size: number; written: boolean }> {
   const digest = sha256Digest(bytes);
-  if (await blobExists(blobsDir, digest, bytes.length)) return { digest, size: bytes.length };
+  if (await blobExists(blobsDir, digest, bytes.length)) return { digest, size: bytes.length, written: false };
   await mkdir(blobsDir, { recursive: true });
   const temp = tempBlobPath(blobsDir);
   try {
     const handle = await open(temp, 'wx', BLOB_MODE);
     try {
       await handle.writeFile(bytes);
-      await handle.sync();
+      if (opts.sync !== false) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -133,7 +136,17 @@ export async function writeBlobBytes(blobsDir: string, bytes: Uint8Array): Promi
     await rm(temp, { force: true });
     throw e;
   }
-  return { digest, size: bytes.length };
+  return { digest, size: bytes.length, written: true };
+}
+
+/** fsyncs a file that is already written (contents and size). */
+export async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

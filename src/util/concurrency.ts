@@ -21,3 +21,19 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   if (failure !== undefined) throw failure.error;
   return results;
 }
+
+/** Runs at most `limit` of the functions handed to it at once; the others wait their turn, in order. */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}

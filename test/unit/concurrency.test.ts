@@ -1,5 +1,5 @@
 import { expect, it } from '@jest/globals';
-import { mapLimit } from '../../src/util/concurrency.js';
+import { limiter, mapLimit } from '../../src/util/concurrency.js';
 
 it('keeps order, respects the limit, and after a failure starts nothing new but waits for running calls', async () => {
   let running = 0;
@@ -26,4 +26,24 @@ it('keeps order, respects the limit, and after a failure starts nothing new but 
   await expect(run).rejects.toThrow('first');
   expect(started).toEqual([0, 1]);
   expect(finished).toEqual([1]); // the running call was waited for
+});
+
+it('limiter runs at most N functions at once, in order, and frees a slot when one throws', async () => {
+  const slot = limiter(2);
+  let running = 0;
+  let peak = 0;
+  const order: number[] = [];
+  const task = (i: number) => slot(async () => {
+    running++;
+    peak = Math.max(peak, running);
+    order.push(i);
+    await new Promise((r) => setTimeout(r, 5));
+    running--;
+    if (i === 1) throw new Error('boom');
+    return i;
+  });
+  const results = await Promise.allSettled([0, 1, 2, 3, 4].map(task));
+  expect(peak).toBe(2);
+  expect(order).toEqual([0, 1, 2, 3, 4]);
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
 });
