@@ -68370,6 +68370,43 @@ function checkBytes(bytes, entry, source2, hint = "") {
 // src/archive/http.ts
 import { createHash as createHash3 } from "node:crypto";
 import { open } from "node:fs/promises";
+
+// src/util/concurrency.ts
+async function mapLimit(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  let failure2;
+  const worker = async () => {
+    while (next < items.length && failure2 === void 0) {
+      const i2 = next++;
+      try {
+        results[i2] = await fn(items[i2], i2);
+      } catch (error62) {
+        failure2 ??= { error: error62 };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure2 !== void 0) throw failure2.error;
+  return results;
+}
+function limiter(limit) {
+  let active = 0;
+  const waiting = [];
+  return async (fn) => {
+    if (active < limit) active++;
+    else await new Promise((resolve4) => waiting.push(resolve4));
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}
+
+// src/archive/http.ts
 var DEFAULT_RETRY = {
   attempts: 5,
   baseDelayMs: 500,
@@ -68384,14 +68421,19 @@ var DEFAULT_TIMEOUT_MS = 5 * 60 * 1e3;
 var NOT_FOUND = /* @__PURE__ */ new Set([404, 410]);
 function createHttpClient(options = {}) {
   const policy = options.retry ?? DEFAULT_RETRY;
-  const limiter2 = new HostLimiter(options.perHostConcurrency ?? 4);
+  const perHost = /* @__PURE__ */ new Map();
+  const forHost = (url2) => {
+    const host = new URL(url2).host;
+    let slot = perHost.get(host);
+    if (!slot) perHost.set(host, slot = limiter(options.perHostConcurrency ?? 4));
+    return slot;
+  };
   const sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const headers = { "user-agent": options.userAgent ?? "distroless-action" };
   async function run(url2, opts, notFoundOk, consume2) {
     const maxBytes = opts.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
     for (let attempt = 1; ; attempt++) {
-      const res = await limiter2.run(
-        url2,
+      const res = await forHost(url2)(
         () => tryOnce(url2, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }, consume2)
       );
       if (res.kind === "ok") return res.body;
@@ -68497,47 +68539,6 @@ function describeNetworkError(e) {
   const text = typeof code2 === "string" && !detail.includes(code2) ? `${code2} ${detail}` : detail;
   return text.split("\n")[0] ?? "error";
 }
-var HostLimiter = class {
-  constructor(limit) {
-    this.limit = limit;
-  }
-  limit;
-  active = /* @__PURE__ */ new Map();
-  waiting = /* @__PURE__ */ new Map();
-  async run(url2, task) {
-    const host = new URL(url2).host;
-    await this.acquire(host);
-    try {
-      return await task();
-    } finally {
-      this.release(host);
-    }
-  }
-  acquire(host) {
-    const n = this.active.get(host) ?? 0;
-    if (n < this.limit) {
-      this.active.set(host, n + 1);
-      return Promise.resolve();
-    }
-    return new Promise((resolve4) => {
-      const queue = this.waiting.get(host) ?? [];
-      queue.push(resolve4);
-      this.waiting.set(host, queue);
-    });
-  }
-  release(host) {
-    const queue = this.waiting.get(host);
-    const next = queue?.shift();
-    if (queue?.length === 0) this.waiting.delete(host);
-    if (next !== void 0) {
-      next();
-      return;
-    }
-    const n = (this.active.get(host) ?? 1) - 1;
-    if (n === 0) this.active.delete(host);
-    else this.active.set(host, n);
-  }
-};
 
 // src/archive/debian-keys.ts
 var DEBIAN_ARCHIVE_KEYS = [
@@ -71360,40 +71361,6 @@ function groupTags(targets) {
     }
   }
   return [...groups.values()].filter((g) => g.tags.length > 0);
-}
-
-// src/util/concurrency.ts
-async function mapLimit(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  let failure2;
-  const worker = async () => {
-    while (next < items.length && failure2 === void 0) {
-      const i2 = next++;
-      try {
-        results[i2] = await fn(items[i2], i2);
-      } catch (error62) {
-        failure2 ??= { error: error62 };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure2 !== void 0) throw failure2.error;
-  return results;
-}
-function limiter(limit) {
-  let active = 0;
-  const waiting = [];
-  return async (fn) => {
-    if (active >= limit) await new Promise((resolve4) => waiting.push(resolve4));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 // src/registry/push.ts

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { DistrolessError } from '../errors.js';
+import { limiter } from '../util/concurrency.js';
 
 export interface RetryPolicy {
   /** Total tries, the first included. */
@@ -84,14 +85,20 @@ type Consume<T> = (url: string, res: Response, maxBytes: number) => Promise<T>;
 
 export function createHttpClient(options: HttpOptions = {}): HttpClient {
   const policy = options.retry ?? DEFAULT_RETRY;
-  const limiter = new HostLimiter(options.perHostConcurrency ?? 4);
+  const perHost = new Map<string, ReturnType<typeof limiter>>();
+  const forHost = (url: string): ReturnType<typeof limiter> => {
+    const host = new URL(url).host;
+    let slot = perHost.get(host);
+    if (!slot) perHost.set(host, (slot = limiter(options.perHostConcurrency ?? 4)));
+    return slot;
+  };
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'distroless-action' };
 
   async function run<T>(url: string, opts: GetOptions, notFoundOk: boolean, consume: Consume<T>): Promise<T | undefined> {
     const maxBytes = opts.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
     for (let attempt = 1; ; attempt++) {
-      const res = await limiter.run(url, () =>
+      const res = await forHost(url)(() =>
         tryOnce(url, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }, consume),
       );
       if (res.kind === 'ok') return res.body;
@@ -228,46 +235,3 @@ function describeNetworkError(e: unknown): string {
   return text.split('\n')[0] ?? 'error';
 }
 
-/** At most `limit` requests in flight per host; the others wait in order. */
-class HostLimiter {
-  private readonly active = new Map<string, number>();
-  private readonly waiting = new Map<string, (() => void)[]>();
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(url: string, task: () => Promise<T>): Promise<T> {
-    const host = new URL(url).host;
-    await this.acquire(host);
-    try {
-      return await task();
-    } finally {
-      this.release(host);
-    }
-  }
-
-  private acquire(host: string): Promise<void> {
-    const n = this.active.get(host) ?? 0;
-    if (n < this.limit) {
-      this.active.set(host, n + 1);
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const queue = this.waiting.get(host) ?? [];
-      queue.push(resolve);
-      this.waiting.set(host, queue);
-    });
-  }
-
-  private release(host: string): void {
-    const queue = this.waiting.get(host);
-    const next = queue?.shift();
-    if (queue?.length === 0) this.waiting.delete(host);
-    if (next !== undefined) {
-      next(); // the slot passes to the next waiter: the count stays
-      return;
-    }
-    const n = (this.active.get(host) ?? 1) - 1;
-    if (n === 0) this.active.delete(host);
-    else this.active.set(host, n);
-  }
-}

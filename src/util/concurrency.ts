@@ -27,13 +27,16 @@ export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> 
   let active = 0;
   const waiting: Array<() => void> = [];
   return async <R>(fn: () => Promise<R>): Promise<R> => {
-    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
+    // A finishing call hands its slot straight to the next waiter (the count stays), so no newcomer can slip
+    // in between the release and the waiter waking up.
+    if (active < limit) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
     try {
       return await fn();
     } finally {
-      active--;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
     }
   };
 }

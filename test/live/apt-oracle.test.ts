@@ -16,6 +16,7 @@ import {
   removeAptRoot,
   type AptRoot,
 } from '../helpers/apt.js';
+import { limiter } from '../../src/util/concurrency.js';
 
 const LIVE = process.env.DISTROLESS_LIVE !== '0';
 const APT = LIVE ? aptVersionSync() : 'apt';
@@ -49,21 +50,6 @@ interface ArchState {
 
 const states = new Map<string, ArchState>();
 
-/** A counting semaphore: `run(job)` waits for one of `limit` slots. */
-function limiter(limit: number): <T>(job: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(job: () => Promise<T>): Promise<T> => {
-    if (active >= limit) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await job();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
 
 async function prepare(arch: string): Promise<ArchState> {
   const root = await createAptRoot(arch, SOURCES);
