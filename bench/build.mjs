@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'dist/cli.js');
+// The installed entry point (bin/), as users run it: it turns on Node's compile cache for the bundle.
+const cli = join(root, 'bin/distroless-action.js');
 const lockDir = process.env.BENCH_LOCKFILES ?? join(root, 'lockfiles');
 const arch = 'amd64';
 const work = mkdtempSync(join(tmpdir(), 'bench-build-'));

@@ -24,7 +24,7 @@ async function bundle(entry, name) {
 }
 
 function defaultLayout() {
-  const cli = join(root, 'dist/cli.js');
+  const cli = join(root, 'bin/distroless-action.js');
   let lockDir = join(root, 'lockfiles');
   if (!existsSync(join(lockDir, 'debian12.lock.json'))) {
     lockDir = join(work, 'lock');

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'dist/cli.js');
+// The installed entry point (bin/), as users run it: it turns on Node's compile cache for the bundle.
+const cli = join(root, 'bin/distroless-action.js');
 const config = parse(readFileSync(join(root, 'distroless.yaml'), 'utf8'));
 const distro = config.distros.debian12;
 

@@ -1,5 +1,6 @@
 // Bundles the CLI and the Action entry into dist/ (committed; CI fails when it is stale).
 import { build } from 'esbuild';
+import { rm } from 'node:fs/promises';
 
 const common = {
   bundle: true,
@@ -14,5 +15,13 @@ const common = {
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };
 
-await build({ ...common, entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js' });
-await build({ ...common, entryPoints: ['src/action/index.ts'], outfile: 'dist/index.js' });
+// One build for both entries with code splitting: modules loaded by `import()` (each CLI command's own
+// stack: openpgp for update, undici for push) become chunks that load only when that command runs.
+await rm('dist', { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli/index.ts', index: 'src/action/index.ts' },
+  outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+});

@@ -1,4 +1,5 @@
-import { createHttpClient, debStore, type HttpClient, type PinnedDeb } from '../archive/index.js';
+import { createHttpClient, type HttpClient } from '../archive/http.js';
+import { debStore, type PinnedDeb } from '../archive/pool.js';
 import { baseFilesystemEntries } from '../build/generated.js';
 import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
 import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';

@@ -1,16 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { homedir } from 'node:os';
-import { readKeyringFiles } from '../app/keyring-files.js';
-import { runPush } from '../app/push.js';
-import { dockerConfigPath, keychainFromEnvironment } from '../registry/index.js';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, parseMirrorOverrides } from '../config/index.js';
 import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
 import type { Config } from '../config/types.js';
-import { listImage } from '../app/list.js';
-import { runUpdate } from '../app/update.js';
-import { runBuild } from '../app/build.js';
 import { renderDiffText, textTable } from '../lock/render.js';
 import { makeProgress } from './progress.js';
 import { VERSION } from '../version.js';
@@ -137,7 +131,9 @@ function cacheDir(g: GlobalOpts, io: CliIo): string {
   return join(base, 'distroless-action');
 }
 
+// Each command loads its own modules when it runs: a build never pays for openpgp or undici at start-up.
 async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: boolean; arch?: string }, io: CliIo): Promise<number> {
+  const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([import('../app/update.js'), import('../app/keyring-files.js')]);
   const config = await loadFromOpts(g, io);
   const archs = opts.arch === undefined ? undefined : parseArchList(opts.arch, config);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
@@ -165,6 +161,7 @@ async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: bool
 }
 
 async function buildCommand(g: GlobalOpts, opts: { output: string; image?: string; arch?: string; json?: boolean }, io: CliIo): Promise<number> {
+  const { runBuild } = await import('../app/build.js');
   const config = await loadFromOpts(g, io);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
   const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
@@ -211,6 +208,7 @@ interface PushOpts {
 }
 
 async function pushCommand(opts: PushOpts, io: CliIo): Promise<number> {
+  const [{ runPush }, { dockerConfigPath, keychainFromEnvironment }] = await Promise.all([import('../app/push.js'), import('../registry/index.js')]);
   const dockerConfig = await readFile(dockerConfigPath(io.env, io.env.HOME || homedir()), 'utf8').catch(() => undefined);
   const password = io.env.DISTROLESS_REGISTRY_PASSWORD;
   const registryHost = opts.registry.split('/')[0] ?? opts.registry;
@@ -243,6 +241,7 @@ async function pushCommand(opts: PushOpts, io: CliIo): Promise<number> {
 }
 
 async function listCommand(g: GlobalOpts, opts: { image: string; arch: string; json?: boolean }, io: CliIo): Promise<number> {
+  const { listImage } = await import('../app/list.js');
   const config = await loadFromOpts(g, io);
   const listed = await listImage(config, resolve(io.cwd, g.lockfiles), opts.image, opts.arch);
   if (opts.json) {

@@ -67,6 +67,7 @@ export async function writeLayerBlob(
     await pipeline(
       tar,
       uncompressed,
+      new Coalescer(COALESCE_BYTES),
       createGzip({ level, chunkSize: ZLIB_CHUNK, strategy: zlibConstants.Z_DEFAULT_STRATEGY }),
       gzipOsNormaliser(),
       compressed,
@@ -111,6 +112,45 @@ export async function writeLayerBlobFrom(
   const [, result] = await Promise.all([produced, blob]);
   return result;
 }
+
+/**
+ * Gathers small writes into chunks of at least `size` bytes. A tar of many small files arrives as a header, a
+ * body and padding per entry; handing each piece to zlib costs a thread-pool round trip, which made gzip of
+ * tzdata's 1,320 entries (2.3 MB) take 3× as long as the same bytes in 64 KiB chunks. Deflate's output does
+ * not depend on how its input is split, so the blob is the same bytes either way.
+ */
+export class Coalescer extends Transform {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly size: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.pendingBytes === 0 && chunk.length >= this.size) {
+      callback(null, chunk);
+      return;
+    }
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= this.size) this.release();
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.pendingBytes > 0) this.release();
+    callback();
+  }
+
+  private release(): void {
+    this.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+}
+
+const COALESCE_BYTES = 64 * 1024;
 
 /** A Transform that sets the gzip header's OS byte to Unix, whatever platform zlib was built for (see above). */
 export function gzipOsNormaliser(): Transform {
