@@ -1,12 +1,13 @@
 import { Command, CommanderError, Option } from 'commander';
 import { homedir } from 'node:os';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadConfig, parseMirrorOverrides } from '../config/index.js';
 import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
 import type { Config } from '../config/types.js';
 import { renderDiffText, textTable } from '../lock/render.js';
 import { makeProgress } from './progress.js';
+import { cliKeychain } from './credentials.js';
+import { registerPublish } from './publish.js';
 import { VERSION } from '../version.js';
 
 /** Everything the CLI takes from the process, passed in so tests can run it in-process. */
@@ -23,7 +24,7 @@ export interface CliIo {
 /** Exit codes: 0 ok, 1 `--check` found the lock out of date, 2 error. */
 export const EXIT = { ok: 0, outOfDate: 1, error: 2 } as const;
 
-interface GlobalOpts {
+export interface GlobalOpts {
   config: string;
   lockfiles: string;
   mirror: string[];
@@ -91,6 +92,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = await pushCommand(opts, io);
     });
 
+  registerPublish(program, io, (code) => {
+    exitCode = code;
+  });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -102,7 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-function parseArchList(text: string, config: Config): string[] {
+export function parseArchList(text: string, config: Config): string[] {
   const known = new Set(Object.values(config.distros).flatMap((d) => d.archs));
   const archs = text.split(',').map((a) => a.trim()).filter(Boolean);
   const unknown = archs.filter((a) => !known.has(a));
@@ -116,7 +121,7 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function loadFromOpts(g: GlobalOpts, io: CliIo) {
+export async function loadFromOpts(g: GlobalOpts, io: CliIo) {
   const overrides = {
     ...parseMirrorOverrides(io.env.DISTROLESS_MIRRORS ?? ''),
     ...parseMirrorOverrides(g.mirror.join(',')),
@@ -124,7 +129,7 @@ async function loadFromOpts(g: GlobalOpts, io: CliIo) {
   return loadConfig(resolve(io.cwd, g.config), { sourceOverrides: overrides });
 }
 
-function cacheDir(g: GlobalOpts, io: CliIo): string {
+export function cacheDir(g: GlobalOpts, io: CliIo): string {
   if (g.cacheDir) return resolve(io.cwd, g.cacheDir);
   if (io.env.DISTROLESS_CACHE_DIR) return resolve(io.cwd, io.env.DISTROLESS_CACHE_DIR);
   const base = io.env.XDG_CACHE_HOME || join(io.env.HOME || homedir(), '.cache');
@@ -186,12 +191,12 @@ async function buildCommand(g: GlobalOpts, opts: { output: string; image?: strin
   return EXIT.ok;
 }
 
-function mib(bytes: number): string {
+export function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MiB`;
 }
 
 /** SOURCE_DATE_EPOCH, when set, must be whole seconds. */
-function sourceDateEpoch(value: string | undefined): number | undefined {
+export function sourceDateEpoch(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value)) throw new DistrolessError('USAGE', `SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "${value}"`);
   return Number(value);
@@ -208,12 +213,8 @@ interface PushOpts {
 }
 
 async function pushCommand(opts: PushOpts, io: CliIo): Promise<number> {
-  const [{ runPush }, { dockerConfigPath, keychainFromEnvironment }] = await Promise.all([import('../app/push.js'), import('../registry/index.js')]);
-  const dockerConfig = await readFile(dockerConfigPath(io.env, io.env.HOME || homedir()), 'utf8').catch(() => undefined);
-  const password = io.env.DISTROLESS_REGISTRY_PASSWORD;
-  const registryHost = opts.registry.split('/')[0] ?? opts.registry;
-  const explicit = opts.username || password ? { registry: registryHost, ...(opts.username ? { username: opts.username } : {}), ...(password ? { password } : {}) } : undefined;
-  const keychain = keychainFromEnvironment({ env: io.env, ...(dockerConfig ? { dockerConfig } : {}), ...(explicit ? { explicit } : {}) });
+  const { runPush } = await import('../app/push.js');
+  const keychain = await cliKeychain(io, opts.registry, opts.username);
   const progress = makeProgress({ enabled: io.isTTY, write: io.stderr, clock: io.clock });
   let sent = 0;
   const summary = await runPush({

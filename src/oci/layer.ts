@@ -64,15 +64,15 @@ export async function writeLayerBlob(
       throw new DistrolessError('USAGE', `gzip level must be an integer from 0 to 9, got ${level}`);
     }
     await mkdir(blobsDir, { recursive: true });
-    await pipeline(
-      tar,
+    await pipeline([
+      tar instanceof Readable ? tar : Readable.from(tar),
       uncompressed,
       new Coalescer(COALESCE_BYTES),
       createGzip({ level, chunkSize: ZLIB_CHUNK, strategy: zlibConstants.Z_DEFAULT_STRATEGY }),
       gzipOsNormaliser(),
       compressed,
       createWriteStream(temp, { flags: 'wx', mode: 0o444, flush: true }),
-    );
+    ]);
     const blob: LayerBlob = { digest: compressed.digest, size: compressed.bytes, diffId: uncompressed.digest };
     await publishBlob(temp, blobsDir, blob.digest, blob.size);
     return blob;

@@ -22,7 +22,7 @@ async function collect(pieces: Buffer[], via: () => NodeJS.ReadWriteStream[]): P
       done();
     },
   });
-  await pipeline([Readable.from(pieces), ...via(), sink] as unknown as Parameters<typeof pipeline>[0]);
+  await pipeline([Readable.from(pieces), ...via(), sink]);
   return out;
 }
 
