@@ -66,6 +66,39 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
     }
   });
 
+  it('publish builds, pushes and writes the job summary; a second run changes nothing', async () => {
+    const registry = await startRegistry();
+    try {
+      const mirrors = `${MAIN_URL}=${fx.mainServer.url},${SECURITY_URL}=${fx.securityServer.url}`;
+      const inputs = { ...defaults, command: 'publish', mirrors, output: 'publish-layout', archs: 'amd64', registry: `${registry.host}/rel` };
+      const summaries = [join(fx.dir, 'publish-1.md'), join(fx.dir, 'publish-2.md')];
+      const runs = [];
+      for (const file of summaries) {
+        await writeFile(file, '');
+        const r = await runAction(fx, inputs, { GITHUB_STEP_SUMMARY: file });
+        expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
+        expect(r.code).toBe(0);
+        runs.push({ r, summary: await readFile(file, 'utf8') });
+      }
+      const [first, second] = runs;
+      const rows = JSON.parse(/^images<<(\S+)\n([\s\S]*?)\n\1$/m.exec(first?.r.outputs ?? '')?.[2] ?? '[]') as Array<{ image: string; variant: string; arch: string; digest: string; reference: string }>;
+      expect(rows).toHaveLength(2 * 4);
+      expect(rows.map((r) => r.reference)).toContain(`${registry.host}/rel/static-test12:nonroot-amd64`);
+      expect(first?.r.outputs).toMatch(/^changed<<\S+\ntrue\n/m);
+      expect(second?.r.outputs).toMatch(/^changed<<\S+\nfalse\n/m);
+      // The summary has one row per image × variant × arch with its digest; the first run's are new, the second's unchanged.
+      for (const row of rows) {
+        const line = new RegExp(`^\\| ${row.image} \\| ${row.variant} \\| ${row.arch} \\| \`${row.digest.slice(0, 19)}…\` \\| [0-9.]+ MiB \\| (\\w+) \\| (.*) \\|$`, 'm');
+        expect(line.exec(first?.summary ?? '')?.[1]).toBe('new');
+        expect(line.exec(second?.summary ?? '')?.[1]).toBe('unchanged');
+        expect(line.exec(second?.summary ?? '')?.[2]).toBe('— unsigned');
+      }
+      expect(second?.summary).toMatch(/: 0 new or changed, 0 blob\(s\) uploaded/);
+    } finally {
+      await registry.stop();
+    }
+  });
+
   it('update with pull-request opens the PR through the GitHub API (a stateful fake on 127.0.0.1)', async () => {
     const gh = await startFakeGitHub();
     // The Action reads the real clock: this archive is published an hour ago and valid for a week from now.
@@ -79,7 +112,9 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
       await writeFile(join(fx.dir, 'keys.asc'), fx.keys.map((k) => k.armoredPublic).join('\n'));
       const mirrors = `${MAIN_URL}=${newer.mainServer.url},${SECURITY_URL}=${newer.securityServer.url}`;
       const inputs = { ...defaults, command: 'update', mirrors, keyring: 'keys.asc', 'pull-request': 'true', 'github-token': gh.token, labels: 'dependencies,distroless' };
-      const env = { GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`, GITHUB_API_URL: gh.url, GITHUB_WORKSPACE: fx.dir, GITHUB_REF_NAME: 'main' };
+      const summaryFile = join(fx.dir, 'update-summary.md');
+      await writeFile(summaryFile, '');
+      const env = { GITHUB_REPOSITORY: `${gh.owner}/${gh.repo}`, GITHUB_API_URL: gh.url, GITHUB_WORKSPACE: fx.dir, GITHUB_REF_NAME: 'main', GITHUB_STEP_SUMMARY: summaryFile };
       const r = await runAction(fx, inputs, env);
       expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
       expect(r.code).toBe(0);
@@ -94,6 +129,11 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
       const branch = gh.branchSha('distroless-action/update') ?? '';
       expect(gh.readFile(branch, lockPath)).toBe(await readFile(join(fx.dir, lockPath), 'utf8'));
       expect(gh.readFile(branch, lockPath)).not.toBe(committed);
+      // The job summary: the PR's change table, and where the PR is.
+      const summary = await readFile(summaryFile, 'utf8');
+      expect(summary).toContain('## distroless-action update');
+      expect(summary).toContain(`Pull request: created — https://github.test/${gh.owner}/${gh.repo}/pull/${pull?.number ?? 0}`);
+      expect(summary).toMatch(/\| `?libc6`? \|.*2\.36-9\+deb12u1.*→.*2\.36-9\+deb12u5.*🔒/);
     } finally {
       await newer.close();
       await gh.close();
@@ -103,7 +143,7 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
   it('any bad input fails the step with one line', async () => {
     const r = await runAction(fx, { ...defaults, command: 'deploy' });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^::error::input "command": unsupported value "deploy" \(supported: update, build, push\)$/m);
+    expect(r.stdout).toMatch(/^::error::input "command": unsupported value "deploy" \(supported: update, publish, build, push, sign, verify, plan, shard, assemble\)$/m);
     const missing = await runAction(fx, { ...defaults, command: 'build', config: 'nope.yaml' });
     expect(missing.code).toBe(1);
     expect(missing.stdout).toMatch(/^::error::config file .*nope\.yaml not found$/m);
