@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'UNSAFE_ENTRY'
   | 'REGISTRY'
   | 'AUTH'
-  | 'GITHUB';
+  | 'GITHUB'
+  | 'SIGNING';
 
 export class DistrolessError extends Error {
   readonly code: ErrorCode;

@@ -36,12 +36,14 @@ export interface ActionInputs {
   signing: SigningMode;
   signingKey: string;
   signingKeyPassword: string;
-  signatureFormat: SignatureFormat;
+  /** '' = the default for the signer (both with a key, bundle keyless). */
+  signatureFormat: SignatureFormat | '';
   fulcioUrl: string;
   rekorUrl: string;
   certificateIdentity: string;
   certificateOidcIssuer: string;
   publicKey: string;
+  trustedRoot: string;
   references: string[];
   shard: string;
   shardResults: string;
@@ -94,12 +96,13 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     signing: choice('signing', SIGNING_MODES, 'none'),
     signingKey: core.getInput('signing-key'),
     signingKeyPassword: core.getInput('signing-key-password'),
-    signatureFormat: choice('signature-format', SIGNATURE_FORMATS, 'both'),
+    signatureFormat: core.getInput('signature-format') === '' ? '' : choice('signature-format', SIGNATURE_FORMATS, 'both'),
     fulcioUrl: core.getInput('fulcio-url') || 'https://fulcio.sigstore.dev',
     rekorUrl: core.getInput('rekor-url') || 'https://rekor.sigstore.dev',
     certificateIdentity: core.getInput('certificate-identity'),
     certificateOidcIssuer: core.getInput('certificate-oidc-issuer') || 'https://token.actions.githubusercontent.com',
     publicKey: core.getInput('public-key'),
+    trustedRoot: core.getInput('trusted-root'),
     references: list(core.getInput('references')),
     shard: core.getInput('shard'),
     shardResults: core.getInput('shard-results'),

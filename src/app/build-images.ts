@@ -63,6 +63,7 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
         images.push(built);
         manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: built.digest, size: built.manifestSize, platform: built.platform });
       }
+      if (plan.ancestorOnly) continue; // only its children's base annotations need it
       const index = buildIndex({ manifests, annotations: { created: input.epoch } });
       const descriptor = await input.layout.writeJson(index);
       const refs = refNames(plan.image.name, input.distro.name, variant);
@@ -71,7 +72,8 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
       input.progress(`${refs[0]}: index ${descriptor.digest.slice(0, 19)}… (${plan.archs.length} arch(s))`);
     }
   }
-  return { images: images.map(({ manifestSize: _m, ...rest }) => rest), indexes };
+  const reported = new Set(input.plans.filter((p) => !p.ancestorOnly).map((p) => p.image.name));
+  return { images: images.filter((i) => reported.has(i.image)).map(({ manifestSize: _m, ...rest }) => rest), indexes };
 }
 
 async function assembleOne(
@@ -102,7 +104,7 @@ async function assembleOne(
   const manifest = buildManifest({ config, layers, annotations: { created: input.epoch, ...base } });
   const descriptor = await input.layout.writeJson(manifest);
   const [ref = ''] = refNames(plan.image.name, input.distro.name, variant, platformTagSuffix(arch));
-  input.layout.setRef(ref, { ...descriptor, platform });
+  if (!plan.ancestorOnly) input.layout.setRef(ref, { ...descriptor, platform });
   const size = config.descriptor.size + layers.reduce((s, l) => s + l.size, 0);
   return { image: plan.image.name, variant, arch, platform, digest: descriptor.digest, size, layers: layers.length, ref, manifestSize: descriptor.size };
 }

@@ -1,6 +1,6 @@
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { openDeb } from '../deb/index.js';
-import { writePackageLayer, statusStanza, STATUS_DIR } from '../build/package-layer.js';
+import { writePackageLayer, statusStanza, STATUS_DIR, type PackageLayerOptions } from '../build/package-layer.js';
 import type { LayerEntry } from '../build/generated.js';
 import { dirEntry, fileEntry } from '../build/generated.js';
 import { TarWriter } from '../tar/index.js';
@@ -53,10 +53,20 @@ export function writeEntries(entries: readonly LayerEntry[]): (writer: TarWriter
   };
 }
 
-/** The fill of one package's layer: its .deb (fetched on demand) streamed into the tar. */
-export function debFill(debPath: () => Promise<string>, name: string, epoch: number): (writer: TarWriter) => Promise<void> {
+/**
+ * The fill of one package's layer: its .deb (fetched on demand) streamed into the tar. `observe` sees the
+ * entries as they pass (the SBOM's copyright capture) and `done` runs after the last one.
+ */
+export function debFill(
+  debPath: () => Promise<string>,
+  name: string,
+  epoch: number,
+  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes'> & { done?: () => Promise<void> },
+): (writer: TarWriter) => Promise<void> {
   return async (w) => {
-    await writePackageLayer(await debPath(), name, w, { epoch });
+    const { done, ...hooks } = observe ?? {};
+    await writePackageLayer(await debPath(), name, w, { ...hooks, epoch });
+    await done?.();
   };
 }
 

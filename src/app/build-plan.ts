@@ -13,6 +13,12 @@ export interface PlannedImage {
   archs: string[];
   /** Per arch: the packages in layer order (each ancestor's closure first, then this image's additions, by name). */
   layerOrder: Record<string, string[]>;
+  /**
+   * An ancestor of a selected image that was not selected itself: built only so that its child can name the
+   * parent's digest (the base annotations), which keeps a child's digests independent of the selection.
+   * Gets no refs and is not reported.
+   */
+  ancestorOnly?: true;
 }
 
 /**
@@ -23,23 +29,35 @@ export interface PlannedImage {
 export function planBuild(config: Config, distro: DistroConfig, lock: Lockfile, select: { images?: readonly string[]; archs?: readonly string[] }, warn: (m: string) => void): PlannedImage[] {
   const depth = (n: string): number => (config.images[n]?.from === undefined ? 0 : 1 + depth(config.images[n]?.from as string));
   // Parents before children (stable otherwise), so a child can name its parent's digest.
-  const names = [...(select.images ?? Object.keys(config.images).filter((n) => config.images[n]?.distro === distro.name))].sort((a, b) => depth(a) - depth(b));
+  const selected = select.images ?? Object.keys(config.images).filter((n) => config.images[n]?.distro === distro.name);
+  const names = withAncestors(config, selected).sort((a, b) => depth(a) - depth(b));
   const plans: PlannedImage[] = [];
   for (const name of names) {
     const image = config.images[name];
     if (!image) throw new DistrolessError('USAGE', `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`);
     if (image.distro !== distro.name) continue;
+    const ancestorOnly = !selected.includes(name);
     const wanted = image.archs.filter((a) => !select.archs || select.archs.includes(a));
     const archs: string[] = [];
     for (const arch of wanted) {
       if (lock.images[name]?.[arch] && lock.images[DEBUG_KEY]?.[arch] !== undefined) archs.push(arch);
+      else if (ancestorOnly) continue; // its selected child reports the missing arch
       else if (select.archs) throw new DistrolessError('LOCK_STALE', `image ${name}: no locked packages for ${arch}; run "distroless-action update --arch ${arch}"`);
       else warn(`image ${name}: ${arch} is not in the lockfile (skipped; run "distroless-action update --arch ${arch}")`);
     }
     if (archs.length === 0) continue;
-    plans.push({ image, archs, layerOrder: Object.fromEntries(archs.map((a) => [a, layerOrder(config, lock, name, a)])) });
+    plans.push({ image, archs, layerOrder: Object.fromEntries(archs.map((a) => [a, layerOrder(config, lock, name, a)])), ...(ancestorOnly ? { ancestorOnly: true as const } : {}) });
   }
   return plans;
+}
+
+/** The names, then every ancestor (`from`) of theirs that is not among them. */
+function withAncestors(config: Config, names: readonly string[]): string[] {
+  const out = [...names];
+  for (const name of names) {
+    for (let cur = config.images[name]?.from; cur !== undefined && !out.includes(cur); cur = config.images[cur]?.from) out.push(cur);
+  }
+  return out;
 }
 
 /** Ancestors' closures first, so an image built `from` another starts with exactly its parent's layers. */

@@ -6,12 +6,13 @@ import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';
 import { javaEntries } from '../build/java.js';
 import { configDigest } from '../config/index.js';
 import type { Config, DistroConfig } from '../config/types.js';
-import { DistrolessError } from '../errors.js';
+import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockfile } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
 import { LayerCache, OciLayoutWriter } from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { LicenseCache, writeBuildSboms } from '../attest/index.js';
 import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
@@ -34,6 +35,11 @@ export interface BuildOptions {
   concurrency?: number;
   onProgress?: (message: string) => void;
   onWarning?: (message: string) => void;
+  /**
+   * Where the SPDX SBOMs of every built image and index go (`<image>-<distro>-<variant>[-<arch>].spdx.json`);
+   * default `<dirname(outDir)>/sbom`; false writes none.
+   */
+  sbomDir?: string | false;
 }
 
 export interface BuildResult {
@@ -42,6 +48,8 @@ export interface BuildResult {
   images: BuiltImage[];
   indexes: BuiltIndex[];
   layers: { built: number; cached: number };
+  /** The SBOM files written (sorted); empty when `sbomDir` is false. */
+  sboms: string[];
 }
 
 /** `build`: lockfiles → reproducible images × variants × archs in an OCI image layout. */
@@ -57,22 +65,42 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     snapshotHttp: createHttpClient({ retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] }, timeoutMs: 15_000 }),
     onProgress: (e) => progress(e.kind === 'deb' ? `${e.cached ? 'have' : 'fetched'} ${e.label}` : `${e.label}: ${e.url} failed (${e.reason}); trying the next source`),
   });
-  const result: BuildResult = { layout: opts.outDir, epoch: 0, images: [], indexes: [], layers: { built: 0, cached: 0 } };
+  const result: BuildResult = { layout: opts.outDir, epoch: 0, images: [], indexes: [], layers: { built: 0, cached: 0 }, sboms: [] };
+  const licenses = new LicenseCache(join(opts.cacheDir, 'licenses'));
+  const locks = new Map<string, { distro: DistroConfig; lock: Lockfile }>();
   const selected = opts.images ? new Set(opts.images) : undefined;
   for (const distro of Object.values(opts.config.distros)) {
     const names = Object.keys(opts.config.images).filter((n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)));
     if (names.length === 0) continue;
     const lock = await freshLock(opts, distro);
+    locks.set(distro.name, { distro, lock });
     const epoch = opts.epoch ?? lockEpoch(lock);
     result.epoch = epoch;
     const plans = planBuild(opts.config, distro, lock, { images: names, ...(opts.archs ? { archs: opts.archs } : {}) }, warn);
-    const ctx: DistroBuild = { opts, distro, lock, epoch, plans, layout, cache, fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)), result, progress };
+    const ctx: DistroBuild = { opts, distro, lock, epoch, plans, layout, cache, licenses, fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)), result, progress, warn };
     const layers = await buildLayers(ctx);
     const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
     result.images.push(...built.images);
     result.indexes.push(...built.indexes);
   }
   await layout.commit();
+  if (opts.sbomDir !== false && result.images.length > 0) {
+    result.sboms = await writeBuildSboms({
+      config: opts.config,
+      lockDir: opts.lockDir,
+      cacheDir: opts.cacheDir,
+      ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
+      dir: opts.sbomDir ?? join(dirname(opts.outDir), 'sbom'),
+      images: result.images,
+      indexes: result.indexes,
+      fetchDeb: async (d, arch, name) => {
+        const locked = locks.get(d);
+        if (!locked) throw new DistrolessError('LOCK_INVALID', `${d}: no lock was read in this build`);
+        return store.fetch(pinnedDeb(locked.distro, locked.lock, arch, name));
+      },
+    });
+    progress(`${result.sboms.length} SBOM(s) in ${opts.sbomDir ?? join(dirname(opts.outDir), 'sbom')}`);
+  }
   return result;
 }
 
@@ -84,9 +112,12 @@ interface DistroBuild {
   plans: PlannedImage[];
   layout: OciLayoutWriter;
   cache: LayerCache;
+  /** Copyright facts per .deb, captured while its layer is built (for the SBOMs). */
+  licenses: LicenseCache;
   fetchDeb: (arch: string, name: string) => Promise<string>;
   result: BuildResult;
   progress: (m: string) => void;
+  warn: (m: string) => void;
 }
 
 async function freshLock(opts: BuildOptions, distro: DistroConfig): Promise<Lockfile> {
@@ -125,7 +156,8 @@ async function buildLayers(ctx: DistroBuild): Promise<ExtraLayers> {
   await mapLimit([...jobs.values()], 16, async ({ arch, name }) => {
     const pin = ctx.lock.packages[arch]?.[name];
     if (!pin) throw new DistrolessError('LOCK_INVALID', `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
-    const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch);
+    const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) => ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`));
+    const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save });
     const fill = (w: TarWriter): Promise<void> => buildSlot(() => build(w));
     const layer = await cachedLayer(`deb:${pin.sha256}`, ctx.epoch, `deb ${name} ${pin.version}`, fill, ctx.cache, ctx.layout);
     count(ctx, layer.hit);

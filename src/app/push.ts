@@ -38,6 +38,11 @@ export interface PushCommandOptions {
   immutableTag?: string;
   /** Only these layout refs (default: all). */
   refs?: readonly string[];
+  /**
+   * Manifests, indexes and their blobs by digest only: no tag is set or moved (a scale-out shard; `assemble`
+   * tags later). `immutableTag` is then not used.
+   */
+  byDigest?: boolean;
   concurrency?: number;
   onProgress?: (event: PushEvent) => void;
   retry?: RetryPolicy;
@@ -88,8 +93,9 @@ export async function runPush(opts: PushCommandOptions): Promise<PushSummary> {
     const repository = repositoryName(target, named.repo);
     const key = `${repository}@${descriptor.digest}`;
     const t = byRepoDigest.get(key) ?? { repository, descriptor: stripRefName(descriptor), tags: [], immutableTags: [] };
-    t.tags.push(checkTag(named.tag));
-    if (opts.immutableTag !== undefined && INDEX_TYPES.has(descriptor.mediaType)) t.immutableTags.push(checkTag(`${named.tag}-${opts.immutableTag}`));
+    if (opts.byDigest) checkTag(named.tag);
+    else t.tags.push(checkTag(named.tag));
+    if (opts.immutableTag !== undefined && !opts.byDigest && INDEX_TYPES.has(descriptor.mediaType)) t.immutableTags.push(checkTag(`${named.tag}-${opts.immutableTag}`));
     byRepoDigest.set(key, t);
   }
   const targets = [...byRepoDigest.values()];

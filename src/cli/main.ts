@@ -1,13 +1,15 @@
 import { Command, CommanderError, Option } from 'commander';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadConfig, parseMirrorOverrides } from '../config/index.js';
 import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
 import type { Config } from '../config/types.js';
 import { renderDiffText, textTable } from '../lock/render.js';
 import { makeProgress } from './progress.js';
+import type * as ScaleOut from './scale-out.js';
 import { cliKeychain } from './credentials.js';
 import { registerPublish } from './publish.js';
+import { registerSign, registerVerify } from './sign.js';
 import { VERSION } from '../version.js';
 
 /** Everything the CLI takes from the process, passed in so tests can run it in-process. */
@@ -21,8 +23,8 @@ export interface CliIo {
   clock: () => number;
 }
 
-/** Exit codes: 0 ok, 1 `--check` found the lock out of date, 2 error. */
-export const EXIT = { ok: 0, outOfDate: 1, error: 2 } as const;
+/** Exit codes: 0 ok, 1 `--check` found the lock out of date or `verify` found a bad or missing signature, 2 error. */
+export const EXIT = { ok: 0, outOfDate: 1, verifyFailed: 1, error: 2 } as const;
 
 export interface GlobalOpts {
   config: string;
@@ -75,7 +77,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('-i, --image <list>', 'only these images (comma-separated)')
     .option('-a, --arch <list>', 'only these Debian archs (comma-separated)')
     .option('--json', 'print the result as JSON')
-    .action(async (opts: { output: string; image?: string; arch?: string; json?: boolean }) => {
+    .option('--sbom-dir <dir>', 'where the SPDX SBOMs of the built images go (default: "sbom" beside the output directory)')
+    .option('--no-sbom', 'write no SBOM files')
+    .action(async (opts: BuildOpts) => {
       exitCode = await buildCommand(program.opts<GlobalOpts>(), opts, io);
     });
 
@@ -92,7 +96,53 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = await pushCommand(opts, io);
     });
 
+  // Scale-out (design.md §8): plan → one build-shard per matrix entry → assemble. See scale-out.ts.
+  program
+    .command('plan')
+    .description('print the shards (image × locked arch) of a scale-out build; --json prints the GitHub Actions matrix on one line')
+    .option('-i, --image <list>', 'only these images (comma-separated)')
+    .option('-a, --arch <list>', 'only these Debian archs (comma-separated)')
+    .option('--json', 'print {"include":[…]} for strategy.matrix')
+    .action(async (opts: ScaleOut.PlanOpts) => {
+      exitCode = await scaleOut(program.opts<GlobalOpts>(), io, (m, ctx) => m.planCommand(ctx, opts));
+    });
+
+  program
+    .command('build-shard')
+    .description('build one shard of the plan (every variant of one image for one arch) and push its manifests by digest, without tags')
+    .requiredOption('-s, --shard <id>', 'shard id from "plan", e.g. python3-debian12-amd64')
+    .requiredOption('-r, --registry <host/prefix>', 'target, e.g. ghcr.io/acme or 127.0.0.1:5000/distroless')
+    .option('-o, --output <dir>', 'OCI image layout directory', 'out/oci')
+    .option('--result <file>', 'write the shard result (JSON, the input of "assemble") to this file')
+    .option('--insecure', 'plain http (for a registry on localhost)')
+    .option('-u, --username <name>', 'registry user; the password or token comes from DISTROLESS_REGISTRY_PASSWORD')
+    .option('--json', 'print the shard result as JSON')
+    .action(async (opts: ScaleOut.ShardOpts) => {
+      exitCode = await scaleOut(program.opts<GlobalOpts>(), io, (m, ctx) => m.shardCommand(ctx, opts));
+    });
+
+  program
+    .command('assemble')
+    .description('from every shard result: check the shards are complete and pushed, push the indexes, then every tag (tags last)')
+    .requiredOption('-r, --registry <host/prefix>', 'the target every shard pushed to')
+    .requiredOption('--results <path...>', 'shard result files, or directories of them (*.json)')
+    .option('-i, --image <list>', 'the image selection "plan" was given (comma-separated)')
+    .option('-a, --arch <list>', 'the arch selection "plan" was given (comma-separated)')
+    .option('--immutable-tag <tag>', 'also tag every index <tag>-suffixed for this release; never moved once set')
+    .option('--insecure', 'plain http (for a registry on localhost)')
+    .option('-u, --username <name>', 'registry user; the password or token comes from DISTROLESS_REGISTRY_PASSWORD')
+    .option('--json', 'print the references and the indexes (with their per-arch digests) as JSON')
+    .action(async (opts: ScaleOut.AssembleOpts) => {
+      exitCode = await scaleOut(program.opts<GlobalOpts>(), io, (m, ctx) => m.assembleCommand(ctx, opts));
+    });
+
   registerPublish(program, io, (code) => {
+    exitCode = code;
+  });
+  registerSign(program, io, (code) => {
+    exitCode = code;
+  });
+  registerVerify(program, io, (code) => {
     exitCode = code;
   });
 
@@ -165,7 +215,17 @@ async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: bool
   return EXIT.ok;
 }
 
-async function buildCommand(g: GlobalOpts, opts: { output: string; image?: string; arch?: string; json?: boolean }, io: CliIo): Promise<number> {
+interface BuildOpts {
+  output: string;
+  image?: string;
+  arch?: string;
+  json?: boolean;
+  sbomDir?: string;
+  /** false with --no-sbom */
+  sbom: boolean;
+}
+
+async function buildCommand(g: GlobalOpts, opts: BuildOpts, io: CliIo): Promise<number> {
   const { runBuild } = await import('../app/build.js');
   const config = await loadFromOpts(g, io);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
@@ -178,6 +238,7 @@ async function buildCommand(g: GlobalOpts, opts: { output: string; image?: strin
     ...(epoch === undefined ? {} : { epoch }),
     ...(opts.image ? { images: opts.image.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     ...(opts.arch ? { archs: parseArchList(opts.arch, config) } : {}),
+    ...(!opts.sbom ? { sbomDir: false as const } : opts.sbomDir ? { sbomDir: resolve(io.cwd, opts.sbomDir) } : {}),
     onProgress: progress,
     onWarning: (m) => io.stderr(`warning: ${m}\n`),
   });
@@ -188,6 +249,7 @@ async function buildCommand(g: GlobalOpts, opts: { output: string; image?: strin
   const rows = result.images.map((i) => [i.image, i.variant, i.arch, mib(i.size), i.digest]);
   io.stdout(`${textTable(['IMAGE', 'VARIANT', 'ARCH', 'SIZE', 'DIGEST'], rows)}\n`);
   io.stdout(`${result.indexes.length} index(es), ${result.images.length} image(s) in ${result.layout} (layers: ${result.layers.built} built, ${result.layers.cached} from cache; epoch ${result.epoch})\n`);
+  if (result.sboms.length > 0) io.stdout(`${result.sboms.length} SPDX SBOM(s) in ${dirname(result.sboms[0] ?? '')}\n`);
   return EXIT.ok;
 }
 
@@ -239,6 +301,14 @@ async function pushCommand(opts: PushOpts, io: CliIo): Promise<number> {
   io.stdout(`${textTable(['REFERENCE', 'DIGEST'], summary.refs.map((r) => [r.reference, r.digest]))}\n`);
   io.stdout(`${summary.refs.length} reference(s) in ${summary.registry}: ${summary.uploadedBlobs} blob(s) uploaded (${mib(summary.uploadedBytes)}), ${summary.mountedBlobs} mounted, ${summary.existingBlobs} already there\n`);
   return EXIT.ok;
+}
+
+async function scaleOut(g: GlobalOpts, io: CliIo, run: (m: typeof ScaleOut, ctx: ScaleOut.ScaleOutContext) => Promise<number>): Promise<number> {
+  const m = await import('./scale-out.js');
+  const config = await loadFromOpts(g, io);
+  const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
+  const ctx = { io, config, lockDir: resolve(io.cwd, g.lockfiles), cacheDir: cacheDir(g, io), progress: g.progress ?? io.isTTY, parseArchs: (t: string) => parseArchList(t, config) };
+  return run(m, epoch === undefined ? ctx : { ...ctx, epoch });
 }
 
 async function listCommand(g: GlobalOpts, opts: { image: string; arch: string; json?: boolean }, io: CliIo): Promise<number> {

@@ -2,7 +2,11 @@ import { Option, type Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { textTable } from '../lock/render.js';
-import type { SignStatus, SignTarget } from '../app/publish.js';
+import type { PublishOptions } from '../app/publish.js';
+import type { Config } from '../config/types.js';
+import type { Keychain } from '../registry/index.js';
+import type { SignatureFormat } from '../sign/index.js';
+import { identityToken, signingKey } from './sign.js';
 import { cliKeychain } from './credentials.js';
 import { cacheDir, EXIT, loadFromOpts, mib, parseArchList, sourceDateEpoch, type CliIo, type GlobalOpts } from './main.js';
 import { makeProgress } from './progress.js';
@@ -17,13 +21,15 @@ interface PublishOpts {
   username?: string;
   summary?: string;
   json?: boolean;
+  key?: string;
+  keyless?: boolean;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  signatureFormat?: SignatureFormat;
 }
 
-/** Signs the pushed digests; set by the signing commands' module when signing is asked for. */
-export type PublishSigner = (targets: readonly SignTarget[]) => Promise<SignStatus[]>;
-
-/** `publish`: build + push (+ sign, see `signerFor`) in one command, as a release job runs it. */
-export function registerPublish(program: Command, io: CliIo, setExit: (code: number) => void, signerFor?: (opts: Record<string, unknown>) => Promise<PublishSigner | undefined>): Command {
+/** `publish`: build + push + sign in one command, as a release job runs it. */
+export function registerPublish(program: Command, io: CliIo, setExit: (code: number) => void): Command {
   return program
     .command('publish')
     .description('build every image from the lockfiles, push them (tags last) and sign what was pushed: a whole release')
@@ -34,35 +40,38 @@ export function registerPublish(program: Command, io: CliIo, setExit: (code: num
     .option('--immutable-tag <tag>', 'also tag every index <tag>-suffixed for this release; never moved once set')
     .option('--insecure', 'plain http (for a registry on localhost)')
     .option('-u, --username <name>', 'registry user; the password or token comes from DISTROLESS_REGISTRY_PASSWORD')
+    .option('--key <file>', 'sign with this ECDSA P-256 key (cosign.key, PKCS#8 or SEC1 PEM); or the PEM in DISTROLESS_SIGNING_KEY; password from COSIGN_PASSWORD')
+    .option('--keyless', 'sign keyless (OIDC token from SIGSTORE_ID_TOKEN or the GitHub Actions runner → Fulcio → Rekor)')
+    .option('--fulcio-url <url>', 'keyless: the Fulcio certificate authority', 'https://fulcio.sigstore.dev')
+    .option('--rekor-url <url>', 'keyless: the Rekor transparency log', 'https://rekor.sigstore.dev')
+    .addOption(new Option('--signature-format <format>', 'legacy, bundle or both; default both with a key, bundle keyless').choices(['legacy', 'bundle', 'both']))
     .addOption(new Option('--summary <file>', 'write the Markdown report (images, digests, size changes, signatures) to this file').env('GITHUB_STEP_SUMMARY'))
     .option('--json', 'print the report as JSON')
-    .action(async (opts: PublishOpts & Record<string, unknown>) => {
-      setExit(await publishCommand(program.opts<GlobalOpts>(), opts, io, signerFor));
+    .action(async (opts: PublishOpts) => {
+      setExit(await publishCommand(program.opts<GlobalOpts>(), opts, io));
     });
 }
 
-async function publishCommand(
-  g: GlobalOpts,
-  opts: PublishOpts & Record<string, unknown>,
-  io: CliIo,
-  signerFor?: (opts: Record<string, unknown>) => Promise<PublishSigner | undefined>,
-): Promise<number> {
+async function publishCommand(g: GlobalOpts, opts: PublishOpts, io: CliIo): Promise<number> {
   const [{ runPublish }, { renderPublishSummary }] = await Promise.all([import('../app/publish.js'), import('../app/summary.js')]);
   const config = await loadFromOpts(g, io);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
   const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
-  const sign = signerFor ? await signerFor(opts) : undefined;
+  const keychain = await cliKeychain(io, opts.registry, opts.username);
+  const images = opts.image ? opts.image.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const sign = await signerFor(g, opts, io, config, keychain, images, epoch);
+  if (sign === undefined) io.stderr('warning: publishing unsigned: give --key (or DISTROLESS_SIGNING_KEY) or --keyless to sign\n');
   const report = await runPublish({
     config,
     lockDir: resolve(io.cwd, g.lockfiles),
     outDir: resolve(io.cwd, opts.output),
     cacheDir: cacheDir(g, io),
     registry: opts.registry,
-    keychain: await cliKeychain(io, opts.registry, opts.username),
+    keychain,
     ...(opts.insecure ? { insecure: true } : {}),
     ...(opts.immutableTag ? { immutableTag: opts.immutableTag } : {}),
     ...(epoch === undefined ? {} : { epoch }),
-    ...(opts.image ? { images: opts.image.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    ...(images ? { images } : {}),
     ...(opts.arch ? { archs: parseArchList(opts.arch, config) } : {}),
     ...(sign ? { sign } : {}),
     onProgress: progress,
@@ -77,4 +86,30 @@ async function publishCommand(
   io.stdout(`${textTable(['REFERENCE', 'SIZE', 'DIGEST', 'SIGNATURE'], rows)}\n`);
   io.stdout(`${report.indexes.length} index(es), ${report.rows.length} image(s) in ${report.registry}: ${report.push.uploadedBlobs} blob(s) uploaded (${mib(report.push.uploadedBytes)})\n`);
   return EXIT.ok;
+}
+
+/** The release signer, when a key or keyless signing is given: signs and attests every image × variant pushed. */
+async function signerFor(g: GlobalOpts, opts: PublishOpts, io: CliIo, config: Config, keychain: Keychain, images: string[] | undefined, epoch: number | undefined): Promise<PublishOptions['sign']> {
+  const keyGiven = opts.key !== undefined || (io.env.DISTROLESS_SIGNING_KEY ?? '').trim() !== '';
+  if (!keyGiven && !opts.keyless) return undefined;
+  const [{ createAttestFn, createSigning, releaseSigner }, { githubInvocation }] = await Promise.all([import('../app/signing.js'), import('../attest/provenance.js')]);
+  const signing = await createSigning({
+    ...(opts.signatureFormat ? { format: opts.signatureFormat } : {}),
+    ...(opts.keyless ? { keyless: { getIdentityToken: () => identityToken(io), fulcioURL: opts.fulcioUrl, rekorURL: opts.rekorUrl } } : { key: await signingKey(opts.key, io) }),
+    created: io.now().toISOString(),
+  });
+  const invocation = githubInvocation(io.env);
+  const attest = await createAttestFn({ config, lockDir: resolve(io.cwd, g.lockfiles), cacheDir: cacheDir(g, io), ...(epoch === undefined ? {} : { epoch }), ...(invocation ? { invocation } : {}) });
+  const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
+  return releaseSigner({
+    signing,
+    attest,
+    registry: opts.registry,
+    config,
+    keychain,
+    ...(opts.insecure ? { insecure: true } : {}),
+    ...(images ? { images } : {}),
+    ...(opts.immutableTag ? { tag: opts.immutableTag } : {}),
+    onProgress: progress,
+  });
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { pipeline, type Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { DistrolessError } from '../errors.js';
 import { anonymousKeychain, type Keychain } from './auth/keychain.js';
 import { withAuth } from './auth/transport.js';
 import { ERROR_READ_LIMIT, statusError } from './errors.js';
@@ -191,6 +192,49 @@ export class RegistryClient {
       url = next === undefined ? undefined : new URL(next, url);
     }
     return tags;
+  }
+
+  /**
+   * A small text blob (JSON: signatures, bundles, attestations), checked against its digest. Read as UTF-8,
+   * so a binary blob fails the digest check rather than coming back altered.
+   */
+  async getBlob(repository: string, digest: string, limit = MANIFEST_LIMIT): Promise<Buffer> {
+    const url = this.url(`/v2/${checkRepository(repository)}/blobs/${digest}`);
+    const res = await this.call({ method: 'GET', url, scopes: [pullScope(repository)] }, [200]);
+    const bytes = Buffer.from(await res.text(limit + 1), 'utf8');
+    const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (bytes.length > limit || actual !== digest) {
+      const statusText = bytes.length > limit ? `blob is larger than ${limit} bytes` : `blob content has digest ${actual}`;
+      throw statusError({ registry: this.registry, method: 'GET', url }, { status: res.status, statusText, body: '', attempts: res.attempts }, this.secrets, false);
+    }
+    return bytes;
+  }
+
+  /**
+   * The referrers API (distribution-spec 1.1, `GET /v2/<repo>/referrers/<digest>`): the bytes of each page of
+   * the image index listing the manifests whose `subject` is `digest` (pages follow `Link: <…>; rel="next"`).
+   * Undefined when the registry does not offer the API: it answers 404, 400 or 406, or with something other
+   * than an OCI index (distribution 2.8, GHCR and Docker Hub do not offer it: use the `sha256-<hex>` tag).
+   */
+  async getReferrers(repository: string, digest: string, artifactType?: string): Promise<Buffer[] | undefined> {
+    const pages: Buffer[] = [];
+    let url: URL | undefined = this.url(`/v2/${checkRepository(repository)}/referrers/${digest}`);
+    if (artifactType !== undefined) url.searchParams.set('artifactType', artifactType);
+    const accept = { accept: 'application/vnd.oci.image.index.v1+json' };
+    while (url !== undefined) {
+      const res: RegistryResponse = await this.call({ method: 'GET', url, headers: accept, scopes: [pullScope(repository)] }, [200, 400, 404, 406]);
+      const isIndex = (res.header('content-type') ?? '').split(';')[0]?.trim() === accept.accept;
+      const text = await res.text(MANIFEST_LIMIT);
+      if (res.status !== 200 || !isIndex) {
+        if (pages.length === 0) return undefined;
+        throw statusError({ registry: this.registry, method: 'GET', url }, { status: res.status, statusText: 'referrers page is not an OCI index', body: text, attempts: res.attempts }, this.secrets, false);
+      }
+      pages.push(Buffer.from(text, 'utf8'));
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.header('link') ?? '')?.[1];
+      url = next === undefined ? undefined : new URL(next, url);
+      if (pages.length > 100) throw new DistrolessError('REGISTRY', `registry ${this.registry}: more than 100 pages of referrers for ${digest}`);
+    }
+    return pages;
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,11 @@ import { loadConfig } from '../../src/config/index.js';
 import { makeFixture, NOW, MAIN_URL, SECURITY_URL, type Fixture } from '../helpers/update-fixture.js';
 import { startFakeGitHub } from '../helpers/fake-github.js';
 import { startRegistry } from '../helpers/registry.js';
+import { cosignVerify, cosignVerifyAttestation } from '../helpers/cosign.js';
+
+const COSIGN_FIXTURES = new URL('../fixtures/cosign/', import.meta.url).pathname;
+/** The password of the fixture key made with the real cosign (test/fixtures/cosign/README.md). */
+const COSIGN_PASSWORD = 'distroless-test-pw';
 
 const exec = promisify(execFile);
 const entry = new URL('../../dist/index.js', import.meta.url).pathname;
@@ -66,11 +71,23 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
     }
   });
 
-  it('publish builds, pushes and writes the job summary; a second run changes nothing', async () => {
+  it('publish builds, pushes, signs with a key and writes the job summary; cosign 2.5 verifies; a second run changes nothing', async () => {
     const registry = await startRegistry();
     try {
       const mirrors = `${MAIN_URL}=${fx.mainServer.url},${SECURITY_URL}=${fx.securityServer.url}`;
-      const inputs = { ...defaults, command: 'publish', mirrors, output: 'publish-layout', archs: 'amd64', registry: `${registry.host}/rel` };
+      const key = await readFile(join(COSIGN_FIXTURES, 'cosign.key'), 'utf8');
+      const inputs = {
+        ...defaults,
+        command: 'publish',
+        mirrors,
+        output: 'publish-layout',
+        archs: 'amd64',
+        registry: `${registry.host}/rel`,
+        signing: 'key',
+        'signing-key': key,
+        'signing-key-password': COSIGN_PASSWORD,
+        'immutable-tag': 'r1',
+      };
       const summaries = [join(fx.dir, 'publish-1.md'), join(fx.dir, 'publish-2.md')];
       const runs = [];
       for (const file of summaries) {
@@ -78,6 +95,12 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
         const r = await runAction(fx, inputs, { GITHUB_STEP_SUMMARY: file });
         expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
         expect(r.code).toBe(0);
+        // The key and its password are masked, and printed nowhere else.
+        expect(r.stdout).toContain(`::add-mask::${COSIGN_PASSWORD}`);
+        expect(r.stdout.replace(`::add-mask::${COSIGN_PASSWORD}`, '')).not.toContain(COSIGN_PASSWORD);
+        const keyLine = key.split('\n')[1] ?? 'no key line';
+        expect(r.stdout).toContain(`::add-mask::${keyLine}`);
+        expect(r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n')).not.toContain(keyLine);
         runs.push({ r, summary: await readFile(file, 'utf8') });
       }
       const [first, second] = runs;
@@ -86,14 +109,24 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
       expect(rows.map((r) => r.reference)).toContain(`${registry.host}/rel/static-test12:nonroot-amd64`);
       expect(first?.r.outputs).toMatch(/^changed<<\S+\ntrue\n/m);
       expect(second?.r.outputs).toMatch(/^changed<<\S+\nfalse\n/m);
-      // The summary has one row per image × variant × arch with its digest; the first run's are new, the second's unchanged.
+      // One summary row per image × variant × arch with its digest: new and signed first, then unchanged and already signed.
       for (const row of rows) {
         const line = new RegExp(`^\\| ${row.image} \\| ${row.variant} \\| ${row.arch} \\| \`${row.digest.slice(0, 19)}…\` \\| [0-9.]+ MiB \\| (\\w+) \\| (.*) \\|$`, 'm');
-        expect(line.exec(first?.summary ?? '')?.[1]).toBe('new');
-        expect(line.exec(second?.summary ?? '')?.[1]).toBe('unchanged');
-        expect(line.exec(second?.summary ?? '')?.[2]).toBe('— unsigned');
+        expect(line.exec(first?.summary ?? '')?.slice(1)).toEqual(['new', '✅ signed']);
+        expect(line.exec(second?.summary ?? '')?.slice(1)).toEqual(['unchanged', '✅ already signed']);
       }
-      expect(second?.summary).toMatch(/: 0 new or changed, 0 blob\(s\) uploaded/);
+      expect(second?.summary).toMatch(/: 0 new or changed, 0 blob\(s\) uploaded \(0\.00 MiB\), 8\/8 image\(s\) signed\./);
+      // The real cosign checks the signatures and the SBOM attestations of every per-arch image and index.
+      const indexRefs = ['latest', 'nonroot', 'debug', 'debug-nonroot'].map((t) => `${registry.host}/rel/static-test12:${t}-r1`);
+      const refs = [...rows.map((r) => `${registry.host}/rel/${r.image}-test12@${r.digest}`), ...indexRefs];
+      const pub = join(COSIGN_FIXTURES, 'cosign.pub');
+      expect((await cosignVerify(pub, refs)).code).toBe(0);
+      expect((await cosignVerifyAttestation(pub, 'spdxjson', refs)).code).toBe(0);
+      // And the Action's own verify command, on one index and its per-arch images.
+      const verified = await runAction(fx, { ...defaults, command: 'verify', references: indexRefs[1] ?? '', 'public-key': pub });
+      expect(verified.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
+      expect(verified.outputs).toMatch(/^verified<<\S+\ntrue\n/m);
+      expect(verified.stdout.match(/^ok {4} /gm)?.length).toBe(2 * 2 * 3); // index + amd64, legacy + bundle, signature + SPDX + SLSA
     } finally {
       await registry.stop();
     }

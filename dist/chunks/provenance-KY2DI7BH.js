@@ -1,0 +1,18 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+import {
+  BUILDER_ID,
+  BUILD_TYPE,
+  githubInvocation,
+  invocationId,
+  slsaProvenance
+} from "./chunk-XWKHO2XV.js";
+import "./chunk-JVYIGASL.js";
+import "./chunk-BJUFX5YB.js";
+import "./chunk-ONBS6DE5.js";
+export {
+  BUILDER_ID,
+  BUILD_TYPE,
+  githubInvocation,
+  invocationId,
+  slsaProvenance
+};

@@ -1,0 +1,19 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+import {
+  runUpdate,
+  snapshotId
+} from "./chunk-GX4NREHC.js";
+import "./chunk-UIJJEKMH.js";
+import "./chunk-ZTTND34Q.js";
+import "./chunk-DI5MK6QV.js";
+import "./chunk-EO4ONWKL.js";
+import "./chunk-252KFN6C.js";
+import "./chunk-BVZWJCHG.js";
+import "./chunk-K4BAZ34O.js";
+import "./chunk-MJAE4LO3.js";
+import "./chunk-BJUFX5YB.js";
+import "./chunk-ONBS6DE5.js";
+export {
+  runUpdate,
+  snapshotId
+};

@@ -1,0 +1,117 @@
+import { describe, expect, it } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
+import { planShards } from '../../src/app/plan.js';
+import { parseShardResult } from '../../src/app/shard-result.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
+import { readLockfile } from '../../src/lock/io.js';
+import { debianPlatform, formatPlatform } from '../../src/oci/index.js';
+
+/** The committed config and lock: the plan a workflow would fan out over. */
+const ROOT_CONFIG = fileURLToPath(new URL('../../distroless.yaml', import.meta.url));
+const LOCK_DIR = fileURLToPath(new URL('../../lockfiles', import.meta.url));
+
+async function load(): Promise<{ config: Config; locked: (image: string) => string[] }> {
+  const config = await loadConfig(ROOT_CONFIG);
+  const lock = await readLockfile(LOCK_DIR, 'debian12');
+  if (!lock) throw new Error('lockfiles/debian12.lock.json is missing');
+  // An arch counts when the lock pins the image and the debug packages for it (what build needs).
+  const locked = (image: string): string[] => (config.images[image]?.archs ?? []).filter((a) => lock.images[image]?.[a] !== undefined && lock.images.debug?.[a] !== undefined);
+  return { config, locked };
+}
+
+describe('planShards on the committed distroless.yaml and lockfiles/debian12.lock.json', () => {
+  it('has one shard per image × locked arch, unique ids, parents before children, and warns about unlocked archs', async () => {
+    const { config, locked } = await load();
+    const warnings: string[] = [];
+    const plan = await planShards(config, LOCK_DIR, { onWarning: (m) => warnings.push(m) });
+
+    const expected = Object.keys(config.images).flatMap((image) => locked(image).map((arch) => `${image}-debian12-${arch}`));
+    expect(expected.length).toBeGreaterThan(Object.keys(config.images).length); // several archs are locked
+    expect(plan.shards.map((s) => s.id).sort()).toEqual([...expected].sort());
+    expect(new Set(plan.shards.map((s) => s.id)).size).toBe(plan.shards.length);
+    for (const s of plan.shards) {
+      expect(s).toEqual({ id: `${s.image}-${s.distro}-${s.arch}`, image: s.image, distro: 'debian12', arch: s.arch, platform: formatPlatform(debianPlatform(s.arch)) });
+    }
+    expect(plan.shards.find((s) => s.arch === 'arm64')?.platform).toBe('linux/arm64/v8');
+    expect(plan.matrix).toEqual({ include: plan.shards });
+
+    // A parent's shards come before its children's (the order build plans images in).
+    const first = (image: string): number => plan.shards.findIndex((s) => s.image === image);
+    for (const [name, image] of Object.entries(config.images)) {
+      if (image.from !== undefined) expect(first(image.from)).toBeLessThan(first(name));
+    }
+    // Within an image, the config's arch order.
+    const staticArchs = plan.shards.filter((s) => s.image === 'static').map((s) => s.arch);
+    expect(staticArchs).toEqual(locked('static'));
+
+    // Archs the config lists but the lock does not pin are skipped with a warning, as build skips them.
+    const unlocked = config.distros.debian12?.archs.filter((a) => !locked('static').includes(a)) ?? [];
+    expect(unlocked.length).toBeGreaterThan(0);
+    for (const a of unlocked) {
+      expect(plan.shards.some((s) => s.arch === a)).toBe(false);
+      expect(warnings).toContain(`image static: ${a} is not in the lockfile (skipped; run "distroless-action update --arch ${a}")`);
+    }
+  });
+
+  it('is deterministic: the same plan, in the same order, every time', async () => {
+    const { config } = await load();
+    const a = await planShards(config, LOCK_DIR);
+    const b = await planShards(await loadConfig(ROOT_CONFIG), LOCK_DIR);
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it('honours an image and arch selection without adding the ancestors as shards', async () => {
+    const { config, locked } = await load();
+    const plan = await planShards(config, LOCK_DIR, { images: ['python3'] });
+    expect(plan.shards.map((s) => s.id)).toEqual(locked('python3').map((a) => `python3-debian12-${a}`));
+    const arm = await planShards(config, LOCK_DIR, { archs: ['arm64'] });
+    expect(arm.shards.map((s) => s.image).sort()).toEqual(Object.keys(config.images).sort());
+    expect(arm.shards.every((s) => s.arch === 'arm64')).toBe(true);
+  });
+
+  it('fails clearly on an unknown image, an arch asked for but not locked, and a stale lock', async () => {
+    const { config, locked } = await load();
+    await expect(planShards(config, LOCK_DIR, { images: ['python4'] })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('unknown image(s) python4') });
+    const unlocked = config.distros.debian12?.archs.find((a) => !locked('static').includes(a)) ?? 'none';
+    await expect(planShards(config, LOCK_DIR, { archs: [unlocked] })).rejects.toMatchObject({ code: 'LOCK_STALE' });
+    const changed: Config = { ...config, images: { ...config.images, static: { ...(config.images.static as NonNullable<Config['images'][string]>), packages: ['base-files'] } } };
+    await expect(planShards(changed, LOCK_DIR)).rejects.toMatchObject({ code: 'LOCK_STALE', message: expect.stringContaining('was made for another version') });
+  });
+});
+
+describe('parseShardResult', () => {
+  const manifest = {
+    image: 'static',
+    distro: 'debian12',
+    variant: 'nonroot',
+    arch: 'armhf',
+    platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+    repository: 'acme/static-debian12',
+    digest: `sha256:${'a'.repeat(64)}`,
+    size: 1234,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  };
+  const result = { version: 1, shard: 'static-debian12-armhf', registry: 'ghcr.io/acme', epoch: 1700000000, manifests: [manifest] };
+
+  it('reads back what a shard wrote', () => {
+    expect(parseShardResult(JSON.stringify(result), 'r.json')).toEqual(result);
+    const amd = { ...manifest, arch: 'amd64', platform: { os: 'linux', architecture: 'amd64' } };
+    expect(parseShardResult(JSON.stringify({ ...result, manifests: [amd] }), 'r.json').manifests[0]?.platform).toStrictEqual({ os: 'linux', architecture: 'amd64' });
+  });
+
+  it('names the file and every bad field', () => {
+    const bad = { ...result, version: 2, manifests: [{ ...manifest, digest: 'sha256:xyz', variant: 'fat' }] };
+    let error: unknown;
+    try {
+      parseShardResult(JSON.stringify(bad), 'shards/x.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'PARSE', message: expect.stringMatching(/^shards\/x\.json: not a shard result: /) });
+    const details = (error as { details: string[] }).details.join('\n');
+    expect(details).toContain('shards/x.json: version:');
+    expect(details).toContain('shards/x.json: manifests.0.digest: a sha256 digest');
+    expect(details).toContain('shards/x.json: manifests.0.variant:');
+    expect(() => parseShardResult('{', 'y.json')).toThrow(/^y\.json: not valid JSON/);
+  });
+});
