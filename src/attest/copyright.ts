@@ -28,8 +28,11 @@ export type DebLicense =
 
 const DOC = 'usr/share/doc/';
 const COPYRIGHT = /^usr\/share\/doc\/[^/]+\/copyright$/;
-/** Larger copyright files exist (openjdk-17's is 213 KiB) but nothing near this. */
-const MAX_COPYRIGHT_BYTES = 4 * 1024 * 1024;
+/**
+ * bookworm's largest copyright files are a few MiB (openjdk-17's is 213 KiB); a capture over the cap fails the
+ * layer build, so the cap is far above anything real.
+ */
+const MAX_COPYRIGHT_BYTES = 64 * 1024 * 1024;
 const MAX_LINK_HOPS = 8;
 
 export class CopyrightCollector {

@@ -2,8 +2,6 @@
  * The scale-out commands: `plan` (the shard matrix), `build-shard` (one image × arch, pushed by digest) and
  * `assemble` (indexes and tags from the shard results). Loaded by `main.ts` only when one of them runs.
  */
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { runAssemble } from '../app/assemble.js';
@@ -12,7 +10,7 @@ import { readShardResults } from '../app/shard-result.js';
 import { runShard } from '../app/shard.js';
 import type { Config } from '../config/types.js';
 import { textTable } from '../lock/render.js';
-import { dockerConfigPath, keychainFromEnvironment, type Keychain } from '../registry/index.js';
+import { cliKeychain } from './credentials.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import type { CliIo } from './main.js';
 import { makeProgress } from './progress.js';
@@ -77,7 +75,7 @@ export async function shardCommand(ctx: ScaleOutContext, opts: ShardOpts): Promi
     registry: opts.registry,
     outDir: resolve(ctx.io.cwd, opts.output),
     cacheDir: ctx.cacheDir,
-    keychain: await keychainFor(ctx.io, opts.registry, opts.username),
+    keychain: await cliKeychain(ctx.io, opts.registry, opts.username),
     ...(ctx.epoch === undefined ? {} : { epoch: ctx.epoch }),
     ...(opts.insecure ? { insecure: true } : {}),
     onProgress: progress,
@@ -108,7 +106,7 @@ export async function assembleCommand(ctx: ScaleOutContext, opts: AssembleOpts):
     registry: opts.registry,
     results,
     ...selection(ctx, opts),
-    keychain: await keychainFor(ctx.io, opts.registry, opts.username),
+    keychain: await cliKeychain(ctx.io, opts.registry, opts.username),
     ...(opts.insecure ? { insecure: true } : {}),
     ...(opts.immutableTag ? { immutableTag: opts.immutableTag } : {}),
     onProgress: (e) => {
@@ -132,10 +130,3 @@ function selection(ctx: ScaleOutContext, opts: { image?: string; arch?: string }
 }
 
 /** As `push`: `--username` with DISTROLESS_REGISTRY_PASSWORD, then docker's config.json, then GITHUB_TOKEN for ghcr.io. */
-async function keychainFor(io: CliIo, registry: string, username: string | undefined): Promise<Keychain> {
-  const dockerConfig = await readFile(dockerConfigPath(io.env, io.env.HOME || homedir()), 'utf8').catch(() => undefined);
-  const password = io.env.DISTROLESS_REGISTRY_PASSWORD;
-  const host = registry.split('/')[0] ?? registry;
-  const explicit = username || password ? { registry: host, ...(username ? { username } : {}), ...(password ? { password } : {}) } : undefined;
-  return keychainFromEnvironment({ env: io.env, ...(dockerConfig ? { dockerConfig } : {}), ...(explicit ? { explicit } : {}) });
-}

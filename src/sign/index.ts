@@ -1,4 +1,5 @@
 /** Key-based signing and cosign's legacy `.sig`/`.att` storage; the storage and verifier seams for bundles. */
+import { SLSA_PROVENANCE_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../attest/statement.js';
 export { loadPrivateKey, loadPublicKey, keyFingerprint, publicKeyPem, type KeySource } from './keys.js';
 export { KeySigner, verifySignature, type ImageSigner, type Signature, type Signer } from './signer.js';
 export {
@@ -41,6 +42,5 @@ export {
 } from './types.js';
 
 /** Predicate types `verify` requires by default: an SPDX SBOM and SLSA v1 provenance. */
-export const SPDX_PREDICATE_TYPE = 'https://spdx.dev/Document';
-export const SLSA_PREDICATE_TYPE = 'https://slsa.dev/provenance/v1';
-export const DEFAULT_PREDICATE_TYPES: readonly string[] = [SPDX_PREDICATE_TYPE, SLSA_PREDICATE_TYPE];
+export { SPDX_PREDICATE_TYPE, SLSA_PROVENANCE_PREDICATE_TYPE as SLSA_PREDICATE_TYPE } from '../attest/statement.js';
+export const DEFAULT_PREDICATE_TYPES: readonly string[] = [SPDX_PREDICATE_TYPE, SLSA_PROVENANCE_PREDICATE_TYPE];

@@ -8,7 +8,7 @@ import { DistrolessError } from '../errors.js';
 export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 export const DSSE_MEDIA_TYPE = 'application/vnd.dsse.envelope.v1+json';
-export const INTOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+export { IN_TOTO_PAYLOAD_TYPE as INTOTO_PAYLOAD_TYPE } from '../attest/statement.js';
 
 /** An in-toto statement (v1 or v0.1): what the attest module produces. */
 export interface InTotoStatement {
