@@ -1,7 +1,8 @@
 import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
 import {
+  cliKeychain,
   makeProgress
-} from "./chunks/chunk-72K3CY5C.js";
+} from "./chunks/chunk-KKMR252C.js";
 import {
   renderDiffText,
   textTable
@@ -3470,27 +3471,15 @@ var {
 } = import_index.default;
 
 // src/cli/main.ts
-import { homedir as homedir2 } from "node:os";
-import { dirname, join, resolve as resolve3 } from "node:path";
-
-// src/cli/credentials.ts
-import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-async function cliKeychain(io, registry, username) {
-  const { dockerConfigPath, keychainFromEnvironment } = await import("./chunks/registry-CITI6YXW.js");
-  const dockerConfig = await readFile(dockerConfigPath(io.env, io.env.HOME || homedir()), "utf8").catch(() => void 0);
-  const password = io.env.DISTROLESS_REGISTRY_PASSWORD;
-  const host = registry.split("/")[0] ?? registry;
-  const explicit = username || password ? { registry: host, ...username ? { username } : {}, ...password ? { password } : {} } : void 0;
-  return keychainFromEnvironment({ env: io.env, ...dockerConfig ? { dockerConfig } : {}, ...explicit ? { explicit } : {} });
-}
+import { dirname, join, resolve as resolve3 } from "node:path";
 
 // src/cli/publish.ts
 import { writeFile } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
 
 // src/cli/sign.ts
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 var PREDICATE_ALIASES = {
   spdx: "https://spdx.dev/Document",
@@ -3513,7 +3502,7 @@ function registerVerify(program2, io, setExit) {
   });
 }
 async function signCommand(g, references, opts, io) {
-  const [{ runSign }, { createSigning, createAttestFn }, { githubInvocation }] = await Promise.all([import("./chunks/sign-55AICSFP.js"), import("./chunks/signing-CSYJWJNU.js"), import("./chunks/provenance-KY2DI7BH.js")]);
+  const [{ runSign }, { createSigning, createAttestFn }, { githubInvocation }] = await Promise.all([import("./chunks/sign-X3GC3MCR.js"), import("./chunks/signing-OOHYJSSE.js"), import("./chunks/provenance-WTML7ZHS.js")]);
   const needConfig = references.length === 0 || opts.attestations;
   const config = needConfig ? await loadFromOpts(g, io) : void 0;
   const signing = await createSigning({
@@ -3570,7 +3559,7 @@ ${s.digests.length} digest(s) signed with ${identity}: ${s.added} added, ${s.rep
 `;
 }
 async function verifyCommand(references, opts, io) {
-  const [{ runVerify }, sign, { createBundleVerifier }] = await Promise.all([import("./chunks/verify-Q4U4TEAP.js"), import("./chunks/sign-7VNTKMVQ.js"), import("./chunks/signing-CSYJWJNU.js")]);
+  const [{ runVerify }, sign, { createBundleVerifier }] = await Promise.all([import("./chunks/verify-6OBUUHJ7.js"), import("./chunks/sign-KSZM57PE.js"), import("./chunks/signing-OOHYJSSE.js")]);
   const identity = opts.certificateIdentityRegexp !== void 0 ? new RegExp(opts.certificateIdentityRegexp) : opts.certificateIdentity;
   const keyless = identity !== void 0;
   if (keyless === (opts.publicKey !== void 0)) {
@@ -3626,7 +3615,7 @@ async function signingKey(file, io) {
 }
 async function readKeyFile(file, option, io) {
   try {
-    return await readFile2(resolve(io.cwd, file), "utf8");
+    return await readFile(resolve(io.cwd, file), "utf8");
   } catch (e) {
     throw new DistrolessError("USAGE", `${option} ${file}: cannot read it (${e.code ?? "error"})`, { cause: e });
   }
@@ -3639,7 +3628,7 @@ function registerPublish(program2, io, setExit) {
   });
 }
 async function publishCommand(g, opts, io) {
-  const [{ runPublish }, { renderPublishSummary }] = await Promise.all([import("./chunks/publish-MZX2PYM6.js"), import("./chunks/summary-ZAVMBXJ3.js")]);
+  const [{ runPublish }, { renderPublishSummary }] = await Promise.all([import("./chunks/publish-FL466KPF.js"), import("./chunks/summary-ZAVMBXJ3.js")]);
   const config = await loadFromOpts(g, io);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
   const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
@@ -3680,7 +3669,7 @@ async function publishCommand(g, opts, io) {
 async function signerFor(g, opts, io, config, keychain, images, epoch) {
   const keyGiven = opts.key !== void 0 || (io.env.DISTROLESS_SIGNING_KEY ?? "").trim() !== "";
   if (!keyGiven && !opts.keyless) return void 0;
-  const [{ createAttestFn, createSigning, releaseSigner }, { githubInvocation }] = await Promise.all([import("./chunks/signing-CSYJWJNU.js"), import("./chunks/provenance-KY2DI7BH.js")]);
+  const [{ createAttestFn, createSigning, releaseSigner }, { githubInvocation }] = await Promise.all([import("./chunks/signing-OOHYJSSE.js"), import("./chunks/provenance-WTML7ZHS.js")]);
   const signing = await createSigning({
     ...opts.signatureFormat ? { format: opts.signatureFormat } : {},
     ...opts.keyless ? { keyless: { getIdentityToken: () => identityToken(io), fulcioURL: opts.fulcioUrl, rekorURL: opts.rekorUrl } } : { key: await signingKey(opts.key, io) },
@@ -3771,11 +3760,11 @@ async function loadFromOpts(g, io) {
 function cacheDir(g, io) {
   if (g.cacheDir) return resolve3(io.cwd, g.cacheDir);
   if (io.env.DISTROLESS_CACHE_DIR) return resolve3(io.cwd, io.env.DISTROLESS_CACHE_DIR);
-  const base = io.env.XDG_CACHE_HOME || join(io.env.HOME || homedir2(), ".cache");
+  const base = io.env.XDG_CACHE_HOME || join(io.env.HOME || homedir(), ".cache");
   return join(base, "distroless-action");
 }
 async function updateCommand(g, opts, io) {
-  const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([import("./chunks/update-ISJRLZMA.js"), import("./chunks/keyring-files-5LMM6L5I.js")]);
+  const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([import("./chunks/update-73D2QZEG.js"), import("./chunks/keyring-files-AGDZM52Q.js")]);
   const config = await loadFromOpts(g, io);
   const archs = opts.arch === void 0 ? void 0 : parseArchList(opts.arch, config);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
@@ -3805,7 +3794,7 @@ async function updateCommand(g, opts, io) {
   return EXIT.ok;
 }
 async function buildCommand(g, opts, io) {
-  const { runBuild } = await import("./chunks/build-BKCEGVXD.js");
+  const { runBuild } = await import("./chunks/build-P2J3BSVY.js");
   const config = await loadFromOpts(g, io);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
   const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
@@ -3845,7 +3834,7 @@ function sourceDateEpoch(value) {
   return Number(value);
 }
 async function pushCommand(opts, io) {
-  const { runPush } = await import("./chunks/push-F7PMVOHO.js");
+  const { runPush } = await import("./chunks/push-GXEUEZMN.js");
   const keychain = await cliKeychain(io, opts.registry, opts.username);
   const progress = makeProgress({ enabled: io.isTTY, write: io.stderr, clock: io.clock });
   let sent = 0;
@@ -3876,7 +3865,7 @@ async function pushCommand(opts, io) {
   return EXIT.ok;
 }
 async function scaleOut(g, io, run) {
-  const m = await import("./chunks/scale-out-XWJ3BZP3.js");
+  const m = await import("./chunks/scale-out-XX45IHZE.js");
   const config = await loadFromOpts(g, io);
   const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
   const ctx = { io, config, lockDir: resolve3(io.cwd, g.lockfiles), cacheDir: cacheDir(g, io), progress: g.progress ?? io.isTTY, parseArchs: (t) => parseArchList(t, config) };

@@ -83,24 +83,28 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     result.images.push(...built.images);
     result.indexes.push(...built.indexes);
   }
-  await layout.commit();
-  if (opts.sbomDir !== false && result.images.length > 0) {
-    result.sboms = await writeBuildSboms({
-      config: opts.config,
-      lockDir: opts.lockDir,
-      cacheDir: opts.cacheDir,
-      ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
-      dir: opts.sbomDir ?? join(dirname(opts.outDir), 'sbom'),
-      images: result.images,
-      indexes: result.indexes,
-      fetchDeb: async (d, arch, name) => {
-        const locked = locks.get(d);
-        if (!locked) throw new DistrolessError('LOCK_INVALID', `${d}: no lock was read in this build`);
-        return store.fetch(pinnedDeb(locked.distro, locked.lock, arch, name));
-      },
-    });
-    progress(`${result.sboms.length} SBOM(s) in ${opts.sbomDir ?? join(dirname(opts.outDir), 'sbom')}`);
-  }
+  // The SBOMs need only the digests, so they are written while the layout's commit syncs its blobs.
+  const sbomDir = opts.sbomDir === false ? undefined : (opts.sbomDir ?? join(dirname(opts.outDir), 'sbom'));
+  const sboms =
+    sbomDir === undefined || result.images.length === 0
+      ? Promise.resolve([])
+      : writeBuildSboms({
+          config: opts.config,
+          lockDir: opts.lockDir,
+          cacheDir: opts.cacheDir,
+          ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
+          dir: sbomDir,
+          images: result.images,
+          indexes: result.indexes,
+          fetchDeb: async (d, arch, name) => {
+            const locked = locks.get(d);
+            if (!locked) throw new DistrolessError('LOCK_INVALID', `${d}: no lock was read in this build`);
+            return store.fetch(pinnedDeb(locked.distro, locked.lock, arch, name));
+          },
+        });
+  const [, written] = await Promise.all([layout.commit(), sboms]);
+  result.sboms = written;
+  if (sbomDir !== undefined && written.length > 0) progress(`${written.length} SBOM(s) in ${sbomDir}`);
   return result;
 }
 

@@ -14,7 +14,7 @@ import type { DebOptions } from '../deb/deb.js';
 import { DistrolessError } from '../errors.js';
 import { lockfilePath, parseLockfile } from '../lock/io.js';
 import type { LockedPackage, Lockfile } from '../lock/types.js';
-import type { HttpClient } from '../archive/index.js';
+import type { HttpClient } from '../archive/http.js';
 import { debDownloader } from './fetch.js';
 import { LicenseCache, licenseLookup, type DebRef, type LicenseLookup } from './license-cache.js';
 import type { GitHubInvocation } from './provenance.js';

@@ -5,7 +5,8 @@
  * store `build` uses (see pinnedDeb in app/build.ts).
  */
 import { join } from 'node:path';
-import { debStore, type HttpClient, type PinnedDeb } from '../archive/index.js';
+import type { HttpClient } from '../archive/http.js';
+import { debStore, type PinnedDeb } from '../archive/pool.js';
 import type { Config } from '../config/types.js';
 import type { Lockfile } from '../lock/types.js';
 import type { DebRef } from './license-cache.js';

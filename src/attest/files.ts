@@ -48,10 +48,10 @@ export async function writeBuildSboms(opts: BuildSbomOptions): Promise<string[]>
     subjects.push({ image: x.image, distro: distroOf(x.image), variant: x.variant, archs, name: `${x.image}-${distroOf(x.image)}`, digest: x.digest });
   }
   const docs = await Promise.all(subjects.map((s) => sbomFor(ctx, s)));
-  const files = docs.map((doc) => ({ path: join(opts.dir, `${doc.name}.spdx.json`), content: `${JSON.stringify(doc, null, 2)}\n` }));
+  const files = docs.map((doc) => ({ path: join(opts.dir, `${doc.name}.spdx.json`), content: Buffer.from(`${JSON.stringify(doc, null, 2)}\n`) }));
   await mapLimit(files, 8, async (f) => {
-    const old = await readFile(f.path, 'utf8').catch(() => undefined);
-    if (old !== f.content) await writeFilesAtomically([f]);
+    const old = await readFile(f.path).catch(() => undefined);
+    if (old === undefined || !old.equals(f.content)) await writeFilesAtomically([f]);
   });
   return files.map((f) => f.path).sort();
 }
