@@ -46,10 +46,19 @@ const lock2 = join(work, 'lock2');
 mkdirSync(lock2);
 writeFileSync(join(lock2, 'debian12.lock.json'), JSON.stringify(lock, null, 2));
 build(lock2, warmCache, join(work, 'layout-dl')); // fetch the other tzdata .deb first (not timed)
-const bumpCache = join(work, 'bump');
-cpSync(coldCache, bumpCache, { recursive: true });
-cpSync(join(warmCache, 'debs'), join(bumpCache, 'debs'), { recursive: true });
-const rebuild = build(lock2, bumpCache, join(work, 'layout2'));
+// The rebuild runs where a user re-runs `build`: the cache and the layout the cold build left (each run from
+// a fresh copy of both). A sub-second run is noisy on a shared 2-core machine: the median of 5 is reported.
+const rebuilds = [];
+for (let i = 0; i < 5; i++) {
+  const bumpCache = join(work, `bump${i}`);
+  cpSync(coldCache, bumpCache, { recursive: true });
+  cpSync(join(warmCache, 'debs'), join(bumpCache, 'debs'), { recursive: true });
+  const out = join(work, `layout2-${i}`);
+  cpSync(join(work, 'layout1'), out, { recursive: true });
+  rebuilds.push(build(lock2, bumpCache, out));
+}
+const rebuildWalls = rebuilds.map((r) => r.wall).sort((a, b) => a - b);
+const rebuild = { wall: rebuildWalls[2] };
 
 // 3. java17 alone, cold layer cache: peak RSS.
 const javaCache = join(work, 'java');
@@ -101,7 +110,13 @@ console.log(
       arch,
       images: result.images.length,
       cold: { wallS: +cold.wall.toFixed(2), peakRssMiB: Math.round(cold.rssMiB), layersBuilt: result.layers.built },
-      onePackageRebuild: { wallS: +rebuild.wall.toFixed(2), vsCold: +(rebuild.wall / cold.wall).toFixed(3), changed: `tzdata ${pin.version} → ${changed.version}` },
+      onePackageRebuild: {
+        wallS: +rebuild.wall.toFixed(2),
+        runsS: rebuildWalls.map((w) => +w.toFixed(2)),
+        vsCold: +(rebuild.wall / cold.wall).toFixed(3),
+        changed: `tzdata ${pin.version} → ${changed.version}`,
+        where: 'in place: the cold build\'s cache and layout',
+      },
       java17Alone: { wallS: +java.wall.toFixed(2), peakRssMiB: Math.round(java.rssMiB) },
       mmdebstrapExtractGzip6: { wallS: +mmWall.toFixed(2), perImage: mm },
       coldVsMmdebstrap: +(cold.wall / mmWall).toFixed(3),

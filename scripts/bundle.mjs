@@ -8,6 +8,7 @@ const common = {
   target: 'node22',
   format: 'esm',
   legalComments: 'none',
+  minify: true,
   logLevel: 'warning',
   // Native decoder, loaded on demand only where no xz binary exists (see src/archive/decompress.ts).
   external: ['@napi-rs/lzma'],

@@ -117,10 +117,13 @@ export interface AttestSetup {
 
 /** SPDX SBOM + SLSA provenance for each digest (src/attest): no clock inside, so re-runs give the same statements. */
 export async function createAttestFn(setup: AttestSetup): Promise<AttestFn> {
-  const { attestationsFor, createAttestContext } = await import('../attest/index.js');
+  const [{ attestationsFor, createAttestContext }, { createHttpClient }] = await Promise.all([import('../attest/index.js'), import('../archive/http.js')]);
   const ctx = await createAttestContext({
     config: setup.config,
     lockDir: setup.lockDir,
+    // A .deb whose copyright facts are not cached is fetched (hash-checked), so the SBOM is the same on a
+    // fresh runner (scale-out's assemble job) as on the one that built the layers.
+    download: createHttpClient(),
     ...(setup.cacheDir ? { cacheDir: setup.cacheDir } : {}),
     ...(setup.epoch === undefined ? {} : { epoch: setup.epoch }),
     ...(setup.invocation ? { invocation: setup.invocation } : {}),

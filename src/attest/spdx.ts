@@ -128,8 +128,32 @@ export function spdxDocument(input: SbomInput): SpdxDocument {
     relationships,
     ...(extracted.length > 0 ? { hasExtractedLicensingInfos: extracted } : {}),
   };
-  const hash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-  return { ...body, documentNamespace: `${TOOL_URI}/spdx/${encodeURIComponent(input.name)}-${hash}` };
+  return { ...body, documentNamespace: `${TOOL_URI}/spdx/${encodeURIComponent(input.name)}-${inputHash(input)}` };
+}
+
+/**
+ * The namespace's hash: of everything the document is made from (the document is a function of its input and
+ * this tool's version), with each licence's texts hashed once and shared by every document that lists the
+ * package — hashing each whole document (copyright texts and all) was a third of writing a build's SBOMs.
+ */
+function inputHash(input: SbomInput): string {
+  const archs = input.archs.map((a) => ({
+    arch: a.arch,
+    packages: a.packages.map((p) => [p.name, p.imageArch, p.pin, p.downloadLocation, p.requiredBy, licenseHash(p.license)]),
+  }));
+  const summary = { version: VERSION, name: input.name, subject: input.subject, distroVersion: input.distroVersion, epoch: input.epoch, archs };
+  return createHash('sha256').update(JSON.stringify(summary)).digest('hex');
+}
+
+const licenseHashes = new WeakMap<SbomLicense, string>();
+
+function licenseHash(license: SbomLicense): string {
+  let hash = licenseHashes.get(license);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(JSON.stringify([license.declared, license.copyrightText, Object.entries(license.licenseRefs), license.comment ?? null])).digest('hex');
+    licenseHashes.set(license, hash);
+  }
+  return hash;
 }
 
 function rootPackage(input: SbomInput, id: string): SpdxPackage {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FAST_RETRY } from '../../src/archive/index.js';
@@ -127,6 +127,48 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
       expect(verified.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
       expect(verified.outputs).toMatch(/^verified<<\S+\ntrue\n/m);
       expect(verified.stdout.match(/^ok {4} /gm)?.length).toBe(2 * 2 * 3); // index + amd64, legacy + bundle, signature + SPDX + SLSA
+    } finally {
+      await registry.stop();
+    }
+  });
+
+  it('plan → shard (one per matrix entry, own layout and cache) → assemble signs; the digests equal publish on one runner', async () => {
+    const registry = await startRegistry();
+    try {
+      const mirrors = `${MAIN_URL}=${fx.mainServer.url},${SECURITY_URL}=${fx.securityServer.url}`;
+      const key = await readFile(join(COSIGN_FIXTURES, 'cosign.key'), 'utf8');
+      const planned = await runAction(fx, { ...defaults, command: 'plan' });
+      expect(planned.code).toBe(0);
+      const matrix = JSON.parse(/^matrix<<(\S+)\n([\s\S]*?)\n\1$/m.exec(planned.outputs)?.[2] ?? '{}') as { include: Array<{ id: string; image: string; arch: string }> };
+      expect(matrix.include.map((e) => e.id)).toEqual(['static-test12-amd64', 'static-test12-arm64', 'base-test12-amd64', 'base-test12-arm64']);
+      const resultsDir = join(fx.dir, 'matrix-results');
+      for (const entry of matrix.include) {
+        // Each shard as its own runner: its own layout, cache and RUNNER_TEMP.
+        const r = await runAction(fx, { ...defaults, command: 'shard', mirrors, shard: entry.id, registry: `${registry.host}/mx`, output: `shard-${entry.id}/oci`, 'cache-dir': join(fx.dir, `shard-${entry.id}/cache`), 'shard-results': resultsDir });
+        expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
+        expect(r.outputs).toContain(join(resultsDir, `${entry.id}.json`));
+      }
+      expect((await readdir(resultsDir)).sort()).toEqual(matrix.include.map((e) => `${e.id}.json`).sort());
+      const assembled = await runAction(fx, { ...defaults, command: 'assemble', mirrors, registry: `${registry.host}/mx`, 'shard-results': resultsDir, signing: 'key', 'signing-key': key, 'signing-key-password': COSIGN_PASSWORD, 'cache-dir': join(fx.dir, 'assemble-cache') });
+      expect(assembled.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
+      expect(assembled.code).toBe(0);
+      const refs = JSON.parse(/^refs<<(\S+)\n([\s\S]*?)\n\1$/m.exec(assembled.outputs)?.[2] ?? '[]') as Array<{ reference: string; digest: string }>;
+      const signed = JSON.parse(/^signed<<(\S+)\n([\s\S]*?)\n\1$/m.exec(assembled.outputs)?.[2] ?? '[]') as Array<{ digest: string; state: string }>;
+      // 2 images × 4 variants: an index each, and 2 per-arch images each.
+      expect(signed).toHaveLength(2 * 4 * 3);
+      expect(signed.every((x) => x.state === 'signed')).toBe(true);
+      // One runner (publish) gives the same index digests.
+      const one = await runAction(fx, { ...defaults, command: 'publish', mirrors, registry: `${registry.host}/one`, output: 'one-runner/oci', summary: 'false' });
+      expect(one.code).toBe(0);
+      const oneRefs = JSON.parse(/^refs<<(\S+)\n([\s\S]*?)\n\1$/m.exec(one.outputs)?.[2] ?? '[]') as Array<{ reference: string; digest: string }>;
+      const byTag = (list: Array<{ reference: string; digest: string }>, prefix: string) => Object.fromEntries(list.map((r) => [r.reference.slice(prefix.length), r.digest]));
+      expect(byTag(refs, `${registry.host}/mx/`)).toEqual(byTag(oneRefs, `${registry.host}/one/`));
+      // cosign checks what assemble signed.
+      const pub = join(COSIGN_FIXTURES, 'cosign.pub');
+      const index = refs.find((r) => r.reference.endsWith('/base-test12:nonroot'));
+      expect(index).toBeDefined();
+      expect((await cosignVerify(pub, [`${registry.host}/mx/base-test12@${index?.digest ?? ''}`])).code).toBe(0);
+      expect((await cosignVerifyAttestation(pub, 'slsaprovenance1', [`${registry.host}/mx/base-test12@${index?.digest ?? ''}`])).code).toBe(0);
     } finally {
       await registry.stop();
     }
