@@ -13,7 +13,7 @@ import { errorMessage, isDistrolessError } from '../errors.js';
 import { runBuild } from '../app/build.js';
 import { runUpdate } from '../app/update.js';
 import { renderDiffText } from '../lock/render.js';
-import { runPublish, type PublishOptions } from '../app/publish.js';
+import { runPublish, type PublishOptions, type SignStatus } from '../app/publish.js';
 import { planShards } from '../app/plan.js';
 import { runShard } from '../app/shard.js';
 import { runAssemble } from '../app/assemble.js';
@@ -22,7 +22,7 @@ import { writeFilesAtomically } from '../util/fs.js';
 import { createAttestFn, createBundleVerifier, createSigning, releaseSigner, type Signing } from '../app/signing.js';
 import { githubInvocation } from '../attest/provenance.js';
 import type { SignatureVerifier } from '../sign/index.js';
-import { renderPublishSummary, renderUpdateSummary } from '../app/summary.js';
+import { renderAssembleSummary, renderPublishSummary, renderUpdateSummary } from '../app/summary.js';
 
 /** Credentials from the inputs, then docker's config.json, then GITHUB_TOKEN (ghcr.io). */
 async function keychainFor(inputs: ActionInputs) {
@@ -167,14 +167,16 @@ async function assemble(inputs: ActionInputs, config: Config): Promise<void> {
   });
   core.setOutput('refs', JSON.stringify(assembled.refs));
   const signer = await signerFor(inputs, config);
+  let signed: SignStatus[] = [];
   if (signer) {
     const targets = assembled.indexes.flatMap((x) => [
       { image: x.image, variant: x.variant, repository: x.repository, digest: x.digest },
       ...x.manifests.map((m) => ({ image: x.image, variant: x.variant, arch: m.arch, repository: x.repository, digest: m.digest })),
     ]);
-    const signed = await signer(targets);
+    signed = await signer(targets);
     core.setOutput('signed', JSON.stringify(signed));
   }
+  if (inputs.summary) await core.summary.addRaw(renderAssembleSummary(assembled, signed)).write();
   core.info(`${assembled.indexes.length} index(es) from ${results.length} shard(s): ${assembled.stats.tagsPut} tag(s) set`);
 }
 

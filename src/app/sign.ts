@@ -7,6 +7,7 @@
  * Digests run a few at a time; the storages of one digest one after the other (one writer per tag).
  */
 import { DistrolessError } from '../errors.js';
+import type { AttestSubject } from '../attest/index.js';
 import type { Config } from '../config/types.js';
 import { parseRegistryTarget, RegistryClient, repositoryName, type Keychain, type RetryEvent, type RetryPolicy, type Secrets } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
@@ -14,18 +15,8 @@ import { mapLimit } from '../util/concurrency.js';
 import { VARIANTS, type Variant } from './build-plan.js';
 import { formatReference, parseImageReference, resolveImage, type ImageReference, type ResolvedImage } from './sign-targets.js';
 
-/** What an attestation is about (src/attest's `attestationsFor` subject); no `arch` for an index. */
-export interface AttestSubject {
-  image: string;
-  distro: string;
-  variant: string;
-  arch?: string;
-  /** For an index: the Debian archs of its children. */
-  archs?: string[];
-  /** `host/repository` */
-  name: string;
-  digest: string;
-}
+/** What an attestation is about: src/attest's subject (no `arch` for an index). */
+export type { AttestSubject } from '../attest/index.js';
 
 export type AttestFn = (subject: AttestSubject) => Promise<InTotoStatement[]>;
 

@@ -5,7 +5,8 @@
  */
 import { renderPrBody, type BodyOptions } from '../update-pr/index.js';
 import type { LockDiff } from '../lock/diff.js';
-import type { PublishReport, PublishRow } from './publish.js';
+import type { PublishReport, PublishRow, SignStatus } from './publish.js';
+import type { AssembleResult } from './assemble.js';
 
 /** GitHub shows at most 1 MiB of summary per step; stay well under it. */
 const SUMMARY_LIMIT = 512 * 1024;
@@ -35,6 +36,18 @@ export function renderPublishSummary(report: PublishReport): string {
   for (const x of report.indexes) lines.push(`| \`${x.reference}\` | \`${x.digest}\` | ${signature(x.signature)} |`);
   lines.push('', '</details>', '');
   return lines.join('\n');
+}
+
+/** The scale-out's last step: every index with its per-arch digests, and whether each was signed. */
+export function renderAssembleSummary(result: AssembleResult, signed: readonly SignStatus[]): string {
+  const state = (repository: string, digest: string): PublishRow['signature'] => signed.find((s) => s.repository === repository && s.digest === digest)?.state ?? 'unsigned';
+  const lines = ['## distroless-action assemble', '', `${result.indexes.length} index(es) in ${result.registry}: ${result.stats.tagsPut} tag(s) set, ${result.stats.tagsUnchanged} unchanged.`, ''];
+  lines.push('| Image | Variant | Platform | Digest | Signature |', '|---|---|---|---|---|');
+  for (const x of result.indexes) {
+    lines.push(`| ${x.image} | ${x.variant} | index | \`${x.digest.slice(0, 19)}…\` | ${signature(state(x.repository, x.digest))} |`);
+    for (const m of x.manifests) lines.push(`| ${x.image} | ${x.variant} | ${m.arch} | \`${m.digest.slice(0, 19)}…\` | ${signature(state(x.repository, m.digest))} |`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** "+1.2 MiB (+4.1%)", "unchanged", "new". */

@@ -149,7 +149,10 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
         expect(r.outputs).toContain(join(resultsDir, `${entry.id}.json`));
       }
       expect((await readdir(resultsDir)).sort()).toEqual(matrix.include.map((e) => `${e.id}.json`).sort());
-      const assembled = await runAction(fx, { ...defaults, command: 'assemble', mirrors, registry: `${registry.host}/mx`, 'shard-results': resultsDir, signing: 'key', 'signing-key': key, 'signing-key-password': COSIGN_PASSWORD, 'cache-dir': join(fx.dir, 'assemble-cache') });
+      const summaryFile = join(fx.dir, 'assemble-summary.md');
+      await writeFile(summaryFile, '');
+      const assembleInputs = { ...defaults, command: 'assemble', mirrors, registry: `${registry.host}/mx`, 'shard-results': resultsDir, signing: 'key', 'signing-key': key, 'signing-key-password': COSIGN_PASSWORD, 'cache-dir': join(fx.dir, 'assemble-cache') };
+      const assembled = await runAction(fx, assembleInputs, { GITHUB_STEP_SUMMARY: summaryFile });
       expect(assembled.stdout.split('\n').filter((l) => l.startsWith('::error::'))).toEqual([]);
       expect(assembled.code).toBe(0);
       const refs = JSON.parse(/^refs<<(\S+)\n([\s\S]*?)\n\1$/m.exec(assembled.outputs)?.[2] ?? '[]') as Array<{ reference: string; digest: string }>;
@@ -157,6 +160,12 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
       // 2 images × 4 variants: an index each, and 2 per-arch images each.
       expect(signed).toHaveLength(2 * 4 * 3);
       expect(signed.every((x) => x.state === 'signed')).toBe(true);
+      // The job summary: a row per index and per-arch image, each with its digest and signature.
+      const summary = await readFile(summaryFile, 'utf8');
+      expect(summary).toContain('## distroless-action assemble');
+      const rows = summary.split('\n').filter((l) => /^\| (static|base) \|/.test(l));
+      expect(rows).toHaveLength(2 * 4 * 3);
+      for (const x of signed) expect(rows.filter((r) => r.includes(`\`${x.digest.slice(0, 19)}…\``) && r.endsWith('| ✅ signed |')).length).toBeGreaterThan(0);
       // One runner (publish) gives the same index digests.
       const one = await runAction(fx, { ...defaults, command: 'publish', mirrors, registry: `${registry.host}/one`, output: 'one-runner/oci', summary: 'false' });
       expect(one.code).toBe(0);
