@@ -6,7 +6,11 @@
  * @sigstore/verify against the mock's trusted root. skopeo reads the stored documents independently.
  * Needs the Debian packages docker-registry and skopeo.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { EXIT, runCli, type CliIo } from '../../src/cli/main.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sha256Digest } from '../../src/oci/digest.js';
 import { FAST_RETRY, RegistryClient } from '../../src/registry/index.js';
@@ -136,6 +140,36 @@ describe('keyless bundles as referrers on docker-registry 2.8 (fallback tag)', (
     expect(result.storage).toBe('fallback-tag');
     expect(result.bundles.map((b) => b.predicateType).sort()).toEqual([COSIGN_SIGN_PREDICATE_TYPE, SLSA, SPDX].sort());
     expect(result.bundles.every((b) => b.ok && b.signer?.kind === 'certificate' && b.signer.subjectAlternativeName === WORKFLOW_IDENTITY)).toBe(true);
+  });
+
+  it('the CLI verify checks them keyless too: identity, issuer and the trusted root from a file; another identity exits 1 saying why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'verify-keyless-'));
+    try {
+      const root = join(dir, 'trusted_root.json');
+      await writeFile(root, JSON.stringify(sigstore.trustedRoot));
+      const run = async (identity: string): Promise<{ code: number; stdout: string; stderr: string }> => {
+        let stdout = '';
+        let stderr = '';
+        const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { HOME: dir }, cwd: dir, isTTY: false, now: () => new Date(CREATED), clock: () => 0 };
+        const args = ['verify', '--insecure', '--certificate-identity', identity, '--certificate-oidc-issuer', GITHUB_ISSUER, '--trusted-root', root, '--json', `${registry.host}/${REPO}@${imageA}`];
+        return { code: await runCli(args, io), stdout, stderr };
+      };
+      const good = await run(WORKFLOW_IDENTITY);
+      expect(good.stderr).toBe('');
+      expect(good.code).toBe(EXIT.ok);
+      const summary = JSON.parse(good.stdout) as { ok: boolean; digests: Array<{ checks: Array<{ format: string; what: string; ok: boolean }> }> };
+      expect(summary.digests.flatMap((d) => d.checks.map((c) => [c.format, c.what, c.ok]))).toEqual([
+        ['bundle', 'signature', true],
+        ['bundle', `attestation ${SPDX}`, true],
+        ['bundle', `attestation ${SLSA}`, true],
+      ]);
+      const other = 'https://github.com/OTHER/REPO/.github/workflows/release.yml@refs/heads/main';
+      const bad = await run(other);
+      expect(bad.code).toBe(EXIT.verifyFailed);
+      expect(bad.stderr).toContain(`certificate identity is ${WORKFLOW_IDENTITY}, expected ${other}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails the policy of another workflow or issuer, per bundle, with the reason', async () => {
