@@ -8,12 +8,13 @@
 import type { Readable } from 'node:stream';
 import type { Config } from '../config/types.js';
 import { DistrolessError } from '../errors.js';
+import { connect } from './registry-access.js';
 import { buildIndex, debianPlatform, MEDIA_TYPES, platformTagSuffix, type Descriptor, type Platform } from '../oci/index.js';
 import {
   checkTag,
   parseRegistryTarget,
   pushTargets,
-  RegistryClient,
+  type RegistryClient,
   repositoryName,
   type Keychain,
   type PushEvent,
@@ -79,15 +80,7 @@ export async function runAssemble(opts: AssembleOptions): Promise<AssembleResult
   const plan = await planShards(opts.config, opts.lockDir, { ...(opts.images ? { images: opts.images } : {}), ...(opts.archs ? { archs: opts.archs } : {}) });
   const byKey = checkResults(plan.shards, opts.results, targetName(opts.registry));
   const indexes = assembleIndexes(plan.shards, byKey, opts.results, target);
-  const client = new RegistryClient({
-    registry: target.host,
-    insecure: opts.insecure,
-    keychain: opts.keychain,
-    retry: opts.retry,
-    secrets: opts.secrets,
-    userAgent: opts.userAgent,
-    onRetry: (e) => opts.onProgress?.({ kind: 'retry', ...e }),
-  });
+  const client = connect(target.host, opts, { onRetry: (e) => opts.onProgress?.({ kind: 'retry', ...e }) });
   try {
     await client.ping();
     await checkPushed(client, [...byKey.values()], opts.concurrency ?? 4);

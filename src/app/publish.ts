@@ -7,8 +7,9 @@
  * nothing, and signing skips what is already signed by the same key or identity.
  */
 import { DistrolessError } from '../errors.js';
+import { connect } from './registry-access.js';
 import { MEDIA_TYPES } from '../oci/index.js';
-import { parseRegistryTarget, RegistryClient, repositoryName, type Keychain, type Secrets } from '../registry/index.js';
+import { parseRegistryTarget, repositoryName, type Keychain, type Secrets } from '../registry/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { runBuild, type BuildOptions, type BuildResult } from './build.js';
 import type { BuiltImage } from './build-images.js';
@@ -136,7 +137,7 @@ async function previousSizes(
   host: string,
   images: ReadonlyArray<BuiltImage & { repository: string }>,
 ): Promise<Map<string, { size: number; digest: string }>> {
-  const client = new RegistryClient({ registry: host, insecure: opts.insecure, keychain: opts.keychain, secrets: opts.secrets });
+  const client = connect(host, opts);
   const out = new Map<string, { size: number; digest: string }>();
   try {
     await client.ping();

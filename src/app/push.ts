@@ -8,12 +8,12 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { DistrolessError } from '../errors.js';
+import { connect } from './registry-access.js';
 import { blobPath, childDescriptors, listRefs, MEDIA_TYPES, reachableBlobs, readBlob, type Descriptor } from '../oci/index.js';
 import {
   checkTag,
   parseRegistryTarget,
   pushTargets,
-  RegistryClient,
   repositoryName,
   type Keychain,
   type PushEvent,
@@ -101,17 +101,7 @@ export async function runPush(opts: PushCommandOptions): Promise<PushSummary> {
   const targets = [...byRepoDigest.values()];
   await reachableBlobs(opts.layoutDir, targets.map((t) => t.descriptor)); // a clear error before any request
 
-  const client = new RegistryClient({
-    registry: target.host,
-    insecure: opts.insecure,
-    keychain: opts.keychain,
-    retry: opts.retry,
-    secrets: opts.secrets,
-    userAgent: opts.userAgent,
-    chunkThreshold: opts.chunkThreshold,
-    chunkSize: opts.chunkSize,
-    onRetry: (e) => opts.onProgress?.({ kind: 'retry', ...e }),
-  });
+  const client = connect(target.host, opts, { chunkThreshold: opts.chunkThreshold, chunkSize: opts.chunkSize, onRetry: (e) => opts.onProgress?.({ kind: 'retry', ...e }) });
   try {
     await client.ping();
     const { tags, stats } = await pushTargets(client, layoutSource(opts.layoutDir), targets, { concurrency: opts.concurrency, onProgress: opts.onProgress });

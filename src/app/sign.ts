@@ -7,9 +7,10 @@
  * Digests run a few at a time; the storages of one digest one after the other (one writer per tag).
  */
 import { DistrolessError } from '../errors.js';
+import { connect, type RegistryAccess } from './registry-access.js';
 import type { AttestSubject } from '../attest/index.js';
 import type { Config } from '../config/types.js';
-import { parseRegistryTarget, RegistryClient, repositoryName, type Keychain, type RetryEvent, type RetryPolicy, type Secrets } from '../registry/index.js';
+import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEvent } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { VARIANTS, type Variant } from './build-plan.js';
@@ -20,15 +21,7 @@ export type { AttestSubject } from '../attest/index.js';
 
 export type AttestFn = (subject: AttestSubject) => Promise<InTotoStatement[]>;
 
-export interface RegistryAccess {
-  keychain?: Keychain;
-  /** Plain http (a registry on this machine). */
-  insecure?: boolean;
-  retry?: RetryPolicy;
-  /** Gets every credential and token used, for the caller to mask. */
-  secrets?: Secrets;
-  userAgent?: string;
-}
+export type { RegistryAccess } from './registry-access.js';
 
 export interface SignCommandOptions extends RegistryAccess {
   /** Where signatures go, e.g. `[createLegacyStorage(signer)]`; one or two (`both`). */
@@ -190,8 +183,7 @@ export class RegistryClients {
   for(host: string): RegistryClient {
     let client = this.clients.get(host);
     if (client === undefined) {
-      const a = this.access;
-      client = new RegistryClient({ registry: host, insecure: a.insecure, keychain: a.keychain, retry: a.retry, secrets: a.secrets, userAgent: a.userAgent, onRetry: (e) => a.onProgress?.({ kind: 'retry', ...e }) });
+      client = connect(host, this.access, { onRetry: (e) => this.access.onProgress?.({ kind: 'retry', ...e }) });
       this.clients.set(host, client);
     }
     return client;
