@@ -1,10 +1,10 @@
 import * as core from '@actions/core';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { homedir } from 'node:os';
 import { readKeyringFiles } from '../app/keyring-files.js';
 import { runPush } from '../app/push.js';
-import { dockerConfigPath, keychainFromEnvironment } from '../registry/index.js';
+import type { Keychain } from '../registry/index.js';
+import { loadKeychain } from '../app/registry-access.js';
 import { createGitHubClient, runUpdateBot } from '../update-pr/index.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import type { UpdateResult } from '../app/update.js';
@@ -25,18 +25,19 @@ import type { SignatureVerifier } from '../sign/index.js';
 import { renderAssembleSummary, renderPublishSummary, renderUpdateSummary } from '../app/summary.js';
 
 /** Credentials from the inputs, then docker's config.json, then GITHUB_TOKEN (ghcr.io). */
-async function keychainFor(inputs: ActionInputs) {
-  const host = inputs.registry.split('/')[0] ?? inputs.registry;
-  const explicit = inputs.registryUsername || inputs.registryPassword ? { registry: host, username: inputs.registryUsername, password: inputs.registryPassword } : undefined;
-  const dockerConfig = await readFile(dockerConfigPath(inputs.env, inputs.env.HOME || homedir()), 'utf8').catch(() => undefined);
-  return keychainFromEnvironment({ env: inputs.env, ...(dockerConfig ? { dockerConfig } : {}), ...(explicit ? { explicit } : {}) });
+function keychainFor(inputs: ActionInputs): Promise<Keychain> {
+  return loadKeychain({ env: inputs.env, registry: inputs.registry, username: inputs.registryUsername, password: inputs.registryPassword });
 }
 
 function needRegistry(inputs: ActionInputs): { host: string; insecure: boolean } {
   if (!inputs.registry) throw new Error(`input "registry" is empty: ${inputs.command} needs HOST/PREFIX, e.g. ghcr.io/acme`);
   const host = inputs.registry.split('/')[0] ?? inputs.registry;
-  // Plain http only for a registry on this machine.
-  return { host, insecure: /^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?$/.test(host) };
+  return { host, insecure: isLoopback(host) };
+}
+
+/** Plain http only for a registry on this machine. */
+function isLoopback(host: string): boolean {
+  return /^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?$/.test(host);
 }
 
 function epochFromEnv(env: NodeJS.ProcessEnv): number | undefined {
@@ -250,7 +251,7 @@ async function verify(inputs: ActionInputs): Promise<void> {
     verifiers,
     predicateTypes: legacy.DEFAULT_PREDICATE_TYPES,
     keychain: await keychainFor({ ...inputs, registry: inputs.registry || host }),
-    ...(/^(localhost|127\.\d+\.\d+\.\d+)(:\d+)?$/.test(host) ? { insecure: true } : {}),
+    ...(isLoopback(host) ? { insecure: true } : {}),
   });
   for (const d of summary.digests) for (const c of d.checks) core.info(`${c.ok ? 'ok    ' : 'FAILED'} ${d.name}@${d.digest} ${d.platform ?? 'index'} ${c.format} ${c.what}: ${c.detail}`);
   core.setOutput('verified', String(summary.ok));

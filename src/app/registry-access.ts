@@ -2,7 +2,9 @@
  * How a command reaches a registry (credentials, plain http, retries), and the one place that turns that into
  * a RegistryClient: push, assemble, publish, sign and verify all connect the same way.
  */
-import { RegistryClient, type Keychain, type RetryEvent, type RetryPolicy, type Secrets } from '../registry/index.js';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dockerConfigPath, keychainFromEnvironment, RegistryClient, type Keychain, type RetryEvent, type RetryPolicy, type Secrets } from '../registry/index.js';
 
 export interface RegistryAccess {
   keychain?: Keychain;
@@ -27,4 +29,16 @@ export function connect(host: string, access: RegistryAccess, extra: { onRetry?:
     chunkSize: extra.chunkSize,
     onRetry: extra.onRetry,
   });
+}
+
+/**
+ * Credentials for `registry` (`HOST[/PREFIX]`): the given user and password for its host when there are any,
+ * else docker's config.json (DOCKER_CONFIG or ~/.docker), else the environment's (GITHUB_TOKEN for ghcr.io).
+ * The edges (CLI, Action) pass their environment and whatever credentials they were given.
+ */
+export async function loadKeychain(o: { env: NodeJS.ProcessEnv | Record<string, string | undefined>; registry: string; username?: string; password?: string }): Promise<Keychain> {
+  const dockerConfig = await readFile(dockerConfigPath(o.env, o.env.HOME || homedir()), 'utf8').catch(() => undefined);
+  const host = o.registry.split('/')[0] ?? o.registry;
+  const explicit = o.username || o.password ? { registry: host, ...(o.username ? { username: o.username } : {}), ...(o.password ? { password: o.password } : {}) } : undefined;
+  return keychainFromEnvironment({ env: o.env, ...(dockerConfig ? { dockerConfig } : {}), ...(explicit ? { explicit } : {}) });
 }

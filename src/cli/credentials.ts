@@ -1,17 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import type { Keychain } from '../registry/index.js';
 import type { CliIo } from './main.js';
 
-/**
- * Registry credentials for a CLI command: `--username` with DISTROLESS_REGISTRY_PASSWORD for the target host,
- * else docker's config.json (DOCKER_CONFIG or ~/.docker), else the environment's (GITHUB_TOKEN for ghcr.io).
- */
+/** Registry credentials for a CLI command: `--username` with the password or token in DISTROLESS_REGISTRY_PASSWORD. */
 export async function cliKeychain(io: CliIo, registry: string, username?: string): Promise<Keychain> {
-  const { dockerConfigPath, keychainFromEnvironment } = await import('../registry/index.js');
-  const dockerConfig = await readFile(dockerConfigPath(io.env, io.env.HOME || homedir()), 'utf8').catch(() => undefined);
+  const { loadKeychain } = await import('../app/registry-access.js');
   const password = io.env.DISTROLESS_REGISTRY_PASSWORD;
-  const host = registry.split('/')[0] ?? registry;
-  const explicit = username || password ? { registry: host, ...(username ? { username } : {}), ...(password ? { password } : {}) } : undefined;
-  return keychainFromEnvironment({ env: io.env, ...(dockerConfig ? { dockerConfig } : {}), ...(explicit ? { explicit } : {}) });
+  return loadKeychain({ env: io.env, registry, ...(username ? { username } : {}), ...(password ? { password } : {}) });
 }

@@ -1,3 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-function f(n){let r=n.clock();return n.enabled?e=>{let i=((n.clock()-r)/1e3).toFixed(1).padStart(5);n.write(`[${i}s] ${e}
-`)}:()=>{}}import{readFile as d}from"node:fs/promises";import{homedir as m}from"node:os";async function k(n,r,e){let{dockerConfigPath:i,keychainFromEnvironment:c}=await import("./registry-QXQT2ZDY.js"),o=await d(i(n.env,n.env.HOME||m()),"utf8").catch(()=>{}),t=n.env.DISTROLESS_REGISTRY_PASSWORD,a=r.split("/")[0]??r,s=e||t?{registry:a,...e?{username:e}:{},...t?{password:t}:{}}:void 0;return c({env:n.env,...o?{dockerConfig:o}:{},...s?{explicit:s}:{}})}export{f as a,k as b};
