@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import { DEFAULT_BRANCH } from '../update-pr/index.js';
+import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../sigstore/types.js';
 
 export const COMMANDS = ['update', 'publish', 'build', 'push', 'sign', 'verify', 'plan', 'shard', 'assemble'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -97,8 +98,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     signingKey: core.getInput('signing-key'),
     signingKeyPassword: core.getInput('signing-key-password'),
     signatureFormat: core.getInput('signature-format') === '' ? '' : choice('signature-format', SIGNATURE_FORMATS, 'both'),
-    fulcioUrl: core.getInput('fulcio-url') || 'https://fulcio.sigstore.dev',
-    rekorUrl: core.getInput('rekor-url') || 'https://rekor.sigstore.dev',
+    fulcioUrl: core.getInput('fulcio-url') || DEFAULT_FULCIO_URL,
+    rekorUrl: core.getInput('rekor-url') || DEFAULT_REKOR_URL,
     certificateIdentity: core.getInput('certificate-identity'),
     certificateOidcIssuer: core.getInput('certificate-oidc-issuer') || 'https://token.actions.githubusercontent.com',
     publicKey: core.getInput('public-key'),

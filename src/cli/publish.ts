@@ -5,13 +5,12 @@ import { textTable } from '../lock/render.js';
 import type { PublishOptions } from '../app/publish.js';
 import type { Config } from '../config/types.js';
 import type { Keychain } from '../registry/index.js';
-import type { SignatureFormat } from '../sign/index.js';
-import { identityToken, signingKey } from './sign.js';
+import { addSigningOptions, cliAttest, cliSigning, type SigningOpts } from './sign.js';
 import { cliKeychain } from './credentials.js';
 import { cacheDir, EXIT, loadFromOpts, mib, parseArchList, sourceDateEpoch, type CliIo, type GlobalOpts } from './main.js';
 import { makeProgress } from './progress.js';
 
-interface PublishOpts {
+interface PublishOpts extends SigningOpts {
   registry: string;
   output: string;
   image?: string;
@@ -21,17 +20,11 @@ interface PublishOpts {
   username?: string;
   summary?: string;
   json?: boolean;
-  key?: string;
-  keyless?: boolean;
-  fulcioUrl?: string;
-  rekorUrl?: string;
-  signatureFormat?: SignatureFormat;
 }
 
 /** `publish`: build + push + sign in one command, as a release job runs it. */
 export function registerPublish(program: Command, io: CliIo, setExit: (code: number) => void): Command {
-  return program
-    .command('publish')
+  return addSigningOptions(program.command('publish'))
     .description('build every image from the lockfiles, push them (tags last) and sign what was pushed: a whole release')
     .requiredOption('-r, --registry <host/prefix>', 'target, e.g. ghcr.io/acme or 127.0.0.1:5000/distroless')
     .option('-o, --output <dir>', 'OCI image layout directory to build into', 'out/oci')
@@ -40,11 +33,6 @@ export function registerPublish(program: Command, io: CliIo, setExit: (code: num
     .option('--immutable-tag <tag>', 'also tag every index <tag>-suffixed for this release; never moved once set')
     .option('--insecure', 'plain http (for a registry on localhost)')
     .option('-u, --username <name>', 'registry user; the password or token comes from DISTROLESS_REGISTRY_PASSWORD')
-    .option('--key <file>', 'sign with this ECDSA P-256 key (cosign.key, PKCS#8 or SEC1 PEM); or the PEM in DISTROLESS_SIGNING_KEY; password from COSIGN_PASSWORD')
-    .option('--keyless', 'sign keyless (OIDC token from SIGSTORE_ID_TOKEN or the GitHub Actions runner → Fulcio → Rekor)')
-    .option('--fulcio-url <url>', 'keyless: the Fulcio certificate authority', 'https://fulcio.sigstore.dev')
-    .option('--rekor-url <url>', 'keyless: the Rekor transparency log', 'https://rekor.sigstore.dev')
-    .addOption(new Option('--signature-format <format>', 'legacy, bundle or both; default both with a key, bundle keyless').choices(['legacy', 'bundle', 'both']))
     .addOption(new Option('--summary <file>', 'write the Markdown report (images, digests, size changes, signatures) to this file').env('GITHUB_STEP_SUMMARY'))
     .option('--json', 'print the report as JSON')
     .action(async (opts: PublishOpts) => {
@@ -59,7 +47,7 @@ async function publishCommand(g: GlobalOpts, opts: PublishOpts, io: CliIo): Prom
   const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
   const keychain = await cliKeychain(io, opts.registry, opts.username);
   const images = opts.image ? opts.image.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-  const sign = await signerFor(g, opts, io, config, keychain, images, epoch);
+  const sign = await signerFor(g, opts, io, config, keychain, images);
   if (sign === undefined) io.stderr('warning: publishing unsigned: give --key (or DISTROLESS_SIGNING_KEY) or --keyless to sign\n');
   const report = await runPublish({
     config,
@@ -89,17 +77,12 @@ async function publishCommand(g: GlobalOpts, opts: PublishOpts, io: CliIo): Prom
 }
 
 /** The release signer, when a key or keyless signing is given: signs and attests every image × variant pushed. */
-async function signerFor(g: GlobalOpts, opts: PublishOpts, io: CliIo, config: Config, keychain: Keychain, images: string[] | undefined, epoch: number | undefined): Promise<PublishOptions['sign']> {
+async function signerFor(g: GlobalOpts, opts: PublishOpts, io: CliIo, config: Config, keychain: Keychain, images: string[] | undefined): Promise<PublishOptions['sign']> {
   const keyGiven = opts.key !== undefined || (io.env.DISTROLESS_SIGNING_KEY ?? '').trim() !== '';
   if (!keyGiven && !opts.keyless) return undefined;
-  const [{ createAttestFn, createSigning, releaseSigner }, { githubInvocation }] = await Promise.all([import('../app/signing.js'), import('../attest/provenance.js')]);
-  const signing = await createSigning({
-    ...(opts.signatureFormat ? { format: opts.signatureFormat } : {}),
-    ...(opts.keyless ? { keyless: { getIdentityToken: () => identityToken(io), fulcioURL: opts.fulcioUrl, rekorURL: opts.rekorUrl } } : { key: await signingKey(opts.key, io) }),
-    created: io.now().toISOString(),
-  });
-  const invocation = githubInvocation(io.env);
-  const attest = await createAttestFn({ config, lockDir: resolve(io.cwd, g.lockfiles), cacheDir: cacheDir(g, io), ...(epoch === undefined ? {} : { epoch }), ...(invocation ? { invocation } : {}) });
+  const { releaseSigner } = await import('../app/signing.js');
+  const signing = await cliSigning(opts, io);
+  const attest = await cliAttest(g, io, config);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
   return releaseSigner({
     signing,

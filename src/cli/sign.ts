@@ -8,25 +8,23 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DistrolessError } from '../errors.js';
 import { textTable } from '../lock/render.js';
-import type { SignSummary } from '../app/sign.js';
+import type { AttestFn, SignSummary } from '../app/sign.js';
+import type { Signing } from '../app/signing.js';
+import type { Config } from '../config/types.js';
+import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../sigstore/types.js';
 import type { VerifySummary } from '../app/verify.js';
 import type { SignatureFormat, SignatureVerifier } from '../sign/index.js';
 import { cliKeychain } from './credentials.js';
 import { cacheDir, EXIT, loadFromOpts, sourceDateEpoch, type CliIo, type GlobalOpts } from './main.js';
 import { makeProgress } from './progress.js';
 
-interface SignOpts {
+interface SignOpts extends SigningOpts {
   registry?: string;
   tag?: string;
   image?: string;
   insecure?: boolean;
   username?: string;
-  key?: string;
-  signatureFormat?: SignatureFormat;
   attestations: boolean;
-  keyless?: boolean;
-  fulcioUrl?: string;
-  rekorUrl?: string;
   json?: boolean;
 }
 
@@ -56,9 +54,44 @@ function formatOption(): Option {
   return new Option('--signature-format <format>', 'legacy (cosign .sig/.att tags), bundle (Sigstore bundle v0.3 referrers) or both; default both with a key, bundle keyless').choices(['legacy', 'bundle', 'both']);
 }
 
+/** The signing options `sign` and `publish` share. */
+export interface SigningOpts {
+  key?: string;
+  keyless?: boolean;
+  fulcioUrl?: string;
+  rekorUrl?: string;
+  signatureFormat?: SignatureFormat;
+}
+
+export function addSigningOptions(command: Command): Command {
+  return command
+    .option('--key <file>', 'ECDSA P-256 private key (cosign.key, PKCS#8 or SEC1 PEM); else the PEM in DISTROLESS_SIGNING_KEY; password from COSIGN_PASSWORD')
+    .option('--keyless', 'sign keyless: the OIDC token in SIGSTORE_ID_TOKEN (on GitHub Actions, requested from the runner) → Fulcio certificate → Rekor')
+    .option('--fulcio-url <url>', 'keyless: the Fulcio certificate authority', DEFAULT_FULCIO_URL)
+    .option('--rekor-url <url>', 'keyless: the Rekor transparency log', DEFAULT_REKOR_URL)
+    .addOption(formatOption());
+}
+
+/** The storages for the signing options: a key (file or DISTROLESS_SIGNING_KEY) or keyless. */
+export async function cliSigning(opts: SigningOpts, io: CliIo): Promise<Signing> {
+  const { createSigning } = await import('../app/signing.js');
+  return createSigning({
+    ...(opts.signatureFormat ? { format: opts.signatureFormat } : {}),
+    ...(opts.keyless ? { keyless: { getIdentityToken: () => identityToken(io), fulcioURL: opts.fulcioUrl, rekorURL: opts.rekorUrl } } : { key: await signingKey(opts.key, io) }),
+    created: io.now().toISOString(),
+  });
+}
+
+/** SBOM + provenance statements from the config and lockfiles (SOURCE_DATE_EPOCH and the GitHub run from the environment). */
+export async function cliAttest(g: GlobalOpts, io: CliIo, config: Config): Promise<AttestFn> {
+  const [{ createAttestFn }, { githubInvocation }] = await Promise.all([import('../app/signing.js'), import('../attest/provenance.js')]);
+  const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
+  const invocation = githubInvocation(io.env);
+  return createAttestFn({ config, lockDir: resolve(io.cwd, g.lockfiles), cacheDir: cacheDir(g, io), ...(epoch === undefined ? {} : { epoch }), ...(invocation ? { invocation } : {}) });
+}
+
 export function registerSign(program: Command, io: CliIo, setExit: (code: number) => void): Command {
-  return program
-    .command('sign')
+  return addSigningOptions(program.command('sign'))
     .description('sign and attest (SBOM, provenance) every pushed index and per-arch image, cosign-compatible; re-running adds nothing')
     .argument('[references...]', 'images to sign (HOST/REPO:TAG or HOST/REPO@DIGEST) instead of every image × variant of the config')
     .option('-r, --registry <host/prefix>', 'where push put the images, e.g. ghcr.io/acme or 127.0.0.1:5000/distroless')
@@ -66,11 +99,6 @@ export function registerSign(program: Command, io: CliIo, setExit: (code: number
     .option('-i, --image <list>', 'only these images of the config (comma-separated)')
     .option('--insecure', 'plain http (for a registry on localhost)')
     .option('-u, --username <name>', 'registry user; the password or token comes from DISTROLESS_REGISTRY_PASSWORD')
-    .option('--key <file>', 'ECDSA P-256 private key (cosign.key, PKCS#8 or SEC1 PEM); else the PEM in DISTROLESS_SIGNING_KEY; password from COSIGN_PASSWORD')
-    .option('--keyless', 'sign keyless: the OIDC token in SIGSTORE_ID_TOKEN (on GitHub Actions, requested from the runner) → Fulcio certificate → Rekor')
-    .option('--fulcio-url <url>', 'keyless: the Fulcio certificate authority', 'https://fulcio.sigstore.dev')
-    .option('--rekor-url <url>', 'keyless: the Rekor transparency log', 'https://rekor.sigstore.dev')
-    .addOption(formatOption())
     .option('--no-attestations', 'sign only: no SBOM or provenance attestations')
     .option('--json', 'print the summary as JSON')
     .action(async (references: string[], opts: SignOpts) => {
@@ -99,22 +127,13 @@ export function registerVerify(program: Command, io: CliIo, setExit: (code: numb
 }
 
 async function signCommand(g: GlobalOpts, references: string[], opts: SignOpts, io: CliIo): Promise<number> {
-  const [{ runSign }, { createSigning, createAttestFn }, { githubInvocation }] = await Promise.all([import('../app/sign.js'), import('../app/signing.js'), import('../attest/provenance.js')]);
+  const { runSign } = await import('../app/sign.js');
   const needConfig = references.length === 0 || opts.attestations;
   const config = needConfig ? await loadFromOpts(g, io) : undefined;
-  const signing = await createSigning({
-    ...(opts.signatureFormat ? { format: opts.signatureFormat } : {}),
-    ...(opts.keyless ? { keyless: { getIdentityToken: () => identityToken(io), fulcioURL: opts.fulcioUrl, rekorURL: opts.rekorUrl } } : { key: await signingKey(opts.key, io) }),
-    created: io.now().toISOString(),
-  });
+  const signing = await cliSigning(opts, io);
   const target = opts.registry ?? references[0] ?? '';
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
-  const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
-  const invocation = githubInvocation(io.env);
-  const attest =
-    opts.attestations && config !== undefined
-      ? await createAttestFn({ config, lockDir: resolve(io.cwd, g.lockfiles), cacheDir: cacheDir(g, io), ...(epoch === undefined ? {} : { epoch }), ...(invocation ? { invocation } : {}) })
-      : undefined;
+  const attest = opts.attestations && config !== undefined ? await cliAttest(g, io, config) : undefined;
   const summary = await runSign({
     storages: signing.storages,
     ...(references.length > 0 ? { references } : {}),
@@ -136,7 +155,7 @@ async function signCommand(g: GlobalOpts, references: string[], opts: SignOpts, 
 }
 
 /** The OIDC token for keyless signing: SIGSTORE_ID_TOKEN, else the GitHub Actions runner's token service. */
-export async function identityToken(io: CliIo): Promise<string> {
+async function identityToken(io: CliIo): Promise<string> {
   const token = io.env.SIGSTORE_ID_TOKEN;
   if (token) return token;
   const url = io.env.ACTIONS_ID_TOKEN_REQUEST_URL;
@@ -210,7 +229,7 @@ export function parsePredicateTypes(list: string): string[] {
 }
 
 /** The signing key's PEM: --key FILE, else DISTROLESS_SIGNING_KEY; its password from COSIGN_PASSWORD. */
-export async function signingKey(file: string | undefined, io: CliIo): Promise<{ pem: string; password?: string; source: string }> {
+async function signingKey(file: string | undefined, io: CliIo): Promise<{ pem: string; password?: string; source: string }> {
   const password = io.env.COSIGN_PASSWORD === undefined ? {} : { password: io.env.COSIGN_PASSWORD };
   if (file !== undefined) return { pem: await readKeyFile(file, '--key', io), source: `--key ${file}`, ...password };
   const pem = io.env.DISTROLESS_SIGNING_KEY;

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{d as a,e as b}from"./chunk-LOXP53HG.js";import"./chunk-Q7GT76MS.js";import"./chunk-FYAODXDM.js";import"./chunk-BJJH2H3O.js";import"./chunk-UENILS4D.js";import"./chunk-G3FFIHN2.js";import"./chunk-KX2KPVMI.js";import"./chunk-HJPUFBPK.js";import"./chunk-O42YVVA3.js";import"./chunk-D3FMXR5Y.js";import"./chunk-CEG2I7RX.js";import"./chunk-67BG23Y2.js";export{b as RegistryClients,a as runSign};
