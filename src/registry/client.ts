@@ -4,7 +4,7 @@
  * not images. The transport chain is built here, in one place: user agent → retry → auth → undici.
  */
 import { createHash } from 'node:crypto';
-import { pipeline, type Readable, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { DistrolessError } from '../errors.js';
 import { anonymousKeychain, type Keychain } from './auth/keychain.js';
@@ -65,6 +65,8 @@ export class RegistryClient {
   private readonly chunkThreshold: number;
   private readonly chunkSize: number;
   private readonly ownDispatcher: Dispatcher | undefined;
+  /** Small-blob uploads in flight, by `repository@digest` (see putBlobBytes). */
+  private readonly blobsInFlight = new Map<string, Promise<void>>();
 
   constructor(o: RegistryClientOptions) {
     this.registry = o.registry;
@@ -92,6 +94,28 @@ export class RegistryClient {
     const res = await this.call({ method: 'HEAD', url, scopes: [pushScope(repository)] }, [200, 404]);
     await res.discard();
     return res.status === 200;
+  }
+
+  /**
+   * A small blob (a signature payload, an envelope, a config) from memory: uploaded unless the repository has
+   * it. Concurrent calls for the same blob share one upload: two uploads of one digest at once (signers
+   * working in parallel all push the same empty config) left distribution 2.8 answering "blob unknown" to a
+   * manifest that named it.
+   */
+  async putBlobBytes(repository: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const key = `${repository}@${digest}`;
+    let work = this.blobsInFlight.get(key);
+    if (work === undefined) {
+      work = (async () => {
+        if (await this.blobExists(repository, digest)) return;
+        const open = (range?: { start: number; end: number }): Readable => Readable.from([range === undefined ? bytes : bytes.subarray(range.start, range.end + 1)]);
+        await this.uploadBlob(repository, { digest, size: bytes.length, open });
+      })().finally(() => this.blobsInFlight.delete(key));
+      this.blobsInFlight.set(key, work);
+    }
+    await work;
+    return { digest, size: bytes.length };
   }
 
   /**

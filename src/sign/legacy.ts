@@ -8,7 +8,6 @@
  * predicate type but another statement is replaced (provenance changes from run to run). New blobs go up
  * before the tag moves. The caller runs one writer per tag at a time.
  */
-import { Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
 import {
   attestationTag,
@@ -134,12 +133,7 @@ async function readExisting(image: SignedImage, tag: string): Promise<Existing> 
 /** New blobs first, then the config, then the manifest under the tag (the tag moves last). */
 async function writeLayers(image: SignedImage, tag: string, layers: readonly LayerDescriptor[], fresh: readonly PayloadLayer[]): Promise<string> {
   const config = signatureConfig(layers);
-  for (const blob of [...fresh.map((l) => l.bytes), config]) await putBlob(image, blob);
+  for (const blob of [...fresh.map((l) => l.bytes), config]) await image.client.putBlobBytes(image.repository, blob);
   return image.client.putManifest(image.repository, tag, signatureManifest(config, layers), OCI_MANIFEST);
 }
 
-async function putBlob(image: SignedImage, bytes: Buffer): Promise<void> {
-  const digest = sha256Digest(bytes);
-  if (await image.client.blobExists(image.repository, digest)) return;
-  await image.client.uploadBlob(image.repository, { digest, size: bytes.length, open: () => Readable.from([bytes]) });
-}

@@ -5,9 +5,7 @@
  * we keep the fallback index tagged `sha256-<hex>` up to date: read, merge, write, only after the manifest
  * exists. That read-modify-write races with another writer: sign one image from one job at a time.
  */
-import { Readable } from 'node:stream';
 import { DistrolessError, isDistrolessError } from '../errors.js';
-import { sha256Digest } from '../oci/digest.js';
 import { isRegistryError, type RegistryClient } from '../registry/index.js';
 import { bundleSigner, parseBundle, sameSigner, type ParsedBundle } from './bundle.js';
 import {
@@ -89,8 +87,8 @@ export async function attachBundle(client: RegistryClient, o: AttachOptions): Pr
   const known = before.fallbackIndexDigest === undefined ? {} : { fallbackIndexDigest: before.fallbackIndexDigest };
   if (same !== undefined) return { referrer: same, added: false, storage: before.storage, ...known };
 
-  const bundleBlob = await pushBlob(client, o.repository, o.bundle.bytes);
-  await pushBlob(client, o.repository, EMPTY_CONFIG.bytes);
+  const bundleBlob = await client.putBlobBytes(o.repository, o.bundle.bytes);
+  await client.putBlobBytes(o.repository, EMPTY_CONFIG.bytes);
   const manifest = bundleReferrerManifest({ subject, bundle: bundleBlob, annotations: bundleAnnotations(o.bundle.predicateType, o.created) });
   await client.putManifest(o.repository, manifest.descriptor.digest, manifest.bytes, manifest.descriptor.mediaType);
   if (before.storage === 'referrers-api') return { referrer: manifest.descriptor, added: true, storage: 'referrers-api' };
@@ -109,15 +107,6 @@ export async function resolveSubject(client: RegistryClient, repository: string,
   const info = await client.manifestInfo(repository, subject);
   if (info === undefined) throw new DistrolessError('REGISTRY', `${client.registry}/${repository}@${subject}: no such image to attach a bundle to`);
   return { mediaType: info.mediaType, digest: subject, size: info.size };
-}
-
-async function pushBlob(client: RegistryClient, repository: string, bytes: Buffer): Promise<{ digest: string; size: number }> {
-  const desc = { digest: sha256Digest(bytes), size: bytes.length };
-  if (!(await client.blobExists(repository, desc.digest))) {
-    const open = (range?: { start: number; end: number }): Readable => Readable.from([range === undefined ? bytes : bytes.subarray(range.start, range.end + 1)]);
-    await client.uploadBlob(repository, { ...desc, open });
-  }
-  return desc;
 }
 
 /** A stored bundle referrer, read and parsed; a reason instead when it cannot be. */

@@ -16,6 +16,7 @@ import { FAST_RETRY, RegistryClient, type PushEvent } from '../../src/registry/i
 import { requireTools } from '../helpers/oci-tools.js';
 import { skopeoInspectRaw, skopeoPull, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { makeTestLayout } from '../helpers/test-layout.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
 
 const MiB = 1024 * 1024;
 let work: string;
@@ -142,6 +143,26 @@ describe('push to docker-registry (anonymous)', () => {
       expect((await client.manifestInfo('distroless/static-debian12', 'nonroot'))?.digest).toBe(refs2.get('static-debian12-nonroot')?.digest);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('small blobs from memory (signatures, envelopes, configs)', () => {
+  it('pushes one blob once when many ask for it at once, and not at all when the repository has it', async () => {
+    const proxy = await startFaultProxy({ upstream: registry.host });
+    const client = new RegistryClient({ registry: proxy.host, insecure: true, retry: FAST_RETRY });
+    try {
+      const bytes = Buffer.from('{}');
+      const uploads = (): number => proxy.seen.filter((r) => r.method === 'POST' && r.path.includes('/blobs/uploads/')).length;
+      const results = await Promise.all(Array.from({ length: 6 }, () => client.putBlobBytes('inflight/a', bytes)));
+      expect(new Set(results.map((r) => r.digest))).toEqual(new Set(['sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a']));
+      expect(uploads()).toBe(1);
+      expect(await client.blobExists('inflight/a', results[0]?.digest ?? '')).toBe(true);
+      await client.putBlobBytes('inflight/a', bytes);
+      expect(uploads()).toBe(1);
+    } finally {
+      await client.close();
+      await proxy.close();
     }
   });
 });
