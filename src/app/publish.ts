@@ -8,7 +8,7 @@
  */
 import { DistrolessError } from '../errors.js';
 import { connect } from './registry-access.js';
-import { MEDIA_TYPES } from '../oci/index.js';
+import { MEDIA_TYPES, platformTagSuffix } from '../oci/index.js';
 import { parseRegistryTarget, repositoryName, type Keychain, type Secrets } from '../registry/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { runBuild, type BuildOptions, type BuildResult } from './build.js';
@@ -100,7 +100,7 @@ export async function runPublish(opts: PublishOptions): Promise<PublishReport> {
       image: i.image,
       variant: i.variant,
       arch: i.arch,
-      reference: `${target.host}/${i.repository}:${i.variant}-${archTag(i)}`,
+      reference: `${target.host}/${i.repository}:${i.variant}-${platformTagSuffix(i.arch)}`,
       digest: i.digest,
       size: i.size,
       ...(before ? { previousSize: before.size, previousDigest: before.digest } : {}),
@@ -114,10 +114,6 @@ export async function runPublish(opts: PublishOptions): Promise<PublishReport> {
   return { registry: target.host, build, push, rows, indexes };
 }
 
-/** The tag suffix of a per-arch ref: what follows `<image>-<distro>-<variant>-`. */
-function archTag(i: BuiltImage): string {
-  return i.ref.slice(i.ref.lastIndexOf('-') + 1);
-}
 
 /** Every index and every per-arch manifest, indexes first, in build order. */
 function signTargets(build: BuildResult, images: ReadonlyArray<BuiltImage & { repository: string }>, repoOf: (image: string) => string): SignTarget[] {
@@ -142,7 +138,7 @@ async function previousSizes(
   try {
     await client.ping();
     await mapLimit(images, 8, async (i) => {
-      const tag = `${i.variant}-${archTag(i)}`;
+      const tag = `${i.variant}-${platformTagSuffix(i.arch)}`;
       const info = await client.manifestInfo(i.repository, tag);
       if (!info || info.mediaType !== MEDIA_TYPES.manifest) return;
       const { bytes } = await client.getManifest(i.repository, info.digest);

@@ -10,6 +10,7 @@
  * Everything here is plain values: the edges read files, environment and OIDC tokens and pass them in.
  */
 import { DistrolessError } from '../errors.js';
+import { parseRegistryTarget } from '../registry/names.js';
 import type { Config } from '../config/types.js';
 import type { SignatureFormat, SignatureStorage, SignatureVerifier, SignedImage, StoreResult, Check, InTotoStatement } from '../sign/index.js';
 import type { BundleSigner, TrustPolicy } from '../sigstore/index.js';
@@ -150,7 +151,7 @@ export interface ReleaseSignerOptions extends RegistryAccess {
 export function releaseSigner(o: ReleaseSignerOptions): (targets: readonly SignTarget[]) => Promise<SignStatus[]> {
   return async (targets) => {
     const { runSign } = await import('./sign.js');
-    const host = o.registry.split('/')[0] ?? o.registry;
+    const { host } = parseRegistryTarget(o.registry);
     const summary: SignSummary = await runSign({
       storages: o.signing.storages,
       registry: o.registry,

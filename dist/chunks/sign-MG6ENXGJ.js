@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{d as a,e as b}from"./chunk-VKON4ZGX.js";import"./chunk-TG5SM6QS.js";import"./chunk-FYAODXDM.js";import"./chunk-BJJH2H3O.js";import"./chunk-R35Y5XFC.js";import"./chunk-2VXZYD3T.js";import"./chunk-KX2KPVMI.js";import"./chunk-YEUS3K3E.js";import"./chunk-O42YVVA3.js";import"./chunk-D3FMXR5Y.js";import"./chunk-CEG2I7RX.js";import"./chunk-67BG23Y2.js";export{b as RegistryClients,a as runSign};
