@@ -4,7 +4,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../util/zod.js';
 import { DistrolessError } from '../errors.js';
 import { VARIANTS, type Variant } from './build-plan.js';
 
@@ -36,23 +36,23 @@ export interface ShardResult {
   manifests: ShardManifest[];
 }
 
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest');
+const digest = z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest'));
 const schema = z.strictObject({
   version: z.literal(SHARD_RESULT_VERSION),
-  shard: z.string().min(1),
-  registry: z.string().min(1),
-  epoch: z.number().int().nonnegative(),
+  shard: z.string().check(z.minLength(1)),
+  registry: z.string().check(z.minLength(1)),
+  epoch: z.int().check(z.nonnegative()),
   manifests: z.array(
     z.strictObject({
-      image: z.string().min(1),
-      distro: z.string().min(1),
+      image: z.string().check(z.minLength(1)),
+      distro: z.string().check(z.minLength(1)),
       variant: z.enum(VARIANTS),
-      arch: z.string().min(1),
-      platform: z.strictObject({ os: z.string(), architecture: z.string(), variant: z.string().optional() }),
-      repository: z.string().min(1),
+      arch: z.string().check(z.minLength(1)),
+      platform: z.strictObject({ os: z.string(), architecture: z.string(), variant: z.optional(z.string()) }),
+      repository: z.string().check(z.minLength(1)),
       digest,
-      size: z.number().int().positive(),
-      mediaType: z.string().min(1),
+      size: z.int().check(z.positive()),
+      mediaType: z.string().check(z.minLength(1)),
     }),
   ),
 });

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../util/zod.js';
 import { DistrolessError } from '../errors.js';
 import { canonicalJson } from '../util/json.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import { LOCKFILE_VERSION, type Lockfile } from './types.js';
 
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
-const index = z.strictObject({ path: z.string(), sha256: hex64, size: z.number().int().nonnegative() });
+const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'));
+const count = z.int().check(z.nonnegative());
+const index = z.strictObject({ path: z.string(), sha256: hex64, size: count });
 const source = z.strictObject({
   url: z.string(),
   suite: z.string(),
@@ -25,7 +26,7 @@ const pkg = z.strictObject({
   source: z.string(),
   sourceVersion: z.string(),
   filename: z.string(),
-  size: z.number().int().nonnegative(),
+  size: count,
   sha256: hex64,
 });
 const imageArch = z.strictObject({
@@ -34,7 +35,7 @@ const imageArch = z.strictObject({
 });
 const lockSchema = z.strictObject({
   lockfileVersion: z.literal(LOCKFILE_VERSION),
-  resolverVersion: z.number().int(),
+  resolverVersion: z.int(),
   distro: z.string(),
   configDigest: z.string(),
   sources: z.array(source),
@@ -56,8 +57,9 @@ export function parseLockfile(text: string, file: string): Lockfile {
   }
   const parsed = lockSchema.safeParse(raw);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new DistrolessError('LOCK_INVALID', `${file}: ${details.length} invalid field(s): ${details[0] ?? ''}`, { details });
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    const details = issues.map((i) => `${file}: ${i}`);
+    throw new DistrolessError('LOCK_INVALID', `${file}: ${issues.length} invalid field(s), the first: ${issues[0] ?? ''}`, { details });
   }
   return parsed.data;
 }

@@ -34,6 +34,10 @@ describe('lockfile serialisation', () => {
     expect(() => parseLockfile(JSON.stringify(lock), 'lockfiles/debian12.lock.json')).toThrow(
       /lockfiles\/debian12\.lock\.json: .*packages\.amd64\.a\.sha256/,
     );
+    lock.resolverVersion = 'two';
+    expect(() => parseLockfile(JSON.stringify(lock), 'f.json')).toThrow(
+      'f.json: 2 invalid field(s), the first: resolverVersion: Invalid input: expected number, received string',
+    );
     expect(() => parseLockfile('{', 'f.json')).toThrow(/f\.json: not valid JSON/);
   });
 
