@@ -12,11 +12,11 @@ import type { Lockfile } from '../lock/types.js';
 import { LayerCache, OciLayoutWriter } from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
-import { LicenseCache, writeBuildSboms } from '../attest/index.js';
+import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
 import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
-import { lockEpoch, planBuild, type PlannedImage } from './build-plan.js';
+import { lockEpoch, planBuild, VARIANTS, type PlannedImage } from './build-plan.js';
 import { DEBUG_KEY } from './requests.js';
 
 export interface BuildOptions {
@@ -68,6 +68,25 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const result: BuildResult = { layout: opts.outDir, epoch: 0, images: [], indexes: [], layers: { built: 0, cached: 0 }, sboms: [] };
   const licenses = new LicenseCache(join(opts.cacheDir, 'licenses'));
   const locks = new Map<string, { distro: DistroConfig; lock: Lockfile }>();
+  // The SBOMs are drafted while the layers are built (licence facts, package entries) and finished with the
+  // digests at the end; the facts of a layer built now come straight from its capture (LicenseCache.expect).
+  const sbomDir = opts.sbomDir === false ? undefined : (opts.sbomDir ?? join(dirname(opts.outDir), 'sbom'));
+  const sboms =
+    sbomDir === undefined
+      ? undefined
+      : buildSbomWriter({
+          config: opts.config,
+          lockDir: opts.lockDir,
+          cacheDir: opts.cacheDir,
+          ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
+          dir: sbomDir,
+          licenses,
+          fetchDeb: async (d, arch, name) => {
+            const locked = locks.get(d);
+            if (!locked) throw new DistrolessError('LOCK_INVALID', `${d}: no lock was read in this build`);
+            return store.fetch(pinnedDeb(locked.distro, locked.lock, arch, name));
+          },
+        });
   const selected = opts.images ? new Set(opts.images) : undefined;
   for (const distro of Object.values(opts.config.distros)) {
     const names = Object.keys(opts.config.images).filter((n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)));
@@ -78,34 +97,32 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     result.epoch = epoch;
     const plans = planBuild(opts.config, distro, lock, { images: names, ...(opts.archs ? { archs: opts.archs } : {}) }, warn);
     const ctx: DistroBuild = { opts, distro, lock, epoch, plans, layout, cache, licenses, fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)), result, progress, warn };
-    const layers = await buildLayers(ctx);
-    const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
+    const layers = buildLayers(ctx); // registers the licence captures it may make before it first waits
+    sboms?.plan(plannedSboms(distro.name, plans));
+    layers.catch(() => undefined); // awaited just below; not unhandled while the drafts start
+    const built = await assembleImages({ distro, plans, lock, epoch, layout, layers: await layers, progress });
     result.images.push(...built.images);
     result.indexes.push(...built.indexes);
   }
   // The SBOMs need only the digests, so they are written while the layout's commit syncs its blobs.
-  const sbomDir = opts.sbomDir === false ? undefined : (opts.sbomDir ?? join(dirname(opts.outDir), 'sbom'));
-  const sboms =
-    sbomDir === undefined || result.images.length === 0
-      ? Promise.resolve([])
-      : writeBuildSboms({
-          config: opts.config,
-          lockDir: opts.lockDir,
-          cacheDir: opts.cacheDir,
-          ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
-          dir: sbomDir,
-          images: result.images,
-          indexes: result.indexes,
-          fetchDeb: async (d, arch, name) => {
-            const locked = locks.get(d);
-            if (!locked) throw new DistrolessError('LOCK_INVALID', `${d}: no lock was read in this build`);
-            return store.fetch(pinnedDeb(locked.distro, locked.lock, arch, name));
-          },
-        });
-  const [, written] = await Promise.all([layout.commit(), sboms]);
-  result.sboms = written;
-  if (sbomDir !== undefined && written.length > 0) progress(`${written.length} SBOM(s) in ${sbomDir}`);
+  const written = sboms === undefined || result.images.length === 0 ? Promise.resolve([]) : sboms.write(result.images, result.indexes);
+  const [, sbomFiles] = await Promise.all([layout.commit(), written]);
+  result.sboms = sbomFiles;
+  if (sbomDir !== undefined && sbomFiles.length > 0) progress(`${sbomFiles.length} SBOM(s) in ${sbomDir}`);
   return result;
+}
+
+/** Every image × variant × arch and every index the plans will report (ancestors built only for their digest are not). */
+function plannedSboms(distro: string, plans: readonly PlannedImage[]): PlannedSbom[] {
+  const out: PlannedSbom[] = [];
+  for (const plan of plans) {
+    if (plan.ancestorOnly) continue;
+    for (const variant of VARIANTS) {
+      for (const arch of plan.archs) out.push({ image: plan.image.name, distro, variant, arch });
+      out.push({ image: plan.image.name, distro, variant, archs: plan.archs });
+    }
+  }
+  return out;
 }
 
 interface DistroBuild {
@@ -155,19 +172,29 @@ async function buildLayers(ctx: DistroBuild): Promise<ExtraLayers> {
   const jobs = new Map<string, { arch: string; name: string }>();
   for (const plan of ctx.plans) for (const arch of plan.archs) for (const name of plan.layerOrder[arch] ?? []) jobs.set(`${arch}/${name}`, { arch, name });
   const packages = new Map<string, BuiltLayer>();
+  // Before the first await: whoever reads licence facts beside this build waits for the ones it captures.
+  const captures = new Map([...jobs].map(([key, { arch, name }]) => {
+    const pin = ctx.lock.packages[arch]?.[name];
+    return [key, pin && ctx.licenses.expect({ name, sha256: pin.sha256 })];
+  }));
   // Cache lookups are cheap I/O and run 16 at a time; building a layer (xz, tar, gzip) takes a build slot.
   const buildSlot = limiter(ctx.opts.concurrency ?? 2);
-  await mapLimit([...jobs.values()], 16, async ({ arch, name }) => {
-    const pin = ctx.lock.packages[arch]?.[name];
-    if (!pin) throw new DistrolessError('LOCK_INVALID', `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
-    const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) => ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`));
-    const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save });
-    const fill = (w: TarWriter): Promise<void> => buildSlot(() => build(w));
-    const layer = await cachedLayer(`deb:${pin.sha256}`, ctx.epoch, `deb ${name} ${pin.version}`, fill, ctx.cache, ctx.layout);
-    count(ctx, layer.hit);
-    ctx.progress(`layer ${name} (${arch}) ${layer.hit ? 'from cache' : 'built'}`);
-    packages.set(`${arch}/${name}`, layer);
-  });
+  try {
+    await mapLimit([...jobs.values()], 16, async ({ arch, name }) => {
+      const pin = ctx.lock.packages[arch]?.[name];
+      if (!pin) throw new DistrolessError('LOCK_INVALID', `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
+      const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) => ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`));
+      const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save });
+      const fill = (w: TarWriter): Promise<void> => buildSlot(() => build(w));
+      const layer = await cachedLayer(`deb:${pin.sha256}`, ctx.epoch, `deb ${name} ${pin.version}`, fill, ctx.cache, ctx.layout);
+      captures.get(`${arch}/${name}`)?.settle(); // no-op when built (the capture settled it); cached: read the cache
+      count(ctx, layer.hit);
+      ctx.progress(`layer ${name} (${arch}) ${layer.hit ? 'from cache' : 'built'}`);
+      packages.set(`${arch}/${name}`, layer);
+    });
+  } finally {
+    for (const c of captures.values()) c?.settle(); // a failed build leaves no reader waiting
+  }
   const baseEntries = baseFilesystemEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename: codenameOf(ctx.distro) });
   const baseWhat = `base:${ctx.distro.version}:${codenameOf(ctx.distro)}:${GENERATED_RECIPE}`;
   const base = await cachedLayer(baseWhat, ctx.epoch, 'distroless-action: users, groups, homes, os-release', writeEntries(baseEntries), ctx.cache, ctx.layout);

@@ -12,7 +12,8 @@ import { mapLimit } from '../util/concurrency.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import { LicenseCache, licenseLookup, type DebRef, type LicenseLookup } from './license-cache.js';
 import { createAttestContext, type AttestContext } from './context.js';
-import { sbomFor, type AttestSubject } from './subject.js';
+import { sbomDraft, sbomInput, type AttestSubject, type SbomDraft } from './subject.js';
+import { spdxJson } from './spdx.js';
 
 export interface BuildSbomOptions {
   config: Config;
@@ -23,44 +24,100 @@ export interface BuildSbomOptions {
   epoch?: number;
   /** Directory for the .spdx.json files (created when absent; other files in it are left alone). */
   dir: string;
-  images: ReadonlyArray<{ image: string; variant: string; arch: string; digest: string }>;
-  indexes: ReadonlyArray<{ image: string; variant: string; digest: string }>;
   /** Local path of a pinned .deb, fetched when needed (the build's .deb store). */
   fetchDeb?: (distro: string, arch: string, name: string) => Promise<string>;
+  /** The build's licence cache, so that facts its layers capture reach the documents without a disk round trip. */
+  licenses?: LicenseCache;
+}
+
+/** An image (`arch` set) or index (`archs` set) whose document can be drafted before its digest exists. */
+export type PlannedSbom = Omit<AttestSubject, 'digest' | 'name'>;
+
+export interface BuildSbomWriter {
+  /** Starts drafting these documents: everything but the digest (licence lookups, package entries). */
+  plan(subjects: readonly PlannedSbom[]): void;
+  /**
+   * Writes the document of every built image and index, each atomically (temporary file, fsync, rename; several
+   * at once, as fsyncs dominate the cost); a file that already has the same bytes is left as it is. Returns
+   * every document's path, sorted.
+   */
+  write(images: ReadonlyArray<{ image: string; variant: string; arch: string; digest: string }>, indexes: ReadonlyArray<{ image: string; variant: string; digest: string }>): Promise<string[]>;
 }
 
 /**
- * Writes every document, each atomically (temporary file, fsync, rename; several at once, as fsyncs dominate
- * the cost); a file that already has the same bytes is left as it is. Returns every document's path, sorted.
+ * The SBOM files of a build. The context (config, lockfiles) is read at once; `plan` drafts documents while the
+ * layers are built, and `write` finishes them with the digests — so what is left after the last layer is
+ * mostly writing files.
  */
-export async function writeBuildSboms(opts: BuildSbomOptions): Promise<string[]> {
+export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
   const holder: { ctx?: AttestContext } = {};
   const licenses = buildLicenses(opts, () => holder.ctx);
-  const ctx = await createAttestContext({ config: opts.config, lockDir: opts.lockDir, licenses, ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }) });
-  holder.ctx = ctx;
-  const subjects: AttestSubject[] = [];
-  const distroOf = (image: string): string => opts.config.images[image]?.distro ?? '';
-  for (const i of opts.images) {
-    subjects.push({ image: i.image, distro: distroOf(i.image), variant: i.variant, arch: i.arch, name: `${i.image}-${distroOf(i.image)}`, digest: i.digest });
-  }
-  for (const x of opts.indexes) {
-    const archs = opts.images.filter((i) => i.image === x.image && i.variant === x.variant).map((i) => i.arch);
-    subjects.push({ image: x.image, distro: distroOf(x.image), variant: x.variant, archs, name: `${x.image}-${distroOf(x.image)}`, digest: x.digest });
-  }
-  const docs = await Promise.all(subjects.map((s) => sbomFor(ctx, s)));
-  const files = docs.map((doc) => ({ path: join(opts.dir, `${doc.name}.spdx.json`), content: Buffer.from(`${JSON.stringify(doc, null, 2)}\n`) }));
-  await mapLimit(files, 8, async (f) => {
-    const old = await readFile(f.path).catch(() => undefined);
-    if (old === undefined || !old.equals(f.content)) await writeFilesAtomically([f]);
+  const context = createAttestContext({ config: opts.config, lockDir: opts.lockDir, licenses, ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }) }).then((ctx) => {
+    holder.ctx = ctx;
+    return ctx;
   });
-  return files.map((f) => f.path).sort();
+  context.catch(() => undefined); // reported by write()
+  const drafts = new Map<string, Promise<SbomDraft>>();
+  const distroOf = (image: string): string => opts.config.images[image]?.distro ?? '';
+  const draftOf = (s: PlannedSbom): Promise<SbomDraft> => {
+    const key = JSON.stringify([s.image, s.variant, s.arch ?? null, s.archs === undefined ? null : [...s.archs].sort()]);
+    let draft = drafts.get(key);
+    if (draft === undefined) {
+      draft = context.then((ctx) => sbomDraft(ctx, { ...s, name: `${s.image}-${s.distro}` }));
+      draft.catch(() => undefined); // reported by write() when the document is wanted
+      drafts.set(key, draft);
+    }
+    return draft;
+  };
+  return {
+    plan: (subjects) => {
+      for (const s of subjects) void draftOf(s);
+    },
+    write: async (images, indexes) => {
+      await context;
+      const subjects: PlannedSbom[] = [];
+      const digests: string[] = [];
+      for (const i of images) {
+        subjects.push({ image: i.image, distro: distroOf(i.image), variant: i.variant, arch: i.arch });
+        digests.push(i.digest);
+      }
+      for (const x of indexes) {
+        const archs = images.filter((i) => i.image === x.image && i.variant === x.variant).map((i) => i.arch);
+        subjects.push({ image: x.image, distro: distroOf(x.image), variant: x.variant, archs });
+        digests.push(x.digest);
+      }
+      const texts = await Promise.all(
+        subjects.map(async (s, i) => {
+          const subject: AttestSubject = { ...s, name: `${s.image}-${s.distro}`, digest: digests[i] ?? '' };
+          const input = sbomInput(subject, await draftOf(s));
+          return { path: join(opts.dir, `${input.name}.spdx.json`), content: `${spdxJson(input)}\n` };
+        }),
+      );
+      await mapLimit(texts, 8, async (f) => {
+        const content = Buffer.from(f.content);
+        const old = await readFile(f.path).catch(() => undefined);
+        if (old === undefined || !old.equals(content)) await writeFilesAtomically([{ path: f.path, content }]);
+      });
+      return texts.map((f) => f.path).sort();
+    },
+  };
+}
+
+/** Every document of a finished build at once (`buildSbomWriter` without the drafting ahead). */
+export function writeBuildSboms(
+  opts: BuildSbomOptions & {
+    images: ReadonlyArray<{ image: string; variant: string; arch: string; digest: string }>;
+    indexes: ReadonlyArray<{ image: string; variant: string; digest: string }>;
+  },
+): Promise<string[]> {
+  return buildSbomWriter(opts).write(opts.images, opts.indexes);
 }
 
 /** Cached facts first; else the .deb from the build's store (found by sha256 among the context's locks). */
 function buildLicenses(opts: BuildSbomOptions, context: () => AttestContext | undefined): LicenseLookup {
   const fetchDeb = opts.fetchDeb;
   return licenseLookup({
-    cache: new LicenseCache(join(opts.cacheDir, 'licenses')),
+    cache: opts.licenses ?? new LicenseCache(join(opts.cacheDir, 'licenses')),
     ...(fetchDeb
       ? {
           debPath: async (deb: DebRef) => {

@@ -23,14 +23,38 @@ export interface DebRef {
 }
 
 export class LicenseCache {
+  /** Facts a layer build in this process is about to capture (see `expect`), by `<sha256>/<name>`. */
+  private readonly expected = new Map<string, { facts: Promise<DebLicense | undefined>; settle: (license?: DebLicense) => void }>();
+
   constructor(readonly dir: string) {}
 
   path(sha256: string): string {
     return join(this.dir, `${sha256}.json`);
   }
 
+  /**
+   * Announces that this process may capture the facts of `deb` (its layer is looked up, and built when not
+   * cached): until `settle` is called, `get` waits instead of reporting them missing, so a reader that runs
+   * beside the build (the SBOMs) does not read the .deb a second time. `settle(facts)` hands over what was
+   * captured; `settle()` (a cached layer, a failed build) lets `get` read the disk cache as usual. Every
+   * `expect` of the same .deb gets the same `settle`, and only its first call counts.
+   */
+  expect(deb: DebRef): { settle: (license?: DebLicense) => void } {
+    const key = `${deb.sha256}/${deb.name}`;
+    let entry = this.expected.get(key);
+    if (entry === undefined) {
+      let settle: (license?: DebLicense) => void = () => undefined;
+      const facts = new Promise<DebLicense | undefined>((resolve) => (settle = resolve));
+      entry = { facts, settle };
+      this.expected.set(key, entry);
+    }
+    return { settle: entry.settle };
+  }
+
   /** The cached facts of a .deb, or undefined (none, unreadable, or from another parser version). */
   async get(deb: DebRef): Promise<DebLicense | undefined> {
+    const captured = await this.expected.get(`${deb.sha256}/${deb.name}`)?.facts;
+    if (captured !== undefined) return captured;
     const text = await readFile(this.path(deb.sha256), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     try {
@@ -54,9 +78,14 @@ export class LicenseCache {
    */
   capture(deb: DebRef, onError: (e: unknown) => void = () => undefined): { layerOptions: CopyrightCollector['layerOptions']; save: () => Promise<void> } {
     const collector = new CopyrightCollector(deb.name);
+    const { settle } = this.expect(deb);
     return {
       layerOptions: collector.layerOptions,
-      save: () => this.put(deb, collector.result()).catch(onError),
+      save: () => {
+        const facts = collector.result();
+        settle(facts);
+        return this.put(deb, facts).catch(onError);
+      },
     };
   }
 }

@@ -99,6 +99,107 @@ export function debSpdxId(imageArch: string, name: string): string {
   return `SPDXRef-Package-deb-${imageArch}-${name.replace(/\+/g, 'Plus')}`.replace(/[^A-Za-z0-9.-]/g, '-');
 }
 
+/**
+ * `JSON.stringify(spdxDocument(input), null, 2)`, the same bytes, made from fragments: each package's entry is
+ * serialised once and shared by every document that lists it (a build's 96 documents list the same few
+ * hundred packages over and over), and only the header and the image's own entry are made per document.
+ */
+export function spdxJson(input: SbomInput): string {
+  const rootId = input.subject.ociArch === undefined ? INDEX_ID : IMAGE_ID;
+  const packages: string[] = [indent(JSON.stringify(rootPackage(input, rootId), null, 2))];
+  const relationships: string[] = [relationshipJson(DOCUMENT_ID, 'DESCRIBES', rootId)];
+  for (const { arch, packages: debs } of input.archs) {
+    const names = new Set(debs.map((p) => p.name));
+    for (const p of debs) {
+      packages.push(debPackageJson(p, arch, input.distroVersion));
+      relationships.push(relationshipJson(rootId, 'CONTAINS', debSpdxId(arch, p.name)));
+    }
+    for (const p of debs) {
+      if (p.requiredBy !== '' && names.has(p.requiredBy)) relationships.push(relationshipJson(debSpdxId(arch, p.requiredBy), 'DEPENDS_ON', debSpdxId(arch, p.name)));
+    }
+  }
+  const extracted = extractedLicenses(input.archs.flatMap((a) => a.packages)).map(extractedJson);
+  const shell = JSON.stringify(
+    {
+      ...documentHeader(input),
+      packages: [PACKAGES_SLOT],
+      relationships: [RELATIONSHIPS_SLOT],
+      ...(extracted.length > 0 ? { hasExtractedLicensingInfos: [EXTRACTED_SLOT] } : {}),
+    },
+    null,
+    2,
+  );
+  // Filled in the shell's order, each slot looked up in the shell alone (never in text already filled in).
+  let out = '';
+  let from = 0;
+  for (const [slot, items] of [[PACKAGES_SLOT, packages], [RELATIONSHIPS_SLOT, relationships], [EXTRACTED_SLOT, extracted]] as const) {
+    if (items.length === 0) continue;
+    const token = indent(JSON.stringify(slot));
+    const at = shell.indexOf(token, from);
+    out += `${shell.slice(from, at)}${items.join(',\n')}`;
+    from = at + token.length;
+  }
+  return out + shell.slice(from);
+}
+
+/** Stand-ins for the arrays' elements while the rest is serialised; a NUL is in no Debian field or digest. */
+const PACKAGES_SLOT = '\u0000packages';
+const RELATIONSHIPS_SLOT = '\u0000relationships';
+const EXTRACTED_SLOT = '\u0000extracted';
+
+/** An array element's JSON as `JSON.stringify(document, null, 2)` places it: 4 spaces in. */
+function indent(json: string): string {
+  return `    ${json.replace(/\n/g, '\n    ')}`;
+}
+
+const packageJson = new WeakMap<SbomPackage, { distroVersion: string; json: string }>();
+
+/**
+ * Derives now what `spdxJson` will need of a package (its entry, its line of the namespace hash), so that a
+ * caller who has the package before the digest (a build's drafts) does the work while it would otherwise wait.
+ */
+export function prepareSbomPackage(p: SbomPackage, distroVersion: string): void {
+  debPackageJson(p, p.imageArch, distroVersion);
+  packageSummary(p);
+}
+
+function debPackageJson(p: SbomPackage, arch: string, distroVersion: string): string {
+  const memo = packageJson.get(p);
+  if (memo !== undefined && memo.distroVersion === distroVersion && p.imageArch === arch) return memo.json;
+  const json = indent(JSON.stringify(debPackage(p, debSpdxId(arch, p.name), distroVersion), null, 2));
+  if (p.imageArch === arch) packageJson.set(p, { distroVersion, json });
+  return json;
+}
+
+function relationshipJson(from: string, type: SpdxRelationship['relationshipType'], to: string): string {
+  // The same text JSON.stringify(…, null, 2) gives an element of the array (the ids are plain ASCII, quoted as JSON).
+  return `    {\n      "spdxElementId": ${JSON.stringify(from)},\n      "relationshipType": "${type}",\n      "relatedSpdxElement": ${JSON.stringify(to)}\n    }`;
+}
+
+const extractedMemo = new Map<string, string>();
+
+function extractedJson(e: { licenseId: string; name: string; extractedText: string }): string {
+  const key = `${e.licenseId}\0${e.name}\0${e.extractedText}`;
+  let json = extractedMemo.get(key);
+  if (json === undefined) {
+    json = indent(JSON.stringify(e, null, 2));
+    if (extractedMemo.size > 10_000) extractedMemo.clear();
+    extractedMemo.set(key, json);
+  }
+  return json;
+}
+
+function documentHeader(input: SbomInput): Pick<SpdxDocument, 'spdxVersion' | 'dataLicense' | 'SPDXID' | 'name' | 'documentNamespace' | 'creationInfo'> {
+  return {
+    spdxVersion: 'SPDX-2.3',
+    dataLicense: 'CC0-1.0',
+    SPDXID: DOCUMENT_ID,
+    name: input.name,
+    documentNamespace: `${TOOL_URI}/spdx/${encodeURIComponent(input.name)}-${inputHash(input)}`,
+    creationInfo: { created: epochToRfc3339(input.epoch), creators: [`Tool: ${TOOL_NAME}-${VERSION}`] },
+  };
+}
+
 export function spdxDocument(input: SbomInput): SpdxDocument {
   const rootId = input.subject.ociArch === undefined ? INDEX_ID : IMAGE_ID;
   const packages: SpdxPackage[] = [rootPackage(input, rootId)];
@@ -117,18 +218,7 @@ export function spdxDocument(input: SbomInput): SpdxDocument {
     }
   }
   const extracted = extractedLicenses(input.archs.flatMap((a) => a.packages));
-  const body = {
-    spdxVersion: 'SPDX-2.3' as const,
-    dataLicense: 'CC0-1.0' as const,
-    SPDXID: DOCUMENT_ID as typeof DOCUMENT_ID,
-    name: input.name,
-    documentNamespace: '',
-    creationInfo: { created: epochToRfc3339(input.epoch), creators: [`Tool: ${TOOL_NAME}-${VERSION}`] },
-    packages,
-    relationships,
-    ...(extracted.length > 0 ? { hasExtractedLicensingInfos: extracted } : {}),
-  };
-  return { ...body, documentNamespace: `${TOOL_URI}/spdx/${encodeURIComponent(input.name)}-${inputHash(input)}` };
+  return { ...documentHeader(input), packages, relationships, ...(extracted.length > 0 ? { hasExtractedLicensingInfos: extracted } : {}) };
 }
 
 /**
@@ -137,12 +227,25 @@ export function spdxDocument(input: SbomInput): SpdxDocument {
  * package — hashing each whole document (copyright texts and all) was a third of writing a build's SBOMs.
  */
 function inputHash(input: SbomInput): string {
-  const archs = input.archs.map((a) => ({
-    arch: a.arch,
-    packages: a.packages.map((p) => [p.name, p.imageArch, p.pin, p.downloadLocation, p.requiredBy, licenseHash(p.license)]),
-  }));
-  const summary = { version: VERSION, name: input.name, subject: input.subject, distroVersion: input.distroVersion, epoch: input.epoch, archs };
-  return createHash('sha256').update(JSON.stringify(summary)).digest('hex');
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ version: VERSION, name: input.name, subject: input.subject, distroVersion: input.distroVersion, epoch: input.epoch }));
+  for (const a of input.archs) {
+    hash.update(`\n${JSON.stringify(a.arch)}`);
+    for (const p of a.packages) hash.update(`\n${packageSummary(p)}`);
+  }
+  return hash.digest('hex');
+}
+
+const summaries = new WeakMap<SbomPackage, string>();
+
+/** One package's line of the namespace hash (each field is JSON, so the lines cannot run into each other). */
+function packageSummary(p: SbomPackage): string {
+  let line = summaries.get(p);
+  if (line === undefined) {
+    line = JSON.stringify([p.name, p.imageArch, p.pin, p.downloadLocation, p.requiredBy, licenseHash(p.license)]);
+    summaries.set(p, line);
+  }
+  return line;
 }
 
 const licenseHashes = new WeakMap<SbomLicense, string>();

@@ -6,13 +6,13 @@
 import { VARIANTS } from '../app/build-plan.js';
 import { DEBUG_KEY } from '../app/requests.js';
 import { DistrolessError } from '../errors.js';
-import type { Lockfile } from '../lock/types.js';
+import type { LockedPackage, Lockfile } from '../lock/types.js';
 import { debianPlatform, platformTagSuffix, SUPPORTED_DEBIAN_ARCHES } from '../oci/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { downloadUrl, type AttestContext, type LockedDistro } from './context.js';
 import type { DebLicense } from './copyright.js';
 import { slsaProvenance, type SlsaProvenance } from './provenance.js';
-import { spdxDocument, type SbomLicense, type SbomPackage, type SpdxDocument } from './spdx.js';
+import { prepareSbomPackage, spdxDocument, type SbomInput, type SbomLicense, type SbomPackage, type SpdxDocument } from './spdx.js';
 import { inTotoStatement, SLSA_PROVENANCE_PREDICATE_TYPE, SPDX_PREDICATE_TYPE, type InTotoStatement } from './statement.js';
 
 export interface AttestSubject {
@@ -43,28 +43,43 @@ interface Resolved {
 
 /** [SPDX document, SLSA provenance], as in-toto Statements about `subject.digest`. */
 export async function attestationsFor(ctx: AttestContext, subject: AttestSubject): Promise<[InTotoStatement<SpdxDocument>, InTotoStatement<SlsaProvenance>]> {
-  const resolved = resolveSubject(ctx, subject);
-  const archs = await packagesOf(ctx, subject, resolved);
-  const sbom = sbomDocument(subject, resolved, archs);
+  const draft = await sbomDraft(ctx, subject);
+  const { resolved, archs } = draft;
+  const sbom = spdxDocument(sbomInput(subject, draft));
   const provenance = provenanceFor(ctx, subject, resolved, archs);
   return [inTotoStatement(subject, SPDX_PREDICATE_TYPE, sbom), inTotoStatement(subject, SLSA_PROVENANCE_PREDICATE_TYPE, provenance)];
 }
 
 /** The SPDX document alone (what `build` writes beside the layout). */
 export async function sbomFor(ctx: AttestContext, subject: AttestSubject): Promise<SpdxDocument> {
-  const resolved = resolveSubject(ctx, subject);
-  return sbomDocument(subject, resolved, await packagesOf(ctx, subject, resolved));
+  return spdxDocument(sbomInput(subject, await sbomDraft(ctx, subject)));
 }
 
-function sbomDocument(subject: AttestSubject, r: Resolved, archs: ArchPackages[]): SpdxDocument {
+/** An SPDX document but for the digest it describes: everything that needs only the config and the lock. */
+export interface SbomDraft {
+  resolved: Resolved;
+  archs: ArchPackages[];
+}
+
+/**
+ * The part of a subject's SBOM that does not depend on its digest, so that `build` can make it while the
+ * layers that decide the digest are still being written. Finish it with `sbomInput` once the digest is known.
+ */
+export async function sbomDraft(ctx: AttestContext, subject: Omit<AttestSubject, 'digest'>): Promise<SbomDraft> {
+  const resolved = resolveSubject(ctx, subject);
+  return { resolved, archs: await packagesOf(ctx, subject, resolved) };
+}
+
+/** The input of `spdxDocument` / `spdxJson` for a subject whose digest is now known. */
+export function sbomInput(subject: AttestSubject, { resolved: r, archs }: SbomDraft): SbomInput {
   const ociArch = subject.arch === undefined ? undefined : debianPlatform(r.archs[0] ?? '').architecture;
-  return spdxDocument({
+  return {
     name: r.documentName,
     subject: { name: subject.name, digest: subject.digest, ...(ociArch ? { ociArch } : {}) },
     distroVersion: r.distroVersion,
     epoch: r.distro.epoch,
     archs,
-  });
+  };
 }
 
 function provenanceFor(ctx: AttestContext, subject: AttestSubject, r: Resolved, archs: ArchPackages[]): SlsaProvenance {
@@ -91,7 +106,7 @@ function provenanceFor(ctx: AttestContext, subject: AttestSubject, r: Resolved, 
   });
 }
 
-function resolveSubject(ctx: AttestContext, s: AttestSubject): Resolved {
+function resolveSubject(ctx: AttestContext, s: Omit<AttestSubject, 'digest'>): Resolved {
   const image = ctx.config.images[s.image];
   const distroConfig = ctx.config.distros[s.distro];
   if (!image || !distroConfig || image.distro !== s.distro) throw usage(s, `the config has no image ${s.image} of distro ${s.distro}`);
@@ -109,7 +124,7 @@ function resolveSubject(ctx: AttestContext, s: AttestSubject): Resolved {
 }
 
 /** A Debian arch of the lock, given as a Debian name or as a tag suffix (`arm` → armhf). */
-function debianArch(lock: Lockfile, arch: string, s: AttestSubject): string {
+function debianArch(lock: Lockfile, arch: string, s: Omit<AttestSubject, 'digest'>): string {
   if (lock.packages[arch] !== undefined) return arch;
   const found = Object.keys(lock.packages).find((a) => SUPPORTED_DEBIAN_ARCHES.includes(a) && platformTagSuffix(a) === arch);
   if (found === undefined) throw usage(s, `arch ${arch} is not in the lock (locked: ${Object.keys(lock.packages).join(', ')})`);
@@ -121,29 +136,52 @@ function order(arch: string): number {
   return i === -1 ? SUPPORTED_DEBIAN_ARCHES.length : i;
 }
 
-function usage(s: AttestSubject, why: string): DistrolessError {
-  return new DistrolessError('USAGE', `attestation for ${s.name}@${s.digest}: ${why}`);
+function usage(s: Omit<AttestSubject, 'digest'> & { digest?: string }, why: string): DistrolessError {
+  return new DistrolessError('USAGE', `attestation for ${s.name}${s.digest === undefined ? '' : `@${s.digest}`}: ${why}`);
 }
 
 type ArchPackages = { arch: string; packages: SbomPackage[] };
 
 /** Per arch, the image's packages (by name) with their pins, URLs and licence facts. */
-async function packagesOf(ctx: AttestContext, s: AttestSubject, r: Resolved): Promise<ArchPackages[]> {
+async function packagesOf(ctx: AttestContext, s: Omit<AttestSubject, 'digest'>, r: Resolved): Promise<ArchPackages[]> {
   const lock = r.distro.lock;
   const debug = s.variant.startsWith('debug');
   return Promise.all(
     r.archs.map(async (arch) => {
       const closure: Record<string, string> = { ...lock.images[s.image]?.[arch]?.packages, ...(debug ? lock.images[DEBUG_KEY]?.[arch]?.packages : {}) };
       const names = Object.keys(closure).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      const packages = await mapLimit(names, 8, async (name) => {
-        const pin = lock.packages[arch]?.[name];
-        if (!pin) throw new DistrolessError('LOCK_INVALID', `${lock.distro}: ${name} (${arch}) is in image ${s.image} but has no pin`);
-        const license = await sbomLicense(ctx, lock, arch, name, await ctx.licenses({ name, sha256: pin.sha256 }));
-        return { name, imageArch: arch, pin, downloadLocation: downloadUrl(lock, pin), requiredBy: closure[name] ?? '', license };
+      const packages = await mapLimit(names, 8, (name) => {
+        if (!lock.packages[arch]?.[name]) throw new DistrolessError('LOCK_INVALID', `${lock.distro}: ${name} (${arch}) is in image ${s.image} but has no pin`);
+        return sbomPackage(ctx, lock, arch, name, closure[name] ?? '');
       });
       return { arch, packages };
     }),
   );
+}
+
+const packageMemo = new WeakMap<AttestContext, Map<string, Promise<SbomPackage>>>();
+
+/**
+ * One package of one arch as the documents list it, made once per context: the 96 documents of a build share
+ * the objects, so what spdx.ts derives from a package (its JSON, its part of the namespace hash) is derived once.
+ */
+function sbomPackage(ctx: AttestContext, lock: Lockfile, arch: string, name: string, requiredBy: string): Promise<SbomPackage> {
+  let memo = packageMemo.get(ctx);
+  if (memo === undefined) packageMemo.set(ctx, (memo = new Map()));
+  const key = `${lock.distro}\0${arch}\0${name}\0${requiredBy}`;
+  let p = memo.get(key);
+  if (p === undefined) {
+    const pin = lock.packages[arch]?.[name] as LockedPackage;
+    p = (async () => {
+      const license = await sbomLicense(ctx, lock, arch, name, await ctx.licenses({ name, sha256: pin.sha256 }));
+      const p: SbomPackage = { name, imageArch: arch, pin, downloadLocation: downloadUrl(lock, pin), requiredBy, license };
+      const distroVersion = ctx.config.distros[lock.distro]?.version;
+      if (distroVersion !== undefined) prepareSbomPackage(p, distroVersion);
+      return p;
+    })();
+    memo.set(key, p);
+  }
+  return p;
 }
 
 const UNKNOWN: SbomLicense = { declared: 'NOASSERTION', copyrightText: 'NOASSERTION', licenseRefs: {} };

@@ -17,7 +17,7 @@
  * on real packages is test/live/real-debs.test.ts.
  */
 import { posix } from 'node:path';
-import { openDeb, type DebOptions } from '../deb/deb.js';
+import { streamDeb, type DebOptions } from '../deb/deb.js';
 import { DistrolessError } from '../errors.js';
 import { readTar, type TarReadEntry } from '../tar/reader.js';
 import { TYPE, type TarHeader } from '../tar/header.js';
@@ -60,17 +60,24 @@ const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 export async function writePackageLayer(debPath: string, pkgName: string, writer: TarWriter, opts: PackageLayerOptions): Promise<PackageLayerInfo> {
   if (!PACKAGE_NAME.test(pkgName)) throw new DistrolessError('DEB_INVALID', `bad package name ${JSON.stringify(pkgName)}`);
   if (!Number.isSafeInteger(opts.epoch) || opts.epoch < 0) throw new DistrolessError('USAGE', `bad build epoch ${opts.epoch}`);
-  const deb = await openDeb(debPath, pkgName, opts.deb);
-  const shipped = controlField(deb.control, 'Package');
-  if (shipped !== pkgName) throw new DistrolessError('DEB_INVALID', `${pkgName}: the .deb is package ${JSON.stringify(shipped)}`);
+  const deb = await streamDeb(debPath, pkgName, opts.deb);
   const layer = new LayerWriter(pkgName, writer, opts);
   // Read errors arrive as DistrolessErrors naming the package (deb.ts, reader.ts); writer errors pass as they are.
-  for await (const item of readTar(deb.dataTar(), { source: `${pkgName}: ${deb.dataMember.name}` })) await layer.addDataEntry(item);
-  await layer.addStatus(deb.control, deb.md5sums);
+  try {
+    for await (const item of readTar(deb.data, { source: `${pkgName}: ${deb.dataMember.name}` })) await layer.addDataEntry(item);
+  } finally {
+    deb.data.destroy(); // a no-op once read to the end; stops the decoder when the layer fails early
+  }
+  // The control files come last: read beside the data (streamDeb), needed only for the status.d entry. A .deb
+  // that is another package fails here, before the layer is finished, so no layer of it is ever kept.
+  const { control, md5sums } = await deb.control;
+  const shipped = controlField(control, 'Package');
+  if (shipped !== pkgName) throw new DistrolessError('DEB_INVALID', `${pkgName}: the .deb is package ${JSON.stringify(shipped)}`);
+  await layer.addStatus(control, md5sums);
   return {
     name: pkgName,
-    control: deb.control,
-    ...(deb.md5sums === undefined ? {} : { md5sums: deb.md5sums }),
+    control,
+    ...(md5sums === undefined ? {} : { md5sums }),
     ...layer.counts(),
   };
 }

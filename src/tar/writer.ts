@@ -25,9 +25,19 @@ const TYPEFLAGS: Record<TarEntryType, string> = {
   hardlink: TYPE.hardlink,
 };
 
+/**
+ * Headers, padding and small bodies are gathered into chunks of this size before they reach the destination:
+ * a package of many small files (tzdata: 1,320 entries in 2.3 MB) otherwise made ~4,000 stream writes of a
+ * few hundred bytes each, whose per-write cost (and the destination's re-joining of them) was a third of the
+ * time its layer took. Larger pieces (a body chunk of at least this size) pass through uncopied.
+ */
+const STAGING_BYTES = 64 * 1024;
+
 export class TarWriter {
   private written = 0;
   private state: 'open' | 'finished' | 'failed' = 'open';
+  private staging = Buffer.allocUnsafe(STAGING_BYTES);
+  private staged = 0;
 
   constructor(private readonly out: Writable) {}
 
@@ -58,6 +68,7 @@ export class TarWriter {
     this.assertOpen();
     try {
       await this.write(Buffer.alloc(2 * BLOCK_SIZE));
+      await this.flush();
       this.state = 'finished';
       this.out.end();
     } catch (e) {
@@ -92,7 +103,27 @@ export class TarWriter {
     const out = this.out;
     if (out.destroyed || out.writableEnded) throw new DistrolessError('TAR_INVALID', 'tar destination is closed');
     this.written += buf.length;
-    if (!out.write(buf)) await drained(out);
+    if (buf.length >= STAGING_BYTES) {
+      await this.flush();
+      if (!out.write(buf)) await drained(out);
+      return;
+    }
+    let from = 0;
+    while (from < buf.length) {
+      const n = buf.copy(this.staging, this.staged, from);
+      this.staged += n;
+      from += n;
+      if (this.staged === STAGING_BYTES) await this.flush();
+    }
+  }
+
+  /** Hands the staged bytes to the destination (a fresh staging buffer takes over: the old one is the chunk). */
+  private async flush(): Promise<void> {
+    if (this.staged === 0) return;
+    const chunk = this.staging.subarray(0, this.staged);
+    this.staging = Buffer.allocUnsafe(STAGING_BYTES);
+    this.staged = 0;
+    if (!this.out.write(chunk)) await drained(this.out);
   }
 }
 

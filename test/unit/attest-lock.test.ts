@@ -10,7 +10,21 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { attestationsFor, createAttestContext, LicenseCache, readDebLicense, type AttestContext, type AttestSubject, type DebLicense, type SpdxDocument } from '../../src/attest/index.js';
+import {
+  attestationsFor,
+  buildSbomWriter,
+  createAttestContext,
+  LicenseCache,
+  readDebLicense,
+  sbomDraft,
+  sbomInput,
+  spdxDocument,
+  spdxJson,
+  type AttestContext,
+  type AttestSubject,
+  type DebLicense,
+  type SpdxDocument,
+} from '../../src/attest/index.js';
 import { VARIANTS } from '../../src/app/build-plan.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
@@ -108,6 +122,36 @@ describe('attestations of the committed debian12 lock', () => {
       expect(new Set(deps.map((d) => d.digest.sha256))).toEqual(shas);
       expect(provenance.predicate.buildDefinition.externalParameters).toMatchObject({ image: subject.image, variant: subject.variant, arch: subject.arch ?? 'index' });
     }
+  });
+
+  it('spdxJson gives the bytes of JSON.stringify(spdxDocument, null, 2) for every document', async () => {
+    for (const subject of subjects) {
+      const input = sbomInput(subject, await sbomDraft(ctx, subject));
+      expect(spdxJson(input)).toBe(JSON.stringify(spdxDocument(input), null, 2));
+    }
+  });
+
+  it('the build writer drafts ahead, takes captured facts without the disk, and writes each document once', async () => {
+    const cache = new LicenseCache(join(dir, 'writer-cache', 'licenses'));
+    for (const pins of Object.values(lock.packages)) for (const [name, pin] of Object.entries(pins)) if (name !== 'tzdata') await cache.put({ name, sha256: pin.sha256 }, facts.get(name) as DebLicense);
+    // tzdata is "being built": its facts arrive through the capture only, after the drafts have started.
+    const tzdata = lock.packages.amd64?.tzdata as Lockfile['packages'][string][string];
+    const { settle } = cache.expect({ name: 'tzdata', sha256: tzdata.sha256 });
+    const sbomDir = join(dir, 'sbom');
+    const writer = buildSbomWriter({ config, lockDir: LOCK_DIR, cacheDir: join(dir, 'writer-cache'), dir: sbomDir, licenses: cache });
+    writer.plan([{ image: 'static', distro: 'debian12', variant: 'latest', arch: 'amd64' }, { image: 'static', distro: 'debian12', variant: 'latest', archs: ['amd64'] }]);
+    const images = [{ image: 'static', variant: 'latest', arch: 'amd64', digest: digest('s1') }];
+    const indexes = [{ image: 'static', variant: 'latest', digest: digest('s2') }];
+    const written = writer.write(images, indexes);
+    const pending = await Promise.race([written.then(() => 'written'), new Promise((r) => setTimeout(() => r('waiting'), 50))]);
+    expect(pending).toBe('waiting'); // the documents wait for the capture rather than reading tzdata's .deb
+    settle(facts.get('tzdata'));
+    const paths = await written;
+    expect(paths).toEqual([join(sbomDir, 'static-debian12-latest-amd64.spdx.json'), join(sbomDir, 'static-debian12-latest.spdx.json')]);
+    const text = await readFile(paths[0] as string, 'utf8');
+    const [expected] = await attestationsFor(ctx, { image: 'static', distro: 'debian12', variant: 'latest', arch: 'amd64', name: 'static-debian12', digest: digest('s1') });
+    expect(text).toBe(`${JSON.stringify(expected.predicate, null, 2)}\n`);
+    expect(JSON.parse(text).packages.find((p: { name: string }) => p.name === 'tzdata').licenseDeclared).not.toBe('NOASSERTION');
   });
 
   it('packages carry version, purl, pool URL, .deb sha256 and source; libgcc-s1 has gcc-12-base’s licence', async () => {

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readArMembers } from '../../src/deb/ar.js';
-import { openDeb, type DebOptions } from '../../src/deb/deb.js';
+import { openDeb, streamDeb, type DebOptions } from '../../src/deb/deb.js';
 import { readTar } from '../../src/tar/reader.js';
 import { arArchive, controlText, makeDeb, makeRawDeb, rawTar, type DebFile } from '../helpers/make-deb.js';
 import { thrown } from '../helpers/errors.js';
@@ -57,6 +57,28 @@ describe('openDeb', () => {
     expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
     // A second stream is independent of the first.
     expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
+  });
+
+  it.each(['xz', 'gzip', 'zstd', 'none'] as const)('streamDeb (-Z%s): the same data and control files, read side by side', async (z) => {
+    const path = await makeDeb(dir, { name: `stream-${z}`, files: FILES, compression: z });
+    const opened = await openDeb(path, `stream-${z}`);
+    const streamed = await streamDeb(path, `stream-${z}`);
+    expect(streamed.dataMember).toEqual(opened.dataMember);
+    expect(await sha256(streamed.data)).toBe(await fsysTarSha(path));
+    expect(await streamed.control).toEqual({ control: opened.control, md5sums: opened.md5sums });
+  });
+
+  it('streamDeb reports a control.tar without control through its promise, after the data', async () => {
+    const bad = arArchive([
+      ['debian-binary', Buffer.from('2.0\n')],
+      ['control.tar', rawTar([{ path: './md5sums', body: 'x\n' }])],
+      ['data.tar', rawTar([{ path: './etc/x', body: 'y\n' }])],
+    ]);
+    const path = join(dir, 'no-control.deb');
+    await writeFile(path, bad);
+    const streamed = await streamDeb(path, 'nc');
+    expect((await sha256(streamed.data)).length).toBe(64);
+    await expect(streamed.control).rejects.toMatchObject({ code: 'DEB_INVALID', message: 'nc: control.tar has no control file' });
   });
 
   it('reads xz with the @napi-rs/lzma fallback too', async () => {
