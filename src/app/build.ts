@@ -7,7 +7,7 @@ import { javaEntries } from '../build/java.js';
 import { configDigest } from '../config/index.js';
 import type { Config, DistroConfig } from '../config/types.js';
 import { DistrolessError, errorMessage } from '../errors.js';
-import { lockfilePath, readLockfile } from '../lock/io.js';
+import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
 import { LayerCache, OciLayoutWriter } from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
@@ -68,6 +68,13 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const result: BuildResult = { layout: opts.outDir, epoch: 0, images: [], indexes: [], layers: { built: 0, cached: 0 }, sboms: [] };
   const licenses = new LicenseCache(join(opts.cacheDir, 'licenses'));
   const locks = new Map<string, { distro: DistroConfig; lock: Lockfile }>();
+  // Each lockfile read and parsed once, for the build and for its SBOMs.
+  const lockReads = new Map<string, Promise<LockRead | undefined>>();
+  const readLock = (distro: string): Promise<LockRead | undefined> => {
+    let read = lockReads.get(distro);
+    if (read === undefined) lockReads.set(distro, (read = readLockBytes(opts.lockDir, distro)));
+    return read;
+  };
   // The SBOMs are drafted while the layers are built (licence facts, package entries) and finished with the
   // digests at the end; the facts of a layer built now come straight from its capture (LicenseCache.expect).
   const sbomDir = opts.sbomDir === false ? undefined : (opts.sbomDir ?? join(dirname(opts.outDir), 'sbom'));
@@ -81,6 +88,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
           ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
           dir: sbomDir,
           licenses,
+          readLock,
           fetchDeb: async (d, arch, name) => {
             const locked = locks.get(d);
             if (!locked) throw new DistrolessError('LOCK_INVALID', `${d}: no lock was read in this build`);
@@ -91,7 +99,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   for (const distro of Object.values(opts.config.distros)) {
     const names = Object.keys(opts.config.images).filter((n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)));
     if (names.length === 0) continue;
-    const lock = await freshLock(opts, distro);
+    const lock = await freshLock(opts, distro, readLock);
     locks.set(distro.name, { distro, lock });
     const epoch = opts.epoch ?? lockEpoch(lock);
     result.epoch = epoch;
@@ -141,9 +149,9 @@ interface DistroBuild {
   warn: (m: string) => void;
 }
 
-async function freshLock(opts: BuildOptions, distro: DistroConfig): Promise<Lockfile> {
+async function freshLock(opts: BuildOptions, distro: DistroConfig, readLock: (distro: string) => Promise<LockRead | undefined>): Promise<Lockfile> {
   const file = lockfilePath(opts.lockDir, distro.name);
-  const lock = await readLockfile(opts.lockDir, distro.name);
+  const lock = (await readLock(distro.name))?.lock;
   if (!lock) throw new DistrolessError('LOCK_INVALID', `${file}: no lockfile; run "distroless-action update" first`);
   if (lock.configDigest !== configDigest(opts.config, distro.name)) {
     throw new DistrolessError('LOCK_STALE', `${file} was made for another version of ${opts.config.file}; run "distroless-action update"`);

@@ -12,7 +12,7 @@ import { configDigest, loadConfig } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import type { DebOptions } from '../deb/deb.js';
 import { DistrolessError } from '../errors.js';
-import { lockfilePath, parseLockfile } from '../lock/io.js';
+import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { LockedPackage, Lockfile } from '../lock/types.js';
 import type { HttpClient } from '../archive/http.js';
 import { debDownloader } from './fetch.js';
@@ -51,6 +51,11 @@ export interface AttestContextOptions {
   finishedOn?: Date;
   /** How .debs are decoded when one must be read for its copyright file. */
   deb?: DebOptions;
+  /**
+   * Reads one distro's lockfile (its bytes and the parsed lock; undefined when there is none); default: from
+   * `lockDir`. A build passes the reader it uses itself, so each lockfile is read and parsed once.
+   */
+  readLock?: (distro: string) => Promise<LockRead | undefined>;
 }
 
 export interface LockedDistro {
@@ -82,15 +87,12 @@ export async function createAttestContext(opts: AttestContextOptions): Promise<A
   if (!config) throw new DistrolessError('USAGE', 'attestations need a config (config or configFile)');
   const root = resolve(opts.repoRoot ?? dirname(config.file));
   const distros: Record<string, LockedDistro> = {};
+  const readLock = opts.readLock ?? ((distro: string) => readLockBytes(opts.lockDir, distro));
   for (const name of Object.keys(config.distros)) {
-    const file = lockfilePath(opts.lockDir, name);
-    const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw e;
-    });
-    if (bytes === undefined) continue;
-    const lock = parseLockfile(bytes.toString('utf8'), file);
-    distros[name] = { lock, path: repoPath(root, file), sha256: sha256(bytes), configDigest: configDigest(config, name), epoch: opts.epoch ?? lockEpoch(lock) };
+    const read = await readLock(name);
+    if (read === undefined) continue;
+    const { bytes, lock } = read;
+    distros[name] = { lock, path: repoPath(root, lockfilePath(opts.lockDir, name)), sha256: sha256(bytes), configDigest: configDigest(config, name), epoch: opts.epoch ?? lockEpoch(lock) };
   }
   return {
     config,

@@ -11,9 +11,9 @@ import type { Config } from '../config/types.js';
 import { mapLimit } from '../util/concurrency.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import { LicenseCache, licenseLookup, type DebRef, type LicenseLookup } from './license-cache.js';
-import { createAttestContext, type AttestContext } from './context.js';
+import { createAttestContext, type AttestContext, type AttestContextOptions } from './context.js';
 import { sbomDraft, sbomInput, type AttestSubject, type SbomDraft } from './subject.js';
-import { spdxJson } from './spdx.js';
+import { spdxJsonBytes } from './spdx.js';
 
 export interface BuildSbomOptions {
   config: Config;
@@ -28,6 +28,8 @@ export interface BuildSbomOptions {
   fetchDeb?: (distro: string, arch: string, name: string) => Promise<string>;
   /** The build's licence cache, so that facts its layers capture reach the documents without a disk round trip. */
   licenses?: LicenseCache;
+  /** The build's lockfile reader (see AttestContextOptions.readLock). */
+  readLock?: AttestContextOptions['readLock'];
 }
 
 /** An image (`arch` set) or index (`archs` set) whose document can be drafted before its digest exists. */
@@ -52,7 +54,13 @@ export interface BuildSbomWriter {
 export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
   const holder: { ctx?: AttestContext } = {};
   const licenses = buildLicenses(opts, () => holder.ctx);
-  const context = createAttestContext({ config: opts.config, lockDir: opts.lockDir, licenses, ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }) }).then((ctx) => {
+  const context = createAttestContext({
+    config: opts.config,
+    lockDir: opts.lockDir,
+    licenses,
+    ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
+    ...(opts.readLock ? { readLock: opts.readLock } : {}),
+  }).then((ctx) => {
     holder.ctx = ctx;
     return ctx;
   });
@@ -86,19 +94,18 @@ export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
         subjects.push({ image: x.image, distro: distroOf(x.image), variant: x.variant, archs });
         digests.push(x.digest);
       }
-      const texts = await Promise.all(
+      const files = await Promise.all(
         subjects.map(async (s, i) => {
           const subject: AttestSubject = { ...s, name: `${s.image}-${s.distro}`, digest: digests[i] ?? '' };
           const input = sbomInput(subject, await draftOf(s));
-          return { path: join(opts.dir, `${input.name}.spdx.json`), content: `${spdxJson(input)}\n` };
+          return { path: join(opts.dir, `${input.name}.spdx.json`), content: Buffer.concat([spdxJsonBytes(input), NEWLINE]) };
         }),
       );
-      await mapLimit(texts, 8, async (f) => {
-        const content = Buffer.from(f.content);
-        const old = await readFile(f.path).catch(() => undefined);
-        if (old === undefined || !old.equals(content)) await writeFilesAtomically([{ path: f.path, content }]);
+      await mapLimit(files, 8, async ({ path, content }) => {
+        const old = await readFile(path).catch(() => undefined);
+        if (old === undefined || !old.equals(content)) await writeFilesAtomically([{ path, content }]);
       });
-      return texts.map((f) => f.path).sort();
+      return files.map((f) => f.path).sort();
     },
   };
 }
@@ -112,6 +119,8 @@ export function writeBuildSboms(
 ): Promise<string[]> {
   return buildSbomWriter(opts).write(opts.images, opts.indexes);
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /** Cached facts first; else the .deb from the build's store (found by sha256 among the context's locks). */
 function buildLicenses(opts: BuildSbomOptions, context: () => AttestContext | undefined): LicenseLookup {

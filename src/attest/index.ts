@@ -14,7 +14,7 @@ export {
   type InTotoStatement,
   type StatementSubject,
 } from './statement.js';
-export { spdxDocument, spdxJson, debSpdxId, type SbomInput, type SbomLicense, type SbomPackage, type SpdxDocument, type SpdxPackage } from './spdx.js';
+export { spdxDocument, spdxJson, spdxJsonBytes, debSpdxId, type SbomInput, type SbomLicense, type SbomPackage, type SpdxDocument, type SpdxPackage } from './spdx.js';
 export {
   BUILD_TYPE,
   BUILDER_ID,

@@ -66,15 +66,26 @@ export function parseLockfile(text: string, file: string): Lockfile {
 
 /** Reads the lockfile of a distro; undefined when there is none yet. */
 export async function readLockfile(lockDir: string, distro: string): Promise<Lockfile | undefined> {
+  return (await readLockBytes(lockDir, distro))?.lock;
+}
+
+/** A lockfile as read: its bytes (hashed for provenance) and what they parse to. */
+export interface LockRead {
+  bytes: Buffer;
+  lock: Lockfile;
+}
+
+/** Reads and parses `<lockDir>/<distro>.lock.json`, keeping the bytes; undefined when there is none yet. */
+export async function readLockBytes(lockDir: string, distro: string): Promise<LockRead | undefined> {
   const file = lockfilePath(lockDir, distro);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return parseLockfile(text, file);
+  return { bytes, lock: parseLockfile(bytes.toString('utf8'), file) };
 }
 
 export function serializeLockfile(lock: Lockfile): string {

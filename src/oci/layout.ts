@@ -38,6 +38,12 @@ export class OciLayoutWriter {
   private readonly unsynced = new Set<string>();
   /** JSON writes started by writeJson and not yet awaited. */
   private readonly pending: Array<Promise<void>> = [];
+  /**
+   * What this session already knows of its blobs, so that commit() checks only the rest: digests found in
+   * place with their size (imported, written, or there already), and the children of each document it wrote
+   * (from the bytes it wrote, which it need not read back).
+   */
+  private readonly known = { placed: new Map<string, number>(), children: new Map<string, Descriptor[]>() };
 
   private constructor(
     readonly dir: string,
@@ -72,13 +78,17 @@ export class OciLayoutWriter {
   }
 
   /** Compresses a layer tar straight into this layout (see `writeLayerBlob`). */
-  writeLayer(tar: Readable | AsyncIterable<Uint8Array>, opts?: LayerWriteOptions): Promise<LayerBlob> {
-    return writeLayerBlob(tar, this.blobsDir, opts);
+  async writeLayer(tar: Readable | AsyncIterable<Uint8Array>, opts?: LayerWriteOptions): Promise<LayerBlob> {
+    const blob = await writeLayerBlob(tar, this.blobsDir, opts);
+    this.known.placed.set(blob.digest, blob.size);
+    return blob;
   }
 
   /** Brings in a blob from elsewhere (e.g. `LayerCache.blobPath`): hardlinked on the same filesystem, else copied. */
-  importBlob(source: string, blob: { digest: string; size: number }): Promise<'present' | 'linked' | 'copied'> {
-    return importBlob(source, this.blobsDir, blob.digest, blob.size);
+  async importBlob(source: string, blob: { digest: string; size: number }): Promise<'present' | 'linked' | 'copied'> {
+    const how = await importBlob(source, this.blobsDir, blob.digest, blob.size);
+    this.known.placed.set(blob.digest, blob.size);
+    return how;
   }
 
   /** Writes a document built by `image.ts` (its exact bytes) and returns its descriptor. */
@@ -88,8 +98,13 @@ export class OciLayoutWriter {
     // write awaited here: the descriptor comes from the bytes, and commit() waits for every write (and
     // fails with the first error), so a build does not wait for its ~100 small files one after the other.
     const path = blobPath(this.blobsDir, doc.descriptor.digest);
+    const { digest, mediaType, size } = doc.descriptor;
     const write = writeBlobBytes(this.blobsDir, doc.bytes, { sync: false }).then(({ written }) => {
-      if (written) this.unsynced.add(path);
+      this.known.placed.set(digest, size);
+      if (!written) return; // there already: commit() reads it back and checks it as any other
+      this.unsynced.add(path);
+      const children = documentChildren(doc.value, mediaType, `${this.dir} blob ${digest}`);
+      if (children !== undefined) this.known.children.set(digest, children);
     });
     write.catch(() => undefined); // not unhandled: commit() awaits it
     this.pending.push(write);
@@ -125,7 +140,7 @@ export class OciLayoutWriter {
       ...[...this.named.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([, d]) => d),
       ...[...this.unnamed].sort((a, b) => compareCodeUnits(a.digest, b.digest)),
     ];
-    await reachableBlobs(this.dir, entries);
+    await reachableBlobs(this.dir, entries, this.known);
     await writeFilesAtomically([{ path: join(this.dir, 'index.json'), content: indexBytes(entries) }]);
     return entries;
   }
@@ -200,21 +215,36 @@ export async function readBlob(dir: string, descriptor: Descriptor): Promise<Buf
 
 /** The children an index or manifest refers to (subject excluded: it is not part of the image). */
 export async function childDescriptors(dir: string, descriptor: Descriptor): Promise<Descriptor[]> {
-  const isIndex = INDEX_TYPES.has(descriptor.mediaType);
-  if (!isIndex && !MANIFEST_TYPES.has(descriptor.mediaType)) return [];
+  if (!INDEX_TYPES.has(descriptor.mediaType) && !MANIFEST_TYPES.has(descriptor.mediaType)) return [];
   const where = `${dir} blob ${descriptor.digest}`;
-  const doc = parseDocument((await readBlob(dir, descriptor)).toString('utf8'), where);
+  return documentChildren(parseDocument((await readBlob(dir, descriptor)).toString('utf8'), where), descriptor.mediaType, where) ?? [];
+}
+
+/** The descriptors a parsed index or manifest holds; undefined for other media types. */
+function documentChildren(value: unknown, mediaType: string, where: string): Descriptor[] | undefined {
+  const isIndex = INDEX_TYPES.has(mediaType);
+  if (!isIndex && !MANIFEST_TYPES.has(mediaType)) return undefined;
+  const doc = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const list: unknown = isIndex ? doc.manifests : doc.layers;
   if (!Array.isArray(list)) throw new DistrolessError('LAYOUT_INVALID', `${where}: no ${isIndex ? 'manifests' : 'layers'} array`);
   const children = list.map((d, i) => checkDescriptor(d, `${where} ${isIndex ? 'manifests' : 'layers'}[${i}]`));
   return isIndex ? children : [checkDescriptor(doc.config, `${where} config`), ...children];
 }
 
+/** Blobs a writer has seen to in this session (see OciLayoutWriter.known). */
+export interface KnownBlobs {
+  /** Digest → size of the blobs known to be in place with that size. */
+  placed: ReadonlyMap<string, number>;
+  /** Documents written from bytes in hand: their children, without reading them back. */
+  children: ReadonlyMap<string, Descriptor[]>;
+}
+
 /**
  * Every blob reachable from `roots` (roots included), by digest. Fails with LAYOUT_INVALID if one is missing
- * or has the wrong size; documents along the way are also re-hashed.
+ * or has the wrong size; documents along the way are also re-hashed. What `known` vouches for (a writer's
+ * own blobs) is taken as checked.
  */
-export async function reachableBlobs(dir: string, roots: readonly Descriptor[]): Promise<Map<string, Descriptor>> {
+export async function reachableBlobs(dir: string, roots: readonly Descriptor[], known?: KnownBlobs): Promise<Map<string, Descriptor>> {
   const seen = new Map<string, Descriptor>();
   const add = (list: readonly Descriptor[]): Descriptor[] => {
     const fresh: Descriptor[] = [];
@@ -228,10 +258,10 @@ export async function reachableBlobs(dir: string, roots: readonly Descriptor[]):
   // Level by level, many at once: a layout of 24 images has ~150 blobs, one stat (and a read for documents) each.
   for (let level = add(roots); level.length > 0; ) {
     const children = await mapLimit(level, 16, async (d) => {
-      if (!(await blobExists(join(dir, 'blobs'), d.digest, d.size))) {
+      if (known?.placed.get(d.digest) !== d.size && !(await blobExists(join(dir, 'blobs'), d.digest, d.size))) {
         throw new DistrolessError('LAYOUT_INVALID', `${dir}: blob ${d.digest} (${d.size} bytes, ${d.mediaType}) is missing`);
       }
-      return childDescriptors(dir, d);
+      return known?.children.get(d.digest) ?? childDescriptors(dir, d);
     });
     level = add(children.flat());
   }
