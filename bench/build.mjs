@@ -21,6 +21,10 @@ function timed(args, env = {}) {
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
   return { wall, rssMiB: Number(r.stderr.trim().split('\n').at(-1)) / 1024, stdout: r.stdout };
 }
+// Each timed run starts with its inputs on disk (`sync`), as a user's earlier build or download long is: the
+// fixtures are fresh copies, and without this the run's own fsyncs would also pay for writing those copies out
+// (ext4 commits every file's dirty data with the journal; ~55 ms of a rebuild here).
+const settle = () => execFileSync('sync');
 const build = (lockfiles, cache, out, extra = []) =>
   timed(['--lockfiles', lockfiles, '--cache-dir', cache, '--no-progress', 'build', '--arch', arch, '--output', out, '--json', ...extra]);
 
@@ -30,6 +34,7 @@ build(lockDir, warmCache, join(work, 'layout0'));
 const coldCache = join(work, 'cold');
 mkdirSync(coldCache);
 cpSync(join(warmCache, 'debs'), join(coldCache, 'debs'), { recursive: true });
+settle();
 const cold = build(lockDir, coldCache, join(work, 'layout1'));
 const result = JSON.parse(cold.stdout);
 
@@ -55,6 +60,7 @@ for (let i = 0; i < 5; i++) {
   cpSync(join(warmCache, 'debs'), join(bumpCache, 'debs'), { recursive: true });
   const out = join(work, `layout2-${i}`);
   cpSync(join(work, 'layout1'), out, { recursive: true });
+  settle();
   rebuilds.push(build(lock2, bumpCache, out));
 }
 const rebuildWalls = rebuilds.map((r) => r.wall).sort((a, b) => a - b);
@@ -64,6 +70,7 @@ const rebuild = { wall: rebuildWalls[2] };
 const javaCache = join(work, 'java');
 mkdirSync(javaCache);
 cpSync(join(warmCache, 'debs'), join(javaCache, 'debs'), { recursive: true });
+settle();
 const java = build(lockDir, javaCache, join(work, 'layout3'), ['--image', 'java17']);
 
 // 4. mmdebstrap --variant=extract of each image's closure. apt finds the same .debs already in its archive
@@ -86,6 +93,7 @@ for (const [image, pkgs] of Object.entries(closures)) {
   mkdirSync(stage);
   for (const p of pkgs) cpSync(join(warmCache, 'debs', `${p.sha256}.deb`), join(stage, `${p.name}_${p.version.replace(':', '%3a')}_${p.architecture}.deb`));
   const tar = join(work, `${image}.tar`);
+  settle();
   const t0 = performance.now();
   const args = [
     '--quiet', '--variant=extract', `--architectures=${arch}`, '--aptopt=Acquire::Languages "none"',

@@ -98,7 +98,7 @@ export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
         subjects.map(async (s, i) => {
           const subject: AttestSubject = { ...s, name: `${s.image}-${s.distro}`, digest: digests[i] ?? '' };
           const input = sbomInput(subject, await draftOf(s));
-          return { path: join(opts.dir, `${input.name}.spdx.json`), content: Buffer.concat([spdxJsonBytes(input), NEWLINE]) };
+          return { path: join(opts.dir, `${input.name}.spdx.json`), content: spdxJsonBytes(input, '\n') };
         }),
       );
       await mapLimit(files, 8, async ({ path, content }) => {
@@ -119,8 +119,6 @@ export function writeBuildSboms(
 ): Promise<string[]> {
   return buildSbomWriter(opts).write(opts.images, opts.indexes);
 }
-
-const NEWLINE = Buffer.from('\n');
 
 /** Cached facts first; else the .deb from the build's store (found by sha256 among the context's locks). */
 function buildLicenses(opts: BuildSbomOptions, context: () => AttestContext | undefined): LicenseLookup {

@@ -104,9 +104,10 @@ export function debSpdxId(imageArch: string, name: string): string {
  * is serialised and encoded once and shared by every document that lists it (a build's 96 documents list the
  * same few hundred packages over and over), and only the header, the image's own entry and the relationships
  * are made per document. A build writes these bytes; joining buffers skips flattening and re-encoding ~5 MB
- * of strings, which was most of the time its SBOMs took once the digests were known.
+ * of strings, which was most of the time its SBOMs took once the digests were known. `suffix` (a file's final
+ * newline) is appended.
  */
-export function spdxJsonBytes(input: SbomInput): Buffer {
+export function spdxJsonBytes(input: SbomInput, suffix = ''): Buffer {
   const rootId = input.subject.ociArch === undefined ? INDEX_ID : IMAGE_ID;
   const packages: Buffer[] = [Buffer.from(indent(JSON.stringify(rootPackage(input, rootId), null, 2)))];
   const relationships: string[] = [relationshipJson(DOCUMENT_ID, 'DESCRIBES', rootId)];
@@ -144,7 +145,7 @@ export function spdxJsonBytes(input: SbomInput): Buffer {
   fill(PACKAGES_SLOT, packages);
   fill(RELATIONSHIPS_SLOT, [Buffer.from(relationships.join(',\n'))]);
   if (extracted.length > 0) fill(EXTRACTED_SLOT, extracted);
-  parts.push(Buffer.from(shell.slice(from)));
+  parts.push(Buffer.from(shell.slice(from) + suffix));
   return Buffer.concat(parts);
 }
 
