@@ -105,10 +105,10 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     result.epoch = epoch;
     const plans = planBuild(opts.config, distro, lock, { images: names, ...(opts.archs ? { archs: opts.archs } : {}) }, warn);
     const ctx: DistroBuild = { opts, distro, lock, epoch, plans, layout, cache, licenses, fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)), result, progress, warn };
-    const layers = buildLayers(ctx); // registers the licence captures it may make before it first waits
-    sboms?.plan(plannedSboms(distro.name, plans));
-    layers.catch(() => undefined); // awaited just below; not unhandled while the drafts start
-    const built = await assembleImages({ distro, plans, lock, epoch, layout, layers: await layers, progress });
+    // The SBOM drafts start once every layer has been looked up in the cache: their licence reads would otherwise
+    // queue on the I/O threads ahead of the reads of the .debs being built, which are the critical path.
+    const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro.name, plans)));
+    const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
     result.images.push(...built.images);
     result.indexes.push(...built.indexes);
   }
@@ -175,8 +175,11 @@ function pinnedDeb(distro: DistroConfig, lock: Lockfile, arch: string, name: str
   return { label: `${name} ${pin.version} (${arch})`, filename: pin.filename, size: pin.size, sha256: pin.sha256, bases };
 }
 
-/** Every package layer the plans need, each built once, and the generated layers per arch. */
-async function buildLayers(ctx: DistroBuild): Promise<ExtraLayers> {
+/**
+ * Every package layer the plans need, each built once, and the generated layers per arch. `lookedUp` runs once
+ * every package layer is either found in the cache or being built.
+ */
+async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefined): Promise<ExtraLayers> {
   const jobs = new Map<string, { arch: string; name: string }>();
   for (const plan of ctx.plans) for (const arch of plan.archs) for (const name of plan.layerOrder[arch] ?? []) jobs.set(`${arch}/${name}`, { arch, name });
   const packages = new Map<string, BuiltLayer>();
@@ -187,14 +190,28 @@ async function buildLayers(ctx: DistroBuild): Promise<ExtraLayers> {
   }));
   // Cache lookups are cheap I/O and run 16 at a time; building a layer (xz, tar, gzip) takes a build slot.
   const buildSlot = limiter(ctx.opts.concurrency ?? 2);
+  let undecided = jobs.size;
+  const decided = (): void => {
+    if (--undecided === 0) lookedUp();
+  };
+  if (undecided === 0) lookedUp();
   try {
     await mapLimit([...jobs.values()], 16, async ({ arch, name }) => {
       const pin = ctx.lock.packages[arch]?.[name];
       if (!pin) throw new DistrolessError('LOCK_INVALID', `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
       const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) => ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`));
       const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save });
-      const fill = (w: TarWriter): Promise<void> => buildSlot(() => build(w));
+      let known = false; // looked up: a miss once its fill starts, a hit once cachedLayer returns
+      const decide = (): void => {
+        if (!known) decided();
+        known = true;
+      };
+      const fill = (w: TarWriter): Promise<void> => {
+        decide();
+        return buildSlot(() => build(w));
+      };
       const layer = await cachedLayer(`deb:${pin.sha256}`, ctx.epoch, `deb ${name} ${pin.version}`, fill, ctx.cache, ctx.layout);
+      decide();
       captures.get(`${arch}/${name}`)?.settle(); // no-op when built (the capture settled it); cached: read the cache
       count(ctx, layer.hit);
       ctx.progress(`layer ${name} (${arch}) ${layer.hit ? 'from cache' : 'built'}`);

@@ -135,14 +135,15 @@ export function spdxJsonBytes(input: SbomInput, suffix = ''): Buffer {
   // Filled in the shell's order, each slot looked up in the shell alone (never in what is filled in).
   const parts: Buffer[] = [];
   let from = 0;
-  const fill = (slot: string, items: readonly Buffer[]): void => {
+  // `separated`: the items after the first already begin with their ',\n' (the package entries do).
+  const fill = (slot: string, items: readonly Buffer[], separated = false): void => {
     const token = indent(JSON.stringify(slot));
     const at = shell.indexOf(token, from);
     parts.push(Buffer.from(shell.slice(from, at)));
-    items.forEach((item, i) => parts.push(...(i === 0 ? [item] : [ELEMENT_SEPARATOR, item])));
+    items.forEach((item, i) => (i === 0 || separated ? parts.push(item) : parts.push(ELEMENT_SEPARATOR, item)));
     from = at + token.length;
   };
-  fill(PACKAGES_SLOT, packages);
+  fill(PACKAGES_SLOT, packages, true);
   fill(RELATIONSHIPS_SLOT, [Buffer.from(relationships.join(',\n'))]);
   if (extracted.length > 0) fill(EXTRACTED_SLOT, extracted);
   parts.push(Buffer.from(shell.slice(from) + suffix));
@@ -165,6 +166,7 @@ function indent(json: string): string {
   return `    ${json.replace(/\n/g, '\n    ')}`;
 }
 
+/** Each package's entry as it follows another in the array: `,\n` and the entry. */
 const packageJson = new WeakMap<SbomPackage, { distroVersion: string; json: Buffer }>();
 
 /**
@@ -179,7 +181,7 @@ export function prepareSbomPackage(p: SbomPackage, distroVersion: string): void 
 function debPackageJson(p: SbomPackage, arch: string, distroVersion: string): Buffer {
   const memo = packageJson.get(p);
   if (memo !== undefined && memo.distroVersion === distroVersion && p.imageArch === arch) return memo.json;
-  const json = Buffer.from(indent(JSON.stringify(debPackage(p, debSpdxId(arch, p.name), distroVersion), null, 2)));
+  const json = Buffer.from(`,\n${indent(JSON.stringify(debPackage(p, debSpdxId(arch, p.name), distroVersion), null, 2))}`);
   if (p.imageArch === arch) packageJson.set(p, { distroVersion, json });
   return json;
 }

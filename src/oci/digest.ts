@@ -159,11 +159,12 @@ export async function importBlob(
   digest: string,
   size: number,
 ): Promise<'present' | 'linked' | 'copied'> {
+  // Already in place (a rebuild: most layers are): the source need not even be looked at.
+  if (await blobExists(blobsDir, digest, size)) return 'present';
   const st = await stat(source);
   if (!st.isFile() || st.size !== size) {
     throw new DistrolessError('SIZE_MISMATCH', `blob ${digest} at ${source}: expected ${size} bytes, found ${st.size}`);
   }
-  if (await blobExists(blobsDir, digest, size)) return 'present';
   const target = blobPath(blobsDir, digest);
   await mkdir(dirname(target), { recursive: true });
   const temp = tempBlobPath(blobsDir);

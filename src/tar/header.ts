@@ -95,25 +95,31 @@ export function fitsUstarField(value: string, length: number): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // Encoding
 
+// Encoding runs once per entry of every layer (tzdata alone has 1,320): fields are written straight into the
+// block, without intermediate strings or buffers.
+
 function writeString(block: Buffer, offset: number, length: number, value: string): void {
-  const bytes = Buffer.from(value, 'utf8');
-  if (bytes.length > length) throw new DistrolessError('TAR_INVALID', `tar field too long: ${value}`);
-  bytes.copy(block, offset);
+  if (value === '') return;
+  if (Buffer.byteLength(value, 'utf8') > length) throw new DistrolessError('TAR_INVALID', `tar field too long: ${value}`);
+  block.write(value, offset, length, 'utf8');
 }
 
+/** `width - 1` octal digits, zero-padded (the last byte of the field stays NUL). */
 function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) throw new DistrolessError('TAR_INVALID', `tar number out of range: ${value}`);
-  const digits = value.toString(8).padStart(width - 1, '0');
-  if (digits.length > width - 1) throw new DistrolessError('TAR_INVALID', `tar number too large for its field: ${value}`);
-  block.write(digits, offset, 'ascii');
+  let rest = value;
+  for (let i = offset + width - 2; i >= offset; i--) {
+    block[i] = 0x30 + (rest % 8);
+    rest = Math.floor(rest / 8);
+  }
+  if (rest !== 0) throw new DistrolessError('TAR_INVALID', `tar number too large for its field: ${value}`);
 }
 
 /** Sum of all bytes with the checksum field taken as spaces (the POSIX rule). */
 function checksum(block: Buffer): number {
   let sum = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) {
-    sum += i >= CHECKSUM_OFFSET && i < CHECKSUM_OFFSET + CHECKSUM_LENGTH ? 0x20 : (block[i] as number);
-  }
+  for (let i = 0; i < BLOCK_SIZE; i++) sum += block[i] as number;
+  for (let i = CHECKSUM_OFFSET; i < CHECKSUM_OFFSET + CHECKSUM_LENGTH; i++) sum += 0x20 - (block[i] as number);
   return sum;
 }
 

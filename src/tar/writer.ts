@@ -154,10 +154,12 @@ function sizeMismatch(e: TarEntry, got: number, qualifier = ''): DistrolessError
 
 const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
 
+/** An empty, '.' or '..' component: at the start or after a '/', up to two dots, then a '/' or the end. */
+const BAD_COMPONENT = /(?:^|\/)\.{0,2}(?:\/|$)/;
+
 /** Paths are relative, '/'-separated, without '.', '..' or empty components (the writer's own safety net). */
 function validateEntry(e: TarEntry): void {
-  const parts = e.path.split('/');
-  if (e.path === '' || e.path.includes('\0') || parts.some((p) => p === '' || p === '.' || p === '..')) {
+  if (e.path === '' || e.path.includes('\0') || BAD_COMPONENT.test(e.path)) {
     throw invalid(e, 'path must be relative and normalised');
   }
   if (!Number.isInteger(e.mode) || e.mode < 0 || e.mode > 0o7777) throw invalid(e, `bad mode ${e.mode}`);

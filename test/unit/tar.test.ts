@@ -191,6 +191,13 @@ describe('TarWriter against GNU tar', () => {
 describe('TarWriter checks', () => {
   const file: TarEntry = { ...base, path: 'f', type: 'file', mode: 0o644, size: 4 };
 
+  it('takes names that only look like . and .. components', async () => {
+    const w = new TarWriter(sink().out);
+    for (const path of ['..a', 'a..', 'a/...', 'a/.b', '.hidden/x', 'a.b/..c']) await w.add({ ...base, path, type: 'directory', mode: 0o755, size: 0 });
+    await w.finish();
+    expect(w.bytesWritten).toBe(6 * 512 + 1024);
+  });
+
   it.each([
     ['short Buffer', Buffer.from('abc')],
     ['long Buffer', Buffer.from('abcde')],
@@ -207,6 +214,11 @@ describe('TarWriter checks', () => {
   it.each([
     ['absolute path', { path: '/etc/passwd' }],
     ['.. component', { path: 'a/../b' }],
+    ['.. at the end', { path: 'a/..' }],
+    ['. component', { path: './a' }],
+    ['empty component', { path: 'a//b' }],
+    ['trailing slash', { path: 'a/' }],
+    ['just ..', { path: '..' }],
     ['mode out of range', { mode: 0o10000 }],
     ['negative uid', { uid: -1 }],
     ['fractional mtime', { mtime: 1.5 }],
