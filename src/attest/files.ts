@@ -110,16 +110,6 @@ export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
   };
 }
 
-/** Every document of a finished build at once (`buildSbomWriter` without the drafting ahead). */
-export function writeBuildSboms(
-  opts: BuildSbomOptions & {
-    images: ReadonlyArray<{ image: string; variant: string; arch: string; digest: string }>;
-    indexes: ReadonlyArray<{ image: string; variant: string; digest: string }>;
-  },
-): Promise<string[]> {
-  return buildSbomWriter(opts).write(opts.images, opts.indexes);
-}
-
 /** Cached facts first; else the .deb from the build's store (found by sha256 among the context's locks). */
 function buildLicenses(opts: BuildSbomOptions, context: () => AttestContext | undefined): LicenseLookup {
   const fetchDeb = opts.fetchDeb;

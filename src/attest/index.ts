@@ -4,7 +4,7 @@
  * /usr/share/doc/<pkg>/copyright, cached per .deb sha256 under `<cacheDir>/licenses`.
  */
 export { createAttestContext, cacheLicenses, downloadUrl, type AttestContext, type AttestContextOptions, type LockedDistro } from './context.js';
-export { attestationsFor, sbomDraft, sbomFor, sbomInput, type AttestSubject, type SbomDraft } from './subject.js';
+export { attestationsFor, sbomDraft, sbomInput, type AttestSubject, type SbomDraft } from './subject.js';
 export {
   inTotoStatement,
   IN_TOTO_PAYLOAD_TYPE,
@@ -31,4 +31,4 @@ export { parseCopyright, type CopyrightInfo } from './dep5.js';
 export { licenseRef, spdxLicenseId, synopsisToSpdx } from './licenses.js';
 export { CopyrightCollector, readDebLicense, type DebLicense } from './copyright.js';
 export { LicenseCache, licenseLookup, LICENSE_CACHE_VERSION, type DebRef, type LicenseLookup, type LicenseLookupOptions } from './license-cache.js';
-export { buildSbomWriter, writeBuildSboms, type BuildSbomOptions, type BuildSbomWriter, type PlannedSbom } from './files.js';
+export { buildSbomWriter, type BuildSbomOptions, type BuildSbomWriter, type PlannedSbom } from './files.js';

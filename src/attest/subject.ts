@@ -50,11 +50,6 @@ export async function attestationsFor(ctx: AttestContext, subject: AttestSubject
   return [inTotoStatement(subject, SPDX_PREDICATE_TYPE, sbom), inTotoStatement(subject, SLSA_PROVENANCE_PREDICATE_TYPE, provenance)];
 }
 
-/** The SPDX document alone (what `build` writes beside the layout). */
-export async function sbomFor(ctx: AttestContext, subject: AttestSubject): Promise<SpdxDocument> {
-  return spdxDocument(sbomInput(subject, await sbomDraft(ctx, subject)));
-}
-
 /** An SPDX document but for the digest it describes: everything that needs only the config and the lock. */
 export interface SbomDraft {
   resolved: Resolved;
