@@ -61,24 +61,16 @@ export interface Deb {
 const SUFFIXES: Record<string, DebCompression> = { '': 'none', '.gz': 'gz', '.xz': 'xz', '.zst': 'zst', '.bz2': 'bz2' };
 
 export async function openDeb(path: string, name = basename(path), opts: DebOptions = {}): Promise<Deb> {
-  const members = await readArMembers(path, name);
-  const { control: controlMember, data: dataMember } = await findMembers(path, members, name);
-  const controlCompression = compressionOf(controlMember, 'control.tar', name);
-  const dataCompression = compressionOf(dataMember, 'data.tar', name);
-  if (controlCompression === 'bz2') throw bad(name, `unsupported control member ${controlMember.name}`);
-  const member = (m: ArMember, kind: DebCompression, what: string): Readable =>
-    decompress(rangeStream(path, m), kind, opts, `${name}: ${what}`);
-  const files = await readControlFiles(member(controlMember, controlCompression, controlMember.name), name, opts);
-  if (files.control === undefined) throw bad(name, 'control.tar has no control file');
+  const m = await openMembers(path, name, opts);
+  const files = await readControl(m.control(), name, opts);
   return {
     path,
     name,
-    control: files.control,
-    ...(files.md5sums === undefined ? {} : { md5sums: files.md5sums }),
-    controlCompression,
-    dataCompression,
-    dataMember,
-    dataTar: () => member(dataMember, dataCompression, dataMember.name),
+    ...files,
+    controlCompression: m.controlCompression,
+    dataCompression: m.dataCompression,
+    dataMember: m.dataMember,
+    dataTar: m.data,
   };
 }
 
@@ -101,18 +93,35 @@ export interface DebStream {
  * wait before the first data entry.
  */
 export async function streamDeb(path: string, name = basename(path), opts: DebOptions = {}): Promise<DebStream> {
+  const m = await openMembers(path, name, opts);
+  const data = m.data();
+  const control = readControl(m.control(), name, opts);
+  control.catch(() => undefined); // the caller awaits it after the data; not unhandled meanwhile
+  return { dataMember: m.dataMember, data, control };
+}
+
+/** The members of a .deb, checked, each with a function that starts a fresh decompressed stream of it. */
+async function openMembers(path: string, name: string, opts: DebOptions) {
   const members = await readArMembers(path, name);
   const { control: controlMember, data: dataMember } = await findMembers(path, members, name);
   const controlCompression = compressionOf(controlMember, 'control.tar', name);
   const dataCompression = compressionOf(dataMember, 'data.tar', name);
   if (controlCompression === 'bz2') throw bad(name, `unsupported control member ${controlMember.name}`);
-  const data = decompress(rangeStream(path, dataMember), dataCompression, opts, `${name}: ${dataMember.name}`);
-  const control = readControlFiles(decompress(rangeStream(path, controlMember), controlCompression, opts, `${name}: ${controlMember.name}`), name, opts).then((files) => {
-    if (files.control === undefined) throw bad(name, 'control.tar has no control file');
-    return { control: files.control, ...(files.md5sums === undefined ? {} : { md5sums: files.md5sums }) };
-  });
-  control.catch(() => undefined); // the caller awaits it after the data; not unhandled meanwhile
-  return { dataMember, data, control };
+  const stream = (m: ArMember, kind: DebCompression): Readable => decompress(rangeStream(path, m), kind, opts, `${name}: ${m.name}`);
+  return {
+    dataMember,
+    controlCompression,
+    dataCompression,
+    control: () => stream(controlMember, controlCompression),
+    data: () => stream(dataMember, dataCompression),
+  };
+}
+
+/** `control` (required) and `md5sums` (when there) out of a control.tar stream. */
+async function readControl(tar: Readable, name: string, opts: DebOptions): Promise<{ control: string; md5sums?: string }> {
+  const files = await readControlFiles(tar, name, opts);
+  if (files.control === undefined) throw bad(name, 'control.tar has no control file');
+  return { control: files.control, ...(files.md5sums === undefined ? {} : { md5sums: files.md5sums }) };
 }
 
 /** deb(5): debian-binary, control.tar*, data.tar* in this order; `_`-prefixed members anywhere between are ignored. */
