@@ -59,23 +59,13 @@ const schema = z.strictObject({
 
 /** Parses and checks one shard result; `file` names it in errors. */
 export function parseShardResult(text: string, file: string): ShardResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new DistrolessError('PARSE', `${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${file}: ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new DistrolessError('PARSE', `${file}: not a shard result: ${details[0] ?? ''}`, { details });
-  }
+  const data = z.parseJsonDocument(schema, text, file, 'PARSE', (issues) => `not a shard result: ${issues[0] ?? ''}`);
   // Rebuilt without undefined members, so the object equals what a shard wrote (exactOptionalPropertyTypes).
-  const manifests = parsed.data.manifests.map((m) => {
+  const manifests = data.manifests.map((m) => {
     const { variant, ...p } = m.platform;
     return { ...m, platform: variant === undefined ? p : { ...p, variant } };
   });
-  return { ...parsed.data, manifests };
+  return { ...data, manifests };
 }
 
 /**

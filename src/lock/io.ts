@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from '../util/zod.js';
-import { DistrolessError } from '../errors.js';
 import { canonicalJson } from '../util/json.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import { LOCKFILE_VERSION, type Lockfile } from './types.js';
@@ -49,19 +48,7 @@ export function lockfilePath(lockDir: string, distro: string): string {
 
 /** Parses and validates lockfile text; `file` names it in errors. */
 export function parseLockfile(text: string, file: string): Lockfile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new DistrolessError('LOCK_INVALID', `${file}: not valid JSON (${(e as Error).message})`);
-  }
-  const parsed = lockSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    const details = issues.map((i) => `${file}: ${i}`);
-    throw new DistrolessError('LOCK_INVALID', `${file}: ${issues.length} invalid field(s), the first: ${issues[0] ?? ''}`, { details });
-  }
-  return parsed.data;
+  return z.parseJsonDocument(lockSchema, text, file, 'LOCK_INVALID', (issues) => `${issues.length} invalid field(s), the first: ${issues[0] ?? ''}`);
 }
 
 /** Reads the lockfile of a distro; undefined when there is none yet. */
