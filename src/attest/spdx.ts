@@ -108,20 +108,9 @@ export function debSpdxId(imageArch: string, name: string): string {
  * newline) is appended.
  */
 export function spdxJsonBytes(input: SbomInput, suffix = ''): Buffer {
-  const rootId = input.subject.ociArch === undefined ? INDEX_ID : IMAGE_ID;
-  const packages: Buffer[] = [Buffer.from(indent(JSON.stringify(rootPackage(input, rootId), null, 2)))];
-  const relationships: string[] = [relationshipJson(DOCUMENT_ID, 'DESCRIBES', rootId)];
-  for (const { arch, packages: debs } of input.archs) {
-    const names = new Set(debs.map((p) => p.name));
-    for (const p of debs) {
-      packages.push(debPackageJson(p, arch, input.distroVersion));
-      relationships.push(relationshipJson(rootId, 'CONTAINS', debSpdxId(arch, p.name)));
-    }
-    for (const p of debs) {
-      if (p.requiredBy !== '' && names.has(p.requiredBy)) relationships.push(relationshipJson(debSpdxId(arch, p.requiredBy), 'DEPENDS_ON', debSpdxId(arch, p.name)));
-    }
-  }
-  const extracted = extractedLicenses(input.archs.flatMap((a) => a.packages)).map(extractedJson);
+  const { rootId, debs, relationships, extracted: refs } = outline(input);
+  const packages: Buffer[] = [Buffer.from(indent(JSON.stringify(rootPackage(input, rootId), null, 2))), ...debs.map(({ p, arch }) => debPackageJson(p, arch, input.distroVersion))];
+  const extracted = refs.map(extractedJson);
   const shell = JSON.stringify(
     {
       ...documentHeader(input),
@@ -144,7 +133,7 @@ export function spdxJsonBytes(input: SbomInput, suffix = ''): Buffer {
     from = at + token.length;
   };
   fill(PACKAGES_SLOT, packages, true);
-  fill(RELATIONSHIPS_SLOT, [Buffer.from(relationships.join(',\n'))]);
+  fill(RELATIONSHIPS_SLOT, [Buffer.from(relationships.map(relationshipJson).join(',\n'))]);
   if (extracted.length > 0) fill(EXTRACTED_SLOT, extracted);
   parts.push(Buffer.from(shell.slice(from) + suffix));
   return Buffer.concat(parts);
@@ -186,9 +175,9 @@ function debPackageJson(p: SbomPackage, arch: string, distroVersion: string): Bu
   return json;
 }
 
-function relationshipJson(from: string, type: SpdxRelationship['relationshipType'], to: string): string {
+function relationshipJson(r: SpdxRelationship): string {
   // The same text JSON.stringify(…, null, 2) gives an element of the array (the ids are plain ASCII, quoted as JSON).
-  return `    {\n      "spdxElementId": ${JSON.stringify(from)},\n      "relationshipType": "${type}",\n      "relatedSpdxElement": ${JSON.stringify(to)}\n    }`;
+  return `    {\n      "spdxElementId": ${JSON.stringify(r.spdxElementId)},\n      "relationshipType": "${r.relationshipType}",\n      "relatedSpdxElement": ${JSON.stringify(r.relatedSpdxElement)}\n    }`;
 }
 
 const extractedMemo = new Map<string, Buffer>();
@@ -216,24 +205,29 @@ function documentHeader(input: SbomInput): Pick<SpdxDocument, 'spdxVersion' | 'd
 }
 
 export function spdxDocument(input: SbomInput): SpdxDocument {
+  const { rootId, debs, relationships, extracted } = outline(input);
+  const packages = [rootPackage(input, rootId), ...debs.map(({ p, arch }) => debPackage(p, debSpdxId(arch, p.name), input.distroVersion))];
+  return { ...documentHeader(input), packages, relationships, ...(extracted.length > 0 ? { hasExtractedLicensingInfos: extracted } : {}) };
+}
+
+/** What a document lists, in its order, whichever way it is then written (spdxDocument, spdxJsonBytes). */
+function outline(input: SbomInput) {
   const rootId = input.subject.ociArch === undefined ? INDEX_ID : IMAGE_ID;
-  const packages: SpdxPackage[] = [rootPackage(input, rootId)];
+  const debs: Array<{ p: SbomPackage; arch: string }> = [];
   const relationships: SpdxRelationship[] = [{ spdxElementId: DOCUMENT_ID, relationshipType: 'DESCRIBES', relatedSpdxElement: rootId }];
-  for (const { arch, packages: debs } of input.archs) {
-    const names = new Set(debs.map((p) => p.name));
-    for (const p of debs) {
-      const id = debSpdxId(arch, p.name);
-      packages.push(debPackage(p, id, input.distroVersion));
-      relationships.push({ spdxElementId: rootId, relationshipType: 'CONTAINS', relatedSpdxElement: id });
+  for (const { arch, packages } of input.archs) {
+    const names = new Set(packages.map((p) => p.name));
+    for (const p of packages) {
+      debs.push({ p, arch });
+      relationships.push({ spdxElementId: rootId, relationshipType: 'CONTAINS', relatedSpdxElement: debSpdxId(arch, p.name) });
     }
-    for (const p of debs) {
+    for (const p of packages) {
       if (p.requiredBy !== '' && names.has(p.requiredBy)) {
         relationships.push({ spdxElementId: debSpdxId(arch, p.requiredBy), relationshipType: 'DEPENDS_ON', relatedSpdxElement: debSpdxId(arch, p.name) });
       }
     }
   }
-  const extracted = extractedLicenses(input.archs.flatMap((a) => a.packages));
-  return { ...documentHeader(input), packages, relationships, ...(extracted.length > 0 ? { hasExtractedLicensingInfos: extracted } : {}) };
+  return { rootId, debs, relationships, extracted: extractedLicenses(input.archs.flatMap((a) => a.packages)) };
 }
 
 /**
