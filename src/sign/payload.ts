@@ -76,12 +76,7 @@ export function serializeEnvelope(payloadType: string, body: Buffer, signatures:
 }
 
 export function parseEnvelope(bytes: Buffer): { payloadType: string; body: Buffer; signatures: Array<{ keyid: string; sig: Buffer }> } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw new DistrolessError('SIGNATURE_INVALID', 'the DSSE envelope is not JSON');
-  }
+  const doc = jsonOf(bytes, 'the DSSE envelope');
   if (!isObject(doc) || typeof doc.payloadType !== 'string' || typeof doc.payload !== 'string' || !Array.isArray(doc.signatures)) {
     throw new DistrolessError('SIGNATURE_INVALID', 'not a DSSE envelope (payloadType, payload, signatures)');
   }
@@ -95,16 +90,19 @@ export function statementBytes(statement: InTotoStatement): Buffer {
 }
 
 export function parseStatement(body: Buffer): InTotoStatement {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new DistrolessError('SIGNATURE_INVALID', 'the attestation payload is not JSON');
-  }
+  const doc = jsonOf(body, 'the attestation payload');
   if (!isObject(doc) || typeof doc._type !== 'string' || typeof doc.predicateType !== 'string' || !Array.isArray(doc.subject)) {
     throw new DistrolessError('SIGNATURE_INVALID', 'the attestation payload is not an in-toto statement (_type, subject, predicateType)');
   }
   return doc as unknown as InTotoStatement;
+}
+
+function jsonOf(bytes: Buffer, what: string): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new DistrolessError('SIGNATURE_INVALID', `${what} is not JSON`);
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
