@@ -16,7 +16,11 @@ const work = mkdtempSync(join(tmpdir(), 'bench-build-'));
 
 function timed(args, env = {}) {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 28,
+  });
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
   return { wall, rssMiB: Number(r.stderr.trim().split('\n').at(-1)) / 1024, stdout: r.stdout };
@@ -26,7 +30,20 @@ function timed(args, env = {}) {
 // (ext4 commits every file's dirty data with the journal; ~55 ms of a rebuild here).
 const settle = () => execFileSync('sync');
 const build = (lockfiles, cache, out, extra = []) =>
-  timed(['--lockfiles', lockfiles, '--cache-dir', cache, '--no-progress', 'build', '--arch', arch, '--output', out, '--json', ...extra]);
+  timed([
+    '--lockfiles',
+    lockfiles,
+    '--cache-dir',
+    cache,
+    '--no-progress',
+    'build',
+    '--arch',
+    arch,
+    '--output',
+    out,
+    '--json',
+    ...extra,
+  ]);
 
 // 1. Download every .deb once (not timed), then keep only debs/ for the cold run.
 const warmCache = join(work, 'cache');
@@ -49,11 +66,22 @@ const result = JSON.parse(colds[0].stdout);
 
 // 2. One package changes: pin tzdata to the bookworm (main) version instead of the -security one.
 const lock = JSON.parse(readFileSync(join(lockDir, 'debian12.lock.json'), 'utf8'));
-const index = gunzipSync(Buffer.from(await (await fetch(`https://deb.debian.org/debian/dists/bookworm/main/binary-${arch}/Packages.gz`)).arrayBuffer())).toString('latin1');
+const index = gunzipSync(
+  Buffer.from(
+    await (await fetch(`https://deb.debian.org/debian/dists/bookworm/main/binary-${arch}/Packages.gz`)).arrayBuffer(),
+  ),
+).toString('latin1');
 const stanza = index.split('\n\n').find((s) => s.startsWith('Package: tzdata\n'));
 const field = (f) => new RegExp(`^${f}: (.*)$`, 'm').exec(stanza)[1];
 const pin = lock.packages[arch].tzdata;
-const changed = { ...pin, version: field('Version'), suite: 'bookworm', filename: field('Filename'), size: Number(field('Size')), sha256: field('SHA256') };
+const changed = {
+  ...pin,
+  version: field('Version'),
+  suite: 'bookworm',
+  filename: field('Filename'),
+  size: Number(field('Size')),
+  sha256: field('SHA256'),
+};
 if (changed.sha256 === pin.sha256) throw new Error('tzdata is the same in bookworm and the lock: pick another package');
 lock.packages[arch].tzdata = changed;
 const lock2 = join(work, 'lock2');
@@ -88,7 +116,11 @@ const java = build(lockDir, javaCache, join(work, 'layout3'), ['--image', 'java1
 const closures = {};
 for (const image of Object.keys(lock.images)) {
   if (image === 'debug') continue;
-  const list = JSON.parse(execFileSync(process.execPath, [cli, '--lockfiles', lockDir, 'list', '--image', image, '--arch', arch, '--json'], { encoding: 'utf8' }));
+  const list = JSON.parse(
+    execFileSync(process.execPath, [cli, '--lockfiles', lockDir, 'list', '--image', image, '--arch', arch, '--json'], {
+      encoding: 'utf8',
+    }),
+  );
   closures[image] = list.packages;
 }
 const sources = [
@@ -101,12 +133,19 @@ const mm = {};
 for (const [image, pkgs] of Object.entries(closures)) {
   const stage = join(work, `apt-${image}`);
   mkdirSync(stage);
-  for (const p of pkgs) cpSync(join(warmCache, 'debs', `${p.sha256}.deb`), join(stage, `${p.name}_${p.version.replace(':', '%3a')}_${p.architecture}.deb`));
+  for (const p of pkgs)
+    cpSync(
+      join(warmCache, 'debs', `${p.sha256}.deb`),
+      join(stage, `${p.name}_${p.version.replace(':', '%3a')}_${p.architecture}.deb`),
+    );
   const tar = join(work, `${image}.tar`);
   settle();
   const t0 = performance.now();
   const args = [
-    '--quiet', '--variant=extract', `--architectures=${arch}`, '--aptopt=Acquire::Languages "none"',
+    '--quiet',
+    '--variant=extract',
+    `--architectures=${arch}`,
+    '--aptopt=Acquire::Languages "none"',
     `--setup-hook=mkdir -p "$1/var/cache/apt/archives" && cp ${stage}/*.deb "$1/var/cache/apt/archives/"`,
     `--include=${pkgs.map((p) => `${p.name}=${p.version}`).join(',')}`,
   ];
@@ -119,7 +158,8 @@ for (const [image, pkgs] of Object.entries(closures)) {
 }
 
 const sizes = {};
-for (const i of result.images.filter((x) => x.variant === 'latest')) sizes[i.image] = `${(i.size / 1048576).toFixed(2)} MiB`;
+for (const i of result.images.filter((x) => x.variant === 'latest'))
+  sizes[i.image] = `${(i.size / 1048576).toFixed(2)} MiB`;
 rmSync(work, { recursive: true, force: true });
 console.log(
   JSON.stringify(
@@ -127,13 +167,18 @@ console.log(
       bench: 'build',
       arch,
       images: result.images.length,
-      cold: { wallS: +cold.wall.toFixed(2), runsS: colds.map((c) => +c.wall.toFixed(2)), peakRssMiB: Math.round(cold.rssMiB), layersBuilt: result.layers.built },
+      cold: {
+        wallS: +cold.wall.toFixed(2),
+        runsS: colds.map((c) => +c.wall.toFixed(2)),
+        peakRssMiB: Math.round(cold.rssMiB),
+        layersBuilt: result.layers.built,
+      },
       onePackageRebuild: {
         wallS: +rebuild.wall.toFixed(2),
         runsS: rebuildWalls.map((w) => +w.toFixed(2)),
         vsCold: +(rebuild.wall / cold.wall).toFixed(3),
         changed: `tzdata ${pin.version} → ${changed.version}`,
-        where: 'in place: the cold build\'s cache and layout',
+        where: "in place: the cold build's cache and layout",
       },
       java17Alone: { wallS: +java.wall.toFixed(2), peakRssMiB: Math.round(java.rssMiB) },
       mmdebstrapExtractGzip6: { wallS: +mmWall.toFixed(2), perImage: mm },

@@ -17,7 +17,13 @@ const work = mkdtempSync(join(tmpdir(), 'bench-push-'));
 async function bundle(entry, name) {
   const outfile = join(work, name);
   await build({
-    entryPoints: [join(root, entry)], outfile, bundle: true, platform: 'node', target: 'node22', format: 'esm', logLevel: 'warning',
+    entryPoints: [join(root, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    logLevel: 'warning',
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   return outfile;
@@ -28,10 +34,30 @@ function defaultLayout() {
   let lockDir = join(root, 'lockfiles');
   if (!existsSync(join(lockDir, 'debian12.lock.json'))) {
     lockDir = join(work, 'lock');
-    execFileSync(process.execPath, [cli, '--lockfiles', lockDir, '--cache-dir', join(work, 'cache'), '--no-progress', 'update', '--arch', 'amd64'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(
+      process.execPath,
+      [cli, '--lockfiles', lockDir, '--cache-dir', join(work, 'cache'), '--no-progress', 'update', '--arch', 'amd64'],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
   }
   const out = join(work, 'layout');
-  execFileSync(process.execPath, [cli, '--lockfiles', lockDir, '--cache-dir', join(work, 'cache'), '--no-progress', 'build', '--output', out, '--arch', 'amd64'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [
+      cli,
+      '--lockfiles',
+      lockDir,
+      '--cache-dir',
+      join(work, 'cache'),
+      '--no-progress',
+      'build',
+      '--output',
+      out,
+      '--arch',
+      'amd64',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   return out;
 }
 
@@ -44,7 +70,11 @@ function timed(cmd, args) {
 
 const layout = process.argv[2] ?? defaultLayout();
 const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
-const refs = index.manifests.map((m) => ({ ref: m.annotations['org.opencontainers.image.ref.name'], mediaType: m.mediaType, digest: m.digest }));
+const refs = index.manifests.map((m) => ({
+  ref: m.annotations['org.opencontainers.image.ref.name'],
+  mediaType: m.mediaType,
+  digest: m.digest,
+}));
 const indexRefs = refs.filter((r) => r.mediaType.endsWith('index.v1+json'));
 const blobDir = join(layout, 'blobs', 'sha256');
 const blobs = readdirSync(blobDir);
@@ -54,13 +84,16 @@ const helpers = await import(await bundle('test/helpers/registry.ts', 'registry.
 const pushLib = await bundle('src/app/push.ts', 'push.mjs');
 const runner = join(work, 'run-push.mjs');
 // The child prints the summary; the wall time includes its Node start-up, as skopeo's includes its own.
-writeFileSync(runner, `
+writeFileSync(
+  runner,
+  `
 import { runPush } from ${JSON.stringify(pushLib)};
 const [layoutDir, registry, concurrency] = process.argv.slice(2);
 const r = await runPush({ layoutDir, registry, insecure: true, concurrency: Number(concurrency) });
 const { refs, ...stats } = r;
 console.log(JSON.stringify({ refs: refs.length, ...stats }));
-`);
+`,
+);
 
 const ours = await helpers.startRegistry();
 const theirs = await helpers.startRegistry();
@@ -72,19 +105,43 @@ try {
     // The same naming as ours: <image>-<distro>[-<variant>] → repository <image>-<distro>, tag <variant>|latest.
     const m = /^(.*?-debian\d+)(?:-(.+))?$/.exec(ref);
     const dest = `docker://${theirs.host}/distroless/${m[1]}:${m[2] ?? 'latest'}`;
-    skopeo.wall += timed('skopeo', ['copy', '--all', '--dest-tls-verify=false', '--quiet', `oci:${layout}:${ref}`, dest]).wall;
+    skopeo.wall += timed('skopeo', [
+      'copy',
+      '--all',
+      '--dest-tls-verify=false',
+      '--quiet',
+      `oci:${layout}:${ref}`,
+      dest,
+    ]).wall;
   }
   const repush = timed(process.execPath, [runner, layout, `${ours.host}/distroless`, String(concurrency)]);
   const pushed = JSON.parse(push.stdout);
   const again = JSON.parse(repush.stdout);
-  console.log(JSON.stringify({
-    node: process.version,
-    layout: { refs: refs.length, indexRefs: indexRefs.length, blobs: blobs.length, bytes },
-    push: { wallSeconds: +push.wall.toFixed(2), concurrency, ...pushed },
-    skopeo: { wallSeconds: +skopeo.wall.toFixed(2), copies: indexRefs.length, command: 'skopeo copy --all oci:LAYOUT:REF docker://HOST/distroless/REPO:TAG (index refs, one after the other)' },
-    ratio: +(push.wall / skopeo.wall).toFixed(3),
-    repush: { wallSeconds: +repush.wall.toFixed(2), uploadedBytes: again.uploadedBytes, uploadedBlobs: again.uploadedBlobs, manifestsPut: again.manifestsPut, tagsPut: again.tagsPut },
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        node: process.version,
+        layout: { refs: refs.length, indexRefs: indexRefs.length, blobs: blobs.length, bytes },
+        push: { wallSeconds: +push.wall.toFixed(2), concurrency, ...pushed },
+        skopeo: {
+          wallSeconds: +skopeo.wall.toFixed(2),
+          copies: indexRefs.length,
+          command:
+            'skopeo copy --all oci:LAYOUT:REF docker://HOST/distroless/REPO:TAG (index refs, one after the other)',
+        },
+        ratio: +(push.wall / skopeo.wall).toFixed(3),
+        repush: {
+          wallSeconds: +repush.wall.toFixed(2),
+          uploadedBytes: again.uploadedBytes,
+          uploadedBlobs: again.uploadedBlobs,
+          manifestsPut: again.manifestsPut,
+          tagsPut: again.tagsPut,
+        },
+      },
+      null,
+      2,
+    ),
+  );
 } finally {
   await ours.stop();
   await theirs.stop();

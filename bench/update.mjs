@@ -39,7 +39,11 @@ function verifiableArchs() {
   const ok = [];
   for (const arch of distro.archs) {
     const d = mkdtempSync(join(tmpdir(), 'bench-probe-'));
-    const r = spawnSync(process.execPath, [cli, '--lockfiles', d, '--cache-dir', join(d, 'c'), 'update', '--check', '--arch', arch], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [cli, '--lockfiles', d, '--cache-dir', join(d, 'c'), 'update', '--check', '--arch', arch],
+      { encoding: 'utf8' },
+    );
     if (r.status === 2) console.error(`# ${arch} skipped: ${r.stderr.trim().split('\n')[0]}`);
     else ok.push(arch);
     rmSync(d, { recursive: true, force: true });
@@ -55,11 +59,18 @@ function aptFor(arch, dir, packagesByImage) {
   const sources = distro.sources.map((s) => `deb ${s.url} ${s.suite} ${s.components.join(' ')}`).join('\n');
   writeFileSync(join(dir, 'sources.list'), `${sources}\n`);
   const o = [
-    `Dir::State::status=${join(dir, 'status')}`, `Dir::State::Lists=${lists}`, `Dir::Cache=${join(dir, 'cache')}`,
-    `Dir::Etc::SourceList=${join(dir, 'sources.list')}`, 'Dir::Etc::SourceParts=/nonexistent',
-    'Dir::Etc::Trusted=/usr/share/keyrings/debian-archive-keyring.gpg', 'Dir::Etc::TrustedParts=/nonexistent',
-    `APT::Architecture=${arch}`, `APT::Architectures=${arch}`, 'APT::Install-Recommends=false',
-    'Acquire::Languages=none', 'Debug::NoLocking=1',
+    `Dir::State::status=${join(dir, 'status')}`,
+    `Dir::State::Lists=${lists}`,
+    `Dir::Cache=${join(dir, 'cache')}`,
+    `Dir::Etc::SourceList=${join(dir, 'sources.list')}`,
+    'Dir::Etc::SourceParts=/nonexistent',
+    'Dir::Etc::Trusted=/usr/share/keyrings/debian-archive-keyring.gpg',
+    'Dir::Etc::TrustedParts=/nonexistent',
+    `APT::Architecture=${arch}`,
+    `APT::Architectures=${arch}`,
+    'APT::Install-Recommends=false',
+    'Acquire::Languages=none',
+    'Debug::NoLocking=1',
   ].flatMap((x) => ['-o', x]);
   const t0 = performance.now();
   const up = spawnSync('apt-get', [...o, '-q', 'update'], { encoding: 'utf8' });
@@ -73,7 +84,16 @@ function aptFor(arch, dir, packagesByImage) {
 
 const archs = verifiableArchs();
 const work = mkdtempSync(join(tmpdir(), 'bench-update-'));
-const args = ['--lockfiles', join(work, 'lock'), '--cache-dir', join(work, 'cache'), '--no-progress', 'update', '--arch', archs.join(',')];
+const args = [
+  '--lockfiles',
+  join(work, 'lock'),
+  '--cache-dir',
+  join(work, 'cache'),
+  '--no-progress',
+  'update',
+  '--arch',
+  archs.join(','),
+];
 const cold = timed(process.execPath, [cli, ...args]);
 if (cold.status !== 0) throw new Error(`cold update failed: ${cold.stderr}`);
 const warm = [1, 2, 3].map(() => timed(process.execPath, [cli, ...args]));
@@ -89,8 +109,16 @@ const result = {
   archs,
   images: Object.keys(packagesByImage).length,
   cold: { wallS: +cold.wall.toFixed(2), peakRssMiB: Math.round(cold.rssMiB) },
-  warm: { wallS: +warmBest.wall.toFixed(2), peakRssMiB: Math.round(warmBest.rssMiB), runs: warm.map((w) => +w.wall.toFixed(2)) },
-  apt: { version: aptVersion, wallS: +aptWall.toFixed(2), perArch: apt.map((r, i) => ({ arch: archs[i], wallS: +r.wall.toFixed(2), failed: r.failed })) },
+  warm: {
+    wallS: +warmBest.wall.toFixed(2),
+    peakRssMiB: Math.round(warmBest.rssMiB),
+    runs: warm.map((w) => +w.wall.toFixed(2)),
+  },
+  apt: {
+    version: aptVersion,
+    wallS: +aptWall.toFixed(2),
+    perArch: apt.map((r, i) => ({ arch: archs[i], wallS: +r.wall.toFixed(2), failed: r.failed })),
+  },
   coldVsApt: +(cold.wall / aptWall).toFixed(3),
   targets: { coldVsApt: '<= 0.2', warmS: '< 1' },
 };

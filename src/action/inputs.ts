@@ -59,7 +59,8 @@ function booleanInput(name: string, fallback: boolean): boolean {
 
 function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
   const value = core.getInput(name) || fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new Error(`input "${name}": unsupported value "${value}" (supported: ${allowed.join(', ')})`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(`input "${name}": unsupported value "${value}" (supported: ${allowed.join(', ')})`);
   return value as T;
 }
 
@@ -97,7 +98,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     signing: choice('signing', SIGNING_MODES, 'none'),
     signingKey: core.getInput('signing-key'),
     signingKeyPassword: core.getInput('signing-key-password'),
-    signatureFormat: core.getInput('signature-format') === '' ? '' : choice('signature-format', SIGNATURE_FORMATS, 'both'),
+    signatureFormat:
+      core.getInput('signature-format') === '' ? '' : choice('signature-format', SIGNATURE_FORMATS, 'both'),
     fulcioUrl: core.getInput('fulcio-url') || DEFAULT_FULCIO_URL,
     rekorUrl: core.getInput('rekor-url') || DEFAULT_REKOR_URL,
     certificateIdentity: core.getInput('certificate-identity'),

@@ -9,7 +9,14 @@ import type { Readable } from 'node:stream';
 import type { Config } from '../config/types.js';
 import { DistrolessError } from '../errors.js';
 import { connect } from './registry-access.js';
-import { buildIndex, debianPlatform, MEDIA_TYPES, platformTagSuffix, type Descriptor, type Platform } from '../oci/index.js';
+import {
+  buildIndex,
+  debianPlatform,
+  MEDIA_TYPES,
+  platformTagSuffix,
+  type Descriptor,
+  type Platform,
+} from '../oci/index.js';
 import {
   checkTag,
   parseRegistryTarget,
@@ -77,7 +84,10 @@ export interface AssembleResult {
 export async function runAssemble(opts: AssembleOptions): Promise<AssembleResult> {
   const target = parseRegistryTarget(opts.registry);
   if (opts.immutableTag !== undefined) checkTag(opts.immutableTag);
-  const plan = await planShards(opts.config, opts.lockDir, { ...(opts.images ? { images: opts.images } : {}), ...(opts.archs ? { archs: opts.archs } : {}) });
+  const plan = await planShards(opts.config, opts.lockDir, {
+    ...(opts.images ? { images: opts.images } : {}),
+    ...(opts.archs ? { archs: opts.archs } : {}),
+  });
   const byKey = checkResults(plan.shards, opts.results, targetName(opts.registry));
   const indexes = assembleIndexes(plan.shards, byKey, opts.results, target);
   const client = connect(target.host, opts, { onRetry: (e) => opts.onProgress?.({ kind: 'retry', ...e }) });
@@ -85,7 +95,10 @@ export async function runAssemble(opts: AssembleOptions): Promise<AssembleResult
     await client.ping();
     await checkPushed(client, [...byKey.values()], opts.concurrency ?? 4);
     const source = registrySource(client, indexes);
-    const { tags, stats } = await pushTargets(client, source, pushTargetsOf(indexes, opts.immutableTag), { concurrency: opts.concurrency, onProgress: opts.onProgress });
+    const { tags, stats } = await pushTargets(client, source, pushTargetsOf(indexes, opts.immutableTag), {
+      concurrency: opts.concurrency,
+      onProgress: opts.onProgress,
+    });
     const refs = tags
       .map((t) => ({ reference: `${target.host}/${t.repository}:${t.tag}`, digest: t.digest, mediaType: t.mediaType }))
       .sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
@@ -95,13 +108,18 @@ export async function runAssemble(opts: AssembleOptions): Promise<AssembleResult
   }
 }
 
-const key = (m: { image: string; distro: string; variant: string; arch: string }): string => `${m.image}-${m.distro} ${m.variant} ${m.arch}`;
+const key = (m: { image: string; distro: string; variant: string; arch: string }): string =>
+  `${m.image}-${m.distro} ${m.variant} ${m.arch}`;
 
 /**
  * Every result for this registry, one epoch per distro, no image × variant × arch twice, each manifest where
  * its shard puts it, and exactly the plan's shards (all variants of each). Every problem at once.
  */
-function checkResults(shards: readonly Shard[], results: readonly ShardResult[], registry: string): Map<string, ShardManifest & { shard: string }> {
+function checkResults(
+  shards: readonly Shard[],
+  results: readonly ShardResult[],
+  registry: string,
+): Map<string, ShardManifest & { shard: string }> {
   const problems: string[] = [];
   const planned = new Map(shards.map((s) => [s.id, s]));
   const epochs = new Map<string, { epoch: number; shard: string }>();
@@ -113,8 +131,12 @@ function checkResults(shards: readonly Shard[], results: readonly ShardResult[],
     for (const m of r.manifests) {
       const e = epochs.get(m.distro);
       if (e === undefined) epochs.set(m.distro, { epoch: r.epoch, shard: r.shard });
-      else if (e.epoch !== r.epoch) problems.push(`shard ${r.shard} was built with epoch ${r.epoch}, shard ${e.shard} with ${e.epoch} (${m.distro}: set the same SOURCE_DATE_EPOCH for every shard)`);
-      if (shard !== undefined && (m.image !== shard.image || m.distro !== shard.distro || m.arch !== shard.arch)) problems.push(`shard ${r.shard} lists ${key(m)}, which is not its image and arch`);
+      else if (e.epoch !== r.epoch)
+        problems.push(
+          `shard ${r.shard} was built with epoch ${r.epoch}, shard ${e.shard} with ${e.epoch} (${m.distro}: set the same SOURCE_DATE_EPOCH for every shard)`,
+        );
+      if (shard !== undefined && (m.image !== shard.image || m.distro !== shard.distro || m.arch !== shard.arch))
+        problems.push(`shard ${r.shard} lists ${key(m)}, which is not its image and arch`);
       const prev = byKey.get(key(m));
       if (prev !== undefined) problems.push(`${key(m)} comes twice (shards ${prev.shard} and ${r.shard})`);
       else byKey.set(key(m), { ...m, shard: r.shard });
@@ -128,7 +150,11 @@ function checkResults(shards: readonly Shard[], results: readonly ShardResult[],
     if (lacking.length > 0) problems.push(`shard ${s.id} has no ${lacking.join(', ')} manifest`);
   }
   if (problems.length > 0) {
-    throw new DistrolessError('USAGE', `assemble: the shard results do not match the plan (nothing was pushed): ${problems[0] ?? ''}`, { details: problems });
+    throw new DistrolessError(
+      'USAGE',
+      `assemble: the shard results do not match the plan (nothing was pushed): ${problems[0] ?? ''}`,
+      { details: problems },
+    );
   }
   return byKey;
 }
@@ -136,7 +162,12 @@ function checkResults(shards: readonly Shard[], results: readonly ShardResult[],
 type BuiltIndex = AssembledIndex & { bytes: Buffer };
 
 /** One index per image × variant, entries in the plan's arch order, `created` = the shards' epoch (as `build`). */
-function assembleIndexes(shards: readonly Shard[], byKey: Map<string, ShardManifest>, results: readonly ShardResult[], target: RegistryTarget): BuiltIndex[] {
+function assembleIndexes(
+  shards: readonly Shard[],
+  byKey: Map<string, ShardManifest>,
+  results: readonly ShardResult[],
+  target: RegistryTarget,
+): BuiltIndex[] {
   const out: BuiltIndex[] = [];
   const images = [...new Map(shards.map((s) => [`${s.image}-${s.distro}`, s])).values()];
   for (const { image, distro } of images) {
@@ -146,13 +177,31 @@ function assembleIndexes(shards: readonly Shard[], byKey: Map<string, ShardManif
     for (const variant of VARIANTS) {
       const manifests = archs.map((arch) => {
         const m = byKey.get(key({ image, distro, variant, arch }));
-        if (m === undefined) throw new DistrolessError('USAGE', `assemble: no manifest for ${key({ image, distro, variant, arch })}`);
+        if (m === undefined)
+          throw new DistrolessError('USAGE', `assemble: no manifest for ${key({ image, distro, variant, arch })}`);
         const platform = debianPlatform(arch);
-        if (m.repository !== repository) throw new DistrolessError('USAGE', `assemble: ${key(m)} was pushed to ${m.repository}, not ${repository}`);
-        if (m.platform.os !== platform.os || m.platform.architecture !== platform.architecture || m.platform.variant !== platform.variant) throw new DistrolessError('USAGE', `assemble: ${key(m)} has platform ${JSON.stringify(m.platform)}, expected ${JSON.stringify(platform)}`);
+        if (m.repository !== repository)
+          throw new DistrolessError('USAGE', `assemble: ${key(m)} was pushed to ${m.repository}, not ${repository}`);
+        if (
+          m.platform.os !== platform.os ||
+          m.platform.architecture !== platform.architecture ||
+          m.platform.variant !== platform.variant
+        )
+          throw new DistrolessError(
+            'USAGE',
+            `assemble: ${key(m)} has platform ${JSON.stringify(m.platform)}, expected ${JSON.stringify(platform)}`,
+          );
         return { arch, platform, digest: m.digest, size: m.size, mediaType: m.mediaType };
       });
-      const index = buildIndex({ manifests: manifests.map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size, platform: m.platform })), annotations: { created: epoch } });
+      const index = buildIndex({
+        manifests: manifests.map((m) => ({
+          mediaType: m.mediaType,
+          digest: m.digest,
+          size: m.size,
+          platform: m.platform,
+        })),
+        annotations: { created: epoch },
+      });
       const { digest, size, mediaType } = index.descriptor;
       out.push({ image, distro, variant, repository, digest, size, mediaType, manifests, bytes: index.bytes });
     }
@@ -161,16 +210,30 @@ function assembleIndexes(shards: readonly Shard[], byKey: Map<string, ShardManif
 }
 
 /** HEAD by digest: every per-arch manifest is in its repository, with the size its shard recorded. */
-async function checkPushed(client: RegistryClient, manifests: ReadonlyArray<ShardManifest & { shard: string }>, concurrency: number): Promise<void> {
+async function checkPushed(
+  client: RegistryClient,
+  manifests: ReadonlyArray<ShardManifest & { shard: string }>,
+  concurrency: number,
+): Promise<void> {
   const problems: string[] = [];
   await mapLimit(manifests, Math.max(1, concurrency), async (m) => {
     const info = await client.manifestInfo(m.repository, m.digest);
-    if (info === undefined) problems.push(`${m.repository}@${m.digest} (${key(m)}, shard ${m.shard}) is not on the registry; run the shard again`);
-    else if (info.size !== 0 && info.size !== m.size) problems.push(`${m.repository}@${m.digest} (shard ${m.shard}) is ${info.size} bytes on the registry, the shard says ${m.size}`);
+    if (info === undefined)
+      problems.push(
+        `${m.repository}@${m.digest} (${key(m)}, shard ${m.shard}) is not on the registry; run the shard again`,
+      );
+    else if (info.size !== 0 && info.size !== m.size)
+      problems.push(
+        `${m.repository}@${m.digest} (shard ${m.shard}) is ${info.size} bytes on the registry, the shard says ${m.size}`,
+      );
   });
   if (problems.length > 0) {
     const sorted = problems.sort();
-    throw new DistrolessError('REGISTRY', `registry ${client.registry}: ${sorted.length} manifest(s) of the shards are missing (no tag was moved): ${sorted[0] ?? ''}`, { details: sorted });
+    throw new DistrolessError(
+      'REGISTRY',
+      `registry ${client.registry}: ${sorted.length} manifest(s) of the shards are missing (no tag was moved): ${sorted[0] ?? ''}`,
+      { details: sorted },
+    );
   }
 }
 
@@ -184,8 +247,15 @@ function pushTargetsOf(indexes: readonly BuiltIndex[], immutableTag: string | un
       targets.push({ repository: ix.repository, descriptor, tags: [defaultRepoName(ref, descriptor).tag] });
     }
     const descriptor: Descriptor = { mediaType: ix.mediaType, digest: ix.digest, size: ix.size };
-    const tags = [...new Set(refNames(ix.image, ix.distro, ix.variant).map((ref) => defaultRepoName(ref, descriptor).tag))];
-    targets.push({ repository: ix.repository, descriptor, tags, ...(immutableTag === undefined ? {} : { immutableTags: tags.map((t) => `${t}-${immutableTag}`) }) });
+    const tags = [
+      ...new Set(refNames(ix.image, ix.distro, ix.variant).map((ref) => defaultRepoName(ref, descriptor).tag)),
+    ];
+    targets.push({
+      repository: ix.repository,
+      descriptor,
+      tags,
+      ...(immutableTag === undefined ? {} : { immutableTags: tags.map((t) => `${t}-${immutableTag}`) }),
+    });
   }
   return targets;
 }
@@ -198,14 +268,20 @@ function registrySource(client: RegistryClient, indexes: readonly BuiltIndex[]):
   const byDigest = new Map(indexes.map((ix) => [ix.digest, ix]));
   const repoOf = new Map(indexes.flatMap((ix) => ix.manifests.map((m) => [m.digest, ix.repository] as const)));
   return {
-    children: async (d) => byDigest.get(d.digest)?.manifests.map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size })) ?? [],
+    children: async (d) =>
+      byDigest.get(d.digest)?.manifests.map((m) => ({ mediaType: m.mediaType, digest: m.digest, size: m.size })) ?? [],
     document: async (d) => {
       const ix = byDigest.get(d.digest);
       if (ix !== undefined) return ix.bytes;
       const repository = repoOf.get(d.digest);
-      if (repository === undefined || d.mediaType === MEDIA_TYPES.index) throw new DistrolessError('USAGE', `assemble: ${d.digest} is not a manifest of this assembly`);
+      if (repository === undefined || d.mediaType === MEDIA_TYPES.index)
+        throw new DistrolessError('USAGE', `assemble: ${d.digest} is not a manifest of this assembly`);
       const got = await client.getManifest(repository, d.digest);
-      if (got.digest !== d.digest) throw new DistrolessError('REGISTRY', `registry ${client.registry}: ${repository}@${d.digest} came back as ${got.digest}`);
+      if (got.digest !== d.digest)
+        throw new DistrolessError(
+          'REGISTRY',
+          `registry ${client.registry}: ${repository}@${d.digest} came back as ${got.digest}`,
+        );
       return got.bytes;
     },
     open: (d): Readable => {

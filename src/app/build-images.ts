@@ -1,7 +1,14 @@
 import type { DistroConfig } from '../config/types.js';
 import { DistrolessError } from '../errors.js';
 import type { Lockfile } from '../lock/types.js';
-import { buildImageConfig, buildIndex, buildManifest, debianPlatform, platformTagSuffix, type OciLayoutWriter } from '../oci/index.js';
+import {
+  buildImageConfig,
+  buildIndex,
+  buildManifest,
+  debianPlatform,
+  platformTagSuffix,
+  type OciLayoutWriter,
+} from '../oci/index.js';
 import type { Descriptor, Platform } from '../oci/types.js';
 import type { BuiltLayer } from './build-layers.js';
 import { refNames, VARIANTS, type PlannedImage, type Variant } from './build-plan.js';
@@ -58,17 +65,30 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
       for (const arch of plan.archs) {
         // Images are planned parents first, so a parent built in this run is already here.
         const parent = images.find((i) => i.image === plan.image.from && i.variant === variant && i.arch === arch);
-        const base = parent ? { baseName: `${parent.image}-${input.distro.name}:${variant}`, baseDigest: parent.digest } : {};
+        const base = parent
+          ? { baseName: `${parent.image}-${input.distro.name}:${variant}`, baseDigest: parent.digest }
+          : {};
         const built = await assembleOne(input, plan, variant, arch, base);
         images.push(built);
-        manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: built.digest, size: built.manifestSize, platform: built.platform });
+        manifests.push({
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: built.digest,
+          size: built.manifestSize,
+          platform: built.platform,
+        });
       }
       if (plan.ancestorOnly) continue; // only its children's base annotations need it
       const index = buildIndex({ manifests, annotations: { created: input.epoch } });
       const descriptor = await input.layout.writeJson(index);
       const refs = refNames(plan.image.name, input.distro.name, variant);
       for (const ref of refs) input.layout.setRef(ref, descriptor);
-      indexes.push({ image: plan.image.name, variant, digest: descriptor.digest, refs, platforms: plan.archs.map((a) => platformTagSuffix(a)) });
+      indexes.push({
+        image: plan.image.name,
+        variant,
+        digest: descriptor.digest,
+        refs,
+        platforms: plan.archs.map((a) => platformTagSuffix(a)),
+      });
       input.progress(`${refs[0]}: index ${descriptor.digest.slice(0, 19)}… (${plan.archs.length} arch(s))`);
     }
   }
@@ -86,7 +106,11 @@ async function assembleOne(
   const layers = imageLayers(input, plan, variant, arch);
   const debug = variant.startsWith('debug');
   const who = variant.endsWith('nonroot') ? NONROOT : ROOT;
-  const env = [`PATH=${BASE_PATH}${debug ? ':/busybox' : ''}`, `SSL_CERT_FILE=${SSL_CERT_FILE}`, ...Object.entries(plan.image.env).map(([k, v]) => `${k}=${v}`)];
+  const env = [
+    `PATH=${BASE_PATH}${debug ? ':/busybox' : ''}`,
+    `SSL_CERT_FILE=${SSL_CERT_FILE}`,
+    ...Object.entries(plan.image.env).map(([k, v]) => `${k}=${v}`),
+  ];
   // Debug variants of images without an entrypoint open a busybox shell; language images keep theirs.
   const entrypoint = plan.image.entrypoint ?? (debug ? ['/busybox/sh'] : []);
   const platform = debianPlatform(arch);
@@ -106,7 +130,17 @@ async function assembleOne(
   const [ref = ''] = refNames(plan.image.name, input.distro.name, variant, platformTagSuffix(arch));
   if (!plan.ancestorOnly) input.layout.setRef(ref, { ...descriptor, platform });
   const size = config.descriptor.size + layers.reduce((s, l) => s + l.size, 0);
-  return { image: plan.image.name, variant, arch, platform, digest: descriptor.digest, size, layers: layers.length, ref, manifestSize: descriptor.size };
+  return {
+    image: plan.image.name,
+    variant,
+    arch,
+    platform,
+    digest: descriptor.digest,
+    size,
+    layers: layers.length,
+    ref,
+    manifestSize: descriptor.size,
+  };
 }
 
 /** Base filesystem, the packages in plan order, then the CA bundle, the Java extras and (debug) busybox. */
@@ -114,7 +148,8 @@ function imageLayers(input: AssembleInput, plan: PlannedImage, variant: Variant,
   const order = plan.layerOrder[arch] ?? [];
   const packages = order.map((name) => {
     const layer = input.layers.packages.get(`${arch}/${name}`);
-    if (!layer) throw new DistrolessError('LOCK_INVALID', `image ${plan.image.name} (${arch}): no layer was built for ${name}`);
+    if (!layer)
+      throw new DistrolessError('LOCK_INVALID', `image ${plan.image.name} (${arch}): no layer was built for ${name}`);
     return layer;
   });
   const extra = input.layers.perArch.get(arch) ?? {};
@@ -122,7 +157,11 @@ function imageLayers(input: AssembleInput, plan: PlannedImage, variant: Variant,
   if (order.includes('ca-certificates') && extra.ca) out.push(extra.ca);
   if (order.some((n) => /^openjdk-\d+-jre-headless$/.test(n)) && extra.java) out.push(extra.java);
   if (variant.startsWith('debug')) {
-    if (!extra.busybox) throw new DistrolessError('LOCK_STALE', `${input.distro.name}: the debug variants need the distro's debug packages (busybox-static) in the lock`);
+    if (!extra.busybox)
+      throw new DistrolessError(
+        'LOCK_STALE',
+        `${input.distro.name}: the debug variants need the distro's debug packages (busybox-static) in the lock`,
+      );
     out.push(extra.busybox);
   }
   return out;

@@ -63,7 +63,9 @@ export function debFill(
   debPath: () => Promise<string>,
   name: string,
   epoch: number,
-  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes'> & { done?: () => Promise<void> },
+  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes'> & {
+    done?: () => Promise<void>;
+  },
 ): (writer: TarWriter) => Promise<void> {
   return async (w) => {
     const { done, ...hooks } = observe ?? {};
@@ -73,11 +75,20 @@ export function debFill(
 }
 
 /** Regular files of a .deb whose normalised paths match, read without building anything. */
-export async function captureFiles(debPath: string, name: string, epoch: number, match: (path: string) => boolean): Promise<Map<string, Buffer>> {
+export async function captureFiles(
+  debPath: string,
+  name: string,
+  epoch: number,
+  match: (path: string) => boolean,
+): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
   const writer = new TarWriter(sink);
-  await writePackageLayer(debPath, name, writer, { epoch, capture: match, onFile: (path, bytes) => files.set(path, bytes) });
+  await writePackageLayer(debPath, name, writer, {
+    epoch,
+    capture: match,
+    onFile: (path, bytes) => files.set(path, bytes),
+  });
   await writer.finish();
   return files;
 }

@@ -26,27 +26,49 @@ export interface PlannedImage {
  * An arch asked for explicitly but missing from the lock is an error; one that only the config lists is
  * skipped with a warning (a partial `update --arch` can leave it out).
  */
-export function planBuild(config: Config, distro: DistroConfig, lock: Lockfile, select: { images?: readonly string[]; archs?: readonly string[] }, warn: (m: string) => void): PlannedImage[] {
-  const depth = (n: string): number => (config.images[n]?.from === undefined ? 0 : 1 + depth(config.images[n]?.from as string));
+export function planBuild(
+  config: Config,
+  distro: DistroConfig,
+  lock: Lockfile,
+  select: { images?: readonly string[]; archs?: readonly string[] },
+  warn: (m: string) => void,
+): PlannedImage[] {
+  const depth = (n: string): number =>
+    config.images[n]?.from === undefined ? 0 : 1 + depth(config.images[n]?.from as string);
   // Parents before children (stable otherwise), so a child can name its parent's digest.
   const selected = select.images ?? Object.keys(config.images).filter((n) => config.images[n]?.distro === distro.name);
   const names = withAncestors(config, selected).sort((a, b) => depth(a) - depth(b));
   const plans: PlannedImage[] = [];
   for (const name of names) {
     const image = config.images[name];
-    if (!image) throw new DistrolessError('USAGE', `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`);
+    if (!image)
+      throw new DistrolessError(
+        'USAGE',
+        `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`,
+      );
     if (image.distro !== distro.name) continue;
     const ancestorOnly = !selected.includes(name);
     const wanted = image.archs.filter((a) => !select.archs || select.archs.includes(a));
     const archs: string[] = [];
     for (const arch of wanted) {
       if (lock.images[name]?.[arch] && lock.images[DEBUG_KEY]?.[arch] !== undefined) archs.push(arch);
-      else if (ancestorOnly) continue; // its selected child reports the missing arch
-      else if (select.archs) throw new DistrolessError('LOCK_STALE', `image ${name}: no locked packages for ${arch}; run "distroless-action update --arch ${arch}"`);
-      else warn(`image ${name}: ${arch} is not in the lockfile (skipped; run "distroless-action update --arch ${arch}")`);
+      else if (ancestorOnly)
+        continue; // its selected child reports the missing arch
+      else if (select.archs)
+        throw new DistrolessError(
+          'LOCK_STALE',
+          `image ${name}: no locked packages for ${arch}; run "distroless-action update --arch ${arch}"`,
+        );
+      else
+        warn(`image ${name}: ${arch} is not in the lockfile (skipped; run "distroless-action update --arch ${arch}")`);
     }
     if (archs.length === 0) continue;
-    plans.push({ image, archs, layerOrder: Object.fromEntries(archs.map((a) => [a, layerOrder(config, lock, name, a)])), ...(ancestorOnly ? { ancestorOnly: true as const } : {}) });
+    plans.push({
+      image,
+      archs,
+      layerOrder: Object.fromEntries(archs.map((a) => [a, layerOrder(config, lock, name, a)])),
+      ...(ancestorOnly ? { ancestorOnly: true as const } : {}),
+    });
   }
   return plans;
 }
@@ -55,7 +77,8 @@ export function planBuild(config: Config, distro: DistroConfig, lock: Lockfile, 
 function withAncestors(config: Config, names: readonly string[]): string[] {
   const out = [...names];
   for (const name of names) {
-    for (let cur = config.images[name]?.from; cur !== undefined && !out.includes(cur); cur = config.images[cur]?.from) out.push(cur);
+    for (let cur = config.images[name]?.from; cur !== undefined && !out.includes(cur); cur = config.images[cur]?.from)
+      out.push(cur);
   }
   return out;
 }
@@ -81,7 +104,11 @@ function layerOrder(config: Config, lock: Lockfile, name: string, arch: string):
 /** Seconds since the epoch of the newest Release in the lock: the default build epoch. */
 export function lockEpoch(lock: Lockfile): number {
   const newest = Math.max(...lock.sources.map((s) => Date.parse(s.date)));
-  if (!Number.isFinite(newest)) throw new DistrolessError('LOCK_INVALID', `lockfile of ${lock.distro}: no source date to derive the build epoch from`);
+  if (!Number.isFinite(newest))
+    throw new DistrolessError(
+      'LOCK_INVALID',
+      `lockfile of ${lock.distro}: no source date to derive the build epoch from`,
+    );
   return Math.floor(newest / 1000);
 }
 

@@ -62,10 +62,25 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const store = debStore({
     dir: join(opts.cacheDir, 'debs'),
     http,
-    snapshotHttp: createHttpClient({ retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] }, timeoutMs: 15_000 }),
-    onProgress: (e) => progress(e.kind === 'deb' ? `${e.cached ? 'have' : 'fetched'} ${e.label}` : `${e.label}: ${e.url} failed (${e.reason}); trying the next source`),
+    snapshotHttp: createHttpClient({
+      retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] },
+      timeoutMs: 15_000,
+    }),
+    onProgress: (e) =>
+      progress(
+        e.kind === 'deb'
+          ? `${e.cached ? 'have' : 'fetched'} ${e.label}`
+          : `${e.label}: ${e.url} failed (${e.reason}); trying the next source`,
+      ),
   });
-  const result: BuildResult = { layout: opts.outDir, epoch: 0, images: [], indexes: [], layers: { built: 0, cached: 0 }, sboms: [] };
+  const result: BuildResult = {
+    layout: opts.outDir,
+    epoch: 0,
+    images: [],
+    indexes: [],
+    layers: { built: 0, cached: 0 },
+    sboms: [],
+  };
   const licenses = new LicenseCache(join(opts.cacheDir, 'licenses'));
   const locks = new Map<string, { distro: DistroConfig; lock: Lockfile }>();
   // Each lockfile read and parsed once, for the build and for its SBOMs.
@@ -97,14 +112,35 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
         });
   const selected = opts.images ? new Set(opts.images) : undefined;
   for (const distro of Object.values(opts.config.distros)) {
-    const names = Object.keys(opts.config.images).filter((n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)));
+    const names = Object.keys(opts.config.images).filter(
+      (n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)),
+    );
     if (names.length === 0) continue;
     const lock = await freshLock(opts, distro, readLock);
     locks.set(distro.name, { distro, lock });
     const epoch = opts.epoch ?? lockEpoch(lock);
     result.epoch = epoch;
-    const plans = planBuild(opts.config, distro, lock, { images: names, ...(opts.archs ? { archs: opts.archs } : {}) }, warn);
-    const ctx: DistroBuild = { opts, distro, lock, epoch, plans, layout, cache, licenses, fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)), result, progress, warn };
+    const plans = planBuild(
+      opts.config,
+      distro,
+      lock,
+      { images: names, ...(opts.archs ? { archs: opts.archs } : {}) },
+      warn,
+    );
+    const ctx: DistroBuild = {
+      opts,
+      distro,
+      lock,
+      epoch,
+      plans,
+      layout,
+      cache,
+      licenses,
+      fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)),
+      result,
+      progress,
+      warn,
+    };
     // The SBOM drafts start once every layer has been looked up in the cache: their licence reads would otherwise
     // queue on the I/O threads ahead of the reads of the .debs being built, which are the critical path.
     const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro.name, plans)));
@@ -113,7 +149,10 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     result.indexes.push(...built.indexes);
   }
   // The SBOMs need only the digests, so they are written while the layout's commit syncs its blobs.
-  const written = sboms === undefined || result.images.length === 0 ? Promise.resolve([]) : sboms.write(result.images, result.indexes);
+  const written =
+    sboms === undefined || result.images.length === 0
+      ? Promise.resolve([])
+      : sboms.write(result.images, result.indexes);
   const [, sbomFiles] = await Promise.all([layout.commit(), written]);
   result.sboms = sbomFiles;
   if (sbomDir !== undefined && sbomFiles.length > 0) progress(`${sbomFiles.length} SBOM(s) in ${sbomDir}`);
@@ -149,12 +188,19 @@ interface DistroBuild {
   warn: (m: string) => void;
 }
 
-async function freshLock(opts: BuildOptions, distro: DistroConfig, readLock: (distro: string) => Promise<LockRead | undefined>): Promise<Lockfile> {
+async function freshLock(
+  opts: BuildOptions,
+  distro: DistroConfig,
+  readLock: (distro: string) => Promise<LockRead | undefined>,
+): Promise<Lockfile> {
   const file = lockfilePath(opts.lockDir, distro.name);
   const lock = (await readLock(distro.name))?.lock;
   if (!lock) throw new DistrolessError('LOCK_INVALID', `${file}: no lockfile; run "distroless-action update" first`);
   if (lock.configDigest !== configDigest(opts.config, distro.name)) {
-    throw new DistrolessError('LOCK_STALE', `${file} was made for another version of ${opts.config.file}; run "distroless-action update"`);
+    throw new DistrolessError(
+      'LOCK_STALE',
+      `${file} was made for another version of ${opts.config.file}; run "distroless-action update"`,
+    );
   }
   return lock;
 }
@@ -162,17 +208,31 @@ async function freshLock(opts: BuildOptions, distro: DistroConfig, readLock: (di
 /** Where a pinned package can be fetched: the snapshot of its suite first (when configured), then the mirror. */
 function pinnedDeb(distro: DistroConfig, lock: Lockfile, arch: string, name: string): PinnedDeb {
   const pin = lock.packages[arch]?.[name];
-  if (!pin) throw new DistrolessError('LOCK_INVALID', `${lock.distro}: ${name} (${arch}) is in an image but has no pin`);
+  if (!pin)
+    throw new DistrolessError('LOCK_INVALID', `${lock.distro}: ${name} (${arch}) is in an image but has no pin`);
   const lockedSource = lock.sources.find((s) => s.suite === pin.suite);
   const source = distro.sources.find((s) => s.suite === pin.suite);
-  if (!lockedSource || !source) throw new DistrolessError('LOCK_STALE', `${lock.distro}: ${name} comes from suite ${pin.suite}, which the config no longer has`);
+  if (!lockedSource || !source)
+    throw new DistrolessError(
+      'LOCK_STALE',
+      `${lock.distro}: ${name} comes from suite ${pin.suite}, which the config no longer has`,
+    );
   const bases: PinnedDeb['bases'] = [];
   if (distro.snapshot) {
     const archive = (source.originalUrl ?? source.url).replace(/\/+$/, '').split('/').pop() ?? 'debian';
-    bases.push({ url: `${distro.snapshot.replace(/\/+$/, '')}/archive/${archive}/${lockedSource.snapshot}`, snapshot: true });
+    bases.push({
+      url: `${distro.snapshot.replace(/\/+$/, '')}/archive/${archive}/${lockedSource.snapshot}`,
+      snapshot: true,
+    });
   }
   bases.push({ url: source.url, snapshot: false });
-  return { label: `${name} ${pin.version} (${arch})`, filename: pin.filename, size: pin.size, sha256: pin.sha256, bases };
+  return {
+    label: `${name} ${pin.version} (${arch})`,
+    filename: pin.filename,
+    size: pin.size,
+    sha256: pin.sha256,
+    bases,
+  };
 }
 
 /**
@@ -181,13 +241,17 @@ function pinnedDeb(distro: DistroConfig, lock: Lockfile, arch: string, name: str
  */
 async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefined): Promise<ExtraLayers> {
   const jobs = new Map<string, { arch: string; name: string }>();
-  for (const plan of ctx.plans) for (const arch of plan.archs) for (const name of plan.layerOrder[arch] ?? []) jobs.set(`${arch}/${name}`, { arch, name });
+  for (const plan of ctx.plans)
+    for (const arch of plan.archs)
+      for (const name of plan.layerOrder[arch] ?? []) jobs.set(`${arch}/${name}`, { arch, name });
   const packages = new Map<string, BuiltLayer>();
   // Before the first await: whoever reads licence facts beside this build waits for the ones it captures.
-  const captures = new Map([...jobs].map(([key, { arch, name }]) => {
-    const pin = ctx.lock.packages[arch]?.[name];
-    return [key, pin && ctx.licenses.expect({ name, sha256: pin.sha256 })];
-  }));
+  const captures = new Map(
+    [...jobs].map(([key, { arch, name }]) => {
+      const pin = ctx.lock.packages[arch]?.[name];
+      return [key, pin && ctx.licenses.expect({ name, sha256: pin.sha256 })];
+    }),
+  );
   // Cache lookups are cheap I/O and run 16 at a time; building a layer (xz, tar, gzip) takes a build slot.
   const buildSlot = limiter(ctx.opts.concurrency ?? 2);
   let undecided = jobs.size;
@@ -198,8 +262,14 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
   try {
     await mapLimit([...jobs.values()], 16, async ({ arch, name }) => {
       const pin = ctx.lock.packages[arch]?.[name];
-      if (!pin) throw new DistrolessError('LOCK_INVALID', `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`);
-      const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) => ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`));
+      if (!pin)
+        throw new DistrolessError(
+          'LOCK_INVALID',
+          `${ctx.lock.distro}: ${name} (${arch}) is in an image but has no pin`,
+        );
+      const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) =>
+        ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`),
+      );
       const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save });
       let known = false; // looked up: a miss once its fill starts, a hit once cachedLayer returns
       const decide = (): void => {
@@ -210,7 +280,14 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
         decide();
         return buildSlot(() => build(w));
       };
-      const layer = await cachedLayer(`deb:${pin.sha256}`, ctx.epoch, `deb ${name} ${pin.version}`, fill, ctx.cache, ctx.layout);
+      const layer = await cachedLayer(
+        `deb:${pin.sha256}`,
+        ctx.epoch,
+        `deb ${name} ${pin.version}`,
+        fill,
+        ctx.cache,
+        ctx.layout,
+      );
       decide();
       captures.get(`${arch}/${name}`)?.settle(); // no-op when built (the capture settled it); cached: read the cache
       count(ctx, layer.hit);
@@ -220,9 +297,20 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
   } finally {
     for (const c of captures.values()) c?.settle(); // a failed build leaves no reader waiting
   }
-  const baseEntries = baseFilesystemEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename: codenameOf(ctx.distro) });
+  const baseEntries = baseFilesystemEntries({
+    epoch: ctx.epoch,
+    versionId: ctx.distro.version,
+    codename: codenameOf(ctx.distro),
+  });
   const baseWhat = `base:${ctx.distro.version}:${codenameOf(ctx.distro)}:${GENERATED_RECIPE}`;
-  const base = await cachedLayer(baseWhat, ctx.epoch, 'distroless-action: users, groups, homes, os-release', writeEntries(baseEntries), ctx.cache, ctx.layout);
+  const base = await cachedLayer(
+    baseWhat,
+    ctx.epoch,
+    'distroless-action: users, groups, homes, os-release',
+    writeEntries(baseEntries),
+    ctx.cache,
+    ctx.layout,
+  );
   count(ctx, base.hit);
   const perArch = new Map<string, ExtraLayers['perArch'] extends Map<string, infer V> ? V : never>();
   for (const arch of new Set(ctx.plans.flatMap((p) => p.archs))) perArch.set(arch, await archLayers(ctx, arch));
@@ -245,21 +333,43 @@ async function archLayers(ctx: DistroBuild, arch: string) {
   // Read once per arch, and only when a layer that needs it is not cached (the CA and the Java layer both do).
   let caBundle: ReturnType<typeof readBundle> | undefined;
   const readBundle = async () => {
-    const files = await captureFiles(await ctx.fetchDeb(arch, 'ca-certificates'), 'ca-certificates', ctx.epoch, (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith('.crt'));
+    const files = await captureFiles(
+      await ctx.fetchDeb(arch, 'ca-certificates'),
+      'ca-certificates',
+      ctx.epoch,
+      (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith('.crt'),
+    );
     return buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
   };
   const bundle = () => (caBundle ??= readBundle());
   if (ca && needs((n) => n === 'ca-certificates')) {
     const fill = async (w: TarWriter) => writeEntries((await bundle()).entries)(w);
-    const layer = await cachedLayer(`ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, 'distroless-action: /etc/ssl/certs/ca-certificates.crt', fill, ctx.cache, ctx.layout);
+    const layer = await cachedLayer(
+      `ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`,
+      ctx.epoch,
+      'distroless-action: /etc/ssl/certs/ca-certificates.crt',
+      fill,
+      ctx.cache,
+      ctx.layout,
+    );
     count(ctx, layer.hit);
     out.ca = layer;
   }
   const jdk = ctx.plans.flatMap((p) => p.layerOrder[arch] ?? []).find((n) => /^openjdk-\d+-jre-headless$/.test(n));
   if (ca && jdk) {
     const javaVersion = Number(/\d+/.exec(jdk)?.[0]);
-    const fill = async (w: TarWriter) => writeEntries(javaEntries({ debArch: arch, certificates: (await bundle()).certificates, epoch: ctx.epoch, javaVersion }))(w);
-    const layer = await cachedLayer(`java:${javaVersion}:${arch}:${ca.sha256}:${GENERATED_RECIPE}`, ctx.epoch, 'distroless-action: /usr/bin/java, Java trust store', fill, ctx.cache, ctx.layout);
+    const fill = async (w: TarWriter) =>
+      writeEntries(
+        javaEntries({ debArch: arch, certificates: (await bundle()).certificates, epoch: ctx.epoch, javaVersion }),
+      )(w);
+    const layer = await cachedLayer(
+      `java:${javaVersion}:${arch}:${ca.sha256}:${GENERATED_RECIPE}`,
+      ctx.epoch,
+      'distroless-action: /usr/bin/java, Java trust store',
+      fill,
+      ctx.cache,
+      ctx.layout,
+    );
     count(ctx, layer.hit);
     out.java = layer;
   }
@@ -268,11 +378,23 @@ async function archLayers(ctx: DistroBuild, arch: string) {
   if (busyboxName && busybox) {
     const fill = async (w: TarWriter) => {
       const deb = await ctx.fetchDeb(arch, busyboxName);
-      const binary = (await captureFiles(deb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH)).get(BUSYBOX_DEB_PATH);
+      const binary = (await captureFiles(deb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH)).get(
+        BUSYBOX_DEB_PATH,
+      );
       if (!binary) throw new DistrolessError('DEB_INVALID', `${busyboxName} (${arch}) has no ${BUSYBOX_DEB_PATH}`);
-      await writeEntries([...busyboxEntries({ binary, epoch: ctx.epoch }), ...(await statusEntries(deb, busyboxName, ctx.epoch))])(w);
+      await writeEntries([
+        ...busyboxEntries({ binary, epoch: ctx.epoch }),
+        ...(await statusEntries(deb, busyboxName, ctx.epoch)),
+      ])(w);
     };
-    const layer = await cachedLayer(`busybox:${busybox.sha256}:${GENERATED_RECIPE}`, ctx.epoch, `distroless-action: busybox (${busyboxName}) under /busybox`, fill, ctx.cache, ctx.layout);
+    const layer = await cachedLayer(
+      `busybox:${busybox.sha256}:${GENERATED_RECIPE}`,
+      ctx.epoch,
+      `distroless-action: busybox (${busyboxName}) under /busybox`,
+      fill,
+      ctx.cache,
+      ctx.layout,
+    );
     count(ctx, layer.hit);
     out.busybox = layer;
   }

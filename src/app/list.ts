@@ -45,7 +45,8 @@ export async function listImage(config: Config, lockDir: string, image: string, 
     .sort(compareCodeUnits)
     .map((name): ListedPackage => {
       const pin = pins[name];
-      if (!pin) throw new DistrolessError('LOCK_INVALID', `${file}: image ${image} (${arch}) lists ${name}, which has no pin`);
+      if (!pin)
+        throw new DistrolessError('LOCK_INVALID', `${file}: image ${image} (${arch}) lists ${name}, which has no pin`);
       return { name, ...pin, requiredBy: entry.packages[name] ?? '' };
     });
   return { image, distro: imageConfig.distro, arch, packages, excluded: entry.excluded };

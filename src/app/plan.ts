@@ -41,24 +41,46 @@ export interface PlanOptions {
 export async function planShards(config: Config, lockDir: string, opts: PlanOptions = {}): Promise<ShardPlan> {
   const warn = opts.onWarning ?? (() => undefined);
   const unknown = (opts.images ?? []).filter((n) => config.images[n] === undefined);
-  if (unknown.length > 0) throw new DistrolessError('USAGE', `--image: unknown image(s) ${unknown.join(', ')} (the config defines: ${Object.keys(config.images).join(', ')})`);
+  if (unknown.length > 0)
+    throw new DistrolessError(
+      'USAGE',
+      `--image: unknown image(s) ${unknown.join(', ')} (the config defines: ${Object.keys(config.images).join(', ')})`,
+    );
   const shards: Shard[] = [];
   for (const distro of Object.values(config.distros)) {
-    const names = Object.keys(config.images).filter((n) => config.images[n]?.distro === distro.name && (!opts.images || opts.images.includes(n)));
+    const names = Object.keys(config.images).filter(
+      (n) => config.images[n]?.distro === distro.name && (!opts.images || opts.images.includes(n)),
+    );
     if (names.length === 0) continue;
     const lock = await readFreshLock(config, lockDir, distro);
-    const plans = planBuild(config, distro, lock, { images: names, ...(opts.archs ? { archs: opts.archs } : {}) }, warn);
+    const plans = planBuild(
+      config,
+      distro,
+      lock,
+      { images: names, ...(opts.archs ? { archs: opts.archs } : {}) },
+      warn,
+    );
     for (const plan of plans) {
       if (plan.ancestorOnly) continue;
       for (const arch of plan.archs) {
         const image = plan.image.name;
-        shards.push({ id: shardId(image, distro.name, arch), image, distro: distro.name, arch, platform: formatPlatform(debianPlatform(arch)) });
+        shards.push({
+          id: shardId(image, distro.name, arch),
+          image,
+          distro: distro.name,
+          arch,
+          platform: formatPlatform(debianPlatform(arch)),
+        });
       }
     }
   }
   const seen = new Set<string>();
   for (const s of shards) {
-    if (seen.has(s.id)) throw new DistrolessError('CONFIG_INVALID', `${config.file}: two shards would be called ${s.id}; rename an image or a distro`);
+    if (seen.has(s.id))
+      throw new DistrolessError(
+        'CONFIG_INVALID',
+        `${config.file}: two shards would be called ${s.id}; rename an image or a distro`,
+      );
     seen.add(s.id);
   }
   return { shards, matrix: { include: shards.map((s) => ({ ...s })) } };
@@ -73,8 +95,14 @@ export function findShard(plan: ShardPlan, id: string): Shard {
   const shard = plan.shards.find((s) => s.id === id);
   if (shard === undefined) {
     const ids = plan.shards.map((s) => s.id);
-    const shown = ids.length > 12 ? `${ids.slice(0, 12).join(', ')}, … (${ids.length} in all; see "distroless-action plan")` : ids.join(', ');
-    throw new DistrolessError('USAGE', `--shard: no shard ${JSON.stringify(id)} in the plan (shards: ${shown || 'none'})`);
+    const shown =
+      ids.length > 12
+        ? `${ids.slice(0, 12).join(', ')}, … (${ids.length} in all; see "distroless-action plan")`
+        : ids.join(', ');
+    throw new DistrolessError(
+      'USAGE',
+      `--shard: no shard ${JSON.stringify(id)} in the plan (shards: ${shown || 'none'})`,
+    );
   }
   return shard;
 }
@@ -85,7 +113,10 @@ export async function readFreshLock(config: Config, lockDir: string, distro: Dis
   const lock = await readLockfile(lockDir, distro.name);
   if (!lock) throw new DistrolessError('LOCK_INVALID', `${file}: no lockfile; run "distroless-action update" first`);
   if (lock.configDigest !== configDigest(config, distro.name)) {
-    throw new DistrolessError('LOCK_STALE', `${file} was made for another version of ${config.file}; run "distroless-action update"`);
+    throw new DistrolessError(
+      'LOCK_STALE',
+      `${file} was made for another version of ${config.file}; run "distroless-action update"`,
+    );
   }
   return lock;
 }

@@ -65,15 +65,27 @@ export interface PublishReport {
   build: BuildResult;
   push: PushSummary;
   rows: PublishRow[];
-  indexes: Array<{ image: string; variant: string; reference: string; digest: string; signature: PublishRow['signature'] }>;
+  indexes: Array<{
+    image: string;
+    variant: string;
+    reference: string;
+    digest: string;
+    signature: PublishRow['signature'];
+  }>;
 }
 
 export async function runPublish(opts: PublishOptions): Promise<PublishReport> {
   const progress = opts.onProgress ?? (() => undefined);
   const target = parseRegistryTarget(opts.registry);
-  const build = await runBuild({ ...opts, onProgress: progress, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
-  if (build.images.length === 0) throw new DistrolessError('USAGE', 'publish: nothing was built (check --image / --arch against the config)');
-  const repoOf = (image: string): string => repositoryName(target, `${image}-${opts.config.images[image]?.distro ?? ''}`);
+  const build = await runBuild({
+    ...opts,
+    onProgress: progress,
+    ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
+  });
+  if (build.images.length === 0)
+    throw new DistrolessError('USAGE', 'publish: nothing was built (check --image / --arch against the config)');
+  const repoOf = (image: string): string =>
+    repositoryName(target, `${image}-${opts.config.images[image]?.distro ?? ''}`);
   const images = build.images.map((i) => ({ ...i, repository: repoOf(i.image) }));
   const previous = await previousSizes(opts, target.host, images);
   progress(`pushing ${build.indexes.length} index(es) and ${build.images.length} image(s) to ${opts.registry}`);
@@ -109,17 +121,28 @@ export async function runPublish(opts: PublishOptions): Promise<PublishReport> {
   });
   const indexes = build.indexes.map((x) => {
     const repository = repoOf(x.image);
-    return { image: x.image, variant: x.variant, reference: `${target.host}/${repository}:${x.variant}`, digest: x.digest, signature: stateOf(repository, x.digest) };
+    return {
+      image: x.image,
+      variant: x.variant,
+      reference: `${target.host}/${repository}:${x.variant}`,
+      digest: x.digest,
+      signature: stateOf(repository, x.digest),
+    };
   });
   return { registry: target.host, build, push, rows, indexes };
 }
 
-
 /** Every index and every per-arch manifest, indexes first, in build order. */
-function signTargets(build: BuildResult, images: ReadonlyArray<BuiltImage & { repository: string }>, repoOf: (image: string) => string): SignTarget[] {
+function signTargets(
+  build: BuildResult,
+  images: ReadonlyArray<BuiltImage & { repository: string }>,
+  repoOf: (image: string) => string,
+): SignTarget[] {
   const out: SignTarget[] = [];
-  for (const x of build.indexes) out.push({ image: x.image, variant: x.variant, repository: repoOf(x.image), digest: x.digest });
-  for (const i of images) out.push({ image: i.image, variant: i.variant, arch: i.arch, repository: i.repository, digest: i.digest });
+  for (const x of build.indexes)
+    out.push({ image: x.image, variant: x.variant, repository: repoOf(x.image), digest: x.digest });
+  for (const i of images)
+    out.push({ image: i.image, variant: i.variant, arch: i.arch, repository: i.repository, digest: i.digest });
   return out;
 }
 
@@ -142,7 +165,10 @@ async function previousSizes(
       const info = await client.manifestInfo(i.repository, tag);
       if (!info || info.mediaType !== MEDIA_TYPES.manifest) return;
       const { bytes } = await client.getManifest(i.repository, info.digest);
-      const manifest = JSON.parse(bytes.toString('utf8')) as { config?: { size?: number }; layers?: Array<{ size?: number }> };
+      const manifest = JSON.parse(bytes.toString('utf8')) as {
+        config?: { size?: number };
+        layers?: Array<{ size?: number }>;
+      };
       const size = (manifest.config?.size ?? 0) + (manifest.layers ?? []).reduce((s, l) => s + (l.size ?? 0), 0);
       out.set(i.ref, { size, digest: info.digest });
     });

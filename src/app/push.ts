@@ -9,7 +9,15 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { DistrolessError } from '../errors.js';
 import { connect } from './registry-access.js';
-import { blobPath, childDescriptors, listRefs, MEDIA_TYPES, reachableBlobs, readBlob, type Descriptor } from '../oci/index.js';
+import {
+  blobPath,
+  childDescriptors,
+  listRefs,
+  MEDIA_TYPES,
+  reachableBlobs,
+  readBlob,
+  type Descriptor,
+} from '../oci/index.js';
 import {
   checkTag,
   parseRegistryTarget,
@@ -87,24 +95,41 @@ export async function runPush(opts: PushCommandOptions): Promise<PushSummary> {
   const byRepoDigest = new Map<string, PushTarget & { tags: string[]; immutableTags: string[] }>();
   for (const ref of chosen) {
     const descriptor = all.get(ref);
-    if (descriptor === undefined) throw new DistrolessError('USAGE', `${opts.layoutDir} has no ref ${JSON.stringify(ref)}`);
+    if (descriptor === undefined)
+      throw new DistrolessError('USAGE', `${opts.layoutDir} has no ref ${JSON.stringify(ref)}`);
     const named = (opts.repoName ?? defaultRepoName)(ref, descriptor);
     if (named === undefined) continue;
     const repository = repositoryName(target, named.repo);
     const key = `${repository}@${descriptor.digest}`;
-    const t = byRepoDigest.get(key) ?? { repository, descriptor: stripRefName(descriptor), tags: [], immutableTags: [] };
+    const t = byRepoDigest.get(key) ?? {
+      repository,
+      descriptor: stripRefName(descriptor),
+      tags: [],
+      immutableTags: [],
+    };
     if (opts.byDigest) checkTag(named.tag);
     else t.tags.push(checkTag(named.tag));
-    if (opts.immutableTag !== undefined && !opts.byDigest && INDEX_TYPES.has(descriptor.mediaType)) t.immutableTags.push(checkTag(`${named.tag}-${opts.immutableTag}`));
+    if (opts.immutableTag !== undefined && !opts.byDigest && INDEX_TYPES.has(descriptor.mediaType))
+      t.immutableTags.push(checkTag(`${named.tag}-${opts.immutableTag}`));
     byRepoDigest.set(key, t);
   }
   const targets = [...byRepoDigest.values()];
-  await reachableBlobs(opts.layoutDir, targets.map((t) => t.descriptor)); // a clear error before any request
+  await reachableBlobs(
+    opts.layoutDir,
+    targets.map((t) => t.descriptor),
+  ); // a clear error before any request
 
-  const client = connect(target.host, opts, { chunkThreshold: opts.chunkThreshold, chunkSize: opts.chunkSize, onRetry: (e) => opts.onProgress?.({ kind: 'retry', ...e }) });
+  const client = connect(target.host, opts, {
+    chunkThreshold: opts.chunkThreshold,
+    chunkSize: opts.chunkSize,
+    onRetry: (e) => opts.onProgress?.({ kind: 'retry', ...e }),
+  });
   try {
     await client.ping();
-    const { tags, stats } = await pushTargets(client, layoutSource(opts.layoutDir), targets, { concurrency: opts.concurrency, onProgress: opts.onProgress });
+    const { tags, stats } = await pushTargets(client, layoutSource(opts.layoutDir), targets, {
+      concurrency: opts.concurrency,
+      onProgress: opts.onProgress,
+    });
     const refs = tags
       .map((t) => ({ reference: `${target.host}/${t.repository}:${t.tag}`, digest: t.digest, mediaType: t.mediaType }))
       .sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));

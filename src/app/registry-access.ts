@@ -4,7 +4,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dockerConfigPath, keychainFromEnvironment, RegistryClient, type Keychain, type RetryEvent, type RetryPolicy, type Secrets } from '../registry/index.js';
+import {
+  dockerConfigPath,
+  keychainFromEnvironment,
+  RegistryClient,
+  type Keychain,
+  type RetryEvent,
+  type RetryPolicy,
+  type Secrets,
+} from '../registry/index.js';
 
 export interface RegistryAccess {
   keychain?: Keychain;
@@ -17,7 +25,11 @@ export interface RegistryAccess {
 }
 
 /** A client for `host`; retries are reported to `onRetry`. */
-export function connect(host: string, access: RegistryAccess, extra: { onRetry?: (e: RetryEvent) => void; chunkThreshold?: number; chunkSize?: number } = {}): RegistryClient {
+export function connect(
+  host: string,
+  access: RegistryAccess,
+  extra: { onRetry?: (e: RetryEvent) => void; chunkThreshold?: number; chunkSize?: number } = {},
+): RegistryClient {
   return new RegistryClient({
     registry: host,
     insecure: access.insecure,
@@ -36,9 +48,25 @@ export function connect(host: string, access: RegistryAccess, extra: { onRetry?:
  * else docker's config.json (DOCKER_CONFIG or ~/.docker), else the environment's (GITHUB_TOKEN for ghcr.io).
  * The edges (CLI, Action) pass their environment and whatever credentials they were given.
  */
-export async function loadKeychain(o: { env: NodeJS.ProcessEnv | Record<string, string | undefined>; registry: string; username?: string; password?: string }): Promise<Keychain> {
+export async function loadKeychain(o: {
+  env: NodeJS.ProcessEnv | Record<string, string | undefined>;
+  registry: string;
+  username?: string;
+  password?: string;
+}): Promise<Keychain> {
   const dockerConfig = await readFile(dockerConfigPath(o.env, o.env.HOME || homedir()), 'utf8').catch(() => undefined);
   const host = o.registry.split('/')[0] ?? o.registry;
-  const explicit = o.username || o.password ? { registry: host, ...(o.username ? { username: o.username } : {}), ...(o.password ? { password: o.password } : {}) } : undefined;
-  return keychainFromEnvironment({ env: o.env, ...(dockerConfig ? { dockerConfig } : {}), ...(explicit ? { explicit } : {}) });
+  const explicit =
+    o.username || o.password
+      ? {
+          registry: host,
+          ...(o.username ? { username: o.username } : {}),
+          ...(o.password ? { password: o.password } : {}),
+        }
+      : undefined;
+  return keychainFromEnvironment({
+    env: o.env,
+    ...(dockerConfig ? { dockerConfig } : {}),
+    ...(explicit ? { explicit } : {}),
+  });
 }

@@ -21,15 +21,26 @@ export function imageRequests(config: Config, distro: DistroConfig): ImageReques
   for (const image of Object.values(config.images)) {
     if (image.distro !== distro.name) continue;
     if (image.name === DEBUG_KEY && distro.debugPackages.length > 0) {
-      throw new DistrolessError('CONFIG_INVALID', `${config.file}: images.${DEBUG_KEY}: the name is reserved for the debug variant's packages`);
+      throw new DistrolessError(
+        'CONFIG_INVALID',
+        `${config.file}: images.${DEBUG_KEY}: the name is reserved for the debug variant's packages`,
+      );
     }
     const chain = [];
     const seen = new Set<string>();
     for (let cur: string | undefined = image.name; cur !== undefined; cur = config.images[cur]?.from) {
-      if (seen.has(cur)) throw new DistrolessError('CONFIG_INVALID', `${config.file}: images.${image.name}: "from" chain loops at ${cur}`);
+      if (seen.has(cur))
+        throw new DistrolessError(
+          'CONFIG_INVALID',
+          `${config.file}: images.${image.name}: "from" chain loops at ${cur}`,
+        );
       seen.add(cur);
       const c = config.images[cur];
-      if (!c) throw new DistrolessError('CONFIG_INVALID', `${config.file}: images.${image.name}: unknown "from" image ${cur}`);
+      if (!c)
+        throw new DistrolessError(
+          'CONFIG_INVALID',
+          `${config.file}: images.${image.name}: unknown "from" image ${cur}`,
+        );
       chain.unshift(c);
     }
     requests.push({

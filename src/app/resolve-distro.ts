@@ -19,7 +19,12 @@ export interface ResolvedArch {
  * Parses one arch's verified indices (one per source, in config order), merges them into a universe and
  * resolves every image request for that arch.
  */
-export function resolveArch(distro: DistroConfig, arch: string, indices: ReadonlyArray<readonly FetchedIndex[]>, requests: readonly ImageRequest[]): ResolvedArch {
+export function resolveArch(
+  distro: DistroConfig,
+  arch: string,
+  indices: ReadonlyArray<readonly FetchedIndex[]>,
+  requests: readonly ImageRequest[],
+): ResolvedArch {
   const sources: UniverseSource[] = [];
   indices.forEach((fetched, i) => {
     const source = distro.sources[i];
@@ -37,7 +42,12 @@ export function resolveArch(distro: DistroConfig, arch: string, indices: Readonl
   const images: Record<string, LockedImageArch> = {};
   for (const request of requests) {
     if (!request.archs.includes(arch)) continue;
-    const resolution = resolve(universe, { image: request.image, arch, packages: request.packages, exclude: request.exclude });
+    const resolution = resolve(universe, {
+      image: request.image,
+      arch,
+      packages: request.packages,
+      exclude: request.exclude,
+    });
     const entry: LockedImageArch = { packages: {}, excluded: {} };
     for (const { pkg, requiredBy } of resolution.packages) {
       pins[pkg.name] = pin(pkg);

@@ -76,12 +76,20 @@ export async function readShardResults(paths: readonly string[]): Promise<ShardR
   const files: string[] = [];
   for (const path of paths) {
     const info = await stat(path).catch((e: NodeJS.ErrnoException) => {
-      throw new DistrolessError('USAGE', `--results: ${path}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
+      throw new DistrolessError(
+        'USAGE',
+        `--results: ${path}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`,
+      );
     });
     if (!info.isDirectory()) files.push(path);
-    else for (const name of (await readdir(path)).filter((n) => n.endsWith('.json')).sort()) files.push(join(path, name));
+    else
+      for (const name of (await readdir(path)).filter((n) => n.endsWith('.json')).sort()) files.push(join(path, name));
   }
   const unique = [...new Set(files)];
-  if (unique.length === 0) throw new DistrolessError('USAGE', `--results: no shard result (*.json) in ${paths.join(', ') || '(nothing given)'}`);
+  if (unique.length === 0)
+    throw new DistrolessError(
+      'USAGE',
+      `--results: no shard result (*.json) in ${paths.join(', ') || '(nothing given)'}`,
+    );
   return Promise.all(unique.map(async (f) => parseShardResult(await readFile(f, 'utf8'), f)));
 }

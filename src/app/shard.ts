@@ -8,7 +8,14 @@ import type { HttpClient } from '../archive/http.js';
 import type { Config } from '../config/types.js';
 import { DistrolessError } from '../errors.js';
 import { listRefs } from '../oci/index.js';
-import { parseRegistryTarget, repositoryName, type Keychain, type PushEvent, type RetryPolicy, type Secrets } from '../registry/index.js';
+import {
+  parseRegistryTarget,
+  repositoryName,
+  type Keychain,
+  type PushEvent,
+  type RetryPolicy,
+  type Secrets,
+} from '../registry/index.js';
 import { runBuild } from './build.js';
 import { VARIANTS } from './build-plan.js';
 import { findShard, planShards } from './plan.js';
@@ -65,13 +72,25 @@ export async function runShard(opts: ShardOptions): Promise<ShardRun> {
   });
   const images = built.images.filter((i) => i.image === shard.image && i.arch === shard.arch);
   const missing = VARIANTS.filter((v) => !images.some((i) => i.variant === v));
-  if (missing.length > 0) throw new DistrolessError('LOCK_INVALID', `shard ${shard.id}: the build made no ${missing.join(', ')} image`);
+  if (missing.length > 0)
+    throw new DistrolessError('LOCK_INVALID', `shard ${shard.id}: the build made no ${missing.join(', ')} image`);
   const refs = await listRefs(opts.outDir);
   const manifests = images.map((i): ShardManifest => {
     const descriptor = refs.get(i.ref);
-    if (descriptor === undefined || descriptor.digest !== i.digest) throw new DistrolessError('LAYOUT_INVALID', `${opts.outDir}: ref ${i.ref} does not name ${i.digest}`);
+    if (descriptor === undefined || descriptor.digest !== i.digest)
+      throw new DistrolessError('LAYOUT_INVALID', `${opts.outDir}: ref ${i.ref} does not name ${i.digest}`);
     const repository = repositoryName(target, defaultRepoName(i.ref, descriptor).repo);
-    return { image: i.image, distro: shard.distro, variant: i.variant, arch: i.arch, platform: i.platform, repository, digest: i.digest, size: descriptor.size, mediaType: descriptor.mediaType };
+    return {
+      image: i.image,
+      distro: shard.distro,
+      variant: i.variant,
+      arch: i.arch,
+      platform: i.platform,
+      repository,
+      digest: i.digest,
+      size: descriptor.size,
+      mediaType: descriptor.mediaType,
+    };
   });
   const push = await runPush({
     layoutDir: opts.outDir,
@@ -85,7 +104,13 @@ export async function runShard(opts: ShardOptions): Promise<ShardRun> {
     ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
     ...(opts.onPushProgress ? { onProgress: opts.onPushProgress } : {}),
   });
-  const result: ShardResult = { version: SHARD_RESULT_VERSION, shard: shard.id, registry: targetName(opts.registry), epoch: built.epoch, manifests: manifests.sort(byVariant) };
+  const result: ShardResult = {
+    version: SHARD_RESULT_VERSION,
+    shard: shard.id,
+    registry: targetName(opts.registry),
+    epoch: built.epoch,
+    manifests: manifests.sort(byVariant),
+  };
   return { result, push, layers: built.layers };
 }
 

@@ -14,7 +14,13 @@ import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEve
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { VARIANTS, type Variant } from './build-plan.js';
-import { formatReference, parseImageReference, resolveImage, type ImageReference, type ResolvedImage } from './sign-targets.js';
+import {
+  formatReference,
+  parseImageReference,
+  resolveImage,
+  type ImageReference,
+  type ResolvedImage,
+} from './sign-targets.js';
 
 /** What an attestation is about: src/attest's subject (no `arch` for an index). */
 export type { AttestSubject } from '../attest/index.js';
@@ -89,7 +95,12 @@ export async function runSign(opts: SignCommandOptions): Promise<SignSummary> {
     for (const w of wanted) {
       const client = clients.for(w.ref.host);
       const resolved = await resolveImage(client, w.ref);
-      opts.onProgress?.({ kind: 'resolved', reference: formatReference(w.ref), digest: resolved.digest, children: resolved.children.length });
+      opts.onProgress?.({
+        kind: 'resolved',
+        reference: formatReference(w.ref),
+        digest: resolved.digest,
+        children: resolved.children.length,
+      });
       for (const item of workItems(client, w, resolved)) {
         const key = `${item.image.name}@${item.image.digest}`;
         if (!seen.has(key)) items.push(item);
@@ -97,7 +108,8 @@ export async function runSign(opts: SignCommandOptions): Promise<SignSummary> {
       }
     }
     const digests = await mapLimit(items, Math.max(1, opts.concurrency ?? 4), (item) => signOne(item, opts));
-    const total = (k: 'added' | 'existing' | 'replaced'): number => digests.reduce((s, d) => s + d.results.reduce((t, r) => t + r[k], 0), 0);
+    const total = (k: 'added' | 'existing' | 'replaced'): number =>
+      digests.reduce((s, d) => s + d.results.reduce((t, r) => t + r[k], 0), 0);
     return { digests, added: total('added'), existing: total('existing'), replaced: total('replaced') };
   } finally {
     await clients.close();
@@ -113,15 +125,27 @@ function planTargets(opts: SignCommandOptions): Wanted[] {
       return meta === undefined ? { ref } : { ref, meta };
     });
   }
-  if (opts.registry === undefined || opts.config === undefined) throw new DistrolessError('USAGE', 'sign: give image references, or --registry (with the config) to sign every image pushed there');
+  if (opts.registry === undefined || opts.config === undefined)
+    throw new DistrolessError(
+      'USAGE',
+      'sign: give image references, or --registry (with the config) to sign every image pushed there',
+    );
   const target = parseRegistryTarget(opts.registry);
   const config = opts.config;
   const names = opts.images ?? Object.keys(config.images);
   return names.flatMap((name) => {
     const image = config.images[name];
-    if (image === undefined) throw new DistrolessError('USAGE', `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`);
+    if (image === undefined)
+      throw new DistrolessError(
+        'USAGE',
+        `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`,
+      );
     return VARIANTS.map((variant) => ({
-      ref: { host: target.host, repository: repositoryName(target, `${name}-${image.distro}`), tag: opts.tag === undefined ? variant : `${variant}-${opts.tag}` },
+      ref: {
+        host: target.host,
+        repository: repositoryName(target, `${name}-${image.distro}`),
+        tag: opts.tag === undefined ? variant : `${variant}-${opts.tag}`,
+      },
       meta: { image: name, distro: image.distro, variant },
     }));
   });
@@ -143,9 +167,18 @@ function workItems(client: RegistryClient, w: Wanted, r: ResolvedImage): WorkIte
   const subject = (digest: string, arch?: string): AttestSubject | undefined => {
     if (w.meta === undefined) return undefined;
     const archs = r.children.flatMap((c) => (c.arch === undefined ? [] : [c.arch]));
-    return { ...w.meta, ...(arch === undefined ? (archs.length > 0 ? { archs } : {}) : { arch }), name: r.name, digest };
+    return {
+      ...w.meta,
+      ...(arch === undefined ? (archs.length > 0 ? { archs } : {}) : { arch }),
+      name: r.name,
+      digest,
+    };
   };
-  const top: WorkItem = { reference, image: { client, repository, name: r.name, digest: r.digest, mediaType: r.mediaType }, subject: subject(r.digest) };
+  const top: WorkItem = {
+    reference,
+    image: { client, repository, name: r.name, digest: r.digest, mediaType: r.mediaType },
+    subject: subject(r.digest),
+  };
   const children = r.children.map((c): WorkItem => ({
     reference,
     image: { client, repository, name: r.name, digest: c.digest, mediaType: c.mediaType },
@@ -160,18 +193,34 @@ async function signOne(item: WorkItem, opts: SignCommandOptions): Promise<Signed
   const { image } = item;
   const statements = item.subject !== undefined && opts.attest !== undefined ? await opts.attest(item.subject) : [];
   if (opts.attest !== undefined && item.subject === undefined) {
-    opts.onProgress?.({ kind: 'note', message: `${image.name}@${image.digest}: not an image × variant of the config; signed, not attested` });
+    opts.onProgress?.({
+      kind: 'note',
+      message: `${image.name}@${image.digest}: not an image × variant of the config; signed, not attested`,
+    });
   }
   const results: StoreResult[] = [];
   const stored = (result: StoreResult): void => {
     results.push(result);
-    opts.onProgress?.({ kind: 'stored', name: image.name, digest: image.digest, ...(item.platform === undefined ? {} : { platform: item.platform }), result });
+    opts.onProgress?.({
+      kind: 'stored',
+      name: image.name,
+      digest: image.digest,
+      ...(item.platform === undefined ? {} : { platform: item.platform }),
+      result,
+    });
   };
   for (const storage of opts.storages) {
     stored(await storage.sign(image));
     if (statements.length > 0) stored(await storage.attest(image, statements));
   }
-  return { reference: item.reference, name: image.name, digest: image.digest, mediaType: image.mediaType, ...(item.platform === undefined ? {} : { platform: item.platform }), results };
+  return {
+    reference: item.reference,
+    name: image.name,
+    digest: image.digest,
+    mediaType: image.mediaType,
+    ...(item.platform === undefined ? {} : { platform: item.platform }),
+    results,
+  };
 }
 
 /** One client per registry host, made when first needed. */

@@ -12,7 +12,15 @@
 import { DistrolessError } from '../errors.js';
 import { parseRegistryTarget } from '../registry/names.js';
 import type { Config } from '../config/types.js';
-import type { SignatureFormat, SignatureStorage, SignatureVerifier, SignedImage, StoreResult, Check, InTotoStatement } from '../sign/index.js';
+import type {
+  SignatureFormat,
+  SignatureStorage,
+  SignatureVerifier,
+  SignedImage,
+  StoreResult,
+  Check,
+  InTotoStatement,
+} from '../sign/index.js';
 import type { BundleSigner, TrustPolicy } from '../sigstore/index.js';
 import type { GitHubInvocation } from '../attest/provenance.js';
 import type { AttestFn, RegistryAccess, SignSummary } from './sign.js';
@@ -42,14 +50,23 @@ export async function createSigning(setup: SigningSetup): Promise<Signing> {
   const created = setup.created === undefined ? {} : { created: setup.created };
   if (setup.key) {
     const sign = await import('../sign/index.js');
-    const signer = new sign.KeySigner(await sign.loadPrivateKey(setup.key.pem, { source: setup.key.source, ...(setup.key.password === undefined ? {} : { password: setup.key.password }) }));
+    const signer = new sign.KeySigner(
+      await sign.loadPrivateKey(setup.key.pem, {
+        source: setup.key.source,
+        ...(setup.key.password === undefined ? {} : { password: setup.key.password }),
+      }),
+    );
     const storages: SignatureStorage[] = [];
     if (format !== 'bundle') storages.push(sign.createLegacyStorage(signer));
-    if (format !== 'legacy') storages.push(createBundleStorage((await import('../sigstore/index.js')).createKeySigner(signer), created));
+    if (format !== 'legacy')
+      storages.push(createBundleStorage((await import('../sigstore/index.js')).createKeySigner(signer), created));
     return { storages, identity: signer.identity, format };
   }
   if (format !== 'bundle') {
-    throw new DistrolessError('USAGE', `signature format ${format}: keyless signatures are stored as Sigstore bundles only; use the format "bundle"`);
+    throw new DistrolessError(
+      'USAGE',
+      `signature format ${format}: keyless signatures are stored as Sigstore bundles only; use the format "bundle"`,
+    );
   }
   const keyless = setup.keyless as NonNullable<SigningSetup['keyless']>;
   const { createKeylessSigner } = await import('../sigstore/index.js');
@@ -64,14 +81,26 @@ export async function createSigning(setup: SigningSetup): Promise<Signing> {
 
 /** Sigstore bundle v0.3 referrers as a `SignatureStorage`: the image signature is cosign 3's sign/v1 statement. */
 export function createBundleStorage(signer: BundleSigner, opts: { created?: string } = {}): SignatureStorage {
-  const store = async (kind: StoreResult['kind'], image: SignedImage, statements: InTotoStatement[]): Promise<StoreResult> => {
+  const store = async (
+    kind: StoreResult['kind'],
+    image: SignedImage,
+    statements: InTotoStatement[],
+  ): Promise<StoreResult> => {
     const { signAndAttach, fallbackTag } = await import('../sigstore/index.js');
-    const attached = await signAndAttach(image.client, signer, { repository: image.repository, subject: image.digest, statements, ...opts });
+    const attached = await signAndAttach(image.client, signer, {
+      repository: image.repository,
+      subject: image.digest,
+      statements,
+      ...opts,
+    });
     const storage = attached[0]?.storage ?? 'fallback-tag';
     return {
       format: 'bundle',
       kind,
-      location: storage === 'fallback-tag' ? `${image.repository}:${fallbackTag(image.digest)}` : `${image.repository} (referrers API)`,
+      location:
+        storage === 'fallback-tag'
+          ? `${image.repository}:${fallbackTag(image.digest)}`
+          : `${image.repository} (referrers API)`,
       added: attached.filter((a) => a.added).length,
       existing: attached.filter((a) => !a.added).length,
       replaced: 0,
@@ -82,7 +111,9 @@ export function createBundleStorage(signer: BundleSigner, opts: { created?: stri
     format: 'bundle',
     async sign(image) {
       const { signatureStatement } = await import('../sigstore/index.js');
-      return store('signature', image, [signatureStatement({ name: image.name, digest: image.digest }) as InTotoStatement]);
+      return store('signature', image, [
+        signatureStatement({ name: image.name, digest: image.digest }) as InTotoStatement,
+      ]);
     },
     attest: (image, statements) => store('attestation', image, [...statements]),
   };
@@ -93,15 +124,25 @@ export function createBundleVerifier(policy: TrustPolicy): SignatureVerifier {
   return {
     format: 'bundle',
     async verify(image, p) {
-      const { COSIGN_SIGN_PREDICATE_TYPE, describeSigner, prepareTrust, verifyReferrers } = await import('../sigstore/index.js');
+      const { COSIGN_SIGN_PREDICATE_TYPE, describeSigner, prepareTrust, verifyReferrers } =
+        await import('../sigstore/index.js');
       const wanted = [COSIGN_SIGN_PREDICATE_TYPE, ...p.predicateTypes];
-      const result = await verifyReferrers(image.client, { repository: image.repository, subject: image.digest, policy: prepareTrust(policy), predicateTypes: wanted });
+      const result = await verifyReferrers(image.client, {
+        repository: image.repository,
+        subject: image.digest,
+        policy: prepareTrust(policy),
+        predicateTypes: wanted,
+      });
       return wanted.map((type): Check => {
         const what = type === COSIGN_SIGN_PREDICATE_TYPE ? 'signature' : `attestation ${type}`;
         const good = result.bundles.find((b) => b.ok && b.predicateType === type);
-        if (good) return { format: 'bundle', what, ok: true, detail: good.signer ? describeSigner(good.signer) : 'verified' };
+        if (good)
+          return { format: 'bundle', what, ok: true, detail: good.signer ? describeSigner(good.signer) : 'verified' };
         const reasons = result.bundles.filter((b) => b.predicateType === type && b.reason).map((b) => b.reason);
-        const detail = reasons.length > 0 ? reasons.join('; ') : `no bundle for ${type} (looked in ${result.storage === 'fallback-tag' ? 'the sha256-… tag' : 'the referrers API'})`;
+        const detail =
+          reasons.length > 0
+            ? reasons.join('; ')
+            : `no bundle for ${type} (looked in ${result.storage === 'fallback-tag' ? 'the sha256-… tag' : 'the referrers API'})`;
         return { format: 'bundle', what, ok: false, detail };
       });
     },
@@ -118,7 +159,10 @@ export interface AttestSetup {
 
 /** SPDX SBOM + SLSA provenance for each digest (src/attest): no clock inside, so re-runs give the same statements. */
 export async function createAttestFn(setup: AttestSetup): Promise<AttestFn> {
-  const [{ attestationsFor, createAttestContext }, { createHttpClient }] = await Promise.all([import('../attest/index.js'), import('../archive/http.js')]);
+  const [{ attestationsFor, createAttestContext }, { createHttpClient }] = await Promise.all([
+    import('../attest/index.js'),
+    import('../archive/http.js'),
+  ]);
   const ctx = await createAttestContext({
     config: setup.config,
     lockDir: setup.lockDir,
@@ -163,7 +207,8 @@ export function releaseSigner(o: ReleaseSignerOptions): (targets: readonly SignT
       ...(o.insecure ? { insecure: true } : {}),
       ...(o.secrets ? { secrets: o.secrets } : {}),
       onProgress: (e) => {
-        if (e.kind === 'stored' && e.result.added + e.result.replaced > 0) o.onProgress?.(`${e.result.kind} (${e.result.format}) ${e.result.location}`);
+        if (e.kind === 'stored' && e.result.added + e.result.replaced > 0)
+          o.onProgress?.(`${e.result.kind} (${e.result.format}) ${e.result.location}`);
         else if (e.kind === 'note') o.onProgress?.(e.message);
       },
     });
@@ -172,9 +217,17 @@ export function releaseSigner(o: ReleaseSignerOptions): (targets: readonly SignT
       digest: d.digest,
       state: d.results.some((r) => r.added + r.replaced > 0) ? 'signed' : 'present',
     }));
-    const missing = targets.filter((t) => !statuses.some((s) => s.repository === t.repository && s.digest === t.digest));
+    const missing = targets.filter(
+      (t) => !statuses.some((s) => s.repository === t.repository && s.digest === t.digest),
+    );
     if (missing.length > 0) {
-      throw new DistrolessError('SIGNING', `${missing.length} pushed digest(s) were not signed (a tag moved during the release?): ${missing.slice(0, 3).map((t) => `${t.repository}@${t.digest}`).join(', ')}`);
+      throw new DistrolessError(
+        'SIGNING',
+        `${missing.length} pushed digest(s) were not signed (a tag moved during the release?): ${missing
+          .slice(0, 3)
+          .map((t) => `${t.repository}@${t.digest}`)
+          .join(', ')}`,
+      );
     }
     return statuses;
   };

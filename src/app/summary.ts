@@ -11,7 +11,11 @@ import type { AssembleResult } from './assemble.js';
 /** GitHub shows at most 1 MiB of summary per step; stay well under it. */
 const SUMMARY_LIMIT = 512 * 1024;
 
-export function renderUpdateSummary(diffs: readonly LockDiff[], pr?: { action: string; url?: string }, opts: BodyOptions = {}): string {
+export function renderUpdateSummary(
+  diffs: readonly LockDiff[],
+  pr?: { action: string; url?: string },
+  opts: BodyOptions = {},
+): string {
   const head = ['## distroless-action update', ''];
   if (pr) head.push(`Pull request: ${pr.action}${pr.url ? ` — ${pr.url}` : ''}`, '');
   const body = renderPrBody(diffs, { limit: SUMMARY_LIMIT, ...opts }).replace(/^<!--[^>]*-->\n/, '');
@@ -30,7 +34,9 @@ export function renderPublishSummary(report: PublishReport): string {
     '|---|---|---|---|---:|---:|---|',
   );
   for (const r of report.rows) {
-    lines.push(`| ${r.image} | ${r.variant} | ${r.arch} | \`${r.digest.slice(0, 19)}…\` | ${mib(r.size)} | ${sizeChange(r)} | ${signature(r.signature)} |`);
+    lines.push(
+      `| ${r.image} | ${r.variant} | ${r.arch} | \`${r.digest.slice(0, 19)}…\` | ${mib(r.size)} | ${sizeChange(r)} | ${signature(r.signature)} |`,
+    );
   }
   lines.push('', '<details><summary>Indexes</summary>', '', '| Reference | Digest | Signature |', '|---|---|---|');
   for (const x of report.indexes) lines.push(`| \`${x.reference}\` | \`${x.digest}\` | ${signature(x.signature)} |`);
@@ -40,12 +46,23 @@ export function renderPublishSummary(report: PublishReport): string {
 
 /** The scale-out's last step: every index with its per-arch digests, and whether each was signed. */
 export function renderAssembleSummary(result: AssembleResult, signed: readonly SignStatus[]): string {
-  const state = (repository: string, digest: string): PublishRow['signature'] => signed.find((s) => s.repository === repository && s.digest === digest)?.state ?? 'unsigned';
-  const lines = ['## distroless-action assemble', '', `${result.indexes.length} index(es) in ${result.registry}: ${result.stats.tagsPut} tag(s) set, ${result.stats.tagsUnchanged} unchanged.`, ''];
+  const state = (repository: string, digest: string): PublishRow['signature'] =>
+    signed.find((s) => s.repository === repository && s.digest === digest)?.state ?? 'unsigned';
+  const lines = [
+    '## distroless-action assemble',
+    '',
+    `${result.indexes.length} index(es) in ${result.registry}: ${result.stats.tagsPut} tag(s) set, ${result.stats.tagsUnchanged} unchanged.`,
+    '',
+  ];
   lines.push('| Image | Variant | Platform | Digest | Signature |', '|---|---|---|---|---|');
   for (const x of result.indexes) {
-    lines.push(`| ${x.image} | ${x.variant} | index | \`${x.digest.slice(0, 19)}…\` | ${signature(state(x.repository, x.digest))} |`);
-    for (const m of x.manifests) lines.push(`| ${x.image} | ${x.variant} | ${m.arch} | \`${m.digest.slice(0, 19)}…\` | ${signature(state(x.repository, m.digest))} |`);
+    lines.push(
+      `| ${x.image} | ${x.variant} | index | \`${x.digest.slice(0, 19)}…\` | ${signature(state(x.repository, x.digest))} |`,
+    );
+    for (const m of x.manifests)
+      lines.push(
+        `| ${x.image} | ${x.variant} | ${m.arch} | \`${m.digest.slice(0, 19)}…\` | ${signature(state(x.repository, m.digest))} |`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -56,7 +73,7 @@ export function sizeChange(r: Pick<PublishRow, 'size' | 'previousSize' | 'previo
   if (r.previousDigest === r.digest) return 'unchanged';
   const delta = r.size - r.previousSize;
   const pct = r.previousSize > 0 ? ` (${delta >= 0 ? '+' : ''}${((delta / r.previousSize) * 100).toFixed(1)}%)` : '';
-  if (Math.abs(delta) < 1024 * 1024 / 100) return `${delta >= 0 ? '+' : '−'}${Math.abs(delta)} B${pct}`;
+  if (Math.abs(delta) < (1024 * 1024) / 100) return `${delta >= 0 ? '+' : '−'}${Math.abs(delta)} B${pct}`;
   return `${delta >= 0 ? '+' : '−'}${mib(Math.abs(delta))}${pct}`;
 }
 

@@ -82,20 +82,34 @@ interface Deps {
   progress: (message: string) => void;
 }
 
-async function updateDistro(opts: UpdateOptions, distro: DistroConfig, deps: Deps): Promise<{ update: DistroUpdate; lock: Lockfile }> {
+async function updateDistro(
+  opts: UpdateOptions,
+  distro: DistroConfig,
+  deps: Deps,
+): Promise<{ update: DistroUpdate; lock: Lockfile }> {
   const previous = await readLockfile(opts.lockDir, distro.name);
   const digest = configDigest(opts.config, distro.name);
   const onArchive = (e: ArchiveProgress): void => deps.progress(describe(e));
   const releases = await Promise.all(
     distro.sources.map((s) =>
-      fetchRelease({ url: s.url, suite: s.suite, trustedKeys: deps.keyring, now: opts.now, http: deps.http, onProgress: onArchive }),
+      fetchRelease({
+        url: s.url,
+        suite: s.suite,
+        trustedKeys: deps.keyring,
+        now: opts.now,
+        http: deps.http,
+        onProgress: onArchive,
+      }),
     ),
   );
   const archs = distro.archs.filter((a) => !opts.archs || opts.archs.includes(a));
   const base = { distro: distro.name, lockfile: lockfilePath(opts.lockDir, distro.name), archs: distro.archs };
   if (previous && isCurrent(previous, digest, distro, archs, releases)) {
     deps.progress(`${distro.name}: every index matches ${base.lockfile}; nothing to resolve`);
-    return { update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) }, lock: previous };
+    return {
+      update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) },
+      lock: previous,
+    };
   }
   const cache = opts.cacheDir === undefined ? undefined : directoryCache(join(opts.cacheDir, 'indices'));
   const requests = imageRequests(opts.config, distro);
@@ -114,9 +128,22 @@ async function updateDistro(opts: UpdateOptions, distro: DistroConfig, deps: Dep
         }),
       ),
     );
-    const resolved = resolveArch(distro, arch, suites.map((s) => s.indices), requests);
-    deps.progress(`${distro.name} ${arch}: resolved ${Object.keys(resolved.images).length} image(s), ${Object.keys(resolved.pins).length} packages`);
-    return { resolved, suites: suites.map((s) => ({ indices: s.indices.map(({ text: _text, ...rest }) => rest), missingArchs: s.missingArchs })) };
+    const resolved = resolveArch(
+      distro,
+      arch,
+      suites.map((s) => s.indices),
+      requests,
+    );
+    deps.progress(
+      `${distro.name} ${arch}: resolved ${Object.keys(resolved.images).length} image(s), ${Object.keys(resolved.pins).length} packages`,
+    );
+    return {
+      resolved,
+      suites: suites.map((s) => ({
+        indices: s.indices.map(({ text: _text, ...rest }) => rest),
+        missingArchs: s.missingArchs,
+      })),
+    };
   });
   const fresh: Lockfile = {
     lockfileVersion: LOCKFILE_VERSION,
@@ -134,14 +161,27 @@ async function updateDistro(opts: UpdateOptions, distro: DistroConfig, deps: Dep
     packages: Object.fromEntries(perArch.map((a) => [a.resolved.arch, a.resolved.pins])),
     images: collectImages(perArch.map((a) => a.resolved)),
   };
-  const lock = archs.length === distro.archs.length ? fresh : keepOtherArchs(fresh, previous, distro.archs.filter((a) => !archs.includes(a)));
+  const lock =
+    archs.length === distro.archs.length
+      ? fresh
+      : keepOtherArchs(
+          fresh,
+          previous,
+          distro.archs.filter((a) => !archs.includes(a)),
+        );
   const diff = diffLockfiles(previous, lock);
   const changed = !previous || !isEmptyDiff(diff) || lockInputsMoved(previous, lock);
   return { update: { ...base, changed, upToDate: false, diff }, lock };
 }
 
 /** True when the lock was made from exactly these indices and this config: resolution would not change. */
-function isCurrent(lock: Lockfile, digest: string, distro: DistroConfig, archs: readonly string[], releases: readonly FetchedRelease[]): boolean {
+function isCurrent(
+  lock: Lockfile,
+  digest: string,
+  distro: DistroConfig,
+  archs: readonly string[],
+  releases: readonly FetchedRelease[],
+): boolean {
   if (lock.configDigest !== digest || lock.resolverVersion !== RESOLVER_VERSION) return false;
   if (lock.sources.length !== distro.sources.length) return false;
   return distro.sources.every((source, i) => {
@@ -162,7 +202,8 @@ function isCurrent(lock: Lockfile, digest: string, distro: DistroConfig, archs: 
 /** Image → arch → closure, from the per-arch results. */
 function collectImages(results: readonly ResolvedArch[]): Lockfile['images'] {
   const images: Lockfile['images'] = {};
-  for (const r of results) for (const [image, entry] of Object.entries(r.images)) (images[image] ??= {})[r.arch] = entry;
+  for (const r of results)
+    for (const [image, entry] of Object.entries(r.images)) (images[image] ??= {})[r.arch] = entry;
   return images;
 }
 
@@ -200,7 +241,8 @@ function lockedSource(
   missingArchs: readonly string[],
 ): LockedSource {
   const byArch: LockedSource['indices'] = {};
-  for (const ix of indices) (byArch[ix.arch] ??= {})[ix.component] = { path: ix.path, sha256: ix.sha256, size: ix.size };
+  for (const ix of indices)
+    (byArch[ix.arch] ??= {})[ix.component] = { path: ix.path, sha256: ix.sha256, size: ix.size };
   return {
     url: source.originalUrl ?? source.url,
     suite: source.suite,
@@ -215,7 +257,10 @@ function lockedSource(
 
 /** snapshot.debian.org timestamp (YYYYMMDDTHHMMSSZ) of the Release date. */
 export function snapshotId(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 function describe(e: ArchiveProgress): string {
@@ -223,7 +268,9 @@ function describe(e: ArchiveProgress): string {
     case 'release':
       return `verified ${e.url} (${e.signers.length} trusted signature(s))`;
     case 'index':
-      return e.cached ? `index ${e.url.slice(0, 20)}… from cache` : `fetched ${e.url} (${(e.bytes / 1e6).toFixed(1)} MB)`;
+      return e.cached
+        ? `index ${e.url.slice(0, 20)}… from cache`
+        : `fetched ${e.url} (${(e.bytes / 1e6).toFixed(1)} MB)`;
     case 'missing-arch':
       return `${e.suite} has no ${e.arch}: skipped (recorded in the lock)`;
   }

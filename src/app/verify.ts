@@ -20,7 +20,8 @@ export interface VerifyCommandOptions extends RegistryAccess {
   onProgress?: (event: VerifyEvent) => void;
 }
 
-export type VerifyEvent = { kind: 'verified'; name: string; digest: string; platform?: string; ok: boolean } | ({ kind: 'retry' } & RetryEvent);
+export type VerifyEvent =
+  { kind: 'verified'; name: string; digest: string; platform?: string; ok: boolean } | ({ kind: 'retry' } & RetryEvent);
 
 export interface VerifiedDigest {
   /** The reference as given (the index's, for a child). */
@@ -60,17 +61,35 @@ export async function runVerify(opts: VerifyCommandOptions): Promise<VerifySumma
       const reference = formatReference(ref);
       const base = { client, repository: ref.repository, name: r.name };
       items.push({ reference, image: { ...base, digest: r.digest, mediaType: r.mediaType } });
-      for (const c of r.children) items.push({ reference, image: { ...base, digest: c.digest, mediaType: c.mediaType }, ...(c.platform === undefined ? {} : { platform: c.platform }) });
+      for (const c of r.children)
+        items.push({
+          reference,
+          image: { ...base, digest: c.digest, mediaType: c.mediaType },
+          ...(c.platform === undefined ? {} : { platform: c.platform }),
+        });
     }
     const digests = await mapLimit(items, Math.max(1, opts.concurrency ?? 4), async (item): Promise<VerifiedDigest> => {
       const checks = (await Promise.all(opts.verifiers.map((v) => v.verify(item.image, policy)))).flat();
       const ok = checks.every((c) => c.ok);
       const platform = item.platform === undefined ? {} : { platform: item.platform };
       opts.onProgress?.({ kind: 'verified', name: item.image.name, digest: item.image.digest, ...platform, ok });
-      return { reference: item.reference, name: item.image.name, digest: item.image.digest, mediaType: item.image.mediaType, ...platform, ok, checks };
+      return {
+        reference: item.reference,
+        name: item.image.name,
+        digest: item.image.digest,
+        mediaType: item.image.mediaType,
+        ...platform,
+        ok,
+        checks,
+      };
     });
     const failures = digests.flatMap((d) =>
-      d.checks.filter((c) => !c.ok).map((c) => `${d.name}@${d.digest}${d.platform === undefined ? '' : ` (${d.platform})`} ${c.what} [${c.format}]: ${c.detail}`),
+      d.checks
+        .filter((c) => !c.ok)
+        .map(
+          (c) =>
+            `${d.name}@${d.digest}${d.platform === undefined ? '' : ` (${d.platform})`} ${c.what} [${c.format}]: ${c.detail}`,
+        ),
     );
     return { ok: failures.length === 0, digests, failures };
   } finally {

@@ -137,12 +137,20 @@ export function listedIndexEntries(release: Release, component: string, arch: st
   return INDEX_SUFFIXES.flatMap((s) => release.sha256.get(base + s) ?? []);
 }
 
-async function fetchIndex(fetched: FetchedRelease, component: string, arch: string, req: IndicesRequest): Promise<FetchedIndex> {
+async function fetchIndex(
+  fetched: FetchedRelease,
+  component: string,
+  arch: string,
+  req: IndicesRequest,
+): Promise<FetchedIndex> {
   const base = `${component}/binary-${arch}/Packages`;
   const entries = fetched.release.sha256;
   const candidates = listedIndexEntries(fetched.release, component, arch);
   if (candidates.length === 0) {
-    throw new DistrolessError('INDEX_MISSING', `${fetched.inReleaseUrl}: no ${base} index is listed (component ${component}, arch ${arch})`);
+    throw new DistrolessError(
+      'INDEX_MISSING',
+      `${fetched.inReleaseUrl}: no ${base} index is listed (component ${component}, arch ${arch})`,
+    );
   }
   // Like apt, a variant the mirror does not have (404) gives way to the next one listed.
   for (const entry of candidates) {
@@ -156,10 +164,21 @@ async function fetchIndex(fetched: FetchedRelease, component: string, arch: stri
     // latin1 maps bytes 1:1 into a one-byte V8 string: ~10× faster than UTF-8 decoding a 50 MB index and half
     // the memory. Every field we read (names, versions, relations, paths, hashes) is ASCII; free text such
     // as Description or Maintainer is not used and may show as mojibake.
-    return { component, arch, path: entry.path, sha256: entry.sha256, size: entry.size, source, text: raw.toString('latin1') };
+    return {
+      component,
+      arch,
+      path: entry.path,
+      sha256: entry.sha256,
+      size: entry.size,
+      source,
+      text: raw.toString('latin1'),
+    };
   }
   const listed = candidates.map((e) => e.path).join(', ');
-  throw new DistrolessError('INDEX_MISSING', `${suiteUrl(fetched.url, fetched.suite)}: none of ${listed} is found, although the Release lists them`);
+  throw new DistrolessError(
+    'INDEX_MISSING',
+    `${suiteUrl(fetched.url, fetched.suite)}: none of ${listed} is found, although the Release lists them`,
+  );
 }
 
 /**
@@ -194,14 +213,21 @@ async function fetchVerified(
   return { bytes, source };
 }
 
-const MID_SYNC_HINT = ' (its by-hash copy is missing too: the mirror looks inconsistent or mid-sync; try later or another mirror)';
+const MID_SYNC_HINT =
+  ' (its by-hash copy is missing too: the mirror looks inconsistent or mid-sync; try later or another mirror)';
 
 function checkBytes(bytes: Buffer, entry: ReleaseEntry, source: string, hint = ''): void {
   if (bytes.length !== entry.size) {
-    throw new DistrolessError('SIZE_MISMATCH', `${source}: ${bytes.length} bytes, the Release says ${entry.size} for ${entry.path}${hint}`);
+    throw new DistrolessError(
+      'SIZE_MISMATCH',
+      `${source}: ${bytes.length} bytes, the Release says ${entry.size} for ${entry.path}${hint}`,
+    );
   }
   const actual = sha256Hex(bytes);
   if (actual !== entry.sha256) {
-    throw new DistrolessError('HASH_MISMATCH', `${source}: sha256 ${actual}, the Release says ${entry.sha256} for ${entry.path}${hint}`);
+    throw new DistrolessError(
+      'HASH_MISMATCH',
+      `${source}: sha256 ${actual}, the Release says ${entry.sha256} for ${entry.path}${hint}`,
+    );
   }
 }

@@ -30,7 +30,14 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** For tests: same rules, millisecond waits. */
-export const FAST_RETRY: RetryPolicy = { ...DEFAULT_RETRY, attempts: 4, baseDelayMs: 1, maxDelayMs: 5, jitter: 0, maxRetryAfterMs: 20 };
+export const FAST_RETRY: RetryPolicy = {
+  ...DEFAULT_RETRY,
+  attempts: 4,
+  baseDelayMs: 1,
+  maxDelayMs: 5,
+  jitter: 0,
+  maxRetryAfterMs: 20,
+};
 
 export interface RetryEvent {
   url: string;
@@ -95,16 +102,26 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const headers: Record<string, string> = { 'user-agent': options.userAgent ?? 'distroless-action' };
 
-  async function run<T>(url: string, opts: GetOptions, notFoundOk: boolean, consume: Consume<T>): Promise<T | undefined> {
+  async function run<T>(
+    url: string,
+    opts: GetOptions,
+    notFoundOk: boolean,
+    consume: Consume<T>,
+  ): Promise<T | undefined> {
     const maxBytes = opts.maxBytes ?? options.maxBytes ?? DEFAULT_MAX_BYTES;
     for (let attempt = 1; ; attempt++) {
       const res = await forHost(url)(() =>
-        tryOnce(url, { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal }, consume),
+        tryOnce(
+          url,
+          { headers, maxBytes, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, signal: opts.signal },
+          consume,
+        ),
       );
       if (res.kind === 'ok') return res.body;
       if (res.kind === 'status' && NOT_FOUND.has(res.status) && notFoundOk) return undefined;
       const retryable = res.kind === 'network' ? !opts.signal?.aborted : policy.retryStatuses.includes(res.status);
-      const reason = res.kind === 'network' ? describeNetworkError(res.error) : `HTTP ${res.status} ${res.statusText}`.trim();
+      const reason =
+        res.kind === 'network' ? describeNetworkError(res.error) : `HTTP ${res.status} ${res.statusText}`.trim();
       if (!retryable || attempt >= policy.attempts) throw finalError(url, res, reason, attempt);
       const delayMs = retryDelay(policy, attempt, res.kind === 'network' ? undefined : res.retryAfterMs);
       options.onRetry?.({ url, attempt, delayMs, reason });
@@ -163,7 +180,12 @@ async function readCapped(url: string, res: Response, maxBytes: number): Promise
   return Buffer.concat(chunks, total);
 }
 
-async function writeCapped(url: string, res: Response, maxBytes: number, path: string): Promise<{ size: number; sha256: string }> {
+async function writeCapped(
+  url: string,
+  res: Response,
+  maxBytes: number,
+  path: string,
+): Promise<{ size: number; sha256: string }> {
   const hash = createHash('sha256');
   const file = await open(path, 'w', 0o644);
   let size = 0;
@@ -234,4 +256,3 @@ function describeNetworkError(e: unknown): string {
   const text = typeof code === 'string' && !detail.includes(code) ? `${code} ${detail}` : detail;
   return text.split('\n')[0] ?? 'error';
 }
-

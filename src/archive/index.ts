@@ -31,5 +31,12 @@ export {
 export { DEBIAN_ARCHIVE_KEYS } from './debian-keys.js';
 export { debianKeyNames, debianKeyring, loadKeyring, type Keyring, type TrustedKey } from './keys.js';
 export { verifyClearsigned, type Signer, type VerifiedText, type VerifyOptions } from './pgp.js';
-export { checkRelease, parseRelease, parseReleaseDate, type Release, type ReleaseCheck, type ReleaseEntry } from './release.js';
+export {
+  checkRelease,
+  parseRelease,
+  parseReleaseDate,
+  type Release,
+  type ReleaseCheck,
+  type ReleaseEntry,
+} from './release.js';
 export { debStore, hashFile, type DebStore, type DebStoreOptions, type PinnedDeb, type PoolProgress } from './pool.js';

@@ -40,7 +40,8 @@ export async function loadKeyring(keys: readonly (string | TrustedKey)[]): Promi
     } catch (e) {
       throw new DistrolessError('SIGNATURE_INVALID', `${label} cannot be read: ${(e as Error).message}`, { cause: e });
     }
-    if (key.isPrivate()) throw new DistrolessError('SIGNATURE_INVALID', `${label} is a private key, expected a public key`);
+    if (key.isPrivate())
+      throw new DistrolessError('SIGNATURE_INVALID', `${label} is a private key, expected a public key`);
     if (typeof k !== 'string' && key.getFingerprint().toUpperCase() !== k.fingerprint) {
       throw new DistrolessError('SIGNATURE_INVALID', `${label} does not have the fingerprint ${k.fingerprint}`);
     }
@@ -75,7 +76,10 @@ export function debianKeyring(names?: readonly string[]): Promise<Keyring> {
 function findDebianKey(name: string): TrustedKey {
   const key = DEBIAN_ARCHIVE_KEYS.find((k) => k.name === name);
   if (key === undefined) {
-    throw new DistrolessError('SIGNATURE_INVALID', `unknown Debian archive key ${name} (known: ${debianKeyNames().join(', ')})`);
+    throw new DistrolessError(
+      'SIGNATURE_INVALID',
+      `unknown Debian archive key ${name} (known: ${debianKeyNames().join(', ')})`,
+    );
   }
   return key;
 }

@@ -69,7 +69,8 @@ export async function verifyClearsigned(armored: string, keyring: Keyring, opts:
     signers.push(await describeSigner(owner, sig.keyID, opts.now));
   }
   if (signers.length === 0) {
-    const seen = unknownKeyIds.length === 0 ? 'no signatures' : `only signatures by untrusted keys ${unknownKeyIds.join(', ')}`;
+    const seen =
+      unknownKeyIds.length === 0 ? 'no signatures' : `only signatures by untrusted keys ${unknownKeyIds.join(', ')}`;
     throw fail(`no good signature from a trusted key (${seen})`);
   }
   return { text: message.getText(), signers, unknownKeyIds };

@@ -21,7 +21,9 @@ export interface PinnedDeb {
   bases: Array<{ url: string; snapshot: boolean }>;
 }
 
-export type PoolProgress = { kind: 'deb'; label: string; url: string; bytes: number; cached: boolean } | { kind: 'fallback'; label: string; url: string; reason: string };
+export type PoolProgress =
+  | { kind: 'deb'; label: string; url: string; bytes: number; cached: boolean }
+  | { kind: 'fallback'; label: string; url: string; reason: string };
 
 export interface DebStoreOptions {
   dir: string;
@@ -68,7 +70,10 @@ export function debStore(opts: DebStoreOptions): DebStore {
         opts.onProgress?.({ kind: 'fallback', label: deb.label, url, reason });
       }
     }
-    throw new DistrolessError('NETWORK', `${deb.label}: no source gave the pinned ${deb.filename}: ${errors.join('; ') || 'no source configured'}`);
+    throw new DistrolessError(
+      'NETWORK',
+      `${deb.label}: no source gave the pinned ${deb.filename}: ${errors.join('; ') || 'no source configured'}`,
+    );
   }
 
   return {
@@ -84,8 +89,13 @@ export function debStore(opts: DebStoreOptions): DebStore {
 }
 
 function check(deb: PinnedDeb, url: string, got: { size: number; sha256: string }): void {
-  if (got.size !== deb.size) throw new DistrolessError('SIZE_MISMATCH', `${url}: ${got.size} bytes, the lock pins ${deb.size} for ${deb.label}`);
-  if (got.sha256 !== deb.sha256) throw new DistrolessError('HASH_MISMATCH', `${url}: sha256 ${got.sha256}, the lock pins ${deb.sha256} for ${deb.label}`);
+  if (got.size !== deb.size)
+    throw new DistrolessError('SIZE_MISMATCH', `${url}: ${got.size} bytes, the lock pins ${deb.size} for ${deb.label}`);
+  if (got.sha256 !== deb.sha256)
+    throw new DistrolessError(
+      'HASH_MISMATCH',
+      `${url}: sha256 ${got.sha256}, the lock pins ${deb.sha256} for ${deb.label}`,
+    );
 }
 
 /** True when `path` exists with the pinned size and sha256 (a corrupt store entry is removed). */

@@ -40,7 +40,8 @@ export interface ReleaseCheck {
 
 const DEFAULT_FUTURE_SKEW_MS = 5 * 60 * 1000;
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const RFC2822 = /^(?:[A-Za-z]{3},\s+)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s+(UTC|GMT|Z|[+-]\d{4})$/;
+const RFC2822 =
+  /^(?:[A-Za-z]{3},\s+)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s+(UTC|GMT|Z|[+-]\d{4})$/;
 const SHA256_LINE = /^([0-9a-fA-F]{64})\s+(\d+)\s+(\S+)$/;
 
 /** Parses a Release date as written by dak and reprepro, e.g. `Sat, 11 Jul 2026 10:16:37 UTC`. */
@@ -52,7 +53,11 @@ export function parseReleaseDate(value: string): Date | undefined {
   if (month < 0) return undefined;
   const local = new Date(Date.UTC(Number(year), month, Number(day), Number(hh), Number(mm), Number(ss ?? '0')));
   // Date.UTC rolls 31 Feb over into March, and 25:00 into the next day: refuse those.
-  if (local.getUTCDate() !== Number(day) || local.getUTCHours() !== Number(hh) || local.getUTCMinutes() !== Number(mm)) {
+  if (
+    local.getUTCDate() !== Number(day) ||
+    local.getUTCHours() !== Number(hh) ||
+    local.getUTCMinutes() !== Number(mm)
+  ) {
     return undefined;
   }
   if (zone === undefined || !/^[+-]\d{4}$/.test(zone)) return local;

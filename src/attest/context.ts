@@ -92,7 +92,13 @@ export async function createAttestContext(opts: AttestContextOptions): Promise<A
     const read = await readLock(name);
     if (read === undefined) continue;
     const { bytes, lock } = read;
-    distros[name] = { lock, path: repoPath(root, lockfilePath(opts.lockDir, name)), sha256: sha256(bytes), configDigest: configDigest(config, name), epoch: opts.epoch ?? lockEpoch(lock) };
+    distros[name] = {
+      lock,
+      path: repoPath(root, lockfilePath(opts.lockDir, name)),
+      sha256: sha256(bytes),
+      configDigest: configDigest(config, name),
+      epoch: opts.epoch ?? lockEpoch(lock),
+    };
   }
   return {
     config,
@@ -103,7 +109,13 @@ export async function createAttestContext(opts: AttestContextOptions): Promise<A
     ...(opts.finishedOn ? { finishedOn: opts.finishedOn } : {}),
     licenses:
       opts.licenses ??
-      cacheLicenses(opts.cacheDir, opts.deb, opts.download && opts.cacheDir ? debDownloader(config, () => Object.values(distros).map((d) => d.lock), opts.cacheDir, opts.download) : undefined),
+      cacheLicenses(
+        opts.cacheDir,
+        opts.deb,
+        opts.download && opts.cacheDir
+          ? debDownloader(config, () => Object.values(distros).map((d) => d.lock), opts.cacheDir, opts.download)
+          : undefined,
+      ),
   };
 }
 
@@ -111,7 +123,11 @@ export async function createAttestContext(opts: AttestContextOptions): Promise<A
  * The licence lookup of a cache directory: cached facts, else a cached .deb that still has its pinned hash,
  * else what `download` gives (undefined: nothing more).
  */
-export function cacheLicenses(cacheDir: string | undefined, deb?: DebOptions, download?: (deb: DebRef) => Promise<string | undefined>): LicenseLookup {
+export function cacheLicenses(
+  cacheDir: string | undefined,
+  deb?: DebOptions,
+  download?: (deb: DebRef) => Promise<string | undefined>,
+): LicenseLookup {
   if (cacheDir === undefined) return async () => undefined;
   return licenseLookup({
     cache: new LicenseCache(join(cacheDir, 'licenses')),
@@ -127,7 +143,11 @@ export function cacheLicenses(cacheDir: string | undefined, deb?: DebOptions, do
 /** The pool URL of a pinned .deb: its suite's archive root as the config names it (before mirror overrides). */
 export function downloadUrl(lock: Lockfile, pin: LockedPackage): string {
   const source = lock.sources.find((s) => s.suite === pin.suite);
-  if (!source) throw new DistrolessError('LOCK_INVALID', `${lock.distro}: a package comes from suite ${pin.suite}, which the lock does not list`);
+  if (!source)
+    throw new DistrolessError(
+      'LOCK_INVALID',
+      `${lock.distro}: a package comes from suite ${pin.suite}, which the lock does not list`,
+    );
   return `${source.url.replace(/\/+$/, '')}/${pin.filename}`;
 }
 

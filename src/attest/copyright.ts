@@ -43,7 +43,12 @@ export class CopyrightCollector {
   constructor(readonly pkg: string) {}
 
   /** Options for writePackageLayer (build/package-layer.ts): capture the copyright files, see every link. */
-  get layerOptions(): { capture: (path: string) => boolean; onFile: (path: string, bytes: Buffer) => void; onEntry: (entry: TarEntry) => void; maxCaptureBytes: number } {
+  get layerOptions(): {
+    capture: (path: string) => boolean;
+    onFile: (path: string, bytes: Buffer) => void;
+    onEntry: (entry: TarEntry) => void;
+    maxCaptureBytes: number;
+  } {
     return {
       capture: (path) => COPYRIGHT.test(path),
       onFile: (path, bytes) => this.files.set(path, bytes),
@@ -56,7 +61,9 @@ export class CopyrightCollector {
     if (!path.startsWith(DOC) || linkname === undefined) return;
     if (type === 'hardlink') this.links.set(path, normalisePath(linkname) || null);
     else if (type === 'symlink') {
-      const target = linkname.startsWith('/') ? normalisePath(linkname.slice(1)) : normalisePath(posix.join(posix.dirname(path), linkname));
+      const target = linkname.startsWith('/')
+        ? normalisePath(linkname.slice(1))
+        : normalisePath(posix.join(posix.dirname(path), linkname));
       this.links.set(path, target || null);
     }
   }
@@ -105,7 +112,8 @@ export async function readDebLicense(debPath: string, pkg: string, deb?: DebOpti
     if (header.typeflag === TYPE.symlink) collector.addLink(path, 'symlink', header.linkname);
     else if (header.typeflag === TYPE.hardlink) collector.addLink(path, 'hardlink', header.linkname);
     else if ((header.typeflag === TYPE.file || header.typeflag === TYPE.oldFile) && COPYRIGHT.test(path)) {
-      if (header.size > MAX_COPYRIGHT_BYTES) throw new DistrolessError('DEB_INVALID', `${pkg}: ${path} is too large (${header.size} bytes)`);
+      if (header.size > MAX_COPYRIGHT_BYTES)
+        throw new DistrolessError('DEB_INVALID', `${pkg}: ${path} is too large (${header.size} bytes)`);
       const chunks: Buffer[] = [];
       for await (const chunk of body) chunks.push(chunk);
       collector.addFile(path, Buffer.concat(chunks));

@@ -70,7 +70,13 @@ export function isDep5(paragraphs: readonly Paragraph[]): boolean {
 export function parseCopyright(text: string): CopyrightInfo {
   const paragraphs = copyrightParagraphs(text);
   if (!isDep5(paragraphs)) {
-    return { format: 'text', declared: 'NOASSERTION', copyrightText: freeTextCopyright(text), licenseRefs: {}, unparsed: [] };
+    return {
+      format: 'text',
+      declared: 'NOASSERTION',
+      copyrightText: freeTextCopyright(text),
+      licenseRefs: {},
+      unparsed: [],
+    };
   }
   const expressions: string[] = [];
   const unparsed: string[] = [];
@@ -93,7 +99,13 @@ export function parseCopyright(text: string): CopyrightInfo {
   const declared = conjunction(expressions);
   const licenseRefs: Record<string, string> = {};
   for (const ref of licenseRefsOf(declared)) licenseRefs[ref] = texts.get(ref) ?? '';
-  return { format: 'dep5', declared, copyrightText: joinLines(copyright), licenseRefs, unparsed: [...new Set(unparsed)] };
+  return {
+    format: 'dep5',
+    declared,
+    copyrightText: joinLines(copyright),
+    licenseRefs,
+    unparsed: [...new Set(unparsed)],
+  };
 }
 
 /** `Copyright (C) 1995-2011 …`, `Copyright © …`, `Copyright 2004 …` lines of a free-text file. */

@@ -12,7 +12,12 @@ import type { Lockfile } from '../lock/types.js';
 import type { DebRef } from './license-cache.js';
 
 /** The path of a verified .deb (downloaded when needed); undefined for a .deb no lock pins. */
-export function debDownloader(config: Config, locks: () => ReadonlyArray<Lockfile>, cacheDir: string, http: HttpClient): (deb: DebRef) => Promise<string | undefined> {
+export function debDownloader(
+  config: Config,
+  locks: () => ReadonlyArray<Lockfile>,
+  cacheDir: string,
+  http: HttpClient,
+): (deb: DebRef) => Promise<string | undefined> {
   const store = debStore({ dir: join(cacheDir, 'debs'), http });
   return async (deb) => {
     for (const lock of locks()) {
@@ -26,10 +31,19 @@ export function debDownloader(config: Config, locks: () => ReadonlyArray<Lockfil
         const bases: PinnedDeb['bases'] = [];
         if (distro.snapshot) {
           const archive = (source.originalUrl ?? source.url).replace(/\/+$/, '').split('/').pop() ?? 'debian';
-          bases.push({ url: `${distro.snapshot.replace(/\/+$/, '')}/archive/${archive}/${locked.snapshot}`, snapshot: true });
+          bases.push({
+            url: `${distro.snapshot.replace(/\/+$/, '')}/archive/${archive}/${locked.snapshot}`,
+            snapshot: true,
+          });
         }
         bases.push({ url: source.url, snapshot: false });
-        return store.fetch({ label: `${deb.name} ${pin.version} (${arch})`, filename: pin.filename, size: pin.size, sha256: pin.sha256, bases });
+        return store.fetch({
+          label: `${deb.name} ${pin.version} (${arch})`,
+          filename: pin.filename,
+          size: pin.size,
+          sha256: pin.sha256,
+          bases,
+        });
       }
     }
     return undefined;

@@ -43,7 +43,10 @@ export interface BuildSbomWriter {
    * at once, as fsyncs dominate the cost); a file that already has the same bytes is left as it is. Returns
    * every document's path, sorted.
    */
-  write(images: ReadonlyArray<{ image: string; variant: string; arch: string; digest: string }>, indexes: ReadonlyArray<{ image: string; variant: string; digest: string }>): Promise<string[]>;
+  write(
+    images: ReadonlyArray<{ image: string; variant: string; arch: string; digest: string }>,
+    indexes: ReadonlyArray<{ image: string; variant: string; digest: string }>,
+  ): Promise<string[]>;
 }
 
 /**
@@ -68,7 +71,12 @@ export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
   const drafts = new Map<string, Promise<SbomDraft>>();
   const distroOf = (image: string): string => opts.config.images[image]?.distro ?? '';
   const draftOf = (s: PlannedSbom): Promise<SbomDraft> => {
-    const key = JSON.stringify([s.image, s.variant, s.arch ?? null, s.archs === undefined ? null : [...s.archs].sort()]);
+    const key = JSON.stringify([
+      s.image,
+      s.variant,
+      s.arch ?? null,
+      s.archs === undefined ? null : [...s.archs].sort(),
+    ]);
     let draft = drafts.get(key);
     if (draft === undefined) {
       draft = context.then((ctx) => sbomDraft(ctx, { ...s, name: `${s.image}-${s.distro}` }));
@@ -128,7 +136,8 @@ function buildLicenses(opts: BuildSbomOptions, context: () => AttestContext | un
 
 function locate(ctx: AttestContext | undefined, deb: DebRef): { distro: string; arch: string } | undefined {
   for (const [distro, { lock }] of Object.entries(ctx?.distros ?? {})) {
-    for (const [arch, pins] of Object.entries(lock.packages)) if (pins[deb.name]?.sha256 === deb.sha256) return { distro, arch };
+    for (const [arch, pins] of Object.entries(lock.packages))
+      if (pins[deb.name]?.sha256 === deb.sha256) return { distro, arch };
   }
   return undefined;
 }

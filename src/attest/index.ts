@@ -3,7 +3,14 @@
  * to wrap in DSSE envelopes), and SPDX files beside an OCI layout. Licence facts come from each .deb's
  * /usr/share/doc/<pkg>/copyright, cached per .deb sha256 under `<cacheDir>/licenses`.
  */
-export { createAttestContext, cacheLicenses, downloadUrl, type AttestContext, type AttestContextOptions, type LockedDistro } from './context.js';
+export {
+  createAttestContext,
+  cacheLicenses,
+  downloadUrl,
+  type AttestContext,
+  type AttestContextOptions,
+  type LockedDistro,
+} from './context.js';
 export { attestationsFor, sbomDraft, sbomInput, type AttestSubject, type SbomDraft } from './subject.js';
 export {
   inTotoStatement,
@@ -14,7 +21,17 @@ export {
   type InTotoStatement,
   type StatementSubject,
 } from './statement.js';
-export { spdxDocument, spdxJson, spdxJsonBytes, debSpdxId, type SbomInput, type SbomLicense, type SbomPackage, type SpdxDocument, type SpdxPackage } from './spdx.js';
+export {
+  spdxDocument,
+  spdxJson,
+  spdxJsonBytes,
+  debSpdxId,
+  type SbomInput,
+  type SbomLicense,
+  type SbomPackage,
+  type SpdxDocument,
+  type SpdxPackage,
+} from './spdx.js';
 export {
   BUILD_TYPE,
   BUILDER_ID,
@@ -30,5 +47,12 @@ export { debPurl, ociPurl } from './purl.js';
 export { parseCopyright, type CopyrightInfo } from './dep5.js';
 export { licenseRef, spdxLicenseId, synopsisToSpdx } from './licenses.js';
 export { CopyrightCollector, readDebLicense, type DebLicense } from './copyright.js';
-export { LicenseCache, licenseLookup, LICENSE_CACHE_VERSION, type DebRef, type LicenseLookup, type LicenseLookupOptions } from './license-cache.js';
+export {
+  LicenseCache,
+  licenseLookup,
+  LICENSE_CACHE_VERSION,
+  type DebRef,
+  type LicenseLookup,
+  type LicenseLookupOptions,
+} from './license-cache.js';
 export { buildSbomWriter, type BuildSbomOptions, type BuildSbomWriter, type PlannedSbom } from './files.js';

@@ -24,7 +24,10 @@ export interface DebRef {
 
 export class LicenseCache {
   /** Facts a layer build in this process is about to capture (see `expect`), by `<sha256>/<name>`. */
-  private readonly expected = new Map<string, { facts: Promise<DebLicense | undefined>; settle: (license?: DebLicense) => void }>();
+  private readonly expected = new Map<
+    string,
+    { facts: Promise<DebLicense | undefined>; settle: (license?: DebLicense) => void }
+  >();
 
   constructor(readonly dir: string) {}
 
@@ -58,8 +61,14 @@ export class LicenseCache {
     const text = await readFile(this.path(deb.sha256), 'utf8').catch(() => undefined);
     if (text === undefined) return undefined;
     try {
-      const entry = JSON.parse(text) as { version?: unknown; sha256?: unknown; package?: unknown; license?: { kind?: unknown } };
-      if (entry.version !== LICENSE_CACHE_VERSION || entry.sha256 !== deb.sha256 || entry.package !== deb.name) return undefined;
+      const entry = JSON.parse(text) as {
+        version?: unknown;
+        sha256?: unknown;
+        package?: unknown;
+        license?: { kind?: unknown };
+      };
+      if (entry.version !== LICENSE_CACHE_VERSION || entry.sha256 !== deb.sha256 || entry.package !== deb.name)
+        return undefined;
       const kind = entry.license?.kind;
       return kind === 'file' || kind === 'package' || kind === 'none' ? (entry.license as DebLicense) : undefined;
     } catch {
@@ -76,7 +85,10 @@ export class LicenseCache {
    * Hooks for one package layer build: pass `layerOptions` to writePackageLayer, then `save()` once the layer
    * is written. A failed cache write is reported to `onError` and does not fail the build.
    */
-  capture(deb: DebRef, onError: (e: unknown) => void = () => undefined): { layerOptions: CopyrightCollector['layerOptions']; save: () => Promise<void> } {
+  capture(
+    deb: DebRef,
+    onError: (e: unknown) => void = () => undefined,
+  ): { layerOptions: CopyrightCollector['layerOptions']; save: () => Promise<void> } {
     const collector = new CopyrightCollector(deb.name);
     const { settle } = this.expect(deb);
     return {

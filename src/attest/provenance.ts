@@ -136,9 +136,18 @@ function resolvedDependencies(input: ProvenanceInput): ResourceDescriptor[] {
     out.push({ uri: `git+${inv.serverUrl}/${inv.repository}${ref}`, digest: { gitCommit: inv.sha } });
   }
   for (const l of input.lockfiles) out.push({ uri: l.path, digest: { sha256: l.sha256 } });
-  out.push({ uri: input.config.path, digest: { sha256: input.config.sha256 }, annotations: { configDigest: input.config.configDigest } });
+  out.push({
+    uri: input.config.path,
+    digest: { sha256: input.config.sha256 },
+    annotations: { configDigest: input.config.configDigest },
+  });
   for (const d of input.debs) {
-    out.push({ uri: d.url, digest: { sha256: d.sha256 }, name: d.name, annotations: { arch: d.arch, version: d.version } });
+    out.push({
+      uri: d.url,
+      digest: { sha256: d.sha256 },
+      name: d.name,
+      annotations: { arch: d.arch, version: d.version },
+    });
   }
   return out;
 }

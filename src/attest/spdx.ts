@@ -109,7 +109,10 @@ export function debSpdxId(imageArch: string, name: string): string {
  */
 export function spdxJsonBytes(input: SbomInput, suffix = ''): Buffer {
   const { rootId, debs, relationships, extracted: refs } = outline(input);
-  const packages: Buffer[] = [Buffer.from(indent(JSON.stringify(rootPackage(input, rootId), null, 2))), ...debs.map(({ p, arch }) => debPackageJson(p, arch, input.distroVersion))];
+  const packages: Buffer[] = [
+    Buffer.from(indent(JSON.stringify(rootPackage(input, rootId), null, 2))),
+    ...debs.map(({ p, arch }) => debPackageJson(p, arch, input.distroVersion)),
+  ];
   const extracted = refs.map(extractedJson);
   const shell = JSON.stringify(
     {
@@ -170,7 +173,9 @@ export function prepareSbomPackage(p: SbomPackage, distroVersion: string): void 
 function debPackageJson(p: SbomPackage, arch: string, distroVersion: string): Buffer {
   const memo = packageJson.get(p);
   if (memo !== undefined && memo.distroVersion === distroVersion && p.imageArch === arch) return memo.json;
-  const json = Buffer.from(`,\n${indent(JSON.stringify(debPackage(p, debSpdxId(arch, p.name), distroVersion), null, 2))}`);
+  const json = Buffer.from(
+    `,\n${indent(JSON.stringify(debPackage(p, debSpdxId(arch, p.name), distroVersion), null, 2))}`,
+  );
   if (p.imageArch === arch) packageJson.set(p, { distroVersion, json });
   return json;
 }
@@ -193,7 +198,9 @@ function extractedJson(e: { licenseId: string; name: string; extractedText: stri
   return json;
 }
 
-function documentHeader(input: SbomInput): Pick<SpdxDocument, 'spdxVersion' | 'dataLicense' | 'SPDXID' | 'name' | 'documentNamespace' | 'creationInfo'> {
+function documentHeader(
+  input: SbomInput,
+): Pick<SpdxDocument, 'spdxVersion' | 'dataLicense' | 'SPDXID' | 'name' | 'documentNamespace' | 'creationInfo'> {
   return {
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
@@ -206,24 +213,42 @@ function documentHeader(input: SbomInput): Pick<SpdxDocument, 'spdxVersion' | 'd
 
 export function spdxDocument(input: SbomInput): SpdxDocument {
   const { rootId, debs, relationships, extracted } = outline(input);
-  const packages = [rootPackage(input, rootId), ...debs.map(({ p, arch }) => debPackage(p, debSpdxId(arch, p.name), input.distroVersion))];
-  return { ...documentHeader(input), packages, relationships, ...(extracted.length > 0 ? { hasExtractedLicensingInfos: extracted } : {}) };
+  const packages = [
+    rootPackage(input, rootId),
+    ...debs.map(({ p, arch }) => debPackage(p, debSpdxId(arch, p.name), input.distroVersion)),
+  ];
+  return {
+    ...documentHeader(input),
+    packages,
+    relationships,
+    ...(extracted.length > 0 ? { hasExtractedLicensingInfos: extracted } : {}),
+  };
 }
 
 /** What a document lists, in its order, whichever way it is then written (spdxDocument, spdxJsonBytes). */
 function outline(input: SbomInput) {
   const rootId = input.subject.ociArch === undefined ? INDEX_ID : IMAGE_ID;
   const debs: Array<{ p: SbomPackage; arch: string }> = [];
-  const relationships: SpdxRelationship[] = [{ spdxElementId: DOCUMENT_ID, relationshipType: 'DESCRIBES', relatedSpdxElement: rootId }];
+  const relationships: SpdxRelationship[] = [
+    { spdxElementId: DOCUMENT_ID, relationshipType: 'DESCRIBES', relatedSpdxElement: rootId },
+  ];
   for (const { arch, packages } of input.archs) {
     const names = new Set(packages.map((p) => p.name));
     for (const p of packages) {
       debs.push({ p, arch });
-      relationships.push({ spdxElementId: rootId, relationshipType: 'CONTAINS', relatedSpdxElement: debSpdxId(arch, p.name) });
+      relationships.push({
+        spdxElementId: rootId,
+        relationshipType: 'CONTAINS',
+        relatedSpdxElement: debSpdxId(arch, p.name),
+      });
     }
     for (const p of packages) {
       if (p.requiredBy !== '' && names.has(p.requiredBy)) {
-        relationships.push({ spdxElementId: debSpdxId(arch, p.requiredBy), relationshipType: 'DEPENDS_ON', relatedSpdxElement: debSpdxId(arch, p.name) });
+        relationships.push({
+          spdxElementId: debSpdxId(arch, p.requiredBy),
+          relationshipType: 'DEPENDS_ON',
+          relatedSpdxElement: debSpdxId(arch, p.name),
+        });
       }
     }
   }
@@ -237,7 +262,15 @@ function outline(input: SbomInput) {
  */
 function inputHash(input: SbomInput): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ version: VERSION, name: input.name, subject: input.subject, distroVersion: input.distroVersion, epoch: input.epoch }));
+  hash.update(
+    JSON.stringify({
+      version: VERSION,
+      name: input.name,
+      subject: input.subject,
+      distroVersion: input.distroVersion,
+      epoch: input.epoch,
+    }),
+  );
   for (const a of input.archs) {
     hash.update(`\n${JSON.stringify(a.arch)}`);
     for (const p of a.packages) hash.update(`\n${packageSummary(p)}`);
@@ -262,7 +295,16 @@ const licenseHashes = new WeakMap<SbomLicense, string>();
 function licenseHash(license: SbomLicense): string {
   let hash = licenseHashes.get(license);
   if (hash === undefined) {
-    hash = createHash('sha256').update(JSON.stringify([license.declared, license.copyrightText, Object.entries(license.licenseRefs), license.comment ?? null])).digest('hex');
+    hash = createHash('sha256')
+      .update(
+        JSON.stringify([
+          license.declared,
+          license.copyrightText,
+          Object.entries(license.licenseRefs),
+          license.comment ?? null,
+        ]),
+      )
+      .digest('hex');
     licenseHashes.set(license, hash);
   }
   return hash;
@@ -281,8 +323,17 @@ function rootPackage(input: SbomInput, id: string): SpdxPackage {
     licenseConcluded: 'NOASSERTION',
     licenseDeclared: 'NOASSERTION',
     copyrightText: 'NOASSERTION',
-    comment: subject.ociArch === undefined ? `OCI image index (Debian archs: ${archs})` : `OCI image manifest (Debian arch ${archs})`,
-    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: ociPurl(subject.name, subject.digest, subject.ociArch) }],
+    comment:
+      subject.ociArch === undefined
+        ? `OCI image index (Debian archs: ${archs})`
+        : `OCI image manifest (Debian arch ${archs})`,
+    externalRefs: [
+      {
+        referenceCategory: 'PACKAGE-MANAGER',
+        referenceType: 'purl',
+        referenceLocator: ociPurl(subject.name, subject.digest, subject.ociArch),
+      },
+    ],
     primaryPackagePurpose: 'CONTAINER',
   };
 }
@@ -303,7 +354,13 @@ function debPackage(p: SbomPackage, id: string, distroVersion: string): SpdxPack
     licenseDeclared: license.declared,
     ...(license.comment === undefined ? {} : { licenseComments: license.comment }),
     copyrightText: license.copyrightText,
-    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: debPurl(p.name, pin.version, pin.architecture, distroVersion) }],
+    externalRefs: [
+      {
+        referenceCategory: 'PACKAGE-MANAGER',
+        referenceType: 'purl',
+        referenceLocator: debPurl(p.name, pin.version, pin.architecture, distroVersion),
+      },
+    ],
   };
 }
 
@@ -319,6 +376,14 @@ function extractedLicenses(packages: readonly SbomPackage[]): NonNullable<SpdxDo
     }
   }
   const refs = [...out.values()].sort((a, b) => (a.licenseId < b.licenseId ? -1 : a.licenseId > b.licenseId ? 1 : 0));
-  const owner = (id: string): string => packages.find((p) => licenseRefsOf(p.license.declared).includes(id))?.name ?? '';
-  return refs.map((r) => (r.extractedText !== '' ? r : { ...r, extractedText: `Named "${r.name}" without its text in /usr/share/doc/${owner(r.licenseId)}/copyright (Debian package).` }));
+  const owner = (id: string): string =>
+    packages.find((p) => licenseRefsOf(p.license.declared).includes(id))?.name ?? '';
+  return refs.map((r) =>
+    r.extractedText !== ''
+      ? r
+      : {
+          ...r,
+          extractedText: `Named "${r.name}" without its text in /usr/share/doc/${owner(r.licenseId)}/copyright (Debian package).`,
+        },
+  );
 }

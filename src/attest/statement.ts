@@ -34,12 +34,20 @@ const SHA256 = /^sha256:([0-9a-f]{64})$/;
 /** The hex of a `sha256:<hex>` digest; a USAGE error for anything else. */
 export function sha256Hex(digest: string): string {
   const m = SHA256.exec(digest);
-  if (!m?.[1]) throw new DistrolessError('USAGE', `attestation subject: expected a sha256:<64 hex> digest, got ${JSON.stringify(digest)}`);
+  if (!m?.[1])
+    throw new DistrolessError(
+      'USAGE',
+      `attestation subject: expected a sha256:<64 hex> digest, got ${JSON.stringify(digest)}`,
+    );
   return m[1];
 }
 
 /** A Statement about one artifact (`digest` as `sha256:<hex>`). Key order is fixed, so equal inputs serialise alike. */
-export function inTotoStatement<P>(subject: { name: string; digest: string }, predicateType: string, predicate: P): InTotoStatement<P> {
+export function inTotoStatement<P>(
+  subject: { name: string; digest: string },
+  predicateType: string,
+  predicate: P,
+): InTotoStatement<P> {
   if (subject.name === '') throw new DistrolessError('USAGE', 'attestation subject: empty name');
   return {
     _type: STATEMENT_TYPE,

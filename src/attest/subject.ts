@@ -12,8 +12,20 @@ import { mapLimit } from '../util/concurrency.js';
 import { downloadUrl, type AttestContext, type LockedDistro } from './context.js';
 import type { DebLicense } from './copyright.js';
 import { slsaProvenance, type SlsaProvenance } from './provenance.js';
-import { prepareSbomPackage, spdxDocument, type SbomInput, type SbomLicense, type SbomPackage, type SpdxDocument } from './spdx.js';
-import { inTotoStatement, SLSA_PROVENANCE_PREDICATE_TYPE, SPDX_PREDICATE_TYPE, type InTotoStatement } from './statement.js';
+import {
+  prepareSbomPackage,
+  spdxDocument,
+  type SbomInput,
+  type SbomLicense,
+  type SbomPackage,
+  type SpdxDocument,
+} from './spdx.js';
+import {
+  inTotoStatement,
+  SLSA_PROVENANCE_PREDICATE_TYPE,
+  SPDX_PREDICATE_TYPE,
+  type InTotoStatement,
+} from './statement.js';
 
 export interface AttestSubject {
   /** Image name from the config, e.g. `python3`. */
@@ -42,12 +54,18 @@ interface Resolved {
 }
 
 /** [SPDX document, SLSA provenance], as in-toto Statements about `subject.digest`. */
-export async function attestationsFor(ctx: AttestContext, subject: AttestSubject): Promise<[InTotoStatement<SpdxDocument>, InTotoStatement<SlsaProvenance>]> {
+export async function attestationsFor(
+  ctx: AttestContext,
+  subject: AttestSubject,
+): Promise<[InTotoStatement<SpdxDocument>, InTotoStatement<SlsaProvenance>]> {
   const draft = await sbomDraft(ctx, subject);
   const { resolved, archs } = draft;
   const sbom = spdxDocument(sbomInput(subject, draft));
   const provenance = provenanceFor(ctx, subject, resolved, archs);
-  return [inTotoStatement(subject, SPDX_PREDICATE_TYPE, sbom), inTotoStatement(subject, SLSA_PROVENANCE_PREDICATE_TYPE, provenance)];
+  return [
+    inTotoStatement(subject, SPDX_PREDICATE_TYPE, sbom),
+    inTotoStatement(subject, SLSA_PROVENANCE_PREDICATE_TYPE, provenance),
+  ];
 }
 
 /** An SPDX document but for the digest it describes: everything that needs only the config and the lock. */
@@ -80,7 +98,13 @@ export function sbomInput(subject: AttestSubject, { resolved: r, archs }: SbomDr
 function provenanceFor(ctx: AttestContext, subject: AttestSubject, r: Resolved, archs: ArchPackages[]): SlsaProvenance {
   const debs = new Map<string, { name: string; arch: string; version: string; url: string; sha256: string }>();
   for (const p of archs.flatMap((a) => a.packages)) {
-    debs.set(p.pin.sha256, { name: p.name, arch: p.pin.architecture, version: p.pin.version, url: p.downloadLocation, sha256: p.pin.sha256 });
+    debs.set(p.pin.sha256, {
+      name: p.name,
+      arch: p.pin.architecture,
+      version: p.pin.version,
+      url: p.downloadLocation,
+      sha256: p.pin.sha256,
+    });
   }
   const lockfiles = Object.values(ctx.distros).map((d) => ({ path: d.path, sha256: d.sha256 }));
   return slsaProvenance({
@@ -104,15 +128,23 @@ function provenanceFor(ctx: AttestContext, subject: AttestSubject, r: Resolved, 
 function resolveSubject(ctx: AttestContext, s: Omit<AttestSubject, 'digest'>): Resolved {
   const image = ctx.config.images[s.image];
   const distroConfig = ctx.config.distros[s.distro];
-  if (!image || !distroConfig || image.distro !== s.distro) throw usage(s, `the config has no image ${s.image} of distro ${s.distro}`);
-  if (!(VARIANTS as readonly string[]).includes(s.variant)) throw usage(s, `unknown variant ${s.variant} (${VARIANTS.join(', ')})`);
+  if (!image || !distroConfig || image.distro !== s.distro)
+    throw usage(s, `the config has no image ${s.image} of distro ${s.distro}`);
+  if (!(VARIANTS as readonly string[]).includes(s.variant))
+    throw usage(s, `unknown variant ${s.variant} (${VARIANTS.join(', ')})`);
   const distro = ctx.distros[s.distro];
-  if (!distro) throw new DistrolessError('LOCK_INVALID', `${s.distro}: no lockfile; run "distroless-action update" first`);
-  if (distro.lock.configDigest !== distro.configDigest) throw new DistrolessError('LOCK_STALE', `${distro.path} was made for another version of ${ctx.configFile.path}; run "distroless-action update"`);
+  if (!distro)
+    throw new DistrolessError('LOCK_INVALID', `${s.distro}: no lockfile; run "distroless-action update" first`);
+  if (distro.lock.configDigest !== distro.configDigest)
+    throw new DistrolessError(
+      'LOCK_STALE',
+      `${distro.path} was made for another version of ${ctx.configFile.path}; run "distroless-action update"`,
+    );
   const locked = (a: string): boolean => distro.lock.images[s.image]?.[a] !== undefined;
   const wanted = s.arch !== undefined ? [s.arch] : (s.archs ?? image.archs.filter(locked));
   const archs = [...new Set(wanted.map((a) => debianArch(distro.lock, a, s)))].sort((a, b) => order(a) - order(b));
-  for (const a of archs) if (!locked(a)) throw new DistrolessError('LOCK_STALE', `image ${s.image}: no locked packages for ${a}`);
+  for (const a of archs)
+    if (!locked(a)) throw new DistrolessError('LOCK_STALE', `image ${s.image}: no locked packages for ${a}`);
   if (archs.length === 0) throw usage(s, 'no arch of the image is in the lock');
   const documentName = `${s.image}-${s.distro}-${s.variant}${s.arch === undefined ? '' : `-${platformTagSuffix(archs[0] ?? '')}`}`;
   return { distro, distroVersion: distroConfig.version, archs, documentName };
@@ -121,8 +153,11 @@ function resolveSubject(ctx: AttestContext, s: Omit<AttestSubject, 'digest'>): R
 /** A Debian arch of the lock, given as a Debian name or as a tag suffix (`arm` → armhf). */
 function debianArch(lock: Lockfile, arch: string, s: Omit<AttestSubject, 'digest'>): string {
   if (lock.packages[arch] !== undefined) return arch;
-  const found = Object.keys(lock.packages).find((a) => SUPPORTED_DEBIAN_ARCHES.includes(a) && platformTagSuffix(a) === arch);
-  if (found === undefined) throw usage(s, `arch ${arch} is not in the lock (locked: ${Object.keys(lock.packages).join(', ')})`);
+  const found = Object.keys(lock.packages).find(
+    (a) => SUPPORTED_DEBIAN_ARCHES.includes(a) && platformTagSuffix(a) === arch,
+  );
+  if (found === undefined)
+    throw usage(s, `arch ${arch} is not in the lock (locked: ${Object.keys(lock.packages).join(', ')})`);
   return found;
 }
 
@@ -132,7 +167,10 @@ function order(arch: string): number {
 }
 
 function usage(s: Omit<AttestSubject, 'digest'> & { digest?: string }, why: string): DistrolessError {
-  return new DistrolessError('USAGE', `attestation for ${s.name}${s.digest === undefined ? '' : `@${s.digest}`}: ${why}`);
+  return new DistrolessError(
+    'USAGE',
+    `attestation for ${s.name}${s.digest === undefined ? '' : `@${s.digest}`}: ${why}`,
+  );
 }
 
 type ArchPackages = { arch: string; packages: SbomPackage[] };
@@ -143,10 +181,17 @@ async function packagesOf(ctx: AttestContext, s: Omit<AttestSubject, 'digest'>, 
   const debug = s.variant.startsWith('debug');
   return Promise.all(
     r.archs.map(async (arch) => {
-      const closure: Record<string, string> = { ...lock.images[s.image]?.[arch]?.packages, ...(debug ? lock.images[DEBUG_KEY]?.[arch]?.packages : {}) };
+      const closure: Record<string, string> = {
+        ...lock.images[s.image]?.[arch]?.packages,
+        ...(debug ? lock.images[DEBUG_KEY]?.[arch]?.packages : {}),
+      };
       const names = Object.keys(closure).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       const packages = await mapLimit(names, 8, (name) => {
-        if (!lock.packages[arch]?.[name]) throw new DistrolessError('LOCK_INVALID', `${lock.distro}: ${name} (${arch}) is in image ${s.image} but has no pin`);
+        if (!lock.packages[arch]?.[name])
+          throw new DistrolessError(
+            'LOCK_INVALID',
+            `${lock.distro}: ${name} (${arch}) is in image ${s.image} but has no pin`,
+          );
         return sbomPackage(ctx, lock, arch, name, closure[name] ?? '');
       });
       return { arch, packages };
@@ -160,7 +205,13 @@ const packageMemo = new WeakMap<AttestContext, Map<string, Promise<SbomPackage>>
  * One package of one arch as the documents list it, made once per context: the 96 documents of a build share
  * the objects, so what spdx.ts derives from a package (its JSON, its part of the namespace hash) is derived once.
  */
-function sbomPackage(ctx: AttestContext, lock: Lockfile, arch: string, name: string, requiredBy: string): Promise<SbomPackage> {
+function sbomPackage(
+  ctx: AttestContext,
+  lock: Lockfile,
+  arch: string,
+  name: string,
+  requiredBy: string,
+): Promise<SbomPackage> {
   let memo = packageMemo.get(ctx);
   if (memo === undefined) packageMemo.set(ctx, (memo = new Map()));
   const key = `${lock.distro}\0${arch}\0${name}\0${requiredBy}`;
@@ -169,7 +220,14 @@ function sbomPackage(ctx: AttestContext, lock: Lockfile, arch: string, name: str
     const pin = lock.packages[arch]?.[name] as LockedPackage;
     p = (async () => {
       const license = await sbomLicense(ctx, lock, arch, name, await ctx.licenses({ name, sha256: pin.sha256 }));
-      const p: SbomPackage = { name, imageArch: arch, pin, downloadLocation: downloadUrl(lock, pin), requiredBy, license };
+      const p: SbomPackage = {
+        name,
+        imageArch: arch,
+        pin,
+        downloadLocation: downloadUrl(lock, pin),
+        requiredBy,
+        license,
+      };
       const distroVersion = ctx.config.distros[lock.distro]?.version;
       if (distroVersion !== undefined) prepareSbomPackage(p, distroVersion);
       return p;
@@ -182,14 +240,25 @@ function sbomPackage(ctx: AttestContext, lock: Lockfile, arch: string, name: str
 const UNKNOWN: SbomLicense = { declared: 'NOASSERTION', copyrightText: 'NOASSERTION', licenseRefs: {} };
 
 /** What the document says about a package's licence, following a doc directory shared with another package. */
-async function sbomLicense(ctx: AttestContext, lock: Lockfile, arch: string, name: string, facts: DebLicense | undefined): Promise<SbomLicense> {
-  if (facts === undefined) return { ...UNKNOWN, comment: 'The copyright file was not read: the .deb was not available when this document was made.' };
+async function sbomLicense(
+  ctx: AttestContext,
+  lock: Lockfile,
+  arch: string,
+  name: string,
+  facts: DebLicense | undefined,
+): Promise<SbomLicense> {
+  if (facts === undefined)
+    return {
+      ...UNKNOWN,
+      comment: 'The copyright file was not read: the .deb was not available when this document was made.',
+    };
   if (facts.kind === 'none') return { ...UNKNOWN, comment: `The package ships no /usr/share/doc/${name}/copyright.` };
   if (facts.kind === 'package') {
     const other = lock.packages[arch]?.[facts.package];
     const theirs = other ? await ctx.licenses({ name: facts.package, sha256: other.sha256 }) : undefined;
     const via = `/usr/share/doc/${name} is a link to /usr/share/doc/${facts.package}`;
-    if (theirs?.kind !== 'file') return { ...UNKNOWN, comment: `${via}, whose copyright file is not in this lock's ${facts.package} (${arch}).` };
+    if (theirs?.kind !== 'file')
+      return { ...UNKNOWN, comment: `${via}, whose copyright file is not in this lock's ${facts.package} (${arch}).` };
     return fromFile(theirs, `${via}: the copyright file of ${facts.package} ${other?.version ?? ''} applies.`);
   }
   return fromFile(facts);
@@ -197,8 +266,19 @@ async function sbomLicense(ctx: AttestContext, lock: Lockfile, arch: string, nam
 
 function fromFile(facts: Extract<DebLicense, { kind: 'file' }>, note?: string): SbomLicense {
   const { info } = facts;
-  const notes = [note, info.format === 'text' ? `/${facts.path} is not in the machine-readable (DEP-5) format.` : undefined];
-  if (info.unparsed.length > 0) notes.push(`License: fields that are not short names were left out: ${info.unparsed.map((u) => JSON.stringify(u.slice(0, 80))).join(', ')}.`);
+  const notes = [
+    note,
+    info.format === 'text' ? `/${facts.path} is not in the machine-readable (DEP-5) format.` : undefined,
+  ];
+  if (info.unparsed.length > 0)
+    notes.push(
+      `License: fields that are not short names were left out: ${info.unparsed.map((u) => JSON.stringify(u.slice(0, 80))).join(', ')}.`,
+    );
   const comment = notes.filter((n) => n !== undefined).join(' ');
-  return { declared: info.declared, copyrightText: info.copyrightText, licenseRefs: info.licenseRefs, ...(comment === '' ? {} : { comment }) };
+  return {
+    declared: info.declared,
+    copyrightText: info.copyrightText,
+    licenseRefs: info.licenseRefs,
+    ...(comment === '' ? {} : { comment }),
+  };
 }

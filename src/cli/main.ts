@@ -44,8 +44,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .addOption(new Option('-c, --config <file>', 'config file').default('distroless.yaml'))
     .addOption(new Option('-l, --lockfiles <dir>', 'lockfile directory').default('lockfiles'))
-    .addOption(new Option('-m, --mirror <orig=new>', 'replace a source URL (repeatable; env DISTROLESS_MIRRORS="A=B,C=D")').argParser(collect).default([]))
-    .addOption(new Option('-k, --keyring <file>', 'trust the armored OpenPGP public keys in this file instead of the shipped Debian archive keys (repeatable)').argParser(collect).default([]))
+    .addOption(
+      new Option('-m, --mirror <orig=new>', 'replace a source URL (repeatable; env DISTROLESS_MIRRORS="A=B,C=D")')
+        .argParser(collect)
+        .default([]),
+    )
+    .addOption(
+      new Option(
+        '-k, --keyring <file>',
+        'trust the armored OpenPGP public keys in this file instead of the shipped Debian archive keys (repeatable)',
+      )
+        .argParser(collect)
+        .default([]),
+    )
     .addOption(new Option('--cache-dir <dir>', 'cache for verified indices (env DISTROLESS_CACHE_DIR)'))
     .addOption(new Option('--progress', 'show progress on stderr even when it is not a terminal'))
     .addOption(new Option('--no-progress', 'never show progress'));
@@ -55,7 +66,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description('resolve every image against the Debian archive, rewrite the lockfiles and print what changed')
     .option('--check', 'write nothing; exit 1 when the committed lockfiles are out of date')
     .option('--json', 'print the diff as JSON on stdout')
-    .option('-a, --arch <list>', 'resolve only these Debian archs (comma-separated); the others keep their locked state')
+    .option(
+      '-a, --arch <list>',
+      'resolve only these Debian archs (comma-separated); the others keep their locked state',
+    )
     .action(async (opts: { check?: boolean; json?: boolean; arch?: string }) => {
       exitCode = await updateCommand(program.opts<GlobalOpts>(), opts, io);
     });
@@ -77,7 +91,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('-i, --image <list>', 'only these images (comma-separated)')
     .option('-a, --arch <list>', 'only these Debian archs (comma-separated)')
     .option('--json', 'print the result as JSON')
-    .option('--sbom-dir <dir>', 'where the SPDX SBOMs of the built images go (default: "sbom" beside the output directory)')
+    .option(
+      '--sbom-dir <dir>',
+      'where the SPDX SBOMs of the built images go (default: "sbom" beside the output directory)',
+    )
     .option('--no-sbom', 'write no SBOM files')
     .action(async (opts: BuildOpts) => {
       exitCode = await buildCommand(program.opts<GlobalOpts>(), opts, io);
@@ -88,7 +105,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description('push a built OCI layout to a registry: blobs, then manifests and indexes, then tags (tags last)')
     .requiredOption('-r, --registry <host/prefix>', 'target, e.g. ghcr.io/acme or 127.0.0.1:5000/distroless')
     .option('-o, --output <dir>', 'the OCI image layout that build wrote', 'out/oci')
-    .option('--immutable-tag <tag>', 'also tag every index <tag>-suffixed for this release, e.g. the lock date or the commit; never moved once set')
+    .option(
+      '--immutable-tag <tag>',
+      'also tag every index <tag>-suffixed for this release, e.g. the lock date or the commit; never moved once set',
+    )
     .option('--insecure', 'plain http (for a registry on localhost)')
     .option('-u, --username <name>', 'registry user; the password or token comes from DISTROLESS_REGISTRY_PASSWORD')
     .option('--json', 'print the pushed references as JSON')
@@ -99,7 +119,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // Scale-out (design.md §8): plan → one build-shard per matrix entry → assemble. See scale-out.ts.
   program
     .command('plan')
-    .description('print the shards (image × locked arch) of a scale-out build; --json prints the GitHub Actions matrix on one line')
+    .description(
+      'print the shards (image × locked arch) of a scale-out build; --json prints the GitHub Actions matrix on one line',
+    )
     .option('-i, --image <list>', 'only these images (comma-separated)')
     .option('-a, --arch <list>', 'only these Debian archs (comma-separated)')
     .option('--json', 'print {"include":[…]} for strategy.matrix')
@@ -109,7 +131,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   program
     .command('build-shard')
-    .description('build one shard of the plan (every variant of one image for one arch) and push its manifests by digest, without tags')
+    .description(
+      'build one shard of the plan (every variant of one image for one arch) and push its manifests by digest, without tags',
+    )
     .requiredOption('-s, --shard <id>', 'shard id from "plan", e.g. python3-debian12-amd64')
     .requiredOption('-r, --registry <host/prefix>', 'target, e.g. ghcr.io/acme or 127.0.0.1:5000/distroless')
     .option('-o, --output <dir>', 'OCI image layout directory', 'out/oci')
@@ -123,7 +147,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   program
     .command('assemble')
-    .description('from every shard result: check the shards are complete and pushed, push the indexes, then every tag (tags last)')
+    .description(
+      'from every shard result: check the shards are complete and pushed, push the indexes, then every tag (tags last)',
+    )
     .requiredOption('-r, --registry <host/prefix>', 'the target every shard pushed to')
     .requiredOption('--results <path...>', 'shard result files, or directories of them (*.json)')
     .option('-i, --image <list>', 'the image selection "plan" was given (comma-separated)')
@@ -159,10 +185,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 export function parseArchList(text: string, config: Config): string[] {
   const known = new Set(Object.values(config.distros).flatMap((d) => d.archs));
-  const archs = text.split(',').map((a) => a.trim()).filter(Boolean);
+  const archs = text
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   const unknown = archs.filter((a) => !known.has(a));
   if (archs.length === 0 || unknown.length > 0) {
-    throw new DistrolessError('USAGE', `--arch: ${unknown.join(', ') || '(empty)'} is not an arch of the config (${[...known].join(', ')})`);
+    throw new DistrolessError(
+      'USAGE',
+      `--arch: ${unknown.join(', ') || '(empty)'} is not an arch of the config (${[...known].join(', ')})`,
+    );
   }
   return archs;
 }
@@ -187,8 +219,15 @@ export function cacheDir(g: GlobalOpts, io: CliIo): string {
 }
 
 // Each command loads its own modules when it runs: a build never pays for openpgp or undici at start-up.
-async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: boolean; arch?: string }, io: CliIo): Promise<number> {
-  const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([import('../app/update.js'), import('../app/keyring-files.js')]);
+async function updateCommand(
+  g: GlobalOpts,
+  opts: { check?: boolean; json?: boolean; arch?: string },
+  io: CliIo,
+): Promise<number> {
+  const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([
+    import('../app/update.js'),
+    import('../app/keyring-files.js'),
+  ]);
   const config = await loadFromOpts(g, io);
   const archs = opts.arch === undefined ? undefined : parseArchList(opts.arch, config);
   const progress = makeProgress({ enabled: g.progress ?? io.isTTY, write: io.stderr, clock: io.clock });
@@ -203,10 +242,18 @@ async function updateCommand(g: GlobalOpts, opts: { check?: boolean; json?: bool
     onProgress: progress,
   });
   if (opts.json) {
-    io.stdout(`${JSON.stringify({ changed: result.changed, written: result.written, distros: result.distros }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ changed: result.changed, written: result.written, distros: result.distros }, null, 2)}\n`,
+    );
   } else {
     for (const d of result.distros) io.stdout(`${renderDiffText(d.diff, d.archs)}\n`);
-    if (result.written) io.stdout(`wrote ${result.distros.filter((d) => d.changed).map((d) => d.lockfile).join(', ')}\n`);
+    if (result.written)
+      io.stdout(
+        `wrote ${result.distros
+          .filter((d) => d.changed)
+          .map((d) => d.lockfile)
+          .join(', ')}\n`,
+      );
   }
   if (opts.check && result.changed) {
     io.stderr('error: lockfiles are out of date; run "distroless-action update"\n');
@@ -236,7 +283,14 @@ async function buildCommand(g: GlobalOpts, opts: BuildOpts, io: CliIo): Promise<
     outDir: resolve(io.cwd, opts.output),
     cacheDir: cacheDir(g, io),
     ...(epoch === undefined ? {} : { epoch }),
-    ...(opts.image ? { images: opts.image.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    ...(opts.image
+      ? {
+          images: opts.image
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
     ...(opts.arch ? { archs: parseArchList(opts.arch, config) } : {}),
     ...(!opts.sbom ? { sbomDir: false as const } : opts.sbomDir ? { sbomDir: resolve(io.cwd, opts.sbomDir) } : {}),
     onProgress: progress,
@@ -248,7 +302,9 @@ async function buildCommand(g: GlobalOpts, opts: BuildOpts, io: CliIo): Promise<
   }
   const rows = result.images.map((i) => [i.image, i.variant, i.arch, mib(i.size), i.digest]);
   io.stdout(`${textTable(['IMAGE', 'VARIANT', 'ARCH', 'SIZE', 'DIGEST'], rows)}\n`);
-  io.stdout(`${result.indexes.length} index(es), ${result.images.length} image(s) in ${result.layout} (layers: ${result.layers.built} built, ${result.layers.cached} from cache; epoch ${result.epoch})\n`);
+  io.stdout(
+    `${result.indexes.length} index(es), ${result.images.length} image(s) in ${result.layout} (layers: ${result.layers.built} built, ${result.layers.cached} from cache; epoch ${result.epoch})\n`,
+  );
   if (result.sboms.length > 0) io.stdout(`${result.sboms.length} SPDX SBOM(s) in ${dirname(result.sboms[0] ?? '')}\n`);
   return EXIT.ok;
 }
@@ -260,7 +316,8 @@ export function mib(bytes: number): string {
 /** SOURCE_DATE_EPOCH, when set, must be whole seconds. */
 export function sourceDateEpoch(value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^\d+$/.test(value)) throw new DistrolessError('USAGE', `SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "${value}"`);
+  if (!/^\d+$/.test(value))
+    throw new DistrolessError('USAGE', `SOURCE_DATE_EPOCH: expected whole seconds since 1970, got "${value}"`);
   return Number(value);
 }
 
@@ -286,7 +343,8 @@ async function pushCommand(opts: PushOpts, io: CliIo): Promise<number> {
     ...(opts.insecure ? { insecure: true } : {}),
     ...(opts.immutableTag ? { immutableTag: opts.immutableTag } : {}),
     onProgress: (e) => {
-      if (e.kind === 'blob' && e.action !== 'exists') progress(`blob ${e.done}/${e.total} ${e.action} ${e.repository}@${e.digest.slice(0, 19)}…`);
+      if (e.kind === 'blob' && e.action !== 'exists')
+        progress(`blob ${e.done}/${e.total} ${e.action} ${e.repository}@${e.digest.slice(0, 19)}…`);
       else if (e.kind === 'tag' && e.action === 'put') progress(`tagged ${e.repository}:${e.tag}`);
       else if (e.kind === 'bytes' && e.totalSent - sent >= 50e6) {
         sent = e.totalSent;
@@ -298,20 +356,42 @@ async function pushCommand(opts: PushOpts, io: CliIo): Promise<number> {
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
     return EXIT.ok;
   }
-  io.stdout(`${textTable(['REFERENCE', 'DIGEST'], summary.refs.map((r) => [r.reference, r.digest]))}\n`);
-  io.stdout(`${summary.refs.length} reference(s) in ${summary.registry}: ${summary.uploadedBlobs} blob(s) uploaded (${mib(summary.uploadedBytes)}), ${summary.mountedBlobs} mounted, ${summary.existingBlobs} already there\n`);
+  io.stdout(
+    `${textTable(
+      ['REFERENCE', 'DIGEST'],
+      summary.refs.map((r) => [r.reference, r.digest]),
+    )}\n`,
+  );
+  io.stdout(
+    `${summary.refs.length} reference(s) in ${summary.registry}: ${summary.uploadedBlobs} blob(s) uploaded (${mib(summary.uploadedBytes)}), ${summary.mountedBlobs} mounted, ${summary.existingBlobs} already there\n`,
+  );
   return EXIT.ok;
 }
 
-async function scaleOut(g: GlobalOpts, io: CliIo, run: (m: typeof ScaleOut, ctx: ScaleOut.ScaleOutContext) => Promise<number>): Promise<number> {
+async function scaleOut(
+  g: GlobalOpts,
+  io: CliIo,
+  run: (m: typeof ScaleOut, ctx: ScaleOut.ScaleOutContext) => Promise<number>,
+): Promise<number> {
   const m = await import('./scale-out.js');
   const config = await loadFromOpts(g, io);
   const epoch = sourceDateEpoch(io.env.SOURCE_DATE_EPOCH);
-  const ctx = { io, config, lockDir: resolve(io.cwd, g.lockfiles), cacheDir: cacheDir(g, io), progress: g.progress ?? io.isTTY, parseArchs: (t: string) => parseArchList(t, config) };
+  const ctx = {
+    io,
+    config,
+    lockDir: resolve(io.cwd, g.lockfiles),
+    cacheDir: cacheDir(g, io),
+    progress: g.progress ?? io.isTTY,
+    parseArchs: (t: string) => parseArchList(t, config),
+  };
   return run(m, epoch === undefined ? ctx : { ...ctx, epoch });
 }
 
-async function listCommand(g: GlobalOpts, opts: { image: string; arch: string; json?: boolean }, io: CliIo): Promise<number> {
+async function listCommand(
+  g: GlobalOpts,
+  opts: { image: string; arch: string; json?: boolean },
+  io: CliIo,
+): Promise<number> {
   const { listImage } = await import('../app/list.js');
   const config = await loadFromOpts(g, io);
   const listed = await listImage(config, resolve(io.cwd, g.lockfiles), opts.image, opts.arch);
@@ -319,11 +399,18 @@ async function listCommand(g: GlobalOpts, opts: { image: string; arch: string; j
     io.stdout(`${JSON.stringify(listed, null, 2)}\n`);
     return EXIT.ok;
   }
-  const rows = listed.packages.map((p) => [p.name, p.version, p.architecture, p.suite, String(p.size), p.requiredBy || '(requested)']);
+  const rows = listed.packages.map((p) => [
+    p.name,
+    p.version,
+    p.architecture,
+    p.suite,
+    String(p.size),
+    p.requiredBy || '(requested)',
+  ]);
   io.stdout(`${listed.image} (${listed.distro}, ${listed.arch}): ${listed.packages.length} packages\n`);
   io.stdout(`${textTable(['PACKAGE', 'VERSION', 'ARCH', 'SUITE', 'SIZE', 'REQUIRED BY'], rows)}\n`);
   const excluded = Object.entries(listed.excluded);
-  if (excluded.length > 0) io.stdout(`excluded: ${excluded.map(([n, by]) => `${n} (wanted by ${by.join(', ')})`).join('; ')}\n`);
+  if (excluded.length > 0)
+    io.stdout(`excluded: ${excluded.map(([n, by]) => `${n} (wanted by ${by.join(', ')})`).join('; ')}\n`);
   return EXIT.ok;
 }
-

@@ -6,7 +6,11 @@ export interface ProgressSink {
   (message: string): void;
 }
 
-export function makeProgress(opts: { enabled: boolean; write: (s: string) => void; clock: () => number }): ProgressSink {
+export function makeProgress(opts: {
+  enabled: boolean;
+  write: (s: string) => void;
+  clock: () => number;
+}): ProgressSink {
   const start = opts.clock();
   if (!opts.enabled) return () => undefined;
   return (message: string) => {

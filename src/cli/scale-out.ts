@@ -56,12 +56,20 @@ export interface AssembleOpts {
 
 /** `--json`: the matrix on one line (for `$GITHUB_OUTPUT`); otherwise a table. */
 export async function planCommand(ctx: ScaleOutContext, opts: PlanOpts): Promise<number> {
-  const plan = await planShards(ctx.config, ctx.lockDir, { ...selection(ctx, opts), onWarning: (m) => ctx.io.stderr(`warning: ${m}\n`) });
+  const plan = await planShards(ctx.config, ctx.lockDir, {
+    ...selection(ctx, opts),
+    onWarning: (m) => ctx.io.stderr(`warning: ${m}\n`),
+  });
   if (opts.json) {
     ctx.io.stdout(`${JSON.stringify(plan.matrix)}\n`);
     return 0;
   }
-  ctx.io.stdout(`${textTable(['SHARD', 'IMAGE', 'DISTRO', 'ARCH', 'PLATFORM'], plan.shards.map((s) => [s.id, s.image, s.distro, s.arch, s.platform]))}\n`);
+  ctx.io.stdout(
+    `${textTable(
+      ['SHARD', 'IMAGE', 'DISTRO', 'ARCH', 'PLATFORM'],
+      plan.shards.map((s) => [s.id, s.image, s.distro, s.arch, s.platform]),
+    )}\n`,
+  );
   ctx.io.stdout(`${plan.shards.length} shard(s)\n`);
   return 0;
 }
@@ -93,7 +101,9 @@ export async function shardCommand(ctx: ScaleOutContext, opts: ShardOpts): Promi
   }
   const rows = run.result.manifests.map((m) => [m.repository, m.variant, m.arch, m.digest]);
   ctx.io.stdout(`${textTable(['REPOSITORY', 'VARIANT', 'ARCH', 'DIGEST'], rows)}\n`);
-  ctx.io.stdout(`shard ${run.result.shard}: ${rows.length} manifest(s) pushed by digest (no tags) to ${run.result.registry}; ${run.push.uploadedBlobs} blob(s) uploaded, ${run.push.existingBlobs} already there\n`);
+  ctx.io.stdout(
+    `shard ${run.result.shard}: ${rows.length} manifest(s) pushed by digest (no tags) to ${run.result.registry}; ${run.push.uploadedBlobs} blob(s) uploaded, ${run.push.existingBlobs} already there\n`,
+  );
   return 0;
 }
 
@@ -117,14 +127,31 @@ export async function assembleCommand(ctx: ScaleOutContext, opts: AssembleOpts):
     ctx.io.stdout(`${JSON.stringify(assembled, null, 2)}\n`);
     return 0;
   }
-  ctx.io.stdout(`${textTable(['REFERENCE', 'DIGEST'], assembled.refs.map((r) => [r.reference, r.digest]))}\n`);
-  ctx.io.stdout(`${assembled.indexes.length} index(es) from ${results.length} shard(s) in ${assembled.registry}: ${assembled.stats.tagsPut} tag(s) set, ${assembled.stats.tagsUnchanged} unchanged\n`);
+  ctx.io.stdout(
+    `${textTable(
+      ['REFERENCE', 'DIGEST'],
+      assembled.refs.map((r) => [r.reference, r.digest]),
+    )}\n`,
+  );
+  ctx.io.stdout(
+    `${assembled.indexes.length} index(es) from ${results.length} shard(s) in ${assembled.registry}: ${assembled.stats.tagsPut} tag(s) set, ${assembled.stats.tagsUnchanged} unchanged\n`,
+  );
   return 0;
 }
 
-function selection(ctx: ScaleOutContext, opts: { image?: string; arch?: string }): { images?: string[]; archs?: string[] } {
+function selection(
+  ctx: ScaleOutContext,
+  opts: { image?: string; arch?: string },
+): { images?: string[]; archs?: string[] } {
   return {
-    ...(opts.image ? { images: opts.image.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+    ...(opts.image
+      ? {
+          images: opts.image
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        }
+      : {}),
     ...(opts.arch ? { archs: ctx.parseArchs(opts.arch) } : {}),
   };
 }

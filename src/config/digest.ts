@@ -25,13 +25,18 @@ export function configDigest(config: Config, distro: string): string {
     sources: d.sources.map((s) => ({ url: s.originalUrl ?? s.url, suite: s.suite, components: s.components })),
     archs: sorted(d.archs),
     debugPackages: d.debugPackages,
-    images: Object.fromEntries(images.map((i) => [i.name, {
-      distro: i.distro,
-      from: i.from ?? null,
-      packages: i.packages,
-      exclude: sorted(i.exclude),
-      archs: sorted(i.archs),
-    }])),
+    images: Object.fromEntries(
+      images.map((i) => [
+        i.name,
+        {
+          distro: i.distro,
+          from: i.from ?? null,
+          packages: i.packages,
+          exclude: sorted(i.exclude),
+          archs: sorted(i.archs),
+        },
+      ]),
+    ),
   };
   return `sha256:${createHash('sha256').update(canonicalJson(input)).digest('hex')}`;
 }
@@ -41,7 +46,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
     const obj = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
+    return Object.fromEntries(
+      Object.keys(obj)
+        .sort()
+        .map((k) => [k, obj[k]]),
+    );
   });
 }
 

@@ -50,7 +50,12 @@ export async function loadConfig(path: string, opts: LoadOptions = {}): Promise<
     text = await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' || code === 'ENOTDIR' ? 'not found' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? String(e)})`;
+    const why =
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'not found'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${code ?? String(e)})`;
     throw new DistrolessError('CONFIG_NOT_FOUND', `config file ${path} ${why}`, { cause: e });
   }
   return parseConfigText(text, path, opts);
@@ -61,15 +66,23 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigInvalidError(file, doc.errors.map((e) => {
-      const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-      const message = (e.message.split('\n')[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, '');
-      return { file, line: pos.line, col: pos.col, path: '(yaml)', message };
-    }));
+    throw new ConfigInvalidError(
+      file,
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+        const message = (e.message.split('\n')[0] ?? e.code).replace(/ at line \d+, column \d+:?$/, '');
+        return { file, line: pos.line, col: pos.col, path: '(yaml)', message };
+      }),
+    );
   }
   const result = validateConfig(doc.toJS({ maxAliasCount: 100 }));
   if (!result.ok) {
-    const problems = result.issues.map((issue) => ({ file, ...locate(doc, lineCounter, issue), path: formatPath(issue.path), message: issue.message }));
+    const problems = result.issues.map((issue) => ({
+      file,
+      ...locate(doc, lineCounter, issue),
+      path: formatPath(issue.path),
+      message: issue.message,
+    }));
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new ConfigInvalidError(file, problems);
   }
@@ -93,7 +106,8 @@ function locate(doc: Document, lines: LineCounter, issue: SchemaIssue): { line: 
       const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
       next = pair?.value;
       keyStart = pair ? rangeStart(pair.key) : undefined;
-      if (pair && issue.atKey && i === issue.path.length - 1 && keyStart !== undefined) return position(lines, keyStart);
+      if (pair && issue.atKey && i === issue.path.length - 1 && keyStart !== undefined)
+        return position(lines, keyStart);
     } else if (isSeq(node) && typeof seg === 'number') {
       next = node.items[seg];
     }
@@ -121,14 +135,19 @@ function rangeStart(node: unknown): number | undefined {
  */
 export function applySourceOverrides(config: Config, overrides: Readonly<Record<string, string>>): Config {
   const map = new Map(Object.entries(overrides).map(([from, to]) => [stripSlashes(from), stripSlashes(to)]));
-  const distros = Object.fromEntries(Object.entries(config.distros).map(([name, d]) => [name, {
-    ...d,
-    sources: d.sources.map((s) => {
-      const originalUrl = s.originalUrl ?? s.url;
-      const url = map.get(originalUrl);
-      return url === undefined || url === s.url ? s : { ...s, url, originalUrl };
-    }),
-  }]));
+  const distros = Object.fromEntries(
+    Object.entries(config.distros).map(([name, d]) => [
+      name,
+      {
+        ...d,
+        sources: d.sources.map((s) => {
+          const originalUrl = s.originalUrl ?? s.url;
+          const url = map.get(originalUrl);
+          return url === undefined || url === s.url ? s : { ...s, url, originalUrl };
+        }),
+      },
+    ]),
+  );
   return { ...config, distros };
 }
 
@@ -144,7 +163,10 @@ export function parseMirrorOverrides(text: string, origin = 'mirror overrides'):
     const from = stripSlashes(entry.slice(0, eq));
     const to = stripSlashes(entry.slice(eq + 1));
     if (eq < 0 || !isHttpUrl(from) || !isHttpUrl(to)) {
-      throw new DistrolessError('USAGE', `${origin}: bad entry "${entry}": expected ORIG=NEW with http(s) URLs, e.g. https://deb.debian.org/debian=http://127.0.0.1:8080/debian`);
+      throw new DistrolessError(
+        'USAGE',
+        `${origin}: bad entry "${entry}": expected ORIG=NEW with http(s) URLs, e.g. https://deb.debian.org/debian=http://127.0.0.1:8080/debian`,
+      );
     }
     if (out[from] !== undefined && out[from] !== to) {
       throw new DistrolessError('USAGE', `${origin}: ${from} is mapped twice (to ${out[from]} and ${to})`);

@@ -18,17 +18,43 @@ export interface SchemaIssue {
 
 /** Debian architecture names accepted in `archs`. */
 export const DEBIAN_ARCHS: readonly string[] = [
-  'amd64', 'arm64', 'armhf', 'armel', 'i386', 's390x', 'ppc64el', 'riscv64', 'mips64el',
+  'amd64',
+  'arm64',
+  'armhf',
+  'armel',
+  'i386',
+  's390x',
+  'ppc64el',
+  'riscv64',
+  'mips64el',
 ];
 
 /** OCI / GNU / kernel spellings people write instead of the Debian name. */
 const ARCH_HINTS: Readonly<Record<string, string>> = {
-  'x86_64': 'amd64', 'x86-64': 'amd64', 'amd64/v1': 'amd64', 'amd64/v2': 'amd64', 'amd64/v3': 'amd64',
-  'aarch64': 'arm64', 'arm64/v8': 'arm64', 'arm64v8': 'arm64',
-  'arm': 'armhf', 'arm/v7': 'armhf', 'armv7': 'armhf', 'armv7l': 'armhf', 'arm32v7': 'armhf',
-  'arm/v6': 'armel', 'arm/v5': 'armel', 'armv6': 'armel', 'armv5': 'armel', 'arm32v5': 'armel',
-  '386': 'i386', 'x86': 'i386', 'i686': 'i386',
-  'ppc64le': 'ppc64el', 'mips64le': 'mips64el', 'riscv64/rva20u64': 'riscv64',
+  x86_64: 'amd64',
+  'x86-64': 'amd64',
+  'amd64/v1': 'amd64',
+  'amd64/v2': 'amd64',
+  'amd64/v3': 'amd64',
+  aarch64: 'arm64',
+  'arm64/v8': 'arm64',
+  arm64v8: 'arm64',
+  arm: 'armhf',
+  'arm/v7': 'armhf',
+  armv7: 'armhf',
+  armv7l: 'armhf',
+  arm32v7: 'armhf',
+  'arm/v6': 'armel',
+  'arm/v5': 'armel',
+  armv6: 'armel',
+  armv5: 'armel',
+  arm32v5: 'armel',
+  '386': 'i386',
+  x86: 'i386',
+  i686: 'i386',
+  ppc64le: 'ppc64el',
+  mips64le: 'mips64el',
+  'riscv64/rva20u64': 'riscv64',
 };
 
 /** Debian Policy 5.6.1: at least two characters, lower case alphanumerics and + - . starting alphanumeric. */
@@ -74,7 +100,12 @@ export function validateConfig(value: unknown): ValidationResult {
   v.keys(top, [], TOP_KEYS, TOP_KEYS);
   const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => v.distro(raw, path, name));
   const images = v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name));
-  if (images[DEBUG_IMAGE]) v.add(['images', DEBUG_IMAGE], `the name "${DEBUG_IMAGE}" is reserved for the debug variant's packages; expected another name`, true);
+  if (images[DEBUG_IMAGE])
+    v.add(
+      ['images', DEBUG_IMAGE],
+      `the name "${DEBUG_IMAGE}" is reserved for the debug variant's packages; expected another name`,
+      true,
+    );
   const imageNames = typeof top['images'] === 'object' && top['images'] !== null ? Object.keys(top['images']) : [];
   const normalised = checkRelations(v, distros, images, imageNames);
   if (!normalised && v.issues.length === 0) v.add(['images'], 'expected images that can be resolved');
@@ -111,14 +142,24 @@ class Validator {
   }
 
   /** A non-empty mapping of name → entry (distros, images). */
-  named<T>(value: unknown, path: FieldPath, what: string, entry: (raw: Raw, p: FieldPath, n: string) => T): Record<string, T> {
+  named<T>(
+    value: unknown,
+    path: FieldPath,
+    what: string,
+    entry: (raw: Raw, p: FieldPath, n: string) => T,
+  ): Record<string, T> {
     const out: Record<string, T> = {};
     if (value === undefined || value === null) return out;
     const map = this.mapping(value, path, `a mapping of ${what} name → ${what}`);
     if (!map) return out;
     if (Object.keys(map).length === 0) this.add(path, `expected at least one ${what}`);
     for (const [name, raw] of Object.entries(map)) {
-      if (!NAME.test(name)) this.add([...path, name], `bad ${what} name "${name}": expected lower-case letters and digits, with . _ - between them`, true);
+      if (!NAME.test(name))
+        this.add(
+          [...path, name],
+          `bad ${what} name "${name}": expected lower-case letters and digits, with . _ - between them`,
+          true,
+        );
       const obj = this.mapping(raw, [...path, name], `a mapping (the ${what}'s fields)`);
       if (obj) out[name] = entry(obj, [...path, name], name);
     }
@@ -142,7 +183,13 @@ class Validator {
   }
 
   /** A list of strings, each checked by `item`; undefined unless every item passed. Duplicates are flagged. */
-  list(value: unknown, path: FieldPath, expected: string, item: (v: unknown, p: FieldPath) => string | undefined, opts: { nonEmpty?: boolean; unique?: boolean } = {}): string[] | undefined {
+  list(
+    value: unknown,
+    path: FieldPath,
+    expected: string,
+    item: (v: unknown, p: FieldPath) => string | undefined,
+    opts: { nonEmpty?: boolean; unique?: boolean } = {},
+  ): string[] | undefined {
     if (!Array.isArray(value)) {
       this.add(path, `expected a list of ${expected}, got ${describe(value)}`);
       return undefined;
@@ -155,7 +202,8 @@ class Validator {
       const s = item(raw, [...path, i]);
       const seen = s === undefined ? undefined : first.get(s);
       if (s === undefined) ok = false;
-      else if (opts.unique && seen !== undefined) this.add([...path, i], `duplicate "${s}" (already at ${formatPath([...path, seen])})`);
+      else if (opts.unique && seen !== undefined)
+        this.add([...path, i], `duplicate "${s}" (already at ${formatPath([...path, seen])})`);
       else out.push(s);
       if (s !== undefined && seen === undefined) first.set(s, i);
     });
@@ -170,7 +218,10 @@ class Validator {
 
   /** Records `owner` (`distro:<name>` or `image:<name>`) in `badArchs` when the list is not valid. */
   archs(value: unknown, path: FieldPath, owner: string): string[] | undefined {
-    const archs = this.list(value, path, 'Debian architecture names', (v, p) => this.arch(v, p), { nonEmpty: true, unique: true });
+    const archs = this.list(value, path, 'Debian architecture names', (v, p) => this.arch(v, p), {
+      nonEmpty: true,
+      unique: true,
+    });
     if (!archs) this.badArchs.add(owner);
     return archs;
   }
@@ -188,7 +239,8 @@ class Validator {
     this.keys(raw, path, DISTRO_KEYS, ['sources', 'archs']);
     const sources = raw['sources'] === undefined ? [] : this.sources(raw['sources'], [...path, 'sources']);
     const snapshot = raw['snapshot'] === undefined ? undefined : this.url(raw['snapshot'], [...path, 'snapshot']);
-    const archs = raw['archs'] === undefined ? undefined : this.archs(raw['archs'], [...path, 'archs'], `distro:${name}`);
+    const archs =
+      raw['archs'] === undefined ? undefined : this.archs(raw['archs'], [...path, 'archs'], `distro:${name}`);
     if (!archs) this.badArchs.add(`distro:${name}`);
     const debugPackages = raw['debug'] === undefined ? [] : this.debug(raw['debug'], [...path, 'debug']);
     const version = this.version(raw['version'], [...path, 'version'], name);
@@ -207,9 +259,20 @@ class Validator {
       if (!obj) return;
       this.keys(obj, p, SOURCE_KEYS, SOURCE_KEYS);
       const url = obj['url'] === undefined ? undefined : this.url(obj['url'], [...p, 'url']);
-      const suite = obj['suite'] === undefined ? undefined : this.string(obj['suite'], [...p, 'suite'], 'a suite name such as bookworm', SUITE);
-      const components = obj['components'] === undefined ? undefined
-        : this.list(obj['components'], [...p, 'components'], 'component names such as main', (v, q) => this.string(v, q, 'a component name such as main', COMPONENT), { nonEmpty: true, unique: true });
+      const suite =
+        obj['suite'] === undefined
+          ? undefined
+          : this.string(obj['suite'], [...p, 'suite'], 'a suite name such as bookworm', SUITE);
+      const components =
+        obj['components'] === undefined
+          ? undefined
+          : this.list(
+              obj['components'],
+              [...p, 'components'],
+              'component names such as main',
+              (v, q) => this.string(v, q, 'a component name such as main', COMPONENT),
+              { nonEmpty: true, unique: true },
+            );
       if (!url || !suite || !components) return;
       if (out.some((s) => s.url === url && s.suite === suite)) this.add(p, `duplicate source ${url} ${suite}`);
       else out.push({ url, suite, components });
@@ -261,7 +324,8 @@ class Validator {
     if (!obj) return undefined;
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(obj)) {
-      if (!ENV_NAME.test(k)) this.add([...path, k], `expected a variable name ([A-Za-z_][A-Za-z0-9_]*), got "${k}"`, true);
+      if (!ENV_NAME.test(k))
+        this.add([...path, k], `expected a variable name ([A-Za-z_][A-Za-z0-9_]*), got "${k}"`, true);
       if (typeof v === 'string') out[k] = v;
       else this.add([...path, k], `expected a string (quote numbers and booleans), got ${describe(v)}`);
     }
@@ -270,14 +334,23 @@ class Validator {
 }
 
 /** Distro and `from` references, cycles, arch subsets, repeated or contradictory packages; then normalise. */
-function checkRelations(v: Validator, distros: Record<string, DistroConfig>, drafts: Record<string, ImageDraft>, imageNames: readonly string[]): Record<string, ImageConfig> | undefined {
+function checkRelations(
+  v: Validator,
+  distros: Record<string, DistroConfig>,
+  drafts: Record<string, ImageDraft>,
+  imageNames: readonly string[],
+): Record<string, ImageConfig> | undefined {
   const distroNames = Object.keys(distros);
-  const distroOf = (d: ImageDraft): string | undefined => d.distro ?? (distroNames.length === 1 ? distroNames[0] : undefined);
+  const distroOf = (d: ImageDraft): string | undefined =>
+    d.distro ?? (distroNames.length === 1 ? distroNames[0] : undefined);
   for (const d of Object.values(drafts)) {
     if (d.distro !== undefined && distros[d.distro] === undefined && distroNames.length > 0) {
       v.add(['images', d.name, 'distro'], `unknown distro "${d.distro}"; expected one of: ${distroNames.join(', ')}`);
     } else if (d.distro === undefined && distroNames.length > 1) {
-      v.add(['images', d.name, 'distro'], `missing: expected \`distro\` (one of: ${distroNames.join(', ')}) when there is more than one distro`);
+      v.add(
+        ['images', d.name, 'distro'],
+        `missing: expected \`distro\` (one of: ${distroNames.join(', ')}) when there is more than one distro`,
+      );
     }
     checkFrom(v, drafts, d, distroOf, imageNames);
   }
@@ -297,19 +370,33 @@ function checkRelations(v: Validator, distros: Record<string, DistroConfig>, dra
   return Object.keys(images).length === Object.keys(drafts).length ? images : undefined;
 }
 
-function checkFrom(v: Validator, drafts: Record<string, ImageDraft>, d: ImageDraft, distroOf: (d: ImageDraft) => string | undefined, imageNames: readonly string[]): void {
+function checkFrom(
+  v: Validator,
+  drafts: Record<string, ImageDraft>,
+  d: ImageDraft,
+  distroOf: (d: ImageDraft) => string | undefined,
+  imageNames: readonly string[],
+): void {
   if (d.from === undefined) return;
   const at = ['images', d.name, 'from'];
   const parent = drafts[d.from];
   if (!parent) {
     // An image that is there but malformed has its own error already.
-    if (!imageNames.includes(d.from)) v.add(at, `unknown image "${d.from}"; expected one of: ${imageNames.filter((n) => n !== d.name).join(', ') || '(no other image)'}`);
+    if (!imageNames.includes(d.from))
+      v.add(
+        at,
+        `unknown image "${d.from}"; expected one of: ${imageNames.filter((n) => n !== d.name).join(', ') || '(no other image)'}`,
+      );
     return;
   }
   const chain = [d.name];
   for (let cur: ImageDraft | undefined = parent; cur; cur = cur.from === undefined ? undefined : drafts[cur.from]) {
     if (chain.includes(cur.name)) {
-      if (cur.name === d.name) v.add(at, `cycle: ${[...chain, cur.name].join(' → ')}; expected a chain that ends at an image without \`from\``);
+      if (cur.name === d.name)
+        v.add(
+          at,
+          `cycle: ${[...chain, cur.name].join(' → ')}; expected a chain that ends at an image without \`from\``,
+        );
       return;
     }
     chain.push(cur.name);
@@ -321,14 +408,22 @@ function checkFrom(v: Validator, drafts: Record<string, ImageDraft>, d: ImageDra
   }
 }
 
-function normaliseImage(v: Validator, d: ImageDraft, distro: DistroConfig, parent: ImageConfig | undefined, all: Record<string, ImageConfig>): ImageConfig {
+function normaliseImage(
+  v: Validator,
+  d: ImageDraft,
+  distro: DistroConfig,
+  parent: ImageConfig | undefined,
+  all: Record<string, ImageConfig>,
+): ImageConfig {
   const path = ['images', d.name];
   const allowed = parent ? parent.archs : distro.archs;
   const within = parent ? `image "${parent.name}"` : `distro "${distro.name}"`;
   if (v.badArchs.has(parent ? `image:${parent.name}` : `distro:${distro.name}`)) v.badArchs.add(`image:${d.name}`);
-  else d.archs?.forEach((a, i) => {
-    if (!allowed.includes(a)) v.add([...path, 'archs', i], `expected one of the archs of ${within} (${allowed.join(', ')}), got "${a}"`);
-  });
+  else
+    d.archs?.forEach((a, i) => {
+      if (!allowed.includes(a))
+        v.add([...path, 'archs', i], `expected one of the archs of ${within} (${allowed.join(', ')}), got "${a}"`);
+    });
   const packages = d.packages ?? [];
   const exclude = d.exclude ?? [];
   const ancestors: ImageConfig[] = [];
@@ -336,8 +431,13 @@ function normaliseImage(v: Validator, d: ImageDraft, distro: DistroConfig, paren
   packages.forEach((pkg, i) => {
     const requestedBy = ancestors.find((a) => a.packages.includes(pkg));
     const excludedBy = exclude.includes(pkg) ? d : ancestors.find((a) => a.exclude.includes(pkg));
-    if (requestedBy) v.add([...path, 'packages', i], `duplicate "${pkg}": already requested by image "${requestedBy.name}"`);
-    if (excludedBy) v.add([...path, 'packages', i], `"${pkg}" is also excluded (by image "${excludedBy.name}"); expected a package either requested or excluded`);
+    if (requestedBy)
+      v.add([...path, 'packages', i], `duplicate "${pkg}": already requested by image "${requestedBy.name}"`);
+    if (excludedBy)
+      v.add(
+        [...path, 'packages', i],
+        `"${pkg}" is also excluded (by image "${excludedBy.name}"); expected a package either requested or excluded`,
+      );
   });
   return {
     name: d.name,

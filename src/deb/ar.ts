@@ -36,7 +36,8 @@ export async function readArMembers(path: string, source = path): Promise<ArMemb
       const header = await readAt(fh, pos, AR_HEADER_SIZE);
       if (header.length < AR_HEADER_SIZE) throw bad(source, `truncated ar member header at byte ${pos}`);
       const member = parseMemberHeader(header, pos, source);
-      if (member.offset + member.size > fileSize) throw bad(source, `ar member ${member.name} runs past the end of the file`);
+      if (member.offset + member.size > fileSize)
+        throw bad(source, `ar member ${member.name} runs past the end of the file`);
       members.push(member);
       pos = member.offset + member.size + (member.size % 2);
     }
@@ -52,7 +53,10 @@ export function parseMemberHeader(header: Buffer, pos: number, source: string): 
     throw bad(source, `bad ar member header at byte ${pos}`);
   }
   // System V / GNU ar end names with '/'; deb members are short names without spaces.
-  const name = header.toString('latin1', NAME_OFFSET, NAME_OFFSET + NAME_LENGTH).trimEnd().replace(/\/$/, '');
+  const name = header
+    .toString('latin1', NAME_OFFSET, NAME_OFFSET + NAME_LENGTH)
+    .trimEnd()
+    .replace(/\/$/, '');
   const sizeText = header.toString('latin1', SIZE_OFFSET, SIZE_OFFSET + SIZE_LENGTH).trim();
   if (!/^\d+$/.test(sizeText)) throw bad(source, `bad ar member size ${JSON.stringify(sizeText)} at byte ${pos}`);
   if (name === '' || name.startsWith('#1/')) throw bad(source, `unsupported ar member name ${JSON.stringify(name)}`);

@@ -107,7 +107,8 @@ async function openMembers(path: string, name: string, opts: DebOptions) {
   const controlCompression = compressionOf(controlMember, 'control.tar', name);
   const dataCompression = compressionOf(dataMember, 'data.tar', name);
   if (controlCompression === 'bz2') throw bad(name, `unsupported control member ${controlMember.name}`);
-  const stream = (m: ArMember, kind: DebCompression): Readable => decompress(rangeStream(path, m), kind, opts, `${name}: ${m.name}`);
+  const stream = (m: ArMember, kind: DebCompression): Readable =>
+    decompress(rangeStream(path, m), kind, opts, `${name}: ${m.name}`);
   return {
     dataMember,
     controlCompression,
@@ -118,21 +119,30 @@ async function openMembers(path: string, name: string, opts: DebOptions) {
 }
 
 /** `control` (required) and `md5sums` (when there) out of a control.tar stream. */
-async function readControl(tar: Readable, name: string, opts: DebOptions): Promise<{ control: string; md5sums?: string }> {
+async function readControl(
+  tar: Readable,
+  name: string,
+  opts: DebOptions,
+): Promise<{ control: string; md5sums?: string }> {
   const files = await readControlFiles(tar, name, opts);
   if (files.control === undefined) throw bad(name, 'control.tar has no control file');
   return { control: files.control, ...(files.md5sums === undefined ? {} : { md5sums: files.md5sums }) };
 }
 
 /** deb(5): debian-binary, control.tar*, data.tar* in this order; `_`-prefixed members anywhere between are ignored. */
-async function findMembers(path: string, members: ArMember[], name: string): Promise<{ control: ArMember; data: ArMember }> {
+async function findMembers(
+  path: string,
+  members: ArMember[],
+  name: string,
+): Promise<{ control: ArMember; data: ArMember }> {
   const [first, ...rest] = members;
   if (first?.name !== 'debian-binary') throw bad(name, 'first ar member is not debian-binary');
   const version = (await readMember(path, first)).toString('latin1');
   if (version !== '2.0\n') throw bad(name, `unsupported deb format ${JSON.stringify(version)}`);
   const required = rest.filter((m) => !m.name.startsWith('_'));
   const [control, data] = required;
-  if (control === undefined || !control.name.startsWith('control.tar')) throw bad(name, 'second member is not control.tar');
+  if (control === undefined || !control.name.startsWith('control.tar'))
+    throw bad(name, 'second member is not control.tar');
   if (data === undefined || !data.name.startsWith('data.tar')) throw bad(name, 'third member is not data.tar');
   return { control, data };
 }
@@ -149,14 +159,19 @@ function rangeStream(path: string, m: ArMember): Readable {
   return createReadStream(path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: 1 << 20 });
 }
 
-async function readControlFiles(tar: Readable, name: string, opts: DebOptions): Promise<{ control?: string; md5sums?: string }> {
+async function readControlFiles(
+  tar: Readable,
+  name: string,
+  opts: DebOptions,
+): Promise<{ control?: string; md5sums?: string }> {
   const max = opts.maxControlFileBytes ?? 16 * 1024 * 1024;
   const out: { control?: string; md5sums?: string } = {};
   try {
     for await (const { header, body } of readTar(tar, { source: `${name}: control.tar` })) {
       const file = header.path.replace(/^(\.\/)+/, '');
       if (file !== 'control' && file !== 'md5sums') continue;
-      if (header.typeflag !== '0' && header.typeflag !== '\0') throw bad(name, `control.tar: ${file} is not a regular file`);
+      if (header.typeflag !== '0' && header.typeflag !== '\0')
+        throw bad(name, `control.tar: ${file} is not a regular file`);
       if (header.size > max) throw bad(name, `control.tar: ${file} is larger than ${max} bytes`);
       const chunks: Buffer[] = [];
       for await (const chunk of body) chunks.push(chunk);
@@ -179,7 +194,12 @@ function decompress(input: Readable, kind: DebCompression, opts: DebOptions, sou
       return guard(input, createZstdDecompress(), source);
     case 'xz':
       if (opts.xzDecoder === 'napi') return guard(input, napiXz(input), source);
-      return spawnFilter(opts.xzCommand ?? 'xz', opts.xzThreads === undefined ? [] : [`-T${opts.xzThreads}`], input, source);
+      return spawnFilter(
+        opts.xzCommand ?? 'xz',
+        opts.xzThreads === undefined ? [] : [`-T${opts.xzThreads}`],
+        input,
+        source,
+      );
     case 'bz2':
       return spawnFilter(opts.bzip2Command ?? 'bzip2', [], input, source);
   }

@@ -51,7 +51,8 @@ export function parseDeb822(text: string, what = 'deb822 text'): Deb822Paragraph
         current = new Map();
         out.push(current);
       }
-      if (current.has(key)) throw parseError(what, lineNo, `field "${text.slice(pos, colon)}" repeated in one paragraph`);
+      if (current.has(key))
+        throw parseError(what, lineNo, `field "${text.slice(pos, colon)}" repeated in one paragraph`);
       current.set(key, text.slice(colon + 1, end).trim());
       lastKey = key;
     }

@@ -20,21 +20,54 @@ const COLON = 0x3a;
 const SHA256_RE = /^[0-9a-f]{64}$/;
 
 // Slots of the per-stanza value array.
-const NAME = 0, VERSION = 1, ARCH = 2, SOURCE = 3, DEPENDS = 4, PRE_DEPENDS = 5, PROVIDES = 6, MULTI_ARCH = 7;
-const FILENAME = 8, SIZE = 9, SHA256 = 10, ESSENTIAL = 11, IMPORTANT = 12, PROTECTED = 13, PRIORITY = 14;
+const NAME = 0,
+  VERSION = 1,
+  ARCH = 2,
+  SOURCE = 3,
+  DEPENDS = 4,
+  PRE_DEPENDS = 5,
+  PROVIDES = 6,
+  MULTI_ARCH = 7;
+const FILENAME = 8,
+  SIZE = 9,
+  SHA256 = 10,
+  ESSENTIAL = 11,
+  IMPORTANT = 12,
+  PROTECTED = 13,
+  PRIORITY = 14;
 // Only read when collecting names (see ParseOptions.names), in apt's order after Pre-Depends and Depends.
-const CONFLICTS = 15, BREAKS = 16, RECOMMENDS = 17, SUGGESTS = 18, REPLACES = 19, ENHANCES = 20;
+const CONFLICTS = 15,
+  BREAKS = 16,
+  RECOMMENDS = 17,
+  SUGGESTS = 18,
+  REPLACES = 19,
+  ENHANCES = 20;
 const SLOTS = 21;
 
 const RECORD_FIELDS: [string, number][] = [
-  ['package', NAME], ['version', VERSION], ['architecture', ARCH], ['source', SOURCE], ['depends', DEPENDS],
-  ['pre-depends', PRE_DEPENDS], ['provides', PROVIDES], ['multi-arch', MULTI_ARCH], ['filename', FILENAME],
-  ['size', SIZE], ['sha256', SHA256], ['essential', ESSENTIAL], ['important', IMPORTANT],
-  ['protected', PROTECTED], ['priority', PRIORITY],
+  ['package', NAME],
+  ['version', VERSION],
+  ['architecture', ARCH],
+  ['source', SOURCE],
+  ['depends', DEPENDS],
+  ['pre-depends', PRE_DEPENDS],
+  ['provides', PROVIDES],
+  ['multi-arch', MULTI_ARCH],
+  ['filename', FILENAME],
+  ['size', SIZE],
+  ['sha256', SHA256],
+  ['essential', ESSENTIAL],
+  ['important', IMPORTANT],
+  ['protected', PROTECTED],
+  ['priority', PRIORITY],
 ];
 const NAME_FIELDS: [string, number][] = [
-  ['conflicts', CONFLICTS], ['breaks', BREAKS], ['recommends', RECOMMENDS], ['suggests', SUGGESTS],
-  ['replaces', REPLACES], ['enhances', ENHANCES],
+  ['conflicts', CONFLICTS],
+  ['breaks', BREAKS],
+  ['recommends', RECOMMENDS],
+  ['suggests', SUGGESTS],
+  ['replaces', REPLACES],
+  ['enhances', ENHANCES],
 ];
 /** Relation fields in the order apt's list parser registers their targets. */
 const APT_RELATION_ORDER = [PRE_DEPENDS, DEPENDS, CONFLICTS, BREAKS, RECOMMENDS, SUGGESTS, REPLACES, ENHANCES];
@@ -76,8 +109,15 @@ export interface ParseOptions {
  * Throws DistrolessError('PARSE') when a stanza lacks Package, Version, Architecture, Filename, Size or
  * SHA256, or when Size / SHA256 are malformed.
  */
-export function parsePackagesIndex(index: string | Uint8Array, what = 'Packages index', options: ParseOptions = {}): PackageRecord[] {
-  const text = typeof index === 'string' ? index : Buffer.from(index.buffer, index.byteOffset, index.byteLength).toString('latin1');
+export function parsePackagesIndex(
+  index: string | Uint8Array,
+  what = 'Packages index',
+  options: ParseOptions = {},
+): PackageRecord[] {
+  const text =
+    typeof index === 'string'
+      ? index
+      : Buffer.from(index.buffer, index.byteOffset, index.byteLength).toString('latin1');
   const names = options.names;
   const collector = names === undefined ? null : { names, seen: new Set<string>(names), scanned: new Set<string>() };
   const table = names === undefined ? RECORD_TABLE : NAMES_TABLE;
@@ -236,7 +276,12 @@ function toRecord(vals: readonly string[], offset: number, what: string): Packag
 }
 
 const REQUIRED: [number, string][] = [
-  [NAME, 'Package'], [VERSION, 'Version'], [ARCH, 'Architecture'], [FILENAME, 'Filename'], [SIZE, 'Size'], [SHA256, 'SHA256'],
+  [NAME, 'Package'],
+  [VERSION, 'Version'],
+  [ARCH, 'Architecture'],
+  [FILENAME, 'Filename'],
+  [SIZE, 'Size'],
+  [SHA256, 'SHA256'],
 ];
 
 function missingField(vals: readonly string[]): string | null {

@@ -12,7 +12,15 @@ import { DistrolessError } from '../errors.js';
 import { own } from './deb822.js';
 import type { Relation, RelationGroup, RelationOp } from './types.js';
 
-const OPS: Record<string, RelationOp> = { '<<': '<<', '<=': '<=', '=': '=', '>=': '>=', '>>': '>>', '<': '<=', '>': '>=' };
+const OPS: Record<string, RelationOp> = {
+  '<<': '<<',
+  '<=': '<=',
+  '=': '=',
+  '>=': '>=',
+  '>>': '>>',
+  '<': '<=',
+  '>': '>=',
+};
 const NAME_RE = /^[a-z0-9][a-z0-9+.-]*$/i;
 
 /** Parses a relationship field into its groups of alternatives. '' gives []. */
@@ -70,7 +78,10 @@ function parseConstraint(inner: string, field: string, text: string): [RelationO
 /** Removes `[arch list]` and `<profile list>` parts (never present in binary indices). */
 function stripRestrictions(text: string, field: string): string {
   let s = text;
-  for (const [open, close] of [['[', ']'], ['<', '>']] as const) {
+  for (const [open, close] of [
+    ['[', ']'],
+    ['<', '>'],
+  ] as const) {
     for (;;) {
       const i = s.indexOf(open, open === '<' ? Math.max(0, s.indexOf(')') + 1) : 0);
       if (i < 0) break;

@@ -51,12 +51,24 @@ export function diffLockfiles(before: Lockfile | undefined, after: Lockfile): Lo
       groups.set(key, group);
     }
   }
-  for (const change of groups.values()) change.images = imagesHolding(change.kind === 'removed' ? before : after, change.name);
-  const changes = [...groups.values()].sort((a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.new ?? '', b.new ?? ''));
-  return { distro: after.distro, changes, closures: diffClosures(before, after), snapshots: diffSnapshots(before, after) };
+  for (const change of groups.values())
+    change.images = imagesHolding(change.kind === 'removed' ? before : after, change.name);
+  const changes = [...groups.values()].sort(
+    (a, b) => compareCodeUnits(a.name, b.name) || compareCodeUnits(a.new ?? '', b.new ?? ''),
+  );
+  return {
+    distro: after.distro,
+    changes,
+    closures: diffClosures(before, after),
+    snapshots: diffSnapshots(before, after),
+  };
 }
 
-function pinChange(name: string, old: LockedPackage | undefined, cur: LockedPackage | undefined): Omit<PackageChange, 'archs' | 'images'> | undefined {
+function pinChange(
+  name: string,
+  old: LockedPackage | undefined,
+  cur: LockedPackage | undefined,
+): Omit<PackageChange, 'archs' | 'images'> | undefined {
   if (old && cur) {
     if (old.version === cur.version && old.sha256 === cur.sha256) return undefined;
     return { name, kind: 'updated', old: old.version, new: cur.version, suite: cur.suite, source: cur.source };

@@ -48,7 +48,13 @@ export function lockfilePath(lockDir: string, distro: string): string {
 
 /** Parses and validates lockfile text; `file` names it in errors. */
 export function parseLockfile(text: string, file: string): Lockfile {
-  return z.parseJsonDocument(lockSchema, text, file, 'LOCK_INVALID', (issues) => `${issues.length} invalid field(s), the first: ${issues[0] ?? ''}`);
+  return z.parseJsonDocument(
+    lockSchema,
+    text,
+    file,
+    'LOCK_INVALID',
+    (issues) => `${issues.length} invalid field(s), the first: ${issues[0] ?? ''}`,
+  );
 }
 
 /** Reads the lockfile of a distro; undefined when there is none yet. */
@@ -81,5 +87,7 @@ export function serializeLockfile(lock: Lockfile): string {
 
 /** Writes every lockfile or none (see writeFilesAtomically). */
 export async function writeLockfiles(lockDir: string, locks: readonly Lockfile[]): Promise<void> {
-  await writeFilesAtomically(locks.map((lock) => ({ path: lockfilePath(lockDir, lock.distro), content: serializeLockfile(lock) })));
+  await writeFilesAtomically(
+    locks.map((lock) => ({ path: lockfilePath(lockDir, lock.distro), content: serializeLockfile(lock) })),
+  );
 }

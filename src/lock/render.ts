@@ -5,7 +5,10 @@ import { isEmptyDiff } from './diff.js';
 export function textTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 
@@ -27,7 +30,14 @@ export function renderDiffText(diff: LockDiff, allArchs: readonly string[]): str
   if (isEmptyDiff(diff)) return `${diff.distro}: lockfile is up to date`;
   const out = [summarizeDiff(diff)];
   if (diff.changes.length > 0) {
-    const rows = diff.changes.map((c) => [c.name, archLabel(c.archs, allArchs), c.old ?? '-', '→', c.new ?? '-', c.suite]);
+    const rows = diff.changes.map((c) => [
+      c.name,
+      archLabel(c.archs, allArchs),
+      c.old ?? '-',
+      '→',
+      c.new ?? '-',
+      c.suite,
+    ]);
     out.push(indent(textTable(['PACKAGE', 'ARCH', 'OLD', '', 'NEW', 'SUITE'], rows)));
   }
   for (const c of diff.closures) {

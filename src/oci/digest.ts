@@ -23,7 +23,8 @@ export function isDigest(value: string): boolean {
 
 /** The hex part of a `sha256:<hex>` digest; throws `PARSE` on anything else (other algorithms included). */
 export function digestHex(digest: string): string {
-  if (!isDigest(digest)) throw new DistrolessError('PARSE', `not a sha256 digest: ${JSON.stringify(digest.slice(0, 80))}`);
+  if (!isDigest(digest))
+    throw new DistrolessError('PARSE', `not a sha256 digest: ${JSON.stringify(digest.slice(0, 80))}`);
   return digest.slice('sha256:'.length);
 }
 
@@ -118,7 +119,11 @@ export async function publishBlob(temp: string, blobsDir: string, digest: string
  * Writes bytes as a blob (temp, fsync, rename); returns its digest, size and whether it was written now.
  * `sync: false` leaves the fsync to the caller (see OciLayoutWriter.commit, which syncs them all at once).
  */
-export async function writeBlobBytes(blobsDir: string, bytes: Uint8Array, opts: { sync?: boolean } = {}): Promise<{ digest: string; size: number; written: boolean }> {
+export async function writeBlobBytes(
+  blobsDir: string,
+  bytes: Uint8Array,
+  opts: { sync?: boolean } = {},
+): Promise<{ digest: string; size: number; written: boolean }> {
   const digest = sha256Digest(bytes);
   if (await blobExists(blobsDir, digest, bytes.length)) return { digest, size: bytes.length, written: false };
   await mkdir(blobsDir, { recursive: true });

@@ -132,7 +132,10 @@ export function buildManifest(input: {
   const diffIds = input.config.value.rootfs.diff_ids;
   const layerIds = input.layers.map((l) => l.diffId);
   if (diffIds.length !== layerIds.length || diffIds.some((d, i) => d !== layerIds[i])) {
-    throw new DistrolessError('USAGE', `manifest layers (${layerIds.length}) do not match the config's diff_ids (${diffIds.length})`);
+    throw new DistrolessError(
+      'USAGE',
+      `manifest layers (${layerIds.length}) do not match the config's diff_ids (${diffIds.length})`,
+    );
   }
   const layers = input.layers.map((l): Descriptor => {
     requireDigest(l.digest, 'layer digest');
@@ -198,5 +201,6 @@ function annotationsOf(a: ImageAnnotations | undefined): Record<string, string> 
 }
 
 function requireDigest(value: string, what: string): void {
-  if (!isDigest(value)) throw new DistrolessError('USAGE', `${what} is not a sha256 digest: ${JSON.stringify(value.slice(0, 80))}`);
+  if (!isDigest(value))
+    throw new DistrolessError('USAGE', `${what} is not a sha256 digest: ${JSON.stringify(value.slice(0, 80))}`);
 }

@@ -11,7 +11,13 @@ export {
   sha256Digest,
   writeBlobBytes,
 } from './digest.js';
-export { DEFAULT_GZIP_LEVEL, gzipIdentity, writeLayerBlob, writeLayerBlobFrom, type LayerWriteOptions } from './layer.js';
+export {
+  DEFAULT_GZIP_LEVEL,
+  gzipIdentity,
+  writeLayerBlob,
+  writeLayerBlobFrom,
+  type LayerWriteOptions,
+} from './layer.js';
 export { LayerCache, type LayerCacheOptions } from './layer-cache.js';
 export {
   buildImageConfig,

@@ -88,9 +88,18 @@ export class LayerCache {
    */
   async put(key: string, blob: LayerBlob): Promise<void> {
     if (!(await blobExists(this.blobsDir, blob.digest, blob.size))) {
-      throw new DistrolessError('USAGE', `layer cache: blob ${blob.digest} (${blob.size} bytes) is not in ${this.blobsDir}`);
+      throw new DistrolessError(
+        'USAGE',
+        `layer cache: blob ${blob.digest} (${blob.size} bytes) is not in ${this.blobsDir}`,
+      );
     }
-    const entry: CacheEntry = { diffId: blob.diffId, digest: blob.digest, key, size: blob.size, version: ENTRY_VERSION };
+    const entry: CacheEntry = {
+      diffId: blob.diffId,
+      digest: blob.digest,
+      key,
+      size: blob.size,
+      version: ENTRY_VERSION,
+    };
     await writeFilesAtomically([{ path: this.entryPath(key), content: `${JSON.stringify(entry)}\n` }]);
   }
 
@@ -136,7 +145,8 @@ function parseEntry(text: string): CacheEntry | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const e = v as Partial<Record<keyof CacheEntry, unknown>>;
   if (e.version !== ENTRY_VERSION || typeof e.key !== 'string') return undefined;
-  if (typeof e.digest !== 'string' || !isDigest(e.digest) || typeof e.diffId !== 'string' || !isDigest(e.diffId)) return undefined;
+  if (typeof e.digest !== 'string' || !isDigest(e.digest) || typeof e.diffId !== 'string' || !isDigest(e.diffId))
+    return undefined;
   if (typeof e.size !== 'number' || !Number.isSafeInteger(e.size) || e.size < 0) return undefined;
   return { key: e.key, version: e.version, digest: e.digest, diffId: e.diffId, size: e.size };
 }

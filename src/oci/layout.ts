@@ -18,7 +18,16 @@ import { DistrolessError } from '../errors.js';
 import { mapLimit } from '../util/concurrency.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import { compareCodeUnits } from '../util/json.js';
-import { blobExists, blobPath, importBlob, isDigest, isNotFound, sha256Digest, syncFile, writeBlobBytes } from './digest.js';
+import {
+  blobExists,
+  blobPath,
+  importBlob,
+  isDigest,
+  isNotFound,
+  sha256Digest,
+  syncFile,
+  writeBlobBytes,
+} from './digest.js';
 import { canonicalJsonBytes, type JsonBlob } from './image.js';
 import { writeLayerBlob, type LayerWriteOptions } from './layer.js';
 import { MEDIA_TYPES, type Descriptor, type LayerBlob } from './types.js';
@@ -114,7 +123,8 @@ export class OciLayoutWriter {
   /** Points `ref` at a manifest or index (replacing what it pointed at); takes effect on `commit()`. */
   setRef(ref: string, descriptor: Descriptor): void {
     if (!REF_RE.test(ref)) throw new DistrolessError('USAGE', `invalid OCI layout ref name ${JSON.stringify(ref)}`);
-    if (!isDigest(descriptor.digest)) throw new DistrolessError('USAGE', `ref ${ref}: not a sha256 digest: ${descriptor.digest}`);
+    if (!isDigest(descriptor.digest))
+      throw new DistrolessError('USAGE', `ref ${ref}: not a sha256 digest: ${descriptor.digest}`);
     const annotations = { ...descriptor.annotations, [REF_NAME_ANNOTATION]: ref };
     this.named.set(ref, { ...descriptor, annotations });
   }
@@ -157,7 +167,8 @@ function checkLayoutMarker(dir: string, text: string): void {
   } catch {
     version = undefined;
   }
-  if (version !== '1.0.0') throw new DistrolessError('LAYOUT_INVALID', `${join(dir, 'oci-layout')}: imageLayoutVersion is not "1.0.0"`);
+  if (version !== '1.0.0')
+    throw new DistrolessError('LAYOUT_INVALID', `${join(dir, 'oci-layout')}: imageLayoutVersion is not "1.0.0"`);
 }
 
 async function readOptional(path: string): Promise<string | undefined> {
@@ -217,7 +228,13 @@ export async function readBlob(dir: string, descriptor: Descriptor): Promise<Buf
 export async function childDescriptors(dir: string, descriptor: Descriptor): Promise<Descriptor[]> {
   if (!INDEX_TYPES.has(descriptor.mediaType) && !MANIFEST_TYPES.has(descriptor.mediaType)) return [];
   const where = `${dir} blob ${descriptor.digest}`;
-  return documentChildren(parseDocument((await readBlob(dir, descriptor)).toString('utf8'), where), descriptor.mediaType, where) ?? [];
+  return (
+    documentChildren(
+      parseDocument((await readBlob(dir, descriptor)).toString('utf8'), where),
+      descriptor.mediaType,
+      where,
+    ) ?? []
+  );
 }
 
 /** The descriptors a parsed index or manifest holds; undefined for other media types. */
@@ -226,7 +243,8 @@ function documentChildren(value: unknown, mediaType: string, where: string): Des
   if (!isIndex && !MANIFEST_TYPES.has(mediaType)) return undefined;
   const doc = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const list: unknown = isIndex ? doc.manifests : doc.layers;
-  if (!Array.isArray(list)) throw new DistrolessError('LAYOUT_INVALID', `${where}: no ${isIndex ? 'manifests' : 'layers'} array`);
+  if (!Array.isArray(list))
+    throw new DistrolessError('LAYOUT_INVALID', `${where}: no ${isIndex ? 'manifests' : 'layers'} array`);
   const children = list.map((d, i) => checkDescriptor(d, `${where} ${isIndex ? 'manifests' : 'layers'}[${i}]`));
   return isIndex ? children : [checkDescriptor(doc.config, `${where} config`), ...children];
 }
@@ -244,7 +262,11 @@ export interface KnownBlobs {
  * or has the wrong size; documents along the way are also re-hashed. What `known` vouches for (a writer's
  * own blobs) is taken as checked.
  */
-export async function reachableBlobs(dir: string, roots: readonly Descriptor[], known?: KnownBlobs): Promise<Map<string, Descriptor>> {
+export async function reachableBlobs(
+  dir: string,
+  roots: readonly Descriptor[],
+  known?: KnownBlobs,
+): Promise<Map<string, Descriptor>> {
   const seen = new Map<string, Descriptor>();
   const add = (list: readonly Descriptor[]): Descriptor[] => {
     const fresh: Descriptor[] = [];
@@ -256,10 +278,13 @@ export async function reachableBlobs(dir: string, roots: readonly Descriptor[], 
     return fresh;
   };
   // Level by level, many at once: a layout of 24 images has ~150 blobs, one stat (and a read for documents) each.
-  for (let level = add(roots); level.length > 0; ) {
+  for (let level = add(roots); level.length > 0;) {
     const children = await mapLimit(level, 16, async (d) => {
       if (known?.placed.get(d.digest) !== d.size && !(await blobExists(join(dir, 'blobs'), d.digest, d.size))) {
-        throw new DistrolessError('LAYOUT_INVALID', `${dir}: blob ${d.digest} (${d.size} bytes, ${d.mediaType}) is missing`);
+        throw new DistrolessError(
+          'LAYOUT_INVALID',
+          `${dir}: blob ${d.digest} (${d.size} bytes, ${d.mediaType}) is missing`,
+        );
       }
       return known?.children.get(d.digest) ?? childDescriptors(dir, d);
     });
@@ -295,7 +320,8 @@ function parseDocument(text: string, where: string): Record<string, unknown> {
   } catch (e) {
     throw new DistrolessError('LAYOUT_INVALID', `${where}: not JSON`, { cause: e });
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DistrolessError('LAYOUT_INVALID', `${where}: not a JSON object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new DistrolessError('LAYOUT_INVALID', `${where}: not a JSON object`);
   return v as Record<string, unknown>;
 }
 

@@ -11,9 +11,25 @@ import { anonymousKeychain, type Keychain } from './auth/keychain.js';
 import { withAuth } from './auth/transport.js';
 import { ERROR_READ_LIMIT, statusError } from './errors.js';
 import { checkRepository, pullScope, pushScope } from './names.js';
-import { DEFAULT_RETRY, defaultSleep, parseRetryAfter, retryOperation, withRetry, type RetryEvent, type RetryOptions, type RetryPolicy } from './retry.js';
+import {
+  DEFAULT_RETRY,
+  defaultSleep,
+  parseRetryAfter,
+  retryOperation,
+  withRetry,
+  type RetryEvent,
+  type RetryOptions,
+  type RetryPolicy,
+} from './retry.js';
 import { Secrets } from './secrets.js';
-import { createAgent, undiciTransport, withUserAgent, type RegistryRequest, type RegistryResponse, type Transport } from './transport.js';
+import {
+  createAgent,
+  undiciTransport,
+  withUserAgent,
+  type RegistryRequest,
+  type RegistryResponse,
+  type Transport,
+} from './transport.js';
 
 export const MANIFEST_MEDIA_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -72,14 +88,24 @@ export class RegistryClient {
     this.registry = o.registry;
     this.origin = new URL(`${o.insecure ? 'http' : 'https'}://${o.registry}`);
     this.secrets = o.secrets ?? new Secrets();
-    this.retry = { policy: o.retry ?? DEFAULT_RETRY, secrets: this.secrets, sleep: o.sleep ?? defaultSleep, onRetry: o.onRetry };
+    this.retry = {
+      policy: o.retry ?? DEFAULT_RETRY,
+      secrets: this.secrets,
+      sleep: o.sleep ?? defaultSleep,
+      onRetry: o.onRetry,
+    };
     this.chunkThreshold = o.chunkThreshold ?? 256 * 1024 * 1024;
     this.chunkSize = o.chunkSize ?? 64 * 1024 * 1024;
     this.ownDispatcher = o.dispatcher === undefined ? createAgent() : undefined;
     const base = undiciTransport({ dispatcher: o.dispatcher ?? this.ownDispatcher, secrets: this.secrets });
     const ua = o.userAgent ?? 'distroless-action';
     const plain = withUserAgent(withRetry(base, this.retry), ua);
-    const auth = withAuth(base, { origin: this.origin, keychain: o.keychain ?? anonymousKeychain, secrets: this.secrets, plain });
+    const auth = withAuth(base, {
+      origin: this.origin,
+      keychain: o.keychain ?? anonymousKeychain,
+      secrets: this.secrets,
+      plain,
+    });
     this.transport = withUserAgent(withRetry(auth, this.retry), ua);
   }
 
@@ -109,7 +135,8 @@ export class RegistryClient {
     if (work === undefined) {
       work = (async () => {
         if (await this.blobExists(repository, digest)) return;
-        const open = (range?: { start: number; end: number }): Readable => Readable.from([range === undefined ? bytes : bytes.subarray(range.start, range.end + 1)]);
+        const open = (range?: { start: number; end: number }): Readable =>
+          Readable.from([range === undefined ? bytes : bytes.subarray(range.start, range.end + 1)]);
         await this.uploadBlob(repository, { digest, size: bytes.length, open });
       })().finally(() => this.blobsInFlight.delete(key));
       this.blobsInFlight.set(key, work);
@@ -122,7 +149,11 @@ export class RegistryClient {
    * Asks the registry to link a blob of repository `from` into `repository`. When it will not (the source does
    * not have it, or mounting is not supported), the upload session it opened instead is returned.
    */
-  async mountBlob(repository: string, digest: string, from: string): Promise<{ mounted: true } | { mounted: false; session: URL }> {
+  async mountBlob(
+    repository: string,
+    digest: string,
+    from: string,
+  ): Promise<{ mounted: true } | { mounted: false; session: URL }> {
     const url = this.url(`/v2/${checkRepository(repository)}/blobs/uploads/`);
     url.searchParams.set('mount', digest);
     url.searchParams.set('from', checkRepository(from));
@@ -135,7 +166,11 @@ export class RegistryClient {
    * Uploads a blob: one PUT, or PATCH chunks and a closing PUT for large ones. A failed try starts over as a
    * whole (after checking that the blob did not arrive after all). `onBytes(n)` is told of every chunk sent.
    */
-  async uploadBlob(repository: string, blob: BlobContent, opts: { session?: URL; onBytes?: (n: number) => void } = {}): Promise<void> {
+  async uploadBlob(
+    repository: string,
+    blob: BlobContent,
+    opts: { session?: URL; onBytes?: (n: number) => void } = {},
+  ): Promise<void> {
     checkRepository(repository);
     const path = `/v2/${repository}/blobs/uploads/`;
     await retryOperation(this.retry, { registry: this.registry, method: 'PUT', path }, async (attempt) => {
@@ -146,12 +181,20 @@ export class RegistryClient {
   }
 
   private async startUpload(repository: string): Promise<URL> {
-    const res = await this.call({ method: 'POST', url: this.url(`/v2/${repository}/blobs/uploads/`), scopes: [pushScope(repository)] }, [202]);
+    const res = await this.call(
+      { method: 'POST', url: this.url(`/v2/${repository}/blobs/uploads/`), scopes: [pushScope(repository)] },
+      [202],
+    );
     await res.discard();
     return this.location(res);
   }
 
-  private async sendBlob(repository: string, blob: BlobContent, session: URL, onBytes: (n: number) => void): Promise<void> {
+  private async sendBlob(
+    repository: string,
+    blob: BlobContent,
+    session: URL,
+    onBytes: (n: number) => void,
+  ): Promise<void> {
     const scopes = [pushScope(repository)];
     const headers = { 'content-type': 'application/octet-stream' };
     let location = session;
@@ -159,45 +202,88 @@ export class RegistryClient {
       for (let start = 0; start < blob.size; start += this.chunkSize) {
         const end = Math.min(blob.size, start + this.chunkSize) - 1;
         const body = { size: end - start + 1, open: () => counting(blob.open({ start, end }), onBytes) };
-        const req: RegistryRequest = { method: 'PATCH', url: location, headers: { ...headers, 'content-range': `${start}-${end}` }, body, scopes, retry: false };
+        const req: RegistryRequest = {
+          method: 'PATCH',
+          url: location,
+          headers: { ...headers, 'content-range': `${start}-${end}` },
+          body,
+          scopes,
+          retry: false,
+        };
         const res = await this.call(req, [202, 204]);
         await res.discard();
         location = this.location(res);
       }
-      const res = await this.call({ method: 'PUT', url: withDigest(location, blob.digest), scopes, retry: false }, [201, 204]);
+      const res = await this.call(
+        { method: 'PUT', url: withDigest(location, blob.digest), scopes, retry: false },
+        [201, 204],
+      );
       return res.discard();
     }
     const body = { size: blob.size, open: () => counting(blob.open(), onBytes) };
-    const res = await this.call({ method: 'PUT', url: withDigest(location, blob.digest), headers, body, scopes, retry: false }, [201, 204]);
+    const res = await this.call(
+      { method: 'PUT', url: withDigest(location, blob.digest), headers, body, scopes, retry: false },
+      [201, 204],
+    );
     return res.discard();
   }
 
   /** A manifest's digest, media type and size (HEAD), or undefined when the repository does not have it. */
   async manifestInfo(repository: string, reference: string): Promise<ManifestInfo | undefined> {
     const url = this.url(`/v2/${checkRepository(repository)}/manifests/${reference}`);
-    const res = await this.call({ method: 'HEAD', url, headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }, scopes: [pushScope(repository)] }, [200, 404]);
+    const res = await this.call(
+      { method: 'HEAD', url, headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }, scopes: [pushScope(repository)] },
+      [200, 404],
+    );
     await res.discard();
     if (res.status === 404) return undefined;
     const digest = res.header('docker-content-digest') ?? (reference.startsWith('sha256:') ? reference : '');
-    return { digest, mediaType: (res.header('content-type') ?? '').split(';')[0] ?? '', size: Number(res.header('content-length') ?? 0) };
+    return {
+      digest,
+      mediaType: (res.header('content-type') ?? '').split(';')[0] ?? '',
+      size: Number(res.header('content-length') ?? 0),
+    };
   }
 
-  async getManifest(repository: string, reference: string): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
+  async getManifest(
+    repository: string,
+    reference: string,
+  ): Promise<{ bytes: Buffer; mediaType: string; digest: string }> {
     const url = this.url(`/v2/${checkRepository(repository)}/manifests/${reference}`);
-    const res = await this.call({ method: 'GET', url, headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }, scopes: [pullScope(repository)] }, [200]);
+    const res = await this.call(
+      { method: 'GET', url, headers: { accept: MANIFEST_MEDIA_TYPES.join(', ') }, scopes: [pullScope(repository)] },
+      [200],
+    );
     const bytes = Buffer.from(await res.text(MANIFEST_LIMIT), 'utf8');
-    return { bytes, mediaType: (res.header('content-type') ?? '').split(';')[0] ?? '', digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+    return {
+      bytes,
+      mediaType: (res.header('content-type') ?? '').split(';')[0] ?? '',
+      digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+    };
   }
 
   /** PUTs a manifest or index (by digest or by tag) with its media type; returns its digest. */
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     const url = this.url(`/v2/${checkRepository(repository)}/manifests/${reference}`);
-    const res = await this.call({ method: 'PUT', url, headers: { 'content-type': mediaType }, body: bytes, scopes: [pushScope(repository)] }, [200, 201, 204]);
+    const res = await this.call(
+      { method: 'PUT', url, headers: { 'content-type': mediaType }, body: bytes, scopes: [pushScope(repository)] },
+      [200, 201, 204],
+    );
     await res.discard();
     const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     const said = res.header('docker-content-digest');
     if (said !== undefined && said !== digest) {
-      throw statusError({ registry: this.registry, method: 'PUT', url }, { status: res.status, statusText: `stored the manifest as ${said}, not ${digest}`, body: '', attempts: res.attempts }, this.secrets, false);
+      throw statusError(
+        { registry: this.registry, method: 'PUT', url },
+        {
+          status: res.status,
+          statusText: `stored the manifest as ${said}, not ${digest}`,
+          body: '',
+          attempts: res.attempts,
+        },
+        this.secrets,
+        false,
+      );
     }
     return digest;
   }
@@ -208,7 +294,10 @@ export class RegistryClient {
     let url: URL | undefined = this.url(`/v2/${checkRepository(repository)}/tags/list`);
     url.searchParams.set('n', '1000');
     while (url !== undefined) {
-      const res: RegistryResponse = await this.call({ method: 'GET', url, scopes: [pullScope(repository)] }, [200, 404]);
+      const res: RegistryResponse = await this.call(
+        { method: 'GET', url, scopes: [pullScope(repository)] },
+        [200, 404],
+      );
       const text = await res.text(MANIFEST_LIMIT);
       if (res.status === 404) return [];
       tags.push(...((JSON.parse(text) as { tags?: string[] | null }).tags ?? []));
@@ -228,8 +317,14 @@ export class RegistryClient {
     const bytes = Buffer.from(await res.text(limit + 1), 'utf8');
     const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     if (bytes.length > limit || actual !== digest) {
-      const statusText = bytes.length > limit ? `blob is larger than ${limit} bytes` : `blob content has digest ${actual}`;
-      throw statusError({ registry: this.registry, method: 'GET', url }, { status: res.status, statusText, body: '', attempts: res.attempts }, this.secrets, false);
+      const statusText =
+        bytes.length > limit ? `blob is larger than ${limit} bytes` : `blob content has digest ${actual}`;
+      throw statusError(
+        { registry: this.registry, method: 'GET', url },
+        { status: res.status, statusText, body: '', attempts: res.attempts },
+        this.secrets,
+        false,
+      );
     }
     return bytes;
   }
@@ -246,17 +341,29 @@ export class RegistryClient {
     if (artifactType !== undefined) url.searchParams.set('artifactType', artifactType);
     const accept = { accept: 'application/vnd.oci.image.index.v1+json' };
     while (url !== undefined) {
-      const res: RegistryResponse = await this.call({ method: 'GET', url, headers: accept, scopes: [pullScope(repository)] }, [200, 400, 404, 406]);
+      const res: RegistryResponse = await this.call(
+        { method: 'GET', url, headers: accept, scopes: [pullScope(repository)] },
+        [200, 400, 404, 406],
+      );
       const isIndex = (res.header('content-type') ?? '').split(';')[0]?.trim() === accept.accept;
       const text = await res.text(MANIFEST_LIMIT);
       if (res.status !== 200 || !isIndex) {
         if (pages.length === 0) return undefined;
-        throw statusError({ registry: this.registry, method: 'GET', url }, { status: res.status, statusText: 'referrers page is not an OCI index', body: text, attempts: res.attempts }, this.secrets, false);
+        throw statusError(
+          { registry: this.registry, method: 'GET', url },
+          { status: res.status, statusText: 'referrers page is not an OCI index', body: text, attempts: res.attempts },
+          this.secrets,
+          false,
+        );
       }
       pages.push(Buffer.from(text, 'utf8'));
       const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.header('link') ?? '')?.[1];
       url = next === undefined ? undefined : new URL(next, url);
-      if (pages.length > 100) throw new DistrolessError('REGISTRY', `registry ${this.registry}: more than 100 pages of referrers for ${digest}`);
+      if (pages.length > 100)
+        throw new DistrolessError(
+          'REGISTRY',
+          `registry ${this.registry}: more than 100 pages of referrers for ${digest}`,
+        );
     }
     return pages;
   }
@@ -273,7 +380,12 @@ export class RegistryClient {
     const loc = res.header('location');
     if (loc === undefined) {
       const info = { registry: this.registry, method: 'POST', url: res.url };
-      throw statusError(info, { status: res.status, statusText: 'response has no Location header', body: '', attempts: res.attempts }, this.secrets, false);
+      throw statusError(
+        info,
+        { status: res.status, statusText: 'response has no Location header', body: '', attempts: res.attempts },
+        this.secrets,
+        false,
+      );
     }
     return new URL(loc, res.url);
   }
@@ -286,7 +398,12 @@ export class RegistryClient {
     const retryable = this.retry.policy.retryStatuses.includes(res.status);
     const retryAfterMs = parseRetryAfter(res.header('retry-after') ?? null, res.header('date') ?? null);
     const info = { registry: this.registry, method: req.method, url: req.url };
-    throw statusError(info, { status: res.status, statusText: res.statusText, body, attempts: res.attempts, retryAfterMs }, this.secrets, retryable);
+    throw statusError(
+      info,
+      { status: res.status, statusText: res.statusText, body, attempts: res.attempts, retryAfterMs },
+      this.secrets,
+      retryable,
+    );
   }
 }
 

@@ -84,10 +84,24 @@ export function statusError(
 ): RegistryError {
   const diagnostics = parseDiagnostics(secrets.redact(res.body));
   const body = secrets.redact(capText(res.body, ERROR_BODY_LIMIT));
-  const said = diagnostics.length > 0 ? diagnostics.slice(0, 2).map((d) => `${d.code} ${d.message}`.trim()).join('; ') : firstLine(body);
+  const said =
+    diagnostics.length > 0
+      ? diagnostics
+          .slice(0, 2)
+          .map((d) => `${d.code} ${d.message}`.trim())
+          .join('; ')
+      : firstLine(body);
   const status = `${res.status} ${res.statusText}`.trim();
   const reason = secrets.redact(said === '' ? status : `${status}: ${capText(said, 300)}`);
-  return new RegistryError(info, { status: res.status, reason, diagnostics, body, retryable, attempts: res.attempts, retryAfterMs: res.retryAfterMs });
+  return new RegistryError(info, {
+    status: res.status,
+    reason,
+    diagnostics,
+    body,
+    retryable,
+    attempts: res.attempts,
+    retryAfterMs: res.retryAfterMs,
+  });
 }
 
 /** An error for a request that got no response. */
@@ -126,7 +140,8 @@ interface ErrorLike {
 export function describeNetworkError(e: unknown): string {
   // Duck-typed: errors may come from another realm (jest's VM modules).
   const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as ErrorLike;
-  if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT') return 'timed out';
+  if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT')
+    return 'timed out';
   const cause = (typeof err.cause === 'object' && err.cause !== null ? err.cause : undefined) as ErrorLike | undefined;
   const detail = String(cause?.message ?? err.message ?? 'error');
   const code = cause?.code ?? err.code;

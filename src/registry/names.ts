@@ -6,13 +6,20 @@ const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 export function checkRepository(name: string): string {
   if (!REPOSITORY_RE.test(name) || name.length > 255) {
-    throw new DistrolessError('USAGE', `invalid repository name ${JSON.stringify(name)} (lower-case components joined by ".", "_", "__" or "-", separated by "/")`);
+    throw new DistrolessError(
+      'USAGE',
+      `invalid repository name ${JSON.stringify(name)} (lower-case components joined by ".", "_", "__" or "-", separated by "/")`,
+    );
   }
   return name;
 }
 
 export function checkTag(tag: string): string {
-  if (!TAG_RE.test(tag)) throw new DistrolessError('USAGE', `invalid tag ${JSON.stringify(tag)} (letters, digits, "_", "." and "-", at most 128, not starting with "." or "-")`);
+  if (!TAG_RE.test(tag))
+    throw new DistrolessError(
+      'USAGE',
+      `invalid tag ${JSON.stringify(tag)} (letters, digits, "_", "." and "-", at most 128, not starting with "." or "-")`,
+    );
   return tag;
 }
 
@@ -37,12 +44,18 @@ export interface RegistryTarget {
  * dot or a port, or is `localhost`); Docker Hub's names go to its API host.
  */
 export function parseRegistryTarget(value: string): RegistryTarget {
-  const trimmed = value.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  const trimmed = value
+    .trim()
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/+$/, '');
   const slash = trimmed.indexOf('/');
   const host = (slash < 0 ? trimmed : trimmed.slice(0, slash)).toLowerCase();
   const prefix = slash < 0 ? '' : trimmed.slice(slash + 1);
   if (!/[.:]/.test(host) && host !== 'localhost') {
-    throw new DistrolessError('USAGE', `registry ${JSON.stringify(value)}: the first part must be a registry host (e.g. ghcr.io/OWNER or 127.0.0.1:5000/PREFIX)`);
+    throw new DistrolessError(
+      'USAGE',
+      `registry ${JSON.stringify(value)}: the first part must be a registry host (e.g. ghcr.io/OWNER or 127.0.0.1:5000/PREFIX)`,
+    );
   }
   if (prefix !== '') checkRepository(prefix);
   return { host: host === 'docker.io' || host === 'index.docker.io' ? 'registry-1.docker.io' : host, prefix };

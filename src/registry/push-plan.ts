@@ -82,14 +82,19 @@ function groupTags(targets: readonly PushTarget[]): TagGroup[] {
   const owner = new Map<string, string>();
   const groups = new Map<string, TagGroup>();
   for (const t of targets) {
-    if (!isManifest(t.descriptor)) throw new DistrolessError('USAGE', `${t.repository}: ${t.descriptor.digest} is a ${t.descriptor.mediaType}, not a manifest or index`);
+    if (!isManifest(t.descriptor))
+      throw new DistrolessError(
+        'USAGE',
+        `${t.repository}: ${t.descriptor.digest} is a ${t.descriptor.mediaType}, not a manifest or index`,
+      );
     const key = `${t.repository}@${t.descriptor.digest}`;
     const group = groups.get(key) ?? { repository: t.repository, descriptor: t.descriptor, tags: [] };
     groups.set(key, group);
     for (const tag of [...t.tags, ...(t.immutableTags ?? [])]) {
       const name = `${t.repository}:${checkTag(tag)}`;
       const prev = owner.get(name);
-      if (prev !== undefined && prev !== t.descriptor.digest) throw new DistrolessError('USAGE', `tag ${name} would name both ${prev} and ${t.descriptor.digest}`);
+      if (prev !== undefined && prev !== t.descriptor.digest)
+        throw new DistrolessError('USAGE', `tag ${name} would name both ${prev} and ${t.descriptor.digest}`);
       if (prev === undefined) group.tags.push(tag);
       owner.set(name, t.descriptor.digest);
     }

@@ -20,7 +20,15 @@ import { mapLimit } from '../util/concurrency.js';
 export type { PushSource, PushTarget } from './push-plan.js';
 
 export type PushEvent =
-  | { kind: 'blob'; repository: string; digest: string; size: number; action: 'exists' | 'mounted' | 'uploaded'; done: number; total: number }
+  | {
+      kind: 'blob';
+      repository: string;
+      digest: string;
+      size: number;
+      action: 'exists' | 'mounted' | 'uploaded';
+      done: number;
+      total: number;
+    }
   | { kind: 'bytes'; repository: string; digest: string; size: number; sent: number; totalSent: number }
   | { kind: 'manifest'; repository: string; digest: string; mediaType: string; action: 'exists' | 'put' }
   | { kind: 'tag'; repository: string; tag: string; digest: string; action: 'unchanged' | 'put' }
@@ -52,18 +60,42 @@ export interface PushStats {
   tagsUnchanged: number;
 }
 
-export async function pushTargets(client: RegistryClient, source: PushSource, targets: readonly PushTarget[], opts: PushOptions = {}): Promise<{ tags: PushedTag[]; stats: PushStats }> {
+export async function pushTargets(
+  client: RegistryClient,
+  source: PushSource,
+  targets: readonly PushTarget[],
+  opts: PushOptions = {},
+): Promise<{ tags: PushedTag[]; stats: PushStats }> {
   const pusher = new Pusher(client, source, await planPush(source, targets), opts);
   await pusher.checkImmutable(targets);
   await pusher.findPresent();
   await pusher.pushBlobs();
   await pusher.pushManifests();
   await pusher.pushTags();
-  return { tags: pusher.plan.tagGroups.flatMap((g) => g.tags.map((tag) => ({ repository: g.repository, tag, digest: g.descriptor.digest, mediaType: g.descriptor.mediaType }))), stats: pusher.stats };
+  return {
+    tags: pusher.plan.tagGroups.flatMap((g) =>
+      g.tags.map((tag) => ({
+        repository: g.repository,
+        tag,
+        digest: g.descriptor.digest,
+        mediaType: g.descriptor.mediaType,
+      })),
+    ),
+    stats: pusher.stats,
+  };
 }
 
 class Pusher {
-  readonly stats: PushStats = { uploadedBytes: 0, uploadedBlobs: 0, mountedBlobs: 0, existingBlobs: 0, manifestsPut: 0, manifestsExisting: 0, tagsPut: 0, tagsUnchanged: 0 };
+  readonly stats: PushStats = {
+    uploadedBytes: 0,
+    uploadedBlobs: 0,
+    mountedBlobs: 0,
+    existingBlobs: 0,
+    manifestsPut: 0,
+    manifestsExisting: 0,
+    tagsPut: 0,
+    tagsUnchanged: 0,
+  };
   /** `repository@digest` of what the registry has (or is vouched for). */
   private readonly present = new Set<string>();
   private readonly limit: number;
@@ -85,7 +117,10 @@ class Pusher {
       const now = await this.client.manifestInfo(t.repository, tag);
       if (now !== undefined && now.digest !== t.descriptor.digest) {
         const name = `${t.repository}:${tag}`;
-        throw new DistrolessError('REGISTRY', `registry ${this.client.registry}: immutable tag ${name} already names ${now.digest}, not ${t.descriptor.digest}; nothing was pushed`);
+        throw new DistrolessError(
+          'REGISTRY',
+          `registry ${this.client.registry}: immutable tag ${name} already names ${now.digest}, not ${t.descriptor.digest}; nothing was pushed`,
+        );
       }
     });
   }
@@ -93,11 +128,13 @@ class Pusher {
   /** 1. HEAD every manifest by digest; a present one vouches for its children. */
   async findPresent(): Promise<void> {
     await mapLimit(this.manifests(), this.limit, async ({ repo, n }) => {
-      if ((await this.client.manifestInfo(repo, n.descriptor.digest)) !== undefined) this.present.add(`${repo}@${n.descriptor.digest}`);
+      if ((await this.client.manifestInfo(repo, n.descriptor.digest)) !== undefined)
+        this.present.add(`${repo}@${n.descriptor.digest}`);
     });
     for (const [repo, byDigest] of this.plan.wanted) {
       for (const n of [...byDigest.values()].sort((a, b) => b.level - a.level)) {
-        if (this.present.has(`${repo}@${n.descriptor.digest}`)) for (const c of n.children) this.present.add(`${repo}@${c.digest}`);
+        if (this.present.has(`${repo}@${n.descriptor.digest}`))
+          for (const c of n.children) this.present.add(`${repo}@${c.digest}`);
       }
     }
   }
@@ -123,7 +160,11 @@ class Pusher {
     await mapLimit(ordered, this.limit, ({ descriptor, repos }) => this.pushBlob(descriptor, repos, finished));
   }
 
-  private async pushBlob(d: Descriptor, repos: readonly string[], finished: (r: string, d: Descriptor, a: 'exists' | 'mounted' | 'uploaded') => void): Promise<void> {
+  private async pushBlob(
+    d: Descriptor,
+    repos: readonly string[],
+    finished: (r: string, d: Descriptor, a: 'exists' | 'mounted' | 'uploaded') => void,
+  ): Promise<void> {
     const have = repos.filter((r) => this.present.has(`${r}@${d.digest}`));
     for (const r of have) finished(r, d, 'exists');
     const unknown = repos.filter((r) => !have.includes(r));
@@ -152,9 +193,20 @@ class Pusher {
       const onBytes = (n: number): void => {
         sent += n;
         this.stats.uploadedBytes += n;
-        this.emit({ kind: 'bytes', repository, digest: d.digest, size: d.size, sent, totalSent: this.stats.uploadedBytes });
+        this.emit({
+          kind: 'bytes',
+          repository,
+          digest: d.digest,
+          size: d.size,
+          sent,
+          totalSent: this.stats.uploadedBytes,
+        });
       };
-      await this.client.uploadBlob(repository, { digest: d.digest, size: d.size, open: (range) => this.source.open(d, range) }, { session, onBytes });
+      await this.client.uploadBlob(
+        repository,
+        { digest: d.digest, size: d.size, open: (range) => this.source.open(d, range) },
+        { session, onBytes },
+      );
       have.push(repository);
       finished(repository, d, 'uploaded');
     }
@@ -184,7 +236,9 @@ class Pusher {
    * an index PUT that checks a child while the child is being re-tagged can read an empty link.
    */
   async pushTags(): Promise<void> {
-    const groups = await Promise.all(this.plan.tagGroups.map(async (g) => ({ ...g, level: (await this.plan.node(g.descriptor)).level })));
+    const groups = await Promise.all(
+      this.plan.tagGroups.map(async (g) => ({ ...g, level: (await this.plan.node(g.descriptor)).level })),
+    );
     for (const level of levelsOf(groups.map((g) => g.level))) {
       await mapLimit(
         groups.filter((g) => g.level === level),
@@ -192,9 +246,21 @@ class Pusher {
         async ({ repository, descriptor, tags }) => {
           for (const tag of tags) {
             const unchanged = (await this.client.manifestInfo(repository, tag))?.digest === descriptor.digest;
-            if (!unchanged) await this.client.putManifest(repository, tag, await this.source.document(descriptor), descriptor.mediaType);
+            if (!unchanged)
+              await this.client.putManifest(
+                repository,
+                tag,
+                await this.source.document(descriptor),
+                descriptor.mediaType,
+              );
             this.stats[unchanged ? 'tagsUnchanged' : 'tagsPut']++;
-            this.emit({ kind: 'tag', repository, tag, digest: descriptor.digest, action: unchanged ? 'unchanged' : 'put' });
+            this.emit({
+              kind: 'tag',
+              repository,
+              tag,
+              digest: descriptor.digest,
+              action: unchanged ? 'unchanged' : 'put',
+            });
           }
         },
       );
@@ -202,11 +268,12 @@ class Pusher {
   }
 
   private manifests(): Array<{ repo: string; n: GraphNode }> {
-    return [...this.plan.wanted].flatMap(([repo, byDigest]) => [...byDigest.values()].filter((n) => n.level > 0).map((n) => ({ repo, n })));
+    return [...this.plan.wanted].flatMap(([repo, byDigest]) =>
+      [...byDigest.values()].filter((n) => n.level > 0).map((n) => ({ repo, n })),
+    );
   }
 }
 
 function levelsOf(levels: readonly number[]): number[] {
   return [...new Set(levels)].sort((a, b) => a - b);
 }
-

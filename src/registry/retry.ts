@@ -47,11 +47,20 @@ export function withRetry(next: Transport, o: RetryOptions): Transport {
         if (res !== undefined) return { ...res, attempts: attempt };
         throw networkError(info, failure?.cause, o.secrets, attempt);
       }
-      const retryAfterMs = res === undefined ? undefined : parseRetryAfter(res.header('retry-after') ?? null, res.header('date') ?? null);
-      const reason = res === undefined ? (failure?.reason ?? 'no response') : `HTTP ${res.status} ${res.statusText}`.trim();
+      const retryAfterMs =
+        res === undefined ? undefined : parseRetryAfter(res.header('retry-after') ?? null, res.header('date') ?? null);
+      const reason =
+        res === undefined ? (failure?.reason ?? 'no response') : `HTTP ${res.status} ${res.statusText}`.trim();
       await res?.discard();
       const delayMs = retryDelay(o.policy, attempt, retryAfterMs);
-      o.onRetry?.({ registry: info.registry, method: req.method, path: req.url.pathname, attempt, delayMs, reason: o.secrets.redact(reason) });
+      o.onRetry?.({
+        registry: info.registry,
+        method: req.method,
+        path: req.url.pathname,
+        attempt,
+        delayMs,
+        reason: o.secrets.redact(reason),
+      });
       await o.sleep(delayMs);
     }
   };

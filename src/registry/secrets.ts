@@ -12,7 +12,10 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/\b((?:proxy-)?authorization)(["']?\s*[:=]\s*["']?)[^\r\n"',}]*/gi, `$1$2${MASK}`],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g, `$1 ${MASK}`],
   [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, MASK],
-  [/("(?:token|access_token|refresh_token|identitytoken|registrytoken|password|secret|auth)"\s*:\s*")[^"]*"/gi, `$1${MASK}"`],
+  [
+    /("(?:token|access_token|refresh_token|identitytoken|registrytoken|password|secret|auth)"\s*:\s*")[^"]*"/gi,
+    `$1${MASK}"`,
+  ],
   [/([?&](?:token|access_token|refresh_token|password|secret)=)[^&\s]*/gi, `$1${MASK}`],
 ];
 

@@ -99,7 +99,10 @@ async function send(
   original: URL,
 ): Promise<RegistryResponse> {
   const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : body.open();
-  const sized = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.isBuffer(body) ? body.length : body.size) };
+  const sized =
+    body === undefined
+      ? headers
+      : { ...headers, 'content-length': String(Buffer.isBuffer(body) ? body.length : body.size) };
   let res: Dispatcher.ResponseData;
   try {
     res = await request(url, { method, headers: sized, body: payload, dispatcher: opts.dispatcher });

@@ -74,7 +74,8 @@ interface Failure {
   detail: string;
 }
 
-type JournalEntry = { kind: 'mark'; name: string } | { kind: 'protect'; name: string } | { kind: 'exclude'; name: string; by: string };
+type JournalEntry =
+  { kind: 'mark'; name: string } | { kind: 'protect'; name: string } | { kind: 'exclude'; name: string; by: string };
 
 /** Computes the closure of `request.packages` in `universe`. Throws UNKNOWN_PACKAGE or UNSATISFIABLE. */
 export function resolve(universe: Universe, request: ResolveRequest): Resolution {
@@ -118,8 +119,11 @@ class Walk {
       const pkg = this.universe.get(name);
       if (pkg === undefined) {
         const providers = this.universe.providers(name).map((p) => p.pkg.name);
-        const details = providers.length === 0 ? [] : [`"${name}" is a virtual package provided by ${providers.join(', ')}`];
-        throw new DistrolessError('UNKNOWN_PACKAGE', `${this.where}: package "${name}" is not in any source`, { details });
+        const details =
+          providers.length === 0 ? [] : [`"${name}" is a virtual package provided by ${providers.join(', ')}`];
+        throw new DistrolessError('UNKNOWN_PACKAGE', `${this.where}: package "${name}" is not in any source`, {
+          details,
+        });
       }
       if (this.excludes.has(name)) {
         throw new DistrolessError('USAGE', `${this.where}: package "${name}" is both requested and excluded`);
@@ -165,7 +169,8 @@ class Walk {
     }
     const distinct = new Set(group.flatMap((rel) => this.universe.satisfiers(rel)));
     const [only] = distinct;
-    if (propagate && distinct.size === 1 && only !== undefined && !this.excludes.has(only.name)) this.protect(only.name);
+    if (propagate && distinct.size === 1 && only !== undefined && !this.excludes.has(only.name))
+      this.protect(only.name);
     const tried = new Set<LocatedPackage>();
     let first: Failure | null = null;
     for (const rel of group) {
@@ -265,7 +270,10 @@ class Walk {
 
   private result(): Resolution {
     const names = [...this.marked.keys()].sort(byName);
-    const packages = names.map((name) => ({ pkg: this.marked.get(name) as LocatedPackage, requiredBy: this.requiredBy.get(name) ?? null }));
+    const packages = names.map((name) => ({
+      pkg: this.marked.get(name) as LocatedPackage,
+      requiredBy: this.requiredBy.get(name) ?? null,
+    }));
     const excluded = [...this.excludedBy.entries()]
       .map(([name, by]) => ({ name, wantedBy: [...by].sort(byName) }))
       .sort((a, b) => byName(a.name, b.name));

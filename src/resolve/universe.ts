@@ -103,11 +103,13 @@ export class Universe {
   /** Why no candidate satisfies `rel` (for error messages), e.g. `candidate is 1.0-1`. */
   whyUnsatisfied(rel: Relation): string {
     const q = rel.archQualifier;
-    if (q !== undefined && q !== 'any' && q !== 'native' && q !== this.arch) return `architecture ${q} is not ${this.arch}`;
+    if (q !== undefined && q !== 'any' && q !== 'native' && q !== this.arch)
+      return `architecture ${q} is not ${this.arch}`;
     const real = this.candidates.get(rel.name);
     const providers = this.providers(rel.name);
     if (real === undefined && providers.length === 0) return 'not in any source';
-    if (real !== undefined && q === 'any' && real.multiArch !== 'allowed') return `candidate ${real.version} is not Multi-Arch: allowed`;
+    if (real !== undefined && q === 'any' && real.multiArch !== 'allowed')
+      return `candidate ${real.version} is not Multi-Arch: allowed`;
     if (real !== undefined) return `candidate is ${real.version}`;
     const listed = providers.map((p) => (p.version === undefined ? p.pkg.name : `${p.pkg.name} (= ${p.version})`));
     return `no provider matches (provided by ${listed.join(', ')})`;
@@ -119,7 +121,9 @@ export class Universe {
     if (q !== undefined && !anyArch && q !== 'native' && q !== this.arch) return [];
     const ok = (pkg: LocatedPackage, version: string | undefined): boolean =>
       (!anyArch || pkg.multiArch === 'allowed') &&
-      (rel.op === undefined || rel.version === undefined || (version !== undefined && satisfies(version, rel.op, rel.version)));
+      (rel.op === undefined ||
+        rel.version === undefined ||
+        (version !== undefined && satisfies(version, rel.op, rel.version)));
     const out: LocatedPackage[] = [];
     const real = this.candidates.get(rel.name);
     if (real !== undefined && ok(real, real.version)) out.push(real);
@@ -129,7 +133,10 @@ export class Universe {
     // Explicitly qualified Provides (`Provides: foo:any`) match `foo:any` whatever the provider's Multi-Arch.
     const qualified = q === undefined ? [] : this.providers(`${rel.name}:${q === 'native' ? this.arch : q}`);
     for (const p of qualified) {
-      const versionOk = rel.op === undefined || rel.version === undefined || (p.version !== undefined && satisfies(p.version, rel.op, rel.version));
+      const versionOk =
+        rel.op === undefined ||
+        rel.version === undefined ||
+        (p.version !== undefined && satisfies(p.version, rel.op, rel.version));
       if (versionOk && !out.includes(p.pkg)) out.push(p.pkg);
     }
     return out;
@@ -147,7 +154,8 @@ export class Universe {
           list = [];
           this.providerIndex.set(name, list);
         }
-        if (!list.some((p) => p.pkg === pkg)) list.push(rel.version === undefined ? { pkg } : { pkg, version: rel.version });
+        if (!list.some((p) => p.pkg === pkg))
+          list.push(rel.version === undefined ? { pkg } : { pkg, version: rel.version });
       }
     }
   }
@@ -156,7 +164,10 @@ export class Universe {
 const NO_PROVIDERS: readonly Provider[] = Object.freeze([]);
 
 /** Position of each candidate's name in the sources' registration order, then in candidate order. */
-function registrationOrder(names: readonly (readonly string[])[], candidates: ReadonlyMap<string, LocatedPackage>): Map<string, number> {
+function registrationOrder(
+  names: readonly (readonly string[])[],
+  candidates: ReadonlyMap<string, LocatedPackage>,
+): Map<string, number> {
   const order = new Map<string, number>();
   let next = 0;
   for (const list of names) {
@@ -180,5 +191,9 @@ export function buildUniverse(arch: string, sources: readonly UniverseSource[]):
       candidates.set(rec.name, { ...rec, origin });
     }
   }
-  return new Universe(arch, candidates, sources.map((s) => s.names ?? []));
+  return new Universe(
+    arch,
+    candidates,
+    sources.map((s) => s.names ?? []),
+  );
 }

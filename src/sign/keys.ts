@@ -48,11 +48,19 @@ export async function loadPrivateKey(pem: string, opts: KeySource): Promise<KeyO
   } else if (PLAIN_PRIVATE_TYPES.has(block.type)) {
     key = parseKey(() => createPrivateKey({ key: block.text, format: 'pem' }), opts.source);
   } else if (block.type === 'ENCRYPTED PRIVATE KEY') {
-    if (opts.password === undefined) throw new DistrolessError('USAGE', `${opts.source}: the key is encrypted; give its password (COSIGN_PASSWORD)`);
+    if (opts.password === undefined)
+      throw new DistrolessError('USAGE', `${opts.source}: the key is encrypted; give its password (COSIGN_PASSWORD)`);
     const passphrase = opts.password;
-    key = parseKey(() => createPrivateKey({ key: block.text, format: 'pem', passphrase }), opts.source, 'wrong password, or not a PKCS#8 key');
+    key = parseKey(
+      () => createPrivateKey({ key: block.text, format: 'pem', passphrase }),
+      opts.source,
+      'wrong password, or not a PKCS#8 key',
+    );
   } else {
-    throw new DistrolessError('USAGE', `${opts.source}: a "${block.type}" PEM block is not a private key this tool reads (PRIVATE KEY, EC PRIVATE KEY, ENCRYPTED SIGSTORE PRIVATE KEY)`);
+    throw new DistrolessError(
+      'USAGE',
+      `${opts.source}: a "${block.type}" PEM block is not a private key this tool reads (PRIVATE KEY, EC PRIVATE KEY, ENCRYPTED SIGSTORE PRIVATE KEY)`,
+    );
   }
   return checkP256(key, opts.source);
 }
@@ -60,8 +68,12 @@ export async function loadPrivateKey(pem: string, opts: KeySource): Promise<KeyO
 /** Loads an ECDSA P-256 public key (PEM `PUBLIC KEY`, SPKI). */
 export function loadPublicKey(pem: string, source: string): KeyObject {
   const block = firstPemBlock(pem, source);
-  if (block.type !== 'PUBLIC KEY') throw new DistrolessError('USAGE', `${source}: expected a "PUBLIC KEY" PEM block, found "${block.type}"`);
-  return checkP256(parseKey(() => createPublicKey({ key: block.text, format: 'pem' }), source), source);
+  if (block.type !== 'PUBLIC KEY')
+    throw new DistrolessError('USAGE', `${source}: expected a "PUBLIC KEY" PEM block, found "${block.type}"`);
+  return checkP256(
+    parseKey(() => createPublicKey({ key: block.text, format: 'pem' }), source),
+    source,
+  );
 }
 
 /** The SPKI PEM of a key's public half (what `cosign generate-key-pair` writes as cosign.pub). */
@@ -73,7 +85,9 @@ export function publicKeyPem(key: KeyObject): string {
 /** `sha256:<hex>` of the SPKI DER: names a key in messages without showing it. */
 export function keyFingerprint(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return `sha256:${createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex')}`;
 }
 
 interface CosignEncrypted {
@@ -83,7 +97,8 @@ interface CosignEncrypted {
 }
 
 async function decryptCosignKey(body: Buffer, opts: KeySource): Promise<KeyObject> {
-  const bad = (what: string): DistrolessError => new DistrolessError('USAGE', `${opts.source}: not a cosign encrypted key (${what})`);
+  const bad = (what: string): DistrolessError =>
+    new DistrolessError('USAGE', `${opts.source}: not a cosign encrypted key (${what})`);
   let doc: CosignEncrypted;
   try {
     doc = JSON.parse(body.toString('utf8')) as CosignEncrypted;
@@ -91,20 +106,27 @@ async function decryptCosignKey(body: Buffer, opts: KeySource): Promise<KeyObjec
     throw bad('the PEM body is not JSON');
   }
   if (doc.kdf?.name !== 'scrypt') throw bad(`kdf ${JSON.stringify(doc.kdf?.name)}, expected "scrypt"`);
-  if (doc.cipher?.name !== 'nacl/secretbox') throw bad(`cipher ${JSON.stringify(doc.cipher?.name)}, expected "nacl/secretbox"`);
+  if (doc.cipher?.name !== 'nacl/secretbox')
+    throw bad(`cipher ${JSON.stringify(doc.cipher?.name)}, expected "nacl/secretbox"`);
   const { N, r, p } = doc.kdf.params ?? {};
-  if (!isCount(N) || !isCount(r) || !isCount(p) || N > MAX_SCRYPT_N || (N & (N - 1)) !== 0) throw bad('scrypt parameters');
+  if (!isCount(N) || !isCount(r) || !isCount(p) || N > MAX_SCRYPT_N || (N & (N - 1)) !== 0)
+    throw bad('scrypt parameters');
   const salt = base64Field(doc.kdf.salt);
   const nonce = base64Field(doc.cipher.nonce);
   const ciphertext = base64Field(doc.ciphertext);
-  if (salt === undefined || nonce?.length !== 24 || ciphertext === undefined || ciphertext.length <= 16) throw bad('salt, nonce or ciphertext');
-  if (opts.password === undefined) throw new DistrolessError('USAGE', `${opts.source}: the key is encrypted; give its password (COSIGN_PASSWORD)`);
+  if (salt === undefined || nonce?.length !== 24 || ciphertext === undefined || ciphertext.length <= 16)
+    throw bad('salt, nonce or ciphertext');
+  if (opts.password === undefined)
+    throw new DistrolessError('USAGE', `${opts.source}: the key is encrypted; give its password (COSIGN_PASSWORD)`);
   const secret = await scryptKey(opts.password, salt, { N, r, p });
   let plain: Uint8Array;
   try {
     plain = xsalsa20poly1305(secret, nonce).decrypt(ciphertext);
   } catch {
-    throw new DistrolessError('USAGE', `${opts.source}: cannot decrypt the cosign key: wrong password (COSIGN_PASSWORD)`);
+    throw new DistrolessError(
+      'USAGE',
+      `${opts.source}: cannot decrypt the cosign key: wrong password (COSIGN_PASSWORD)`,
+    );
   } finally {
     secret.fill(0);
   }
@@ -146,7 +168,10 @@ function parseKey(make: () => KeyObject, source: string, why = 'malformed key'):
 function checkP256(key: KeyObject, source: string): KeyObject {
   const curve = key.asymmetricKeyDetails?.namedCurve;
   if (key.asymmetricKeyType !== 'ec' || curve !== 'prime256v1') {
-    const what = key.asymmetricKeyType === 'ec' ? `an EC key on ${curve ?? 'an unknown curve'}` : `a ${key.asymmetricKeyType ?? 'unknown'} key`;
+    const what =
+      key.asymmetricKeyType === 'ec'
+        ? `an EC key on ${curve ?? 'an unknown curve'}`
+        : `a ${key.asymmetricKeyType ?? 'unknown'} key`;
     throw new DistrolessError('USAGE', `${source}: ${what}; cosign-compatible signing needs ECDSA P-256`);
   }
   return key;

@@ -83,8 +83,15 @@ export function parseSignatureManifest(bytes: Buffer, where: string): LayerDescr
   } catch {
     throw new DistrolessError('SIGNATURE_INVALID', `${where}: the signature manifest is not JSON`);
   }
-  if (doc.schemaVersion !== 2 || (doc.mediaType !== undefined && doc.mediaType !== OCI_MANIFEST && doc.mediaType !== DOCKER_MANIFEST) || !Array.isArray(doc.layers)) {
-    throw new DistrolessError('SIGNATURE_INVALID', `${where}: not an image manifest (${JSON.stringify(doc.mediaType ?? null)})`);
+  if (
+    doc.schemaVersion !== 2 ||
+    (doc.mediaType !== undefined && doc.mediaType !== OCI_MANIFEST && doc.mediaType !== DOCKER_MANIFEST) ||
+    !Array.isArray(doc.layers)
+  ) {
+    throw new DistrolessError(
+      'SIGNATURE_INVALID',
+      `${where}: not an image manifest (${JSON.stringify(doc.mediaType ?? null)})`,
+    );
   }
   return doc.layers.map((l: unknown, i) => {
     const d = (typeof l === 'object' && l !== null ? l : {}) as Partial<Record<keyof LayerDescriptor, unknown>>;

@@ -23,7 +23,17 @@ import {
   type LayerDescriptor,
   type PayloadLayer,
 } from './legacy-manifest.js';
-import { DSSE_MEDIA_TYPE, INTOTO_PAYLOAD_TYPE, pae, parseEnvelope, serializeEnvelope, SIMPLE_SIGNING_MEDIA_TYPE, simpleSigningPayload, statementBytes, type InTotoStatement } from './payload.js';
+import {
+  DSSE_MEDIA_TYPE,
+  INTOTO_PAYLOAD_TYPE,
+  pae,
+  parseEnvelope,
+  serializeEnvelope,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  simpleSigningPayload,
+  statementBytes,
+  type InTotoStatement,
+} from './payload.js';
 import type { ImageSigner } from './signer.js';
 import type { SignatureStorage, SignedImage, StoreResult } from './types.js';
 
@@ -53,12 +63,23 @@ class LegacyStorage implements SignatureStorage {
     const payload = simpleSigningPayload(image.name, image.digest);
     const digest = sha256Digest(payload);
     const existing = await readExisting(image, tag);
-    const result = { format: this.format, kind: 'signature' as const, location: `${image.repository}:${tag}`, replaced: 0 };
-    const ours = existing.layers.some((l) => l.digest === digest && l.mediaType === SIMPLE_SIGNING_MEDIA_TYPE && this.owns(payload, l));
-    if (ours && existing.manifestDigest !== undefined) return { ...result, added: 0, existing: 1, manifestDigest: existing.manifestDigest };
+    const result = {
+      format: this.format,
+      kind: 'signature' as const,
+      location: `${image.repository}:${tag}`,
+      replaced: 0,
+    };
+    const ours = existing.layers.some(
+      (l) => l.digest === digest && l.mediaType === SIMPLE_SIGNING_MEDIA_TYPE && this.owns(payload, l),
+    );
+    if (ours && existing.manifestDigest !== undefined)
+      return { ...result, added: 0, existing: 1, manifestDigest: existing.manifestDigest };
     const signature = await this.signer.sign(payload);
     const extra = (await this.signer.legacyAnnotations?.(payload, signature)) ?? {};
-    const layer = payloadLayer(SIMPLE_SIGNING_MEDIA_TYPE, payload, { [SIGNATURE_ANNOTATION]: signature.signature.toString('base64'), ...extra });
+    const layer = payloadLayer(SIMPLE_SIGNING_MEDIA_TYPE, payload, {
+      [SIGNATURE_ANNOTATION]: signature.signature.toString('base64'),
+      ...extra,
+    });
     const manifestDigest = await writeLayers(image, tag, [...existing.layers, layer], [layer]);
     return { ...result, added: 1, existing: 0, manifestDigest };
   }
@@ -81,8 +102,15 @@ class LegacyStorage implements SignatureStorage {
       for (const o of sameType) dropped.add(o.layer);
       added.push(await this.attestationLayer(statement.predicateType, body));
     }
-    const result = { format: this.format, kind: 'attestation' as const, location: `${image.repository}:${tag}`, existing: already, replaced: dropped.size };
-    if (added.length === 0 && dropped.size === 0 && existing.manifestDigest !== undefined) return { ...result, added: 0, manifestDigest: existing.manifestDigest };
+    const result = {
+      format: this.format,
+      kind: 'attestation' as const,
+      location: `${image.repository}:${tag}`,
+      existing: already,
+      replaced: dropped.size,
+    };
+    if (added.length === 0 && dropped.size === 0 && existing.manifestDigest !== undefined)
+      return { ...result, added: 0, manifestDigest: existing.manifestDigest };
     const layers = [...existing.layers.filter((l) => !dropped.has(l)), ...added];
     const manifestDigest = await writeLayers(image, tag, layers, added);
     return { ...result, added: added.length, manifestDigest };
@@ -93,7 +121,11 @@ class LegacyStorage implements SignatureStorage {
     const envelope = serializeEnvelope(INTOTO_PAYLOAD_TYPE, body, [{ keyid: '', sig: signature.signature }]);
     const extra = (await this.signer.legacyAnnotations?.(envelope, signature)) ?? {};
     // cosign writes an empty signature annotation on attestation layers (the signature is in the envelope).
-    return payloadLayer(DSSE_MEDIA_TYPE, envelope, { [SIGNATURE_ANNOTATION]: '', [PREDICATE_TYPE_ANNOTATION]: predicateType, ...extra });
+    return payloadLayer(DSSE_MEDIA_TYPE, envelope, {
+      [SIGNATURE_ANNOTATION]: '',
+      [PREDICATE_TYPE_ANNOTATION]: predicateType,
+      ...extra,
+    });
   }
 
   private owns(payload: Buffer, layer: LayerDescriptor): boolean {
@@ -131,9 +163,13 @@ async function readExisting(image: SignedImage, tag: string): Promise<Existing> 
 }
 
 /** New blobs first, then the config, then the manifest under the tag (the tag moves last). */
-async function writeLayers(image: SignedImage, tag: string, layers: readonly LayerDescriptor[], fresh: readonly PayloadLayer[]): Promise<string> {
+async function writeLayers(
+  image: SignedImage,
+  tag: string,
+  layers: readonly LayerDescriptor[],
+  fresh: readonly PayloadLayer[],
+): Promise<string> {
   const config = signatureConfig(layers);
   for (const blob of [...fresh.map((l) => l.bytes), config]) await image.client.putBlobBytes(image.repository, blob);
   return image.client.putManifest(image.repository, tag, signatureManifest(config, layers), OCI_MANIFEST);
 }
-

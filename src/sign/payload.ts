@@ -29,10 +29,14 @@ export interface SimpleSigning {
  * without tag or digest (`host/path`).
  */
 export function simpleSigningPayload(dockerReference: string, digest: string): Buffer {
-  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new DistrolessError('USAGE', `not a sha256 digest: ${JSON.stringify(digest)}`);
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest))
+    throw new DistrolessError('USAGE', `not a sha256 digest: ${JSON.stringify(digest)}`);
   const identity = `{"docker-reference":${JSON.stringify(dockerReference)}}`;
   const image = `{"docker-manifest-digest":${JSON.stringify(digest)}}`;
-  return Buffer.from(`{"critical":{"identity":${identity},"image":${image},"type":${JSON.stringify(SIMPLE_SIGNING_TYPE)}},"optional":null}`, 'utf8');
+  return Buffer.from(
+    `{"critical":{"identity":${identity},"image":${image},"type":${JSON.stringify(SIMPLE_SIGNING_TYPE)}},"optional":null}`,
+    'utf8',
+  );
 }
 
 /** Reads a simple-signing payload, checking its shape (as cosign does: critical.type, image digest). */
@@ -44,11 +48,17 @@ export function parseSimpleSigning(bytes: Buffer): SimpleSigning {
     throw new DistrolessError('SIGNATURE_INVALID', 'the signature payload is not JSON');
   }
   const critical = isObject(doc) ? doc.critical : undefined;
-  if (!isObject(critical)) throw new DistrolessError('SIGNATURE_INVALID', 'the signature payload has no "critical" object');
-  if (critical.type !== SIMPLE_SIGNING_TYPE) throw new DistrolessError('SIGNATURE_INVALID', `the signature payload's type is ${JSON.stringify(critical.type)}, not "${SIMPLE_SIGNING_TYPE}"`);
+  if (!isObject(critical))
+    throw new DistrolessError('SIGNATURE_INVALID', 'the signature payload has no "critical" object');
+  if (critical.type !== SIMPLE_SIGNING_TYPE)
+    throw new DistrolessError(
+      'SIGNATURE_INVALID',
+      `the signature payload's type is ${JSON.stringify(critical.type)}, not "${SIMPLE_SIGNING_TYPE}"`,
+    );
   const digest = isObject(critical.image) ? critical.image['docker-manifest-digest'] : undefined;
   const ref = isObject(critical.identity) ? critical.identity['docker-reference'] : undefined;
-  if (typeof digest !== 'string') throw new DistrolessError('SIGNATURE_INVALID', 'the signature payload names no docker-manifest-digest');
+  if (typeof digest !== 'string')
+    throw new DistrolessError('SIGNATURE_INVALID', 'the signature payload names no docker-manifest-digest');
   return { digest, dockerReference: typeof ref === 'string' ? ref : '' };
 }
 
@@ -66,7 +76,11 @@ export interface DsseEnvelope {
 }
 
 /** The envelope bytes as cosign writes them (payloadType, payload, signatures; keyid "" for a key). */
-export function serializeEnvelope(payloadType: string, body: Buffer, signatures: ReadonlyArray<{ keyid?: string; sig: Buffer }>): Buffer {
+export function serializeEnvelope(
+  payloadType: string,
+  body: Buffer,
+  signatures: ReadonlyArray<{ keyid?: string; sig: Buffer }>,
+): Buffer {
   const envelope: DsseEnvelope = {
     payloadType,
     payload: body.toString('base64'),
@@ -75,12 +89,26 @@ export function serializeEnvelope(payloadType: string, body: Buffer, signatures:
   return Buffer.from(JSON.stringify(envelope), 'utf8');
 }
 
-export function parseEnvelope(bytes: Buffer): { payloadType: string; body: Buffer; signatures: Array<{ keyid: string; sig: Buffer }> } {
+export function parseEnvelope(bytes: Buffer): {
+  payloadType: string;
+  body: Buffer;
+  signatures: Array<{ keyid: string; sig: Buffer }>;
+} {
   const doc = jsonOf(bytes, 'the DSSE envelope');
-  if (!isObject(doc) || typeof doc.payloadType !== 'string' || typeof doc.payload !== 'string' || !Array.isArray(doc.signatures)) {
+  if (
+    !isObject(doc) ||
+    typeof doc.payloadType !== 'string' ||
+    typeof doc.payload !== 'string' ||
+    !Array.isArray(doc.signatures)
+  ) {
     throw new DistrolessError('SIGNATURE_INVALID', 'not a DSSE envelope (payloadType, payload, signatures)');
   }
-  const signatures = doc.signatures.filter(isObject).map((s) => ({ keyid: typeof s.keyid === 'string' ? s.keyid : '', sig: Buffer.from(typeof s.sig === 'string' ? s.sig : '', 'base64') }));
+  const signatures = doc.signatures
+    .filter(isObject)
+    .map((s) => ({
+      keyid: typeof s.keyid === 'string' ? s.keyid : '',
+      sig: Buffer.from(typeof s.sig === 'string' ? s.sig : '', 'base64'),
+    }));
   return { payloadType: doc.payloadType, body: Buffer.from(doc.payload, 'base64'), signatures };
 }
 
@@ -91,8 +119,16 @@ export function statementBytes(statement: InTotoStatement): Buffer {
 
 export function parseStatement(body: Buffer): InTotoStatement {
   const doc = jsonOf(body, 'the attestation payload');
-  if (!isObject(doc) || typeof doc._type !== 'string' || typeof doc.predicateType !== 'string' || !Array.isArray(doc.subject)) {
-    throw new DistrolessError('SIGNATURE_INVALID', 'the attestation payload is not an in-toto statement (_type, subject, predicateType)');
+  if (
+    !isObject(doc) ||
+    typeof doc._type !== 'string' ||
+    typeof doc.predicateType !== 'string' ||
+    !Array.isArray(doc.subject)
+  ) {
+    throw new DistrolessError(
+      'SIGNATURE_INVALID',
+      'the attestation payload is not an in-toto statement (_type, subject, predicateType)',
+    );
   }
   return doc as unknown as InTotoStatement;
 }

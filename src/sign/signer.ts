@@ -40,7 +40,14 @@ export class KeySigner implements ImageSigner {
 
   async sign(data: Buffer): Promise<Signature> {
     const signature = await this.signDer(data);
-    return { signature, key: { $case: 'publicKey', publicKey: this.publicKeyPem, hint: keyFingerprint(this.publicKey).slice('sha256:'.length) } };
+    return {
+      signature,
+      key: {
+        $case: 'publicKey',
+        publicKey: this.publicKeyPem,
+        hint: keyFingerprint(this.publicKey).slice('sha256:'.length),
+      },
+    };
   }
 
   /** The bare DER signature over `data`. */

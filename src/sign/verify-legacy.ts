@@ -9,8 +9,23 @@ import type { KeyObject } from 'node:crypto';
 import { isDistrolessError } from '../errors.js';
 import { RegistryError } from '../registry/index.js';
 import { keyFingerprint } from './keys.js';
-import { attestationTag, parseSignatureManifest, PREDICATE_TYPE_ANNOTATION, SIGNATURE_ANNOTATION, signatureTag, type LayerDescriptor } from './legacy-manifest.js';
-import { DSSE_MEDIA_TYPE, INTOTO_PAYLOAD_TYPE, pae, parseEnvelope, parseSimpleSigning, parseStatement, SIMPLE_SIGNING_MEDIA_TYPE } from './payload.js';
+import {
+  attestationTag,
+  parseSignatureManifest,
+  PREDICATE_TYPE_ANNOTATION,
+  SIGNATURE_ANNOTATION,
+  signatureTag,
+  type LayerDescriptor,
+} from './legacy-manifest.js';
+import {
+  DSSE_MEDIA_TYPE,
+  INTOTO_PAYLOAD_TYPE,
+  pae,
+  parseEnvelope,
+  parseSimpleSigning,
+  parseStatement,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+} from './payload.js';
 import { verifySignature } from './signer.js';
 import type { Check, SignatureVerifier, SignedImage, VerifyPolicy } from './types.js';
 
@@ -34,7 +49,8 @@ class LegacyVerifier implements SignatureVerifier {
       return [await this.signatures(image), ...(await this.attestations(image, policy))];
     } catch (e) {
       // A `.sig`/`.att` tag that is not a signature manifest at all: a failed check, not a crash.
-      if (isDistrolessError(e, 'SIGNATURE_INVALID')) return [{ format: this.format, what: 'signature', ok: false, detail: e.message }];
+      if (isDistrolessError(e, 'SIGNATURE_INVALID'))
+        return [{ format: this.format, what: 'signature', ok: false, detail: e.message }];
       throw e;
     }
   }
@@ -44,9 +60,12 @@ class LegacyVerifier implements SignatureVerifier {
     const check = (ok: boolean, detail: string): Check => ({ format: this.format, what: 'signature', ok, detail });
     const layers = await readLayers(image, tag);
     if (layers === undefined) return check(false, `no signatures: ${image.repository}:${tag} does not exist`);
-    const outcomes = await Promise.all(layers.filter((l) => l.mediaType === SIMPLE_SIGNING_MEDIA_TYPE).map((l) => this.signatureLayer(image, l)));
+    const outcomes = await Promise.all(
+      layers.filter((l) => l.mediaType === SIMPLE_SIGNING_MEDIA_TYPE).map((l) => this.signatureLayer(image, l)),
+    );
     const good = outcomes.filter((o) => o.ok).length;
-    if (good > 0) return check(true, `${good} of ${outcomes.length} signature(s) in ${tag} verified with ${this.keyName}`);
+    if (good > 0)
+      return check(true, `${good} of ${outcomes.length} signature(s) in ${tag} verified with ${this.keyName}`);
     if (outcomes.length === 0) return check(false, `${tag} holds no simple-signing layer`);
     return check(false, reasons(outcomes));
   }
@@ -60,10 +79,13 @@ class LegacyVerifier implements SignatureVerifier {
       if (isDistrolessError(e, 'SIGNATURE_INVALID')) return { ok: false, reason: e.message };
       throw e;
     }
-    if (claim.digest !== image.digest) return { ok: false, reason: `signature is for ${claim.digest}, image is ${image.digest}` };
-    if (claim.dockerReference !== image.name) return { ok: false, reason: `signature is for repository ${claim.dockerReference}, image is in ${image.name}` };
+    if (claim.digest !== image.digest)
+      return { ok: false, reason: `signature is for ${claim.digest}, image is ${image.digest}` };
+    if (claim.dockerReference !== image.name)
+      return { ok: false, reason: `signature is for repository ${claim.dockerReference}, image is in ${image.name}` };
     const sig = Buffer.from(layer.annotations[SIGNATURE_ANNOTATION] ?? '', 'base64');
-    if (!verifySignature(this.publicKey, payload, sig)) return { ok: false, reason: `signature does not verify with ${this.keyName} (payload changed, or another key)` };
+    if (!verifySignature(this.publicKey, payload, sig))
+      return { ok: false, reason: `signature does not verify with ${this.keyName} (payload changed, or another key)` };
     return { ok: true };
   }
 
@@ -71,9 +93,19 @@ class LegacyVerifier implements SignatureVerifier {
     if (policy.predicateTypes.length === 0) return [];
     const tag = attestationTag(image.digest);
     const layers = await readLayers(image, tag);
-    const check = (type: string, ok: boolean, detail: string): Check => ({ format: this.format, what: `attestation ${type}`, ok, detail });
-    if (layers === undefined) return policy.predicateTypes.map((t) => check(t, false, `no attestations: ${image.repository}:${tag} does not exist`));
-    const outcomes = await Promise.all(layers.filter((l) => l.mediaType === DSSE_MEDIA_TYPE).map((l) => this.attestationLayer(image, l)));
+    const check = (type: string, ok: boolean, detail: string): Check => ({
+      format: this.format,
+      what: `attestation ${type}`,
+      ok,
+      detail,
+    });
+    if (layers === undefined)
+      return policy.predicateTypes.map((t) =>
+        check(t, false, `no attestations: ${image.repository}:${tag} does not exist`),
+      );
+    const outcomes = await Promise.all(
+      layers.filter((l) => l.mediaType === DSSE_MEDIA_TYPE).map((l) => this.attestationLayer(image, l)),
+    );
     return policy.predicateTypes.map((type) => {
       const mine = outcomes.filter((o) => o.predicateType === type);
       const good = mine.filter((o) => o.ok).length;
@@ -89,11 +121,16 @@ class LegacyVerifier implements SignatureVerifier {
     const fail = (reason: string, predicateType = annotated): LayerOutcome => ({ ok: false, reason, predicateType });
     try {
       const envelope = parseEnvelope(await image.client.getBlob(image.repository, layer.digest));
-      if (envelope.payloadType !== INTOTO_PAYLOAD_TYPE) return fail(`payloadType is ${envelope.payloadType}, not ${INTOTO_PAYLOAD_TYPE}`);
+      if (envelope.payloadType !== INTOTO_PAYLOAD_TYPE)
+        return fail(`payloadType is ${envelope.payloadType}, not ${INTOTO_PAYLOAD_TYPE}`);
       const signed = pae(envelope.payloadType, envelope.body);
       const verified = envelope.signatures.some((s) => verifySignature(this.publicKey, signed, s.sig));
       const statement = parseStatement(envelope.body);
-      if (!verified) return fail(`attestation does not verify with ${this.keyName} (payload changed, or another key)`, statement.predicateType);
+      if (!verified)
+        return fail(
+          `attestation does not verify with ${this.keyName} (payload changed, or another key)`,
+          statement.predicateType,
+        );
       const hex = image.digest.slice('sha256:'.length);
       if (!statement.subject.some((s) => s.digest?.sha256 === hex)) {
         const named = statement.subject.map((s) => `sha256:${s.digest?.sha256 ?? '?'}`).join(', ');

@@ -6,7 +6,13 @@
  */
 import type { RegistryClient } from '../registry/index.js';
 import type { BundleSigner } from './builder.js';
-import { attachBundle, findEquivalentReferrer, listReferrers, resolveSubject, type ReferrersStorage } from './referrers.js';
+import {
+  attachBundle,
+  findEquivalentReferrer,
+  listReferrers,
+  resolveSubject,
+  type ReferrersStorage,
+} from './referrers.js';
 import type { SubjectDescriptor } from './referrers-index.js';
 import { checkStatement, statementPayload } from './statement.js';
 import { BUNDLE_MEDIA_TYPE, type InTotoStatement } from './types.js';
@@ -32,23 +38,48 @@ export interface AttachedStatement {
   storage: ReferrersStorage;
 }
 
-export async function signAndAttach(client: RegistryClient, signer: BundleSigner, o: SignAndAttachOptions): Promise<AttachedStatement[]> {
+export async function signAndAttach(
+  client: RegistryClient,
+  signer: BundleSigner,
+  o: SignAndAttachOptions,
+): Promise<AttachedStatement[]> {
   const statements = o.statements.map((s, i) => checkStatement(s, `statement ${i + 1}`));
   const subject = await resolveSubject(client, o.repository, o.subject);
   const out: AttachedStatement[] = [];
   for (const statement of statements) {
     if (signer.identity !== undefined) {
-      const want = { predicateType: statement.predicateType, payload: statementPayload(statement), signer: signer.identity };
+      const want = {
+        predicateType: statement.predicateType,
+        payload: statementPayload(statement),
+        signer: signer.identity,
+      };
       const listing = await listReferrers(client, o.repository, subject.digest, { artifactType: BUNDLE_MEDIA_TYPE });
       const same = await findEquivalentReferrer(client, o.repository, subject.digest, want, listing.referrers);
       if (same !== undefined) {
-        out.push({ predicateType: statement.predicateType, referrer: same.digest, added: false, signed: false, storage: listing.storage });
+        out.push({
+          predicateType: statement.predicateType,
+          referrer: same.digest,
+          added: false,
+          signed: false,
+          storage: listing.storage,
+        });
         continue;
       }
     }
     const bundle = await signer.signStatement(statement);
-    const result = await attachBundle(client, { repository: o.repository, subject, bundle, ...(o.created === undefined ? {} : { created: o.created }) });
-    out.push({ predicateType: statement.predicateType, referrer: result.referrer.digest, added: result.added, signed: true, storage: result.storage });
+    const result = await attachBundle(client, {
+      repository: o.repository,
+      subject,
+      bundle,
+      ...(o.created === undefined ? {} : { created: o.created }),
+    });
+    out.push({
+      predicateType: statement.predicateType,
+      referrer: result.referrer.digest,
+      added: result.added,
+      signed: true,
+      storage: result.storage,
+    });
   }
   return out;
 }

@@ -34,7 +34,12 @@ export interface BundleSigner {
   signStatement(statement: InTotoStatement): Promise<SignedBundle>;
 }
 
-export function bundleSignerFrom(signer: Signer, witnessList: Witness[], what: string, identity?: SignerIdentity): BundleSigner {
+export function bundleSignerFrom(
+  signer: Signer,
+  witnessList: Witness[],
+  what: string,
+  identity?: SignerIdentity,
+): BundleSigner {
   const builder = new DSSEBundleBuilder({ signer, witnesses: witnessList });
   return {
     ...(identity === undefined ? {} : { identity }),
@@ -47,9 +52,16 @@ export function bundleSignerFrom(signer: Signer, witnessList: Witness[], what: s
       } catch (e) {
         // A token that does not parse is quoted in @sigstore/sign's message: keep it out of ours and of `cause`.
         const tokenError = (e as { code?: unknown }).code === 'IDENTITY_TOKEN_PARSE_ERROR';
-        throw new DistrolessError('SIGNING', `${what} (${statement.predicateType}): ${describeSigstoreError(e)}`, { cause: tokenError ? undefined : e });
+        throw new DistrolessError('SIGNING', `${what} (${statement.predicateType}): ${describeSigstoreError(e)}`, {
+          cause: tokenError ? undefined : e,
+        });
       }
-      return { bytes: serializeBundle(bundle), predicateType: statement.predicateType, payload, signer: bundleSigner(bundle) };
+      return {
+        bytes: serializeBundle(bundle),
+        predicateType: statement.predicateType,
+        payload,
+        signer: bundleSigner(bundle),
+      };
     },
   };
 }
@@ -58,7 +70,14 @@ export function witnesses(o: WitnessOptions): Witness[] {
   const fetch = fetchOptions(o);
   const list: Witness[] = [];
   if (o.rekorURL !== false && o.rekorURL !== undefined) {
-    list.push(new RekorWitness({ rekorBaseURL: o.rekorURL, entryType: o.rekorEntryType ?? 'dsse', fetchOnConflict: true, ...fetch }));
+    list.push(
+      new RekorWitness({
+        rekorBaseURL: o.rekorURL,
+        entryType: o.rekorEntryType ?? 'dsse',
+        fetchOnConflict: true,
+        ...fetch,
+      }),
+    );
   }
   if (o.tsaURL !== undefined) list.push(new TSAWitness({ tsaBaseURL: o.tsaURL, ...fetch }));
   return list;

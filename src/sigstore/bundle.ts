@@ -4,7 +4,14 @@
  * issuer, or a public key's hint) for reports and for recognising a bundle we stored before.
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { assertBundle, bundleFromJSON, bundleToJSON, BUNDLE_V03_LEGACY_MEDIA_TYPE, type Bundle, type BundleWithDsseEnvelope } from '@sigstore/bundle';
+import {
+  assertBundle,
+  bundleFromJSON,
+  bundleToJSON,
+  BUNDLE_V03_LEGACY_MEDIA_TYPE,
+  type Bundle,
+  type BundleWithDsseEnvelope,
+} from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import { BUNDLE_MEDIA_TYPE, type SignerIdentity } from './types.js';
 
@@ -41,9 +48,12 @@ export function parseBundle(bytes: Buffer): ParsedBundle | { problem: string } {
     assertBundle(bundle);
   } catch (e) {
     const fields = (e as { fields?: unknown }).fields;
-    return { problem: `the bundle is malformed${Array.isArray(fields) ? ` (${fields.join(', ')})` : ''}: ${(e as Error).message}` };
+    return {
+      problem: `the bundle is malformed${Array.isArray(fields) ? ` (${fields.join(', ')})` : ''}: ${(e as Error).message}`,
+    };
   }
-  if (bundle.content.$case !== 'dsseEnvelope') return { problem: `the bundle holds a ${bundle.content.$case}, not a DSSE envelope` };
+  if (bundle.content.$case !== 'dsseEnvelope')
+    return { problem: `the bundle holds a ${bundle.content.$case}, not a DSSE envelope` };
   const envelope = bundle.content.dsseEnvelope;
   return { bundle: bundle as BundleWithDsseEnvelope, payloadType: envelope.payloadType, payload: envelope.payload };
 }
@@ -85,7 +95,9 @@ export function publicKeyHint(publicKeyPem: string): string {
 
 /** One line naming a signer, for reports. */
 export function describeSigner(signer: SignerIdentity): string {
-  return signer.kind === 'key' ? `key ${signer.hint}` : `${signer.subjectAlternativeName} (issuer ${signer.issuer ?? 'unknown'})`;
+  return signer.kind === 'key'
+    ? `key ${signer.hint}`
+    : `${signer.subjectAlternativeName} (issuer ${signer.issuer ?? 'unknown'})`;
 }
 
 export function sameSigner(a: SignerIdentity, b: SignerIdentity): boolean {

@@ -37,5 +37,18 @@ export {
   type ReferrersStorage,
 } from './referrers.js';
 export { signAndAttach, type AttachedStatement, type SignAndAttachOptions } from './attach.js';
-export { parseTrustedRoot, prepareTrust, type KeyPolicy, type KeylessPolicy, type PreparedTrust, type TrustPolicy } from './trust.js';
-export { verifyBundle, verifyReferrers, type BundleCheck, type VerifyReferrersOptions, type VerifyResult } from './verify.js';
+export {
+  parseTrustedRoot,
+  prepareTrust,
+  type KeyPolicy,
+  type KeylessPolicy,
+  type PreparedTrust,
+  type TrustPolicy,
+} from './trust.js';
+export {
+  verifyBundle,
+  verifyReferrers,
+  type BundleCheck,
+  type VerifyReferrersOptions,
+  type VerifyResult,
+} from './verify.js';

@@ -13,8 +13,14 @@ export function createKeySigner(key: BundleKeySigner, o: WitnessOptions = {}): B
   const signer: Signer = {
     sign: async (data: Buffer): Promise<Signature> => {
       const signed = await key.sign(data);
-      return { signature: Buffer.isBuffer(signed) ? signed : signed.signature, key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint } };
+      return {
+        signature: Buffer.isBuffer(signed) ? signed : signed.signature,
+        key: { $case: 'publicKey', publicKey: key.publicKeyPem, hint },
+      };
     },
   };
-  return bundleSignerFrom(signer, witnesses({ ...o, rekorURL: o.rekorURL ?? false }), 'signing with a key', { kind: 'key', hint });
+  return bundleSignerFrom(signer, witnesses({ ...o, rekorURL: o.rekorURL ?? false }), 'signing with a key', {
+    kind: 'key',
+    hint,
+  });
 }

@@ -22,7 +22,10 @@ export interface KeylessOptions extends WitnessOptions {
 export function createKeylessSigner(o: KeylessOptions): BundleSigner {
   const rekorURL = o.rekorURL ?? DEFAULT_REKOR_URL;
   if (rekorURL === false && o.tsaURL === undefined) {
-    throw new DistrolessError('USAGE', 'keyless signing needs a transparency log or a timestamp authority: a Fulcio certificate is valid for 10 minutes only');
+    throw new DistrolessError(
+      'USAGE',
+      'keyless signing needs a transparency log or a timestamp authority: a Fulcio certificate is valid for 10 minutes only',
+    );
   }
   const signer = new FulcioSigner({
     identityProvider: { getToken: () => o.getIdentityToken() },

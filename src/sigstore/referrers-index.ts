@@ -33,7 +33,12 @@ export interface ReferrerDocument {
 }
 
 /** The OCI empty blob `{}` that serves as an artifact manifest's config. */
-export const EMPTY_CONFIG = { bytes: Buffer.from('{}', 'utf8'), mediaType: EMPTY_MEDIA_TYPE, digest: sha256Digest('{}'), size: 2 } as const;
+export const EMPTY_CONFIG = {
+  bytes: Buffer.from('{}', 'utf8'),
+  mediaType: EMPTY_MEDIA_TYPE,
+  digest: sha256Digest('{}'),
+  size: 2,
+} as const;
 
 /** The referrers fallback tag of a digest: `sha256-<hex>`. */
 export function fallbackTag(digest: string): string {
@@ -44,7 +49,11 @@ export function fallbackTag(digest: string): string {
  * The referrer manifest of a bundle blob. `annotations` (content, predicateType, created) go on the manifest;
  * a referrers API copies them into its index, and so does our fallback index.
  */
-export function bundleReferrerManifest(o: { subject: SubjectDescriptor; bundle: { digest: string; size: number }; annotations: Record<string, string> }): ReferrerDocument {
+export function bundleReferrerManifest(o: {
+  subject: SubjectDescriptor;
+  bundle: { digest: string; size: number };
+  annotations: Record<string, string>;
+}): ReferrerDocument {
   const manifest = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.manifest,
@@ -55,7 +64,13 @@ export function bundleReferrerManifest(o: { subject: SubjectDescriptor; bundle: 
     annotations: o.annotations,
   };
   const bytes = canonicalJsonBytes(manifest);
-  const descriptor = { mediaType: MEDIA_TYPES.manifest, digest: sha256Digest(bytes), size: bytes.length, artifactType: BUNDLE_MEDIA_TYPE, annotations: o.annotations };
+  const descriptor = {
+    mediaType: MEDIA_TYPES.manifest,
+    digest: sha256Digest(bytes),
+    size: bytes.length,
+    artifactType: BUNDLE_MEDIA_TYPE,
+    annotations: o.annotations,
+  };
   return { bytes, descriptor };
 }
 
@@ -79,17 +94,24 @@ export function parseReferrersIndex(pages: readonly Buffer[], where: string): Re
     }
     const manifests = (doc as { manifests?: unknown } | null)?.manifests;
     if (manifests === null || manifests === undefined) return [];
-    if (!Array.isArray(manifests)) throw new DistrolessError('PARSE', `${where}: the referrers index has no "manifests" array`);
+    if (!Array.isArray(manifests))
+      throw new DistrolessError('PARSE', `${where}: the referrers index has no "manifests" array`);
     return manifests.map((m: unknown, i) => checkDescriptor(m, `${where}: manifests[${i}]`));
   });
 }
 
 function checkDescriptor(value: unknown, where: string): ReferrerDescriptor {
   const d = (value ?? {}) as Record<string, unknown>;
-  if (typeof d.digest !== 'string' || !isDigest(d.digest) || typeof d.size !== 'number' || typeof d.mediaType !== 'string') {
+  if (
+    typeof d.digest !== 'string' ||
+    !isDigest(d.digest) ||
+    typeof d.size !== 'number' ||
+    typeof d.mediaType !== 'string'
+  ) {
     throw new DistrolessError('PARSE', `${where} is not a descriptor with mediaType, a sha256 digest and size`);
   }
-  const annotations = typeof d.annotations === 'object' && d.annotations !== null ? stringEntries(d.annotations) : undefined;
+  const annotations =
+    typeof d.annotations === 'object' && d.annotations !== null ? stringEntries(d.annotations) : undefined;
   return {
     mediaType: d.mediaType,
     digest: d.digest,
@@ -107,7 +129,10 @@ function stringEntries(value: object): Record<string, string> {
  * The fallback index with `add` in it: entries deduplicated by digest (a re-added one keeps its first copy)
  * and sorted by artifact type, then digest, so the same set always gives the same bytes.
  */
-export function mergeReferrersIndex(existing: readonly ReferrerDescriptor[], add: ReferrerDescriptor): ReferrerDocument {
+export function mergeReferrersIndex(
+  existing: readonly ReferrerDescriptor[],
+  add: ReferrerDescriptor,
+): ReferrerDocument {
   const byDigest = new Map<string, ReferrerDescriptor>();
   for (const d of [...existing, add]) if (!byDigest.has(d.digest)) byDigest.set(d.digest, d);
   const manifests = [...byDigest.values()].sort(
@@ -118,17 +143,28 @@ export function mergeReferrersIndex(existing: readonly ReferrerDescriptor[], add
 }
 
 /** The bundle layer of a referrer manifest, after checking the manifest is one of ours for `subject`. */
-export function bundleLayerOf(manifestBytes: Buffer, subject: string): { digest: string; size: number } | { problem: string } {
+export function bundleLayerOf(
+  manifestBytes: Buffer,
+  subject: string,
+): { digest: string; size: number } | { problem: string } {
   let m: { subject?: { digest?: unknown }; layers?: unknown; artifactType?: unknown };
   try {
     m = JSON.parse(manifestBytes.toString('utf8')) as typeof m;
   } catch {
     return { problem: 'the referrer manifest is not JSON' };
   }
-  if (m.subject?.digest !== subject) return { problem: `the referrer manifest's subject is ${String(m.subject?.digest)}, not ${subject}` };
-  const layers = Array.isArray(m.layers) ? (m.layers as { mediaType?: unknown; digest?: unknown; size?: unknown }[]) : [];
+  if (m.subject?.digest !== subject)
+    return { problem: `the referrer manifest's subject is ${String(m.subject?.digest)}, not ${subject}` };
+  const layers = Array.isArray(m.layers)
+    ? (m.layers as { mediaType?: unknown; digest?: unknown; size?: unknown }[])
+    : [];
   const layer = layers.find((l) => l?.mediaType === BUNDLE_MEDIA_TYPE);
-  if (layer === undefined || typeof layer.digest !== 'string' || !isDigest(layer.digest) || typeof layer.size !== 'number') {
+  if (
+    layer === undefined ||
+    typeof layer.digest !== 'string' ||
+    !isDigest(layer.digest) ||
+    typeof layer.size !== 'number'
+  ) {
     return { problem: `the referrer manifest has no ${BUNDLE_MEDIA_TYPE} layer` };
   }
   return { digest: layer.digest, size: layer.size };

@@ -50,18 +50,34 @@ export interface AttachResult {
 }
 
 /** The referrers of `subject` (through the API, else the fallback tag), optionally only one artifact type. */
-export async function listReferrers(client: RegistryClient, repository: string, subject: string, opts: { artifactType?: string } = {}): Promise<ReferrersListing> {
+export async function listReferrers(
+  client: RegistryClient,
+  repository: string,
+  subject: string,
+  opts: { artifactType?: string } = {},
+): Promise<ReferrersListing> {
   const pages = await client.getReferrers(repository, subject, opts.artifactType);
-  const keep = (d: ReferrerDescriptor): boolean => opts.artifactType === undefined || d.artifactType === opts.artifactType;
+  const keep = (d: ReferrerDescriptor): boolean =>
+    opts.artifactType === undefined || d.artifactType === opts.artifactType;
   if (pages !== undefined) {
-    const referrers = parseReferrersIndex(pages, `${client.registry}/${repository} referrers of ${subject}`).filter(keep);
+    const referrers = parseReferrersIndex(pages, `${client.registry}/${repository} referrers of ${subject}`).filter(
+      keep,
+    );
     return { storage: 'referrers-api', referrers };
   }
   const fallback = await readFallbackIndex(client, repository, subject);
-  return { storage: 'fallback-tag', referrers: fallback.referrers.filter(keep), ...(fallback.digest === undefined ? {} : { fallbackIndexDigest: fallback.digest }) };
+  return {
+    storage: 'fallback-tag',
+    referrers: fallback.referrers.filter(keep),
+    ...(fallback.digest === undefined ? {} : { fallbackIndexDigest: fallback.digest }),
+  };
 }
 
-async function readFallbackIndex(client: RegistryClient, repository: string, subject: string): Promise<{ referrers: ReferrerDescriptor[]; digest?: string }> {
+async function readFallbackIndex(
+  client: RegistryClient,
+  repository: string,
+  subject: string,
+): Promise<{ referrers: ReferrerDescriptor[]; digest?: string }> {
   const tag = fallbackTag(subject);
   let got;
   try {
@@ -71,7 +87,10 @@ async function readFallbackIndex(client: RegistryClient, repository: string, sub
     throw e;
   }
   if (got.mediaType !== 'application/vnd.oci.image.index.v1+json') {
-    throw new DistrolessError('REGISTRY', `${client.registry}/${repository}:${tag} is a ${got.mediaType || 'document of no media type'}, not the OCI index of referrers`);
+    throw new DistrolessError(
+      'REGISTRY',
+      `${client.registry}/${repository}:${tag} is a ${got.mediaType || 'document of no media type'}, not the OCI index of referrers`,
+    );
   }
   return { referrers: parseReferrersIndex([got.bytes], `${client.registry}/${repository}:${tag}`), digest: got.digest };
 }
@@ -89,9 +108,14 @@ export async function attachBundle(client: RegistryClient, o: AttachOptions): Pr
 
   const bundleBlob = await client.putBlobBytes(o.repository, o.bundle.bytes);
   await client.putBlobBytes(o.repository, EMPTY_CONFIG.bytes);
-  const manifest = bundleReferrerManifest({ subject, bundle: bundleBlob, annotations: bundleAnnotations(o.bundle.predicateType, o.created) });
+  const manifest = bundleReferrerManifest({
+    subject,
+    bundle: bundleBlob,
+    annotations: bundleAnnotations(o.bundle.predicateType, o.created),
+  });
   await client.putManifest(o.repository, manifest.descriptor.digest, manifest.bytes, manifest.descriptor.mediaType);
-  if (before.storage === 'referrers-api') return { referrer: manifest.descriptor, added: true, storage: 'referrers-api' };
+  if (before.storage === 'referrers-api')
+    return { referrer: manifest.descriptor, added: true, storage: 'referrers-api' };
 
   // Read again right before writing: narrows (does not close) the window for another writer's entry.
   const current = await readFallbackIndex(client, o.repository, subject.digest);
@@ -99,24 +123,45 @@ export async function attachBundle(client: RegistryClient, o: AttachOptions): Pr
   if (index.descriptor.digest !== current.digest) {
     await client.putManifest(o.repository, fallbackTag(subject.digest), index.bytes, index.descriptor.mediaType);
   }
-  return { referrer: manifest.descriptor, added: true, storage: 'fallback-tag', fallbackIndexDigest: index.descriptor.digest };
+  return {
+    referrer: manifest.descriptor,
+    added: true,
+    storage: 'fallback-tag',
+    fallbackIndexDigest: index.descriptor.digest,
+  };
 }
 
-export async function resolveSubject(client: RegistryClient, repository: string, subject: string | SubjectDescriptor): Promise<SubjectDescriptor> {
+export async function resolveSubject(
+  client: RegistryClient,
+  repository: string,
+  subject: string | SubjectDescriptor,
+): Promise<SubjectDescriptor> {
   if (typeof subject !== 'string') return subject;
   const info = await client.manifestInfo(repository, subject);
-  if (info === undefined) throw new DistrolessError('REGISTRY', `${client.registry}/${repository}@${subject}: no such image to attach a bundle to`);
+  if (info === undefined)
+    throw new DistrolessError(
+      'REGISTRY',
+      `${client.registry}/${repository}@${subject}: no such image to attach a bundle to`,
+    );
   return { mediaType: info.mediaType, digest: subject, size: info.size };
 }
 
 /** A stored bundle referrer, read and parsed; a reason instead when it cannot be. */
-export type ReferrerBundle = { referrer: ReferrerDescriptor; bytes: Buffer; parsed: ParsedBundle } | { referrer: ReferrerDescriptor; problem: string };
+export type ReferrerBundle =
+  | { referrer: ReferrerDescriptor; bytes: Buffer; parsed: ParsedBundle }
+  | { referrer: ReferrerDescriptor; problem: string };
 
 /** Reads a referrer's manifest and bundle blob (digests checked by the client) and parses the bundle. */
-export async function readReferrerBundle(client: RegistryClient, repository: string, subject: string, referrer: ReferrerDescriptor): Promise<ReferrerBundle> {
+export async function readReferrerBundle(
+  client: RegistryClient,
+  repository: string,
+  subject: string,
+  referrer: ReferrerDescriptor,
+): Promise<ReferrerBundle> {
   try {
     const manifest = await client.getManifest(repository, referrer.digest);
-    if (manifest.digest !== referrer.digest) return { referrer, problem: `the registry returned ${manifest.digest} for ${referrer.digest}` };
+    if (manifest.digest !== referrer.digest)
+      return { referrer, problem: `the registry returned ${manifest.digest} for ${referrer.digest}` };
     const layer = bundleLayerOf(manifest.bytes, subject);
     if ('problem' in layer) return { referrer, problem: layer.problem };
     const bytes = await client.getBlob(repository, layer.digest);
@@ -146,13 +191,15 @@ export async function findEquivalentReferrer(
   want: BundleEquivalence,
   referrers?: readonly ReferrerDescriptor[],
 ): Promise<ReferrerDescriptor | undefined> {
-  const candidates = referrers ?? (await listReferrers(client, repository, subject, { artifactType: BUNDLE_MEDIA_TYPE })).referrers;
+  const candidates =
+    referrers ?? (await listReferrers(client, repository, subject, { artifactType: BUNDLE_MEDIA_TYPE })).referrers;
   for (const referrer of candidates) {
     const said = referrer.annotations?.[ANNOTATIONS.predicateType];
     if (said !== undefined && said !== want.predicateType) continue;
     const stored = await readReferrerBundle(client, repository, subject, referrer);
     if ('problem' in stored) continue;
-    if (stored.parsed.payload.equals(want.payload) && sameSigner(bundleSigner(stored.parsed.bundle), want.signer)) return referrer;
+    if (stored.parsed.payload.equals(want.payload) && sameSigner(bundleSigner(stored.parsed.bundle), want.signer))
+      return referrer;
   }
   return undefined;
 }

@@ -25,7 +25,11 @@ export function signatureStatement(subject: { name: string; digest: string }): I
 export function checkStatement(value: unknown, what = 'in-toto statement'): InTotoStatement {
   const problems = statementProblems(value);
   if (problems.length > 0) {
-    throw new DistrolessError('USAGE', `${what}: ${problems.length === 1 ? problems[0] : `${problems.length} problems`}`, { details: problems });
+    throw new DistrolessError(
+      'USAGE',
+      `${what}: ${problems.length === 1 ? problems[0] : `${problems.length} problems`}`,
+      { details: problems },
+    );
   }
   return value as InTotoStatement;
 }
@@ -37,8 +41,10 @@ export function statementProblems(value: unknown): string[] {
   if (s._type !== IN_TOTO_STATEMENT_V1 && s._type !== 'https://in-toto.io/Statement/v0.1') {
     problems.push(`_type must be ${IN_TOTO_STATEMENT_V1}, got ${JSON.stringify(s._type)}`);
   }
-  if (typeof s.predicateType !== 'string' || s.predicateType === '') problems.push('predicateType must be a non-empty string');
-  if (!('predicate' in s) || typeof s.predicate !== 'object' || s.predicate === null) problems.push('predicate must be a JSON object');
+  if (typeof s.predicateType !== 'string' || s.predicateType === '')
+    problems.push('predicateType must be a non-empty string');
+  if (!('predicate' in s) || typeof s.predicate !== 'object' || s.predicate === null)
+    problems.push('predicate must be a JSON object');
   if (!Array.isArray(s.subject) || s.subject.length === 0) {
     problems.push('subject must be a non-empty array');
   } else {
@@ -49,7 +55,8 @@ export function statementProblems(value: unknown): string[] {
 
 function subjectProblems(sub: unknown, i: number): string[] {
   const digest = (sub as { digest?: unknown } | null)?.digest;
-  if (typeof digest !== 'object' || digest === null || Object.keys(digest).length === 0) return [`subject[${i}].digest must be an object of algorithm → hex`];
+  if (typeof digest !== 'object' || digest === null || Object.keys(digest).length === 0)
+    return [`subject[${i}].digest must be an object of algorithm → hex`];
   const bad = Object.entries(digest).filter(([, v]) => typeof v !== 'string' || !/^[0-9a-f]+$/.test(v));
   return bad.map(([k]) => `subject[${i}].digest.${k} must be lower-case hex`);
 }
@@ -61,7 +68,10 @@ export function statementPayload(statement: InTotoStatement): Buffer {
 
 /** The `sha256:<hex>` digests a statement is about. */
 export function statementDigests(statement: InTotoStatement): string[] {
-  return statement.subject.map((s) => s.digest.sha256).filter((h): h is string => h !== undefined).map((h) => `sha256:${h}`);
+  return statement.subject
+    .map((s) => s.digest.sha256)
+    .filter((h): h is string => h !== undefined)
+    .map((h) => `sha256:${h}`);
 }
 
 /** Parses a DSSE payload back into a statement, or says why it is not one. */

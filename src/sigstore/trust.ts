@@ -48,7 +48,10 @@ export interface PreparedTrust {
 export function parseTrustedRoot(json: unknown): TrustedRoot {
   const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
   if (typeof mediaType !== 'string' || !TRUSTED_ROOT_MEDIA_TYPE.test(mediaType)) {
-    throw new DistrolessError('PARSE', `trusted root: mediaType ${JSON.stringify(mediaType)} is not application/vnd.dev.sigstore.trustedroot+json`);
+    throw new DistrolessError(
+      'PARSE',
+      `trusted root: mediaType ${JSON.stringify(mediaType)} is not application/vnd.dev.sigstore.trustedroot+json`,
+    );
   }
   try {
     return TrustedRoot.fromJSON(json);
@@ -57,12 +60,19 @@ export function parseTrustedRoot(json: unknown): TrustedRoot {
   }
 }
 
-const EMPTY_ROOT = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] };
+const EMPTY_ROOT = {
+  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  tlogs: [],
+  certificateAuthorities: [],
+  ctlogs: [],
+  timestampAuthorities: [],
+};
 
 export function prepareTrust(policy: TrustPolicy): PreparedTrust {
   if (policy.kind === 'keyless') {
     const material = toTrustMaterial(parseTrustedRoot(policy.trustedRoot));
-    if (material.certificateAuthorities.length === 0) throw new DistrolessError('USAGE', 'trusted root: no certificate authority to verify keyless signatures with');
+    if (material.certificateAuthorities.length === 0)
+      throw new DistrolessError('USAGE', 'trusted root: no certificate authority to verify keyless signatures with');
     const thresholds = { tlogThreshold: 1, ctlogThreshold: 1, timestampThreshold: 1, ...policy.thresholds };
     return { policy, material, thresholds };
   }

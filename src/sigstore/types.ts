@@ -52,8 +52,7 @@ export interface BundleKeySigner {
 
 /** Who signed a bundle: a Fulcio certificate's identity, or a public key named by its hint. */
 export type SignerIdentity =
-  | { kind: 'certificate'; subjectAlternativeName: string; issuer: string | undefined }
-  | { kind: 'key'; hint: string };
+  { kind: 'certificate'; subjectAlternativeName: string; issuer: string | undefined } | { kind: 'key'; hint: string };
 
 /** A bundle ready to store: its JSON bytes and what the referrer's annotations say about it. */
 export interface SignedBundle {

@@ -100,13 +100,15 @@ export function fitsUstarField(value: string, length: number): boolean {
 
 function writeString(block: Buffer, offset: number, length: number, value: string): void {
   if (value === '') return;
-  if (Buffer.byteLength(value, 'utf8') > length) throw new DistrolessError('TAR_INVALID', `tar field too long: ${value}`);
+  if (Buffer.byteLength(value, 'utf8') > length)
+    throw new DistrolessError('TAR_INVALID', `tar field too long: ${value}`);
   block.write(value, offset, length, 'utf8');
 }
 
 /** `width - 1` octal digits, zero-padded (the last byte of the field stays NUL). */
 function writeOctal(block: Buffer, offset: number, width: number, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new DistrolessError('TAR_INVALID', `tar number out of range: ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new DistrolessError('TAR_INVALID', `tar number out of range: ${value}`);
   let rest = value;
   for (let i = offset + width - 2; i >= offset; i--) {
     block[i] = 0x30 + (rest % 8);
@@ -234,7 +236,11 @@ function readNumber(block: Buffer, offset: number, length: number): number {
   let value = 0;
   for (let i = start; i < end; i++) {
     const digit = (field[i] as number) - 0x30;
-    if (digit < 0 || digit > 7) throw new DistrolessError('TAR_INVALID', `bad octal number in tar header: ${JSON.stringify(field.toString('latin1', start, end))}`);
+    if (digit < 0 || digit > 7)
+      throw new DistrolessError(
+        'TAR_INVALID',
+        `bad octal number in tar header: ${JSON.stringify(field.toString('latin1', start, end))}`,
+      );
     value = value * 8 + digit;
   }
   return value;
@@ -311,7 +317,8 @@ export function applyPax(h: TarHeader, pax: ReadonlyMap<string, string>): TarHea
   for (const key of ['size', 'uid', 'gid'] as const) {
     const v = pax.get(key);
     if (v === undefined) continue;
-    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new DistrolessError('TAR_INVALID', `bad PAX ${key}: ${v}`);
+    if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)))
+      throw new DistrolessError('TAR_INVALID', `bad PAX ${key}: ${v}`);
     out[key] = Number(v);
   }
   const mtime = pax.get('mtime');

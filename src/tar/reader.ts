@@ -9,7 +9,16 @@
  */
 import type { Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
-import { applyPax, BLOCK_SIZE, decodeHeader, isZeroBlock, padLength, parsePax, TYPE, type TarHeader } from './header.js';
+import {
+  applyPax,
+  BLOCK_SIZE,
+  decodeHeader,
+  isZeroBlock,
+  padLength,
+  parsePax,
+  TYPE,
+  type TarHeader,
+} from './header.js';
 
 export interface TarReadEntry {
   /** Decoded header with PAX / GNU long names applied; `size` is the number of content bytes in `body`. */
@@ -26,7 +35,14 @@ export interface ReadTarOptions {
 }
 
 /** Types whose header carries no content blocks, whatever its size field says (as Go's archive/tar). */
-const HEADER_ONLY = new Set<string>([TYPE.hardlink, TYPE.symlink, TYPE.charDevice, TYPE.blockDevice, TYPE.directory, TYPE.fifo]);
+const HEADER_ONLY = new Set<string>([
+  TYPE.hardlink,
+  TYPE.symlink,
+  TYPE.charDevice,
+  TYPE.blockDevice,
+  TYPE.directory,
+  TYPE.fifo,
+]);
 
 /** Pulls exact byte counts out of an async iterable of chunks without copying when a chunk suffices. */
 class ByteSource {
@@ -106,7 +122,10 @@ interface LongNames {
   linkname?: string;
 }
 
-export async function* readTar(input: Readable | AsyncIterable<Uint8Array>, opts: ReadTarOptions = {}): AsyncGenerator<TarReadEntry> {
+export async function* readTar(
+  input: Readable | AsyncIterable<Uint8Array>,
+  opts: ReadTarOptions = {},
+): AsyncGenerator<TarReadEntry> {
   const source = opts.source ?? 'tar';
   const maxMeta = opts.maxMetaBytes ?? 1024 * 1024;
   const src = new ByteSource(input as AsyncIterable<Uint8Array>, source);
@@ -129,7 +148,12 @@ export async function* readTar(input: Readable | AsyncIterable<Uint8Array>, opts
       if (HEADER_ONLY.has(header.typeflag)) header.size = 0;
       const id = ++serial;
       remaining = header.size;
-      const body = bodyOf(src, () => (serial === id ? remaining : -1), (n) => (remaining -= n), source);
+      const body = bodyOf(
+        src,
+        () => (serial === id ? remaining : -1),
+        (n) => (remaining -= n),
+        source,
+      );
       yield { header, body };
       await src.skip(remaining + padLength(header.size));
       remaining = 0;
@@ -150,7 +174,13 @@ function decodeWithSource(block: Buffer, source: string): TarHeader {
 }
 
 /** Consumes extension headers ('x', 'g', 'L', 'K') into `pending`; true when the header was one of them. */
-async function readMeta(src: ByteSource, h: TarHeader, pending: LongNames, maxMeta: number, source: string): Promise<boolean> {
+async function readMeta(
+  src: ByteSource,
+  h: TarHeader,
+  pending: LongNames,
+  maxMeta: number,
+  source: string,
+): Promise<boolean> {
   const kind = h.typeflag;
   if (kind !== TYPE.paxExtended && kind !== TYPE.paxGlobal && kind !== TYPE.gnuLongName && kind !== TYPE.gnuLongLink) {
     return false;
@@ -159,7 +189,8 @@ async function readMeta(src: ByteSource, h: TarHeader, pending: LongNames, maxMe
     await src.skip(h.size + padLength(h.size));
     return true;
   }
-  if (h.size > maxMeta) throw new DistrolessError('TAR_INVALID', `${source}: extended header of ${h.size} bytes is too large`);
+  if (h.size > maxMeta)
+    throw new DistrolessError('TAR_INVALID', `${source}: extended header of ${h.size} bytes is too large`);
   const body = h.size === 0 ? Buffer.alloc(0) : await src.exact(h.size);
   if (body === null) throw src.truncated();
   await src.skip(padLength(h.size));
@@ -181,10 +212,16 @@ function applyLongNames(h: TarHeader, pending: LongNames): TarHeader {
   return out;
 }
 
-async function* bodyOf(src: ByteSource, left: () => number, consumed: (n: number) => void, source: string): AsyncGenerator<Buffer> {
+async function* bodyOf(
+  src: ByteSource,
+  left: () => number,
+  consumed: (n: number) => void,
+  source: string,
+): AsyncGenerator<Buffer> {
   for (;;) {
     const n = left();
-    if (n < 0) throw new DistrolessError('TAR_INVALID', `${source}: entry body read after the next entry was requested`);
+    if (n < 0)
+      throw new DistrolessError('TAR_INVALID', `${source}: entry body read after the next entry was requested`);
     if (n === 0) return;
     const chunk = await src.chunk(n);
     consumed(chunk.length);

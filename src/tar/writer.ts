@@ -91,7 +91,9 @@ export class TarWriter {
       for await (const chunk of body as AsyncIterable<Uint8Array>) {
         count += chunk.length;
         if (count > entry.size) throw sizeMismatch(entry, count, 'at least ');
-        await this.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        await this.write(
+          Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+        );
       }
       if (count !== entry.size) throw sizeMismatch(entry, count);
     }
@@ -167,7 +169,8 @@ function validateEntry(e: TarEntry): void {
   if (!isCount(e.mtime)) throw invalid(e, `bad mtime ${e.mtime}`);
   if (!isCount(e.size) || (e.type !== 'file' && e.size !== 0)) throw invalid(e, `bad size ${e.size} for a ${e.type}`);
   const isLink = e.type === 'symlink' || e.type === 'hardlink';
-  if (isLink !== (e.linkname !== undefined && e.linkname !== '')) throw invalid(e, 'links (and only links) need a linkname');
+  if (isLink !== (e.linkname !== undefined && e.linkname !== ''))
+    throw invalid(e, 'links (and only links) need a linkname');
   if (e.linkname?.includes('\0')) throw invalid(e, 'linkname contains NUL');
 }
 
@@ -189,7 +192,9 @@ function drained(out: Writable): Promise<void> {
     };
     const onClose = (): void => {
       cleanup();
-      reject(out.errored ?? new DistrolessError('TAR_INVALID', 'tar destination closed before the archive was written'));
+      reject(
+        out.errored ?? new DistrolessError('TAR_INVALID', 'tar destination closed before the archive was written'),
+      );
     };
     out.on('drain', onDrain);
     out.on('error', onError);

@@ -28,14 +28,24 @@ export function isSecuritySuite(suite: string): boolean {
 export function summaryLine(diffs: readonly LockDiff[]): string {
   const changes = diffs.flatMap((d) => d.changes);
   const count = (kind: PackageChange['kind']): number => changes.filter((c) => c.kind === kind).length;
-  const images = new Set(diffs.flatMap((d) => [...d.changes.flatMap((c) => c.images.map((i) => `${d.distro}/${i}`)), ...d.closures.map((c) => `${d.distro}/${c.image}`)]));
+  const images = new Set(
+    diffs.flatMap((d) => [
+      ...d.changes.flatMap((c) => c.images.map((i) => `${d.distro}/${i}`)),
+      ...d.closures.map((c) => `${d.distro}/${c.image}`),
+    ]),
+  );
   let head = `${plural(count('updated'), 'package')} updated`;
-  const extra = [count('added') > 0 ? `${count('added')} added` : '', count('removed') > 0 ? `${count('removed')} removed` : ''].filter(Boolean);
+  const extra = [
+    count('added') > 0 ? `${count('added')} added` : '',
+    count('removed') > 0 ? `${count('removed')} removed` : '',
+  ].filter(Boolean);
   if (extra.length > 0) head += ` (${extra.join(', ')})`;
   const parts = [`${head} across ${plural(images.size, 'image')}`];
   const bySuite = new Map<string, number>();
-  for (const c of changes) if (isSecuritySuite(c.suite) && c.kind !== 'removed') bySuite.set(c.suite, (bySuite.get(c.suite) ?? 0) + 1);
-  for (const [suite, n] of [...bySuite].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) parts.push(`${n} from ${suite}`);
+  for (const c of changes)
+    if (isSecuritySuite(c.suite) && c.kind !== 'removed') bySuite.set(c.suite, (bySuite.get(c.suite) ?? 0) + 1);
+  for (const [suite, n] of [...bySuite].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    parts.push(`${n} from ${suite}`);
   return parts.join('; ');
 }
 
@@ -51,22 +61,46 @@ export function renderPrBody(diffs: readonly LockDiff[], opts: BodyOptions = {})
   for (const diff of diffs) {
     if (diff.changes.length === 0 && diff.closures.length === 0) continue;
     out.add(`\n### ${diff.distro}\n`);
-    table(out, `${plural(diff.changes.length, 'package change')}`, ['Package', 'Arch', 'Old → New', 'Suite', 'Images'], diff.changes.map(changeRow), foldRows);
+    table(
+      out,
+      `${plural(diff.changes.length, 'package change')}`,
+      ['Package', 'Arch', 'Old → New', 'Suite', 'Images'],
+      diff.changes.map(changeRow),
+      foldRows,
+    );
     if (diff.closures.length > 0) {
-      table(out, `${plural(diff.closures.length, 'closure change')}`, ['Image', 'Arch', 'Added', 'Removed'], diff.closures.map(closureRow), foldRows);
+      table(
+        out,
+        `${plural(diff.closures.length, 'closure change')}`,
+        ['Image', 'Arch', 'Added', 'Removed'],
+        diff.closures.map(closureRow),
+        foldRows,
+      );
     }
     if (diff.snapshots.length > 0) {
-      const rows = diff.snapshots.map((s) => [code(s.suite), s.old === undefined ? '(none)' : code(s.old), code(s.new)]);
+      const rows = diff.snapshots.map((s) => [
+        code(s.suite),
+        s.old === undefined ? '(none)' : code(s.old),
+        code(s.new),
+      ]);
       table(out, `${plural(rows.length, 'snapshot')}`, ['Suite', 'Old snapshot', 'New snapshot'], rows, foldRows);
     }
   }
   if (out.dropped > 0) {
-    out.force(`\n> [!NOTE]\n> ${plural(out.dropped, 'more row')} not shown: GitHub limits a PR body to ${GITHUB_BODY_LIMIT} characters. The lockfile diff in this PR has everything.\n`);
+    out.force(
+      `\n> [!NOTE]\n> ${plural(out.dropped, 'more row')} not shown: GitHub limits a PR body to ${GITHUB_BODY_LIMIT} characters. The lockfile diff in this PR has everything.\n`,
+    );
   }
   return out.text();
 }
 
-function table(out: Budget, title: string, header: readonly string[], rows: ReadonlyArray<readonly string[]>, foldRows: number): void {
+function table(
+  out: Budget,
+  title: string,
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  foldRows: number,
+): void {
   if (rows.length === 0) return;
   const fold = rows.length > foldRows;
   const close = fold ? '\n</details>\n' : '';
@@ -85,8 +119,15 @@ function table(out: Budget, title: string, header: readonly string[], rows: Read
 }
 
 function changeRow(c: PackageChange): string[] {
-  const version = c.kind === 'added' ? `(new) → ${code(c.new ?? '')}` : c.kind === 'removed' ? `${code(c.old ?? '')} → (removed)` : `${code(c.old ?? '')} → ${code(c.new ?? '')}`;
-  const suite = isSecuritySuite(c.suite) ? `🔒 ${code(c.suite)} ([${c.source}](${TRACKER_URL}${encodeURIComponent(c.source)}))` : code(c.suite);
+  const version =
+    c.kind === 'added'
+      ? `(new) → ${code(c.new ?? '')}`
+      : c.kind === 'removed'
+        ? `${code(c.old ?? '')} → (removed)`
+        : `${code(c.old ?? '')} → ${code(c.new ?? '')}`;
+  const suite = isSecuritySuite(c.suite)
+    ? `🔒 ${code(c.suite)} ([${c.source}](${TRACKER_URL}${encodeURIComponent(c.source)}))`
+    : code(c.suite);
   return [code(c.name), c.archs.join(', '), version, suite, c.images.join(', ')];
 }
 

@@ -66,9 +66,11 @@ export async function runUpdateBot(opts: UpdateBotOptions): Promise<UpdateBotRes
   const { octokit } = opts;
   const r: RepoRef = { owner: opts.owner, repo: opts.repo };
   const branch = opts.branch ?? DEFAULT_BRANCH;
-  if (branch === opts.baseBranch) throw new DistrolessError('USAGE', `the update branch must differ from the base branch "${branch}"`);
+  if (branch === opts.baseBranch)
+    throw new DistrolessError('USAGE', `the update branch must differ from the base branch "${branch}"`);
   const baseSha = await branchHead(octokit, r, opts.baseBranch);
-  if (baseSha === undefined) throw new DistrolessError('GITHUB', `GitHub: base branch "${opts.baseBranch}" not found in ${r.owner}/${r.repo}`);
+  if (baseSha === undefined)
+    throw new DistrolessError('GITHUB', `GitHub: base branch "${opts.baseBranch}" not found in ${r.owner}/${r.repo}`);
   const base = await getCommit(octokit, r, baseSha);
   const trees = new TreeReader(octokit, r);
   const pull = await findOpenPull(octokit, r, branch, opts.baseBranch);
@@ -78,7 +80,9 @@ export async function runUpdateBot(opts: UpdateBotOptions): Promise<UpdateBotRes
     // The base branch is current (the PR was merged, or upstream went back): nothing to propose.
     if (pull) await updatePull(octokit, r, pull.number, { state: 'closed' });
     if (headSha !== undefined) await deleteBranch(octokit, r, branch);
-    return pull ? { action: 'closed', branch, number: pull.number, url: pull.url, committed: false } : { action: 'none', branch, committed: false };
+    return pull
+      ? { action: 'closed', branch, number: pull.number, url: pull.url, committed: false }
+      : { action: 'none', branch, committed: false };
   }
   const title = opts.title ?? DEFAULT_TITLE;
   const { commit, committed } = await syncBranch(opts, r, trees, { branch, base, headSha, title });
@@ -97,7 +101,14 @@ export async function runUpdateBot(opts: UpdateBotOptions): Promise<UpdateBotRes
     pull.number,
     labels.filter((l) => !pull.labels.includes(l)),
   );
-  return { action: committed || edited ? 'updated' : 'unchanged', branch, number: pull.number, url: pull.url, commit, committed };
+  return {
+    action: committed || edited ? 'updated' : 'unchanged',
+    branch,
+    number: pull.number,
+    url: pull.url,
+    commit,
+    committed,
+  };
 }
 
 /**

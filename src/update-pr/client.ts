@@ -20,8 +20,19 @@ export interface GitHubPolicy {
   writeSpacingMs?: number;
 }
 
-export const DEFAULT_GITHUB_POLICY: GitHubPolicy = { retries: 3, retryAfterBaseMs: 1000, rateLimitRetries: 2, maxRateLimitWaitS: 120 };
-export const FAST_GITHUB_POLICY: GitHubPolicy = { retries: 3, retryAfterBaseMs: 1, rateLimitRetries: 2, maxRateLimitWaitS: 120, writeSpacingMs: 0 };
+export const DEFAULT_GITHUB_POLICY: GitHubPolicy = {
+  retries: 3,
+  retryAfterBaseMs: 1000,
+  rateLimitRetries: 2,
+  maxRateLimitWaitS: 120,
+};
+export const FAST_GITHUB_POLICY: GitHubPolicy = {
+  retries: 3,
+  retryAfterBaseMs: 1,
+  rateLimitRetries: 2,
+  maxRateLimitWaitS: 120,
+  writeSpacingMs: 0,
+};
 
 export interface GitHubClientOptions {
   token: string;

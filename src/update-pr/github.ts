@@ -86,21 +86,43 @@ export class TreeReader {
 }
 
 /** Blobs, a tree on top of `parent`'s tree, and a commit whose only parent is `parent`; returns its SHA. */
-export async function commitFiles(octokit: Octokit, r: RepoRef, parent: CommitInfo, files: readonly FileContent[], message: string): Promise<string> {
+export async function commitFiles(
+  octokit: Octokit,
+  r: RepoRef,
+  parent: CommitInfo,
+  files: readonly FileContent[],
+  message: string,
+): Promise<string> {
   const entries: Array<{ path: string; mode: '100644'; type: 'blob'; sha: string }> = [];
   for (const file of files) {
-    const { data } = await call(`create blob ${file.path}`, () => octokit.rest.git.createBlob({ ...r, content: file.content, encoding: 'utf-8' }));
+    const { data } = await call(`create blob ${file.path}`, () =>
+      octokit.rest.git.createBlob({ ...r, content: file.content, encoding: 'utf-8' }),
+    );
     entries.push({ path: file.path, mode: '100644', type: 'blob', sha: data.sha });
   }
-  const { data: tree } = await call('create tree', () => octokit.rest.git.createTree({ ...r, base_tree: parent.tree, tree: entries }));
-  const { data: commit } = await call('create commit', () => octokit.rest.git.createCommit({ ...r, message, tree: tree.sha, parents: [parent.sha] }));
+  const { data: tree } = await call('create tree', () =>
+    octokit.rest.git.createTree({ ...r, base_tree: parent.tree, tree: entries }),
+  );
+  const { data: commit } = await call('create commit', () =>
+    octokit.rest.git.createCommit({ ...r, message, tree: tree.sha, parents: [parent.sha] }),
+  );
   return commit.sha;
 }
 
 /** Points `branch` at `sha`, creating it or force-moving it. */
-export async function setBranch(octokit: Octokit, r: RepoRef, branch: string, sha: string, exists: boolean): Promise<void> {
-  if (exists) await call(`update branch ${branch}`, () => octokit.rest.git.updateRef({ ...r, ref: `heads/${branch}`, sha, force: true }));
-  else await call(`create branch ${branch}`, () => octokit.rest.git.createRef({ ...r, ref: `refs/heads/${branch}`, sha }));
+export async function setBranch(
+  octokit: Octokit,
+  r: RepoRef,
+  branch: string,
+  sha: string,
+  exists: boolean,
+): Promise<void> {
+  if (exists)
+    await call(`update branch ${branch}`, () =>
+      octokit.rest.git.updateRef({ ...r, ref: `heads/${branch}`, sha, force: true }),
+    );
+  else
+    await call(`create branch ${branch}`, () => octokit.rest.git.createRef({ ...r, ref: `refs/heads/${branch}`, sha }));
 }
 
 export async function deleteBranch(octokit: Octokit, r: RepoRef, branch: string): Promise<void> {
@@ -114,25 +136,64 @@ export async function deleteBranch(octokit: Octokit, r: RepoRef, branch: string)
 }
 
 /** The open PR from `branch` (in this repository) into `base`, if any. */
-export async function findOpenPull(octokit: Octokit, r: RepoRef, branch: string, base: string): Promise<PullInfo | undefined> {
-  const { data } = await call(`list pulls of ${branch}`, () => octokit.rest.pulls.list({ ...r, state: 'open', head: `${r.owner}:${branch}`, base, per_page: 10 }));
+export async function findOpenPull(
+  octokit: Octokit,
+  r: RepoRef,
+  branch: string,
+  base: string,
+): Promise<PullInfo | undefined> {
+  const { data } = await call(`list pulls of ${branch}`, () =>
+    octokit.rest.pulls.list({ ...r, state: 'open', head: `${r.owner}:${branch}`, base, per_page: 10 }),
+  );
   const pull = data[0];
   if (!pull) return undefined;
-  return { number: pull.number, url: pull.html_url, title: pull.title, body: pull.body ?? '', labels: pull.labels.map((l) => l.name ?? '') };
+  return {
+    number: pull.number,
+    url: pull.html_url,
+    title: pull.title,
+    body: pull.body ?? '',
+    labels: pull.labels.map((l) => l.name ?? ''),
+  };
 }
 
-export async function createPull(octokit: Octokit, r: RepoRef, p: { branch: string; base: string; title: string; body: string }): Promise<PullInfo> {
-  const { data } = await call('create pull request', () => octokit.rest.pulls.create({ ...r, head: p.branch, base: p.base, title: p.title, body: p.body }));
-  return { number: data.number, url: data.html_url, title: data.title, body: data.body ?? '', labels: data.labels.map((l) => l.name) };
+export async function createPull(
+  octokit: Octokit,
+  r: RepoRef,
+  p: { branch: string; base: string; title: string; body: string },
+): Promise<PullInfo> {
+  const { data } = await call('create pull request', () =>
+    octokit.rest.pulls.create({ ...r, head: p.branch, base: p.base, title: p.title, body: p.body }),
+  );
+  return {
+    number: data.number,
+    url: data.html_url,
+    title: data.title,
+    body: data.body ?? '',
+    labels: data.labels.map((l) => l.name),
+  };
 }
 
-export async function updatePull(octokit: Octokit, r: RepoRef, number: number, fields: { title?: string; body?: string; state?: 'open' | 'closed' }): Promise<void> {
-  await call(`update pull request #${number}`, () => octokit.rest.pulls.update({ ...r, pull_number: number, ...fields }));
+export async function updatePull(
+  octokit: Octokit,
+  r: RepoRef,
+  number: number,
+  fields: { title?: string; body?: string; state?: 'open' | 'closed' },
+): Promise<void> {
+  await call(`update pull request #${number}`, () =>
+    octokit.rest.pulls.update({ ...r, pull_number: number, ...fields }),
+  );
 }
 
-export async function addLabels(octokit: Octokit, r: RepoRef, number: number, labels: readonly string[]): Promise<void> {
+export async function addLabels(
+  octokit: Octokit,
+  r: RepoRef,
+  number: number,
+  labels: readonly string[],
+): Promise<void> {
   if (labels.length === 0) return;
-  await call(`label #${number}`, () => octokit.rest.issues.addLabels({ ...r, issue_number: number, labels: [...labels] }));
+  await call(`label #${number}`, () =>
+    octokit.rest.issues.addLabels({ ...r, issue_number: number, labels: [...labels] }),
+  );
 }
 
 async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -151,5 +212,9 @@ function status(e: unknown): number | undefined {
 function githubError(what: string, e: unknown): DistrolessError {
   const code = status(e);
   const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 200) ?? '';
-  return new DistrolessError('GITHUB', `GitHub: ${what} failed${code === undefined ? '' : ` (HTTP ${code})`}: ${message}`, { cause: e });
+  return new DistrolessError(
+    'GITHUB',
+    `GitHub: ${what} failed${code === undefined ? '' : ` (HTTP ${code})`}: ${message}`,
+    { cause: e },
+  );
 }

@@ -8,7 +8,9 @@ import { dirname, join, basename } from 'node:path';
  * into place (rename within a directory is atomic). On failure the temporaries are removed and the targets
  * are untouched.
  */
-export async function writeFilesAtomically(files: ReadonlyArray<{ path: string; content: string | Uint8Array }>): Promise<void> {
+export async function writeFilesAtomically(
+  files: ReadonlyArray<{ path: string; content: string | Uint8Array }>,
+): Promise<void> {
   const temps: Array<{ temp: string; path: string }> = [];
   try {
     for (const { path, content } of files) {

@@ -9,13 +9,32 @@ import { DistrolessError, type ErrorCode } from '../errors.js';
 
 config(en());
 
-export { array, enum, int, literal, minLength, nonnegative, optional, positive, record, regex, strictObject, string } from 'zod/mini';
+export {
+  array,
+  enum,
+  int,
+  literal,
+  minLength,
+  nonnegative,
+  optional,
+  positive,
+  record,
+  regex,
+  strictObject,
+  string,
+} from 'zod/mini';
 
 /**
  * JSON text checked against `schema`. Errors carry `code` and name `file`: bad JSON says so; failed checks give
  * every `path: message` in `details` (each prefixed with the file) and `headline(issues)` the message's rest.
  */
-export function parseJsonDocument<T>(schema: ZodMiniType<T>, text: string, file: string, code: ErrorCode, headline: (issues: string[]) => string): T {
+export function parseJsonDocument<T>(
+  schema: ZodMiniType<T>,
+  text: string,
+  file: string,
+  code: ErrorCode,
+  headline: (issues: string[]) => string,
+): T {
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -35,7 +35,14 @@ describeLive('built images, checked with oci-image-tool, skopeo, umoci and runc 
     work = await mkdtemp(join(tmpdir(), 'e2e-'));
     config = await loadConfig(join(root, 'distroless.yaml'));
     const lockDir = join(work, 'lockfiles');
-    await runUpdate({ config, lockDir, now: new Date(), check: false, archs: ['amd64'], cacheDir: join(work, 'cache') });
+    await runUpdate({
+      config,
+      lockDir,
+      now: new Date(),
+      check: false,
+      archs: ['amd64'],
+      cacheDir: join(work, 'cache'),
+    });
     const fresh = await readLockfile(lockDir, 'debian12');
     if (!fresh) throw new Error('update wrote no lock');
     lock = fresh;
@@ -56,9 +63,13 @@ describeLive('built images, checked with oci-image-tool, skopeo, umoci and runc 
 
   it('skopeo sees each index with its platform and each per-arch ref', async () => {
     for (const image of IMAGES) {
-      const raw = JSON.parse((await exec('skopeo', ['inspect', '--raw', `oci:${layout}:${image}-debian12-nonroot`])).stdout);
+      const raw = JSON.parse(
+        (await exec('skopeo', ['inspect', '--raw', `oci:${layout}:${image}-debian12-nonroot`])).stdout,
+      );
       expect(raw.mediaType).toBe('application/vnd.oci.image.index.v1+json');
-      expect(raw.manifests.map((m: { platform: unknown }) => m.platform)).toEqual([{ architecture: 'amd64', os: 'linux' }]);
+      expect(raw.manifests.map((m: { platform: unknown }) => m.platform)).toEqual([
+        { architecture: 'amd64', os: 'linux' },
+      ]);
       const one = await skopeoInspect(layout, `${image}-debian12-nonroot-amd64`);
       expect(one.Architecture).toBe('amd64');
     }
@@ -103,7 +114,11 @@ describeLive('built images, checked with oci-image-tool, skopeo, umoci and runc 
     const u = await unpack(layout, 'java17-debian12-nonroot-amd64');
     const config = JSON.parse(await readFile(join(u.bundle, 'config.json'), 'utf8'));
     expect(config.process.args).toEqual(['/usr/bin/java', '-jar']);
-    const out = await runInImage(u, ['/usr/bin/java', '-jar', '/app/trust.jar'], [[programs.trustJar, 'app/trust.jar']]);
+    const out = await runInImage(
+      u,
+      ['/usr/bin/java', '-jar', '/app/trust.jar'],
+      [[programs.trustJar, 'app/trust.jar']],
+    );
     const m = /^java=17\.[\d.]+ trusted=(\d+)$/m.exec(out);
     expect(m).not.toBeNull();
     expect(Number(m?.[1])).toBeGreaterThan(100);
@@ -114,7 +129,9 @@ describeLive('built images, checked with oci-image-tool, skopeo, umoci and runc 
     const config = JSON.parse(await readFile(join(u.bundle, 'config.json'), 'utf8'));
     expect(config.process.args).toEqual(['/busybox/sh']);
     const out = await runInImage(u, ['/busybox/sh', '-c', 'echo "shell $(id -u) $PATH"; ls /busybox/busybox']);
-    expect(out).toBe(`shell 0 /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox\n/busybox/busybox\n`);
+    expect(out).toBe(
+      `shell 0 /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox\n/busybox/busybox\n`,
+    );
   });
 
   it('no non-debug image contains a shell; status.d lists exactly the locked packages (read by dpkg-query)', async () => {
@@ -126,7 +143,8 @@ describeLive('built images, checked with oci-image-tool, skopeo, umoci and runc 
         if (variant === 'debug') expected.push(...Object.keys(lock.images.debug?.amd64?.packages ?? {}));
         expect(await dpkgPackages(u.rootfs)).toEqual(expected.sort());
         if (variant === 'latest') {
-          for (const sh of ['bin/sh', 'bin/bash', 'bin/dash', 'usr/bin/sh', 'busybox']) expect(await exists(join(u.rootfs, sh))).toBe(false);
+          for (const sh of ['bin/sh', 'bin/bash', 'bin/dash', 'usr/bin/sh', 'busybox'])
+            expect(await exists(join(u.rootfs, sh))).toBe(false);
         }
         await rm(join(u.bundle, '..'), { recursive: true, force: true });
       }
@@ -138,8 +156,24 @@ describeLive('built images, checked with oci-image-tool, skopeo, umoci and runc 
     const lockDir = join(work, 'lockfiles');
     const cli = join(root, 'bin/distroless-action.js');
     await new Promise((r) => setTimeout(r, 1100)); // a later wall clock second
-    const args = [cli, '--lockfiles', lockDir, '--cache-dir', join(work, 'cache2'), '--no-progress', 'build', '--arch', 'amd64', '--output', other, '--json'];
-    const { stdout } = await exec('sh', ['-c', 'umask 077 && exec "$0" "$@"', process.execPath, ...args], { cwd: root, maxBuffer: 1 << 26 });
+    const args = [
+      cli,
+      '--lockfiles',
+      lockDir,
+      '--cache-dir',
+      join(work, 'cache2'),
+      '--no-progress',
+      'build',
+      '--arch',
+      'amd64',
+      '--output',
+      other,
+      '--json',
+    ];
+    const { stdout } = await exec('sh', ['-c', 'umask 077 && exec "$0" "$@"', process.execPath, ...args], {
+      cwd: root,
+      maxBuffer: 1 << 26,
+    });
     const second = JSON.parse(stdout) as BuildResult;
     expect(second.images.map((i) => `${i.ref} ${i.digest}`)).toEqual(built.images.map((i) => `${i.ref} ${i.digest}`));
     expect(await readFile(join(other, 'index.json'))).toEqual(await readFile(join(layout, 'index.json')));

@@ -45,7 +45,13 @@ export function aptVersionSync(): string {
 /** Creates a private apt root for one architecture and the given sources (config order), in `dir` or a temp dir. */
 export async function createAptRoot(arch: string, sources: readonly SuiteRef[], dir?: string): Promise<AptRoot> {
   dir ??= await mkdtemp(join(tmpdir(), `apt-oracle-${arch}-`));
-  for (const sub of ['lists/partial', 'cache/archives/partial', 'etc/apt.conf.d', 'etc/preferences.d', 'etc/trusted.gpg.d']) {
+  for (const sub of [
+    'lists/partial',
+    'cache/archives/partial',
+    'etc/apt.conf.d',
+    'etc/preferences.d',
+    'etc/trusted.gpg.d',
+  ]) {
     await mkdir(join(dir, sub), { recursive: true });
   }
   await writeFile(join(dir, 'status'), '');
@@ -144,7 +150,10 @@ function releaseText(inRelease: string): string {
 
 /** apt's file name for a URL in Dir::State::Lists (scheme dropped, '/' → '_'). */
 function listName(url: string): string {
-  return url.replace(/^[a-z]+:\/\//, '').replace(/\/+$/, '').replaceAll('/', '_');
+  return url
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/\/+$/, '')
+    .replaceAll('/', '_');
 }
 
 export interface FetchedIndex {
@@ -167,13 +176,19 @@ export interface FetchedIndex {
 export async function fetchIndexLikeApt(root: AptRoot, origin: SuiteRef): Promise<FetchedIndex> {
   const lists = await readdir(join(root.dir, 'lists'));
   const prefix = listName(`${origin.url}/dists/${origin.suite}`);
-  if (!lists.includes(`${prefix}_InRelease`)) return { origin, packages: null, names: [], note: 'apt-get update dropped the suite' };
-  const [release] = parseDeb822(releaseText(await readFile(join(root.dir, 'lists', `${prefix}_InRelease`), 'utf8')), prefix);
+  if (!lists.includes(`${prefix}_InRelease`))
+    return { origin, packages: null, names: [], note: 'apt-get update dropped the suite' };
+  const [release] = parseDeb822(
+    releaseText(await readFile(join(root.dir, 'lists', `${prefix}_InRelease`), 'utf8')),
+    prefix,
+  );
   if (release === undefined) throw new Error(`${prefix}_InRelease: empty`);
   const archs = (deb822Field(release, 'Architectures') ?? '').split(/\s+/);
-  if (!archs.includes(root.arch)) return { origin, packages: null, names: [], note: `Release does not list ${root.arch}` };
+  if (!archs.includes(root.arch))
+    return { origin, packages: null, names: [], note: `Release does not list ${root.arch}` };
   const aptCopy = `${prefix}_${origin.component}_binary-${root.arch}_Packages`;
-  if (!lists.includes(aptCopy)) return { origin, packages: null, names: [], note: 'apt could not download a consistent index' };
+  if (!lists.includes(aptCopy))
+    return { origin, packages: null, names: [], note: 'apt could not download a consistent index' };
   const entries = deb822Lines(deb822Field(release, 'SHA256') ?? '').map((l) => l.trim().split(/\s+/));
   const base = `${origin.url}/dists/${origin.suite}/${origin.component}/binary-${root.arch}`;
   const names: string[] = [];
@@ -181,14 +196,21 @@ export async function fetchIndexLikeApt(root: AptRoot, origin: SuiteRef): Promis
     const entry = entries.find((e) => e[2] === `${origin.component}/binary-${root.arch}/Packages.${ext}`);
     if (entry?.[0] === undefined) continue;
     const [hash, size] = [entry[0], Number(entry[1])];
-    const data = (await fetchChecked(`${base}/by-hash/SHA256/${hash}`, hash, size)) ?? (await fetchChecked(`${base}/Packages.${ext}`, hash, size));
+    const data =
+      (await fetchChecked(`${base}/by-hash/SHA256/${hash}`, hash, size)) ??
+      (await fetchChecked(`${base}/Packages.${ext}`, hash, size));
     if (data === null) break;
     const plain = ext === 'xz' ? await xz.decompress(data) : gunzipSync(data);
     return { origin, packages: parsePackagesIndex(plain, `${base}/Packages.${ext}`, { names }), names };
   }
   const copy = await readFile(join(root.dir, 'lists', aptCopy));
   const packages = parsePackagesIndex(copy, aptCopy, { names });
-  return { origin, packages, names, note: 'the mirror does not serve the index its InRelease lists; read apt\'s verified copy' };
+  return {
+    origin,
+    packages,
+    names,
+    note: "the mirror does not serve the index its InRelease lists; read apt's verified copy",
+  };
 }
 
 /** GET with size and sha256 checks; null when the mirror does not serve those bytes (404, other content). */

@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 const FIXED_PATH = '/opt/cosign-2.5/usr/bin/cosign';
-const INSTALL = 'run the cosign step of .ci/run (downloads cosign_2.5.0-2+b5_amd64.deb from deb.debian.org, checks its sha256, dpkg -x into /opt/cosign-2.5), or set COSIGN_BIN';
+const INSTALL =
+  'run the cosign step of .ci/run (downloads cosign_2.5.0-2+b5_amd64.deb from deb.debian.org, checks its sha256, dpkg -x into /opt/cosign-2.5), or set COSIGN_BIN';
 
 let found: Promise<string> | undefined;
 
@@ -22,7 +23,13 @@ export function cosignBin(): Promise<string> {
 async function locate(): Promise<string> {
   const candidates = [process.env.COSIGN_BIN, FIXED_PATH].filter((c): c is string => c !== undefined && c !== '');
   for (const c of candidates) {
-    if (await access(c, constants.X_OK).then(() => true, () => false)) return c;
+    if (
+      await access(c, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return c;
   }
   try {
     const { stdout } = await exec('sh', ['-c', 'command -v cosign']);
@@ -59,10 +66,34 @@ export async function cosign(args: readonly string[], env: Record<string, string
 
 /** `cosign verify --key` of each reference (offline: no transparency log; http allowed for 127.0.0.1). */
 export function cosignVerify(publicKeyPath: string, refs: readonly string[]): Promise<CosignResult> {
-  return cosign(['verify', '--key', publicKeyPath, '--insecure-ignore-tlog=true', '--allow-http-registry=true', '--output', 'json', ...refs]);
+  return cosign([
+    'verify',
+    '--key',
+    publicKeyPath,
+    '--insecure-ignore-tlog=true',
+    '--allow-http-registry=true',
+    '--output',
+    'json',
+    ...refs,
+  ]);
 }
 
 /** `cosign verify-attestation --key --type` of each reference (offline). */
-export function cosignVerifyAttestation(publicKeyPath: string, type: string, refs: readonly string[]): Promise<CosignResult> {
-  return cosign(['verify-attestation', '--key', publicKeyPath, '--type', type, '--insecure-ignore-tlog=true', '--allow-http-registry=true', '--output', 'json', ...refs]);
+export function cosignVerifyAttestation(
+  publicKeyPath: string,
+  type: string,
+  refs: readonly string[],
+): Promise<CosignResult> {
+  return cosign([
+    'verify-attestation',
+    '--key',
+    publicKeyPath,
+    '--type',
+    type,
+    '--insecure-ignore-tlog=true',
+    '--allow-http-registry=true',
+    '--output',
+    'json',
+    ...refs,
+  ]);
 }

@@ -21,7 +21,10 @@ export interface TestKey {
 /** Keys are made at a fixed past date, so any test `now` after 2020 is after their creation. */
 const KEY_DATE = new Date('2020-01-01T00:00:00Z');
 
-export async function generateTestKey(type: 'ed25519' | 'rsa' = 'ed25519', name = 'Test Archive Key'): Promise<TestKey> {
+export async function generateTestKey(
+  type: 'ed25519' | 'rsa' = 'ed25519',
+  name = 'Test Archive Key',
+): Promise<TestKey> {
   const userIDs = [{ name, email: 'archive@test.invalid' }];
   const { privateKey, publicKey } =
     type === 'rsa'
@@ -156,9 +159,20 @@ function buildDeb(root: string, component: string, p: TestPackage): string {
   }
 }
 
-function indexVariants(base: string, plain: Buffer, variants: RepoOptions['variants']): { path: string; bytes: Buffer }[] {
-  const encoders: Record<string, (b: Buffer) => Buffer> = { '': (b) => b, '.gz': (b) => gzipSync(b), '.xz': (b) => xz.compressSync(b) };
-  return (variants ?? ['', '.gz', '.xz']).map((v) => ({ path: base + v, bytes: (encoders[v] as (b: Buffer) => Buffer)(plain) }));
+function indexVariants(
+  base: string,
+  plain: Buffer,
+  variants: RepoOptions['variants'],
+): { path: string; bytes: Buffer }[] {
+  const encoders: Record<string, (b: Buffer) => Buffer> = {
+    '': (b) => b,
+    '.gz': (b) => gzipSync(b),
+    '.xz': (b) => xz.compressSync(b),
+  };
+  return (variants ?? ['', '.gz', '.xz']).map((v) => ({
+    path: base + v,
+    bytes: (encoders[v] as (b: Buffer) => Buffer)(plain),
+  }));
 }
 
 function writeIndex(dists: string, path: string, bytes: Buffer, byHash: boolean): void {
@@ -185,7 +199,13 @@ export function releaseDate(d: Date): string {
   return d.toUTCString().replace(/GMT$/, 'UTC');
 }
 
-function releaseText(opts: RepoOptions, suite: string, component: string, archs: string[], entries: { path: string; bytes: Buffer }[]): string {
+function releaseText(
+  opts: RepoOptions,
+  suite: string,
+  component: string,
+  archs: string[],
+  entries: { path: string; bytes: Buffer }[],
+): string {
   const lines = [
     'Origin: Test',
     'Label: Test',

@@ -25,7 +25,12 @@ export async function compilePrograms(dir: string): Promise<TestPrograms> {
   await mkdir(classes, { recursive: true });
   await exec('javac', ['--release', '17', '-d', classes, join(programs, 'Trust.java')]);
   await exec('jar', ['--create', '--file', out('trust.jar'), '--main-class', 'Trust', '-C', classes, '.']);
-  return { staticCerts: out('static-certs'), opensslCerts: out('openssl-certs'), hello: out('hello'), trustJar: out('trust.jar') };
+  return {
+    staticCerts: out('static-certs'),
+    opensslCerts: out('openssl-certs'),
+    hello: out('hello'),
+    trustJar: out('trust.jar'),
+  };
 }
 
 export interface Unpacked {
@@ -45,7 +50,11 @@ export async function unpack(layout: string, ref: string): Promise<Unpacked> {
  * Runs `args` in an unpacked image with runc (as the image's user, with the image's env), after copying
  * host files in (mode 0755), as a user's own layer would. Appends the image's entrypoint when `args` is null.
  */
-export async function runInImage(u: Unpacked, args: string[] | null, copy: Array<[string, string]> = []): Promise<string> {
+export async function runInImage(
+  u: Unpacked,
+  args: string[] | null,
+  copy: Array<[string, string]> = [],
+): Promise<string> {
   for (const [from, to] of copy) {
     await mkdir(dirname(join(u.rootfs, to)), { recursive: true });
     await copyFile(from, join(u.rootfs, to));

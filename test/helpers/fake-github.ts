@@ -83,7 +83,9 @@ class HttpError extends Error {
   }
 }
 
-export async function startFakeGitHub(opts: { owner?: string; repo?: string; token?: string } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  opts: { owner?: string; repo?: string; token?: string } = {},
+): Promise<FakeGitHub> {
   const owner = opts.owner ?? 'acme';
   const repo = opts.repo ?? 'images';
   const token = opts.token ?? 'test-token';
@@ -133,11 +135,14 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
     return store({ type: 'tree', entries: [...entries.values()].sort(gitOrder) });
   };
 
-  const makeCommit = (tree: string, parents: string[], message: string): string => store({ type: 'commit', tree, parents, message, date: tick() });
+  const makeCommit = (tree: string, parents: string[], message: string): string =>
+    store({ type: 'commit', tree, parents, message, date: tick() });
 
   const push = (branch: string, files: Record<string, string>, message = 'push'): string => {
     const head = refs.get(`refs/heads/${branch}`);
-    const edits = new Map(Object.entries(files).map(([path, text]) => [path, store({ type: 'blob', content: Buffer.from(text) })] as const));
+    const edits = new Map(
+      Object.entries(files).map(([path, text]) => [path, store({ type: 'blob', content: Buffer.from(text) })] as const),
+    );
     const tree = editTree(head ? get(head, 'commit').tree : undefined, edits);
     const sha = makeCommit(tree, head ? [head] : [], message);
     refs.set(`refs/heads/${branch}`, sha);
@@ -147,12 +152,30 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
   const api = (path: string): string => `${base}/repos/${owner}/${repo}${path}`;
   const html = (path: string): string => `https://github.test/${owner}/${repo}${path}`;
   const user = { login: 'github-actions[bot]', id: 41898282, type: 'Bot', site_admin: false };
-  const repoJson = { id: 1, node_id: 'R_1', name: repo, full_name: `${owner}/${repo}`, private: false, owner: { login: owner, id: 2, type: 'Organization' }, html_url: html(''), url: api('') };
+  const repoJson = {
+    id: 1,
+    node_id: 'R_1',
+    name: repo,
+    full_name: `${owner}/${repo}`,
+    private: false,
+    owner: { login: owner, id: 2, type: 'Organization' },
+    html_url: html(''),
+    url: api(''),
+  };
 
-  const refJson = (ref: string, sha: string): object => ({ ref, node_id: `REF_${ref}`, url: api(`/git/${ref}`), object: { sha, type: 'commit', url: api(`/git/commits/${sha}`) } });
+  const refJson = (ref: string, sha: string): object => ({
+    ref,
+    node_id: `REF_${ref}`,
+    url: api(`/git/${ref}`),
+    object: { sha, type: 'commit', url: api(`/git/commits/${sha}`) },
+  });
   const commitJson = (sha: string): object => {
     const c = get(sha, 'commit');
-    const who = { name: 'github-actions[bot]', email: '41898282+github-actions[bot]@users.noreply.github.com', date: c.date };
+    const who = {
+      name: 'github-actions[bot]',
+      email: '41898282+github-actions[bot]@users.noreply.github.com',
+      date: c.date,
+    };
     return {
       sha,
       node_id: `C_${sha}`,
@@ -163,20 +186,47 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
       message: c.message,
       tree: { sha: c.tree, url: api(`/git/trees/${c.tree}`) },
       parents: c.parents.map((p) => ({ sha: p, url: api(`/git/commits/${p}`), html_url: html(`/commit/${p}`) })),
-      verification: { verified: true, reason: 'valid', signature: '-----BEGIN PGP SIGNATURE-----\n(fake)\n-----END PGP SIGNATURE-----', payload: encode(c).toString(), verified_at: c.date },
+      verification: {
+        verified: true,
+        reason: 'valid',
+        signature: '-----BEGIN PGP SIGNATURE-----\n(fake)\n-----END PGP SIGNATURE-----',
+        payload: encode(c).toString(),
+        verified_at: c.date,
+      },
     };
   };
   const treeJson = (sha: string, recursive: boolean): object => {
     const walk = (tsha: string, prefix: string): object[] =>
       get(tsha, 'tree').entries.flatMap((e) => {
-        const item = { path: prefix + e.name, mode: e.mode, type: e.type, sha: e.sha, url: api(`/git/${e.type}s/${e.sha}`), ...(e.type === 'blob' ? { size: get(e.sha, 'blob').content.length } : {}) };
+        const item = {
+          path: prefix + e.name,
+          mode: e.mode,
+          type: e.type,
+          sha: e.sha,
+          url: api(`/git/${e.type}s/${e.sha}`),
+          ...(e.type === 'blob' ? { size: get(e.sha, 'blob').content.length } : {}),
+        };
         return recursive && e.type === 'tree' ? [item, ...walk(e.sha, `${prefix}${e.name}/`)] : [item];
       });
     return { sha, url: api(`/git/trees/${sha}`), tree: walk(sha, ''), truncated: false };
   };
-  const labelJson = (name: string): object => ({ id: hashId(name), node_id: `LA_${name}`, url: api(`/labels/${encodeURIComponent(name)}`), name, color: 'ededed', default: false, description: null });
+  const labelJson = (name: string): object => ({
+    id: hashId(name),
+    node_id: `LA_${name}`,
+    url: api(`/labels/${encodeURIComponent(name)}`),
+    name,
+    color: 'ededed',
+    default: false,
+    description: null,
+  });
   const pullJson = (p: FakePull): object => {
-    const branchRef = (ref: string): object => ({ label: `${owner}:${ref}`, ref, sha: refs.get(`refs/heads/${ref}`) ?? '0'.repeat(40), user: repoJson.owner, repo: repoJson });
+    const branchRef = (ref: string): object => ({
+      label: `${owner}:${ref}`,
+      ref,
+      sha: refs.get(`refs/heads/${ref}`) ?? '0'.repeat(40),
+      user: repoJson.owner,
+      repo: repoJson,
+    });
     return {
       url: api(`/pulls/${p.number}`),
       id: 1000 + p.number,
@@ -208,106 +258,188 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
 
   type Handler = (m: RegExpMatchArray, body: Record<string, unknown>, query: URLSearchParams) => [number, unknown];
   const routes: Array<[string, RegExp, Handler]> = [
-    ['GET', /^\/git\/ref\/(.+)$/, (m) => {
-      const ref = `refs/${m[1]}`;
-      const sha = refs.get(ref);
-      if (!sha) throw new HttpError(404, 'Not Found');
-      return [200, refJson(ref, sha)];
-    }],
-    ['POST', /^\/git\/refs$/, (_m, b) => {
-      const ref = str(b, 'ref');
-      const sha = str(b, 'sha');
-      if (!/^refs\/.+/.test(ref)) throw new HttpError(422, 'Reference name must start with refs/');
-      if (refs.has(ref)) throw new HttpError(422, 'Reference already exists');
-      get(sha, 'commit');
-      refs.set(ref, sha);
-      return [201, refJson(ref, sha)];
-    }],
-    ['PATCH', /^\/git\/refs\/(.+)$/, (m, b) => {
-      const ref = `refs/${m[1]}`;
-      const old = refs.get(ref);
-      if (!old) throw new HttpError(422, 'Reference does not exist');
-      const sha = str(b, 'sha');
-      get(sha, 'commit');
-      if (b.force !== true && !isAncestor(old, sha)) throw new HttpError(422, 'Update is not a fast forward');
-      refs.set(ref, sha);
-      return [200, refJson(ref, sha)];
-    }],
-    ['DELETE', /^\/git\/refs\/(.+)$/, (m) => {
-      if (!refs.delete(`refs/${m[1]}`)) throw new HttpError(422, 'Reference does not exist');
-      return [204, undefined];
-    }],
-    ['POST', /^\/git\/blobs$/, (_m, b) => {
-      const encoding = b.encoding ?? 'utf-8';
-      if (encoding !== 'utf-8' && encoding !== 'base64') throw new HttpError(422, `Invalid encoding "${String(encoding)}"`);
-      const sha = store({ type: 'blob', content: Buffer.from(str(b, 'content'), encoding === 'base64' ? 'base64' : 'utf8') });
-      return [201, { sha, url: api(`/git/blobs/${sha}`) }];
-    }],
-    ['GET', /^\/git\/blobs\/([0-9a-f]{40})$/, (m) => {
-      const blob = get(m[1] ?? '', 'blob');
-      return [200, { sha: m[1], node_id: `B_${m[1]}`, size: blob.content.length, url: api(`/git/blobs/${m[1]}`), content: blob.content.toString('base64'), encoding: 'base64' }];
-    }],
-    ['POST', /^\/git\/trees$/, (_m, b) => {
-      const baseTree = b.base_tree === undefined ? undefined : str(b, 'base_tree');
-      if (baseTree !== undefined) get(baseTree, 'tree');
-      const edits = new Map<string, string | undefined>();
-      for (const item of Array.isArray(b.tree) ? (b.tree as Array<Record<string, unknown>>) : []) {
-        if (item.type !== 'blob' || item.mode !== '100644') throw new HttpError(422, 'this fake takes 100644 blobs only');
-        if (typeof item.content === 'string') edits.set(str(item, 'path'), store({ type: 'blob', content: Buffer.from(item.content) }));
-        else if (item.sha === null) edits.set(str(item, 'path'), undefined);
-        else edits.set(str(item, 'path'), (get(str(item, 'sha'), 'blob'), str(item, 'sha')));
-      }
-      const sha = editTree(baseTree, edits);
-      return [201, treeJson(sha, false)];
-    }],
+    [
+      'GET',
+      /^\/git\/ref\/(.+)$/,
+      (m) => {
+        const ref = `refs/${m[1]}`;
+        const sha = refs.get(ref);
+        if (!sha) throw new HttpError(404, 'Not Found');
+        return [200, refJson(ref, sha)];
+      },
+    ],
+    [
+      'POST',
+      /^\/git\/refs$/,
+      (_m, b) => {
+        const ref = str(b, 'ref');
+        const sha = str(b, 'sha');
+        if (!/^refs\/.+/.test(ref)) throw new HttpError(422, 'Reference name must start with refs/');
+        if (refs.has(ref)) throw new HttpError(422, 'Reference already exists');
+        get(sha, 'commit');
+        refs.set(ref, sha);
+        return [201, refJson(ref, sha)];
+      },
+    ],
+    [
+      'PATCH',
+      /^\/git\/refs\/(.+)$/,
+      (m, b) => {
+        const ref = `refs/${m[1]}`;
+        const old = refs.get(ref);
+        if (!old) throw new HttpError(422, 'Reference does not exist');
+        const sha = str(b, 'sha');
+        get(sha, 'commit');
+        if (b.force !== true && !isAncestor(old, sha)) throw new HttpError(422, 'Update is not a fast forward');
+        refs.set(ref, sha);
+        return [200, refJson(ref, sha)];
+      },
+    ],
+    [
+      'DELETE',
+      /^\/git\/refs\/(.+)$/,
+      (m) => {
+        if (!refs.delete(`refs/${m[1]}`)) throw new HttpError(422, 'Reference does not exist');
+        return [204, undefined];
+      },
+    ],
+    [
+      'POST',
+      /^\/git\/blobs$/,
+      (_m, b) => {
+        const encoding = b.encoding ?? 'utf-8';
+        if (encoding !== 'utf-8' && encoding !== 'base64')
+          throw new HttpError(422, `Invalid encoding "${String(encoding)}"`);
+        const sha = store({
+          type: 'blob',
+          content: Buffer.from(str(b, 'content'), encoding === 'base64' ? 'base64' : 'utf8'),
+        });
+        return [201, { sha, url: api(`/git/blobs/${sha}`) }];
+      },
+    ],
+    [
+      'GET',
+      /^\/git\/blobs\/([0-9a-f]{40})$/,
+      (m) => {
+        const blob = get(m[1] ?? '', 'blob');
+        return [
+          200,
+          {
+            sha: m[1],
+            node_id: `B_${m[1]}`,
+            size: blob.content.length,
+            url: api(`/git/blobs/${m[1]}`),
+            content: blob.content.toString('base64'),
+            encoding: 'base64',
+          },
+        ];
+      },
+    ],
+    [
+      'POST',
+      /^\/git\/trees$/,
+      (_m, b) => {
+        const baseTree = b.base_tree === undefined ? undefined : str(b, 'base_tree');
+        if (baseTree !== undefined) get(baseTree, 'tree');
+        const edits = new Map<string, string | undefined>();
+        for (const item of Array.isArray(b.tree) ? (b.tree as Array<Record<string, unknown>>) : []) {
+          if (item.type !== 'blob' || item.mode !== '100644')
+            throw new HttpError(422, 'this fake takes 100644 blobs only');
+          if (typeof item.content === 'string')
+            edits.set(str(item, 'path'), store({ type: 'blob', content: Buffer.from(item.content) }));
+          else if (item.sha === null) edits.set(str(item, 'path'), undefined);
+          else edits.set(str(item, 'path'), (get(str(item, 'sha'), 'blob'), str(item, 'sha')));
+        }
+        const sha = editTree(baseTree, edits);
+        return [201, treeJson(sha, false)];
+      },
+    ],
     ['GET', /^\/git\/trees\/([0-9a-f]{40})$/, (m, _b, q) => [200, treeJson(m[1] ?? '', q.has('recursive'))]],
-    ['POST', /^\/git\/commits$/, (_m, b) => {
-      const tree = str(b, 'tree');
-      get(tree, 'tree');
-      const parents = Array.isArray(b.parents) ? b.parents.map(String) : [];
-      parents.forEach((p) => get(p, 'commit'));
-      return [201, commitJson(makeCommit(tree, parents, str(b, 'message')))];
-    }],
+    [
+      'POST',
+      /^\/git\/commits$/,
+      (_m, b) => {
+        const tree = str(b, 'tree');
+        get(tree, 'tree');
+        const parents = Array.isArray(b.parents) ? b.parents.map(String) : [];
+        parents.forEach((p) => get(p, 'commit'));
+        return [201, commitJson(makeCommit(tree, parents, str(b, 'message')))];
+      },
+    ],
     ['GET', /^\/git\/commits\/([0-9a-f]{40})$/, (m) => [200, commitJson(m[1] ?? '')]],
-    ['GET', /^\/pulls$/, (_m, _b, q) => {
-      const state = q.get('state') ?? 'open';
-      const head = q.get('head');
-      const baseRef = q.get('base');
-      const list = pulls.filter((p) => (state === 'all' || p.state === state) && (!head || `${owner}:${p.head}` === head) && (!baseRef || p.base === baseRef));
-      return [200, list.sort((a, b) => b.number - a.number).map(pullJson)];
-    }],
-    ['POST', /^\/pulls$/, (_m, b) => {
-      const head = str(b, 'head').replace(new RegExp(`^${owner}:`), '');
-      const baseRef = str(b, 'base');
-      const headSha = refs.get(`refs/heads/${head}`);
-      const baseSha = refs.get(`refs/heads/${baseRef}`);
-      if (!headSha || !baseSha) throw new HttpError(422, 'Validation Failed: head or base does not exist');
-      if (headSha === baseSha) throw new HttpError(422, `Validation Failed: No commits between ${baseRef} and ${head}`);
-      if (pulls.some((p) => p.state === 'open' && p.head === head && p.base === baseRef)) throw new HttpError(422, `Validation Failed: A pull request already exists for ${owner}:${head}.`);
-      const now = tick();
-      const p: FakePull = { number: pulls.length + 1, state: 'open', title: str(b, 'title'), body: typeof b.body === 'string' ? b.body : null, head, base: baseRef, labels: [], created: now, updated: now, closed: null };
-      pulls.push(p);
-      return [201, pullJson(p)];
-    }],
+    [
+      'GET',
+      /^\/pulls$/,
+      (_m, _b, q) => {
+        const state = q.get('state') ?? 'open';
+        const head = q.get('head');
+        const baseRef = q.get('base');
+        const list = pulls.filter(
+          (p) =>
+            (state === 'all' || p.state === state) &&
+            (!head || `${owner}:${p.head}` === head) &&
+            (!baseRef || p.base === baseRef),
+        );
+        return [200, list.sort((a, b) => b.number - a.number).map(pullJson)];
+      },
+    ],
+    [
+      'POST',
+      /^\/pulls$/,
+      (_m, b) => {
+        const head = str(b, 'head').replace(new RegExp(`^${owner}:`), '');
+        const baseRef = str(b, 'base');
+        const headSha = refs.get(`refs/heads/${head}`);
+        const baseSha = refs.get(`refs/heads/${baseRef}`);
+        if (!headSha || !baseSha) throw new HttpError(422, 'Validation Failed: head or base does not exist');
+        if (headSha === baseSha)
+          throw new HttpError(422, `Validation Failed: No commits between ${baseRef} and ${head}`);
+        if (pulls.some((p) => p.state === 'open' && p.head === head && p.base === baseRef))
+          throw new HttpError(422, `Validation Failed: A pull request already exists for ${owner}:${head}.`);
+        const now = tick();
+        const p: FakePull = {
+          number: pulls.length + 1,
+          state: 'open',
+          title: str(b, 'title'),
+          body: typeof b.body === 'string' ? b.body : null,
+          head,
+          base: baseRef,
+          labels: [],
+          created: now,
+          updated: now,
+          closed: null,
+        };
+        pulls.push(p);
+        return [201, pullJson(p)];
+      },
+    ],
     ['GET', /^\/pulls\/(\d+)$/, (m) => [200, pullJson(findPull(m[1] ?? ''))]],
-    ['PATCH', /^\/pulls\/(\d+)$/, (m, b) => {
-      const p = findPull(m[1] ?? '');
-      if (typeof b.title === 'string') p.title = b.title;
-      if (typeof b.body === 'string') p.body = b.body;
-      if (b.state === 'closed' || b.state === 'open') {
-        if (b.state !== p.state) p.closed = b.state === 'closed' ? tick() : null;
-        p.state = b.state;
-      }
-      p.updated = tick();
-      return [200, pullJson(p)];
-    }],
+    [
+      'PATCH',
+      /^\/pulls\/(\d+)$/,
+      (m, b) => {
+        const p = findPull(m[1] ?? '');
+        if (typeof b.title === 'string') p.title = b.title;
+        if (typeof b.body === 'string') p.body = b.body;
+        if (b.state === 'closed' || b.state === 'open') {
+          if (b.state !== p.state) p.closed = b.state === 'closed' ? tick() : null;
+          p.state = b.state;
+        }
+        p.updated = tick();
+        return [200, pullJson(p)];
+      },
+    ],
     ['GET', /^\/issues\/(\d+)\/labels$/, (m) => [200, findPull(m[1] ?? '').labels.map(labelJson)]],
-    ['POST', /^\/issues\/(\d+)\/labels$/, (m, b) => {
-      const p = findPull(m[1] ?? '');
-      const names = Array.isArray(b.labels) ? b.labels.map(String) : [];
-      for (const n of names) if (!p.labels.includes(n)) p.labels.push(n);
-      return [200, p.labels.map(labelJson)];
-    }],
+    [
+      'POST',
+      /^\/issues\/(\d+)\/labels$/,
+      (m, b) => {
+        const p = findPull(m[1] ?? '');
+        const names = Array.isArray(b.labels) ? b.labels.map(String) : [];
+        for (const n of names) if (!p.labels.includes(n)) p.labels.push(n);
+        return [200, p.labels.map(labelJson)];
+      },
+    ],
   ];
 
   function isAncestor(ancestor: string, sha: string): boolean {
@@ -334,14 +466,29 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
     const fault = faults.find((f) => (!f.method || f.method === method) && f.path.test(pathname) && (f.times ?? 1) > 0);
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
-      return send(res, fault.status, { message: fault.message ?? 'Server Error', documentation_url: 'https://docs.github.com/rest', status: String(fault.status) }, fault.headers);
+      return send(
+        res,
+        fault.status,
+        {
+          message: fault.message ?? 'Server Error',
+          documentation_url: 'https://docs.github.com/rest',
+          status: String(fault.status),
+        },
+        fault.headers,
+      );
     }
     const auth = req.headers.authorization ?? '';
-    if (auth !== `token ${token}` && auth !== `Bearer ${token}`) return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    if (auth !== `token ${token}` && auth !== `Bearer ${token}`)
+      return send(res, 401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
     const prefix = `/repos/${owner}/${repo}`;
     const path = pathname.startsWith(prefix) ? pathname.slice(prefix.length) : undefined;
     try {
-      const body = chunks.length === 0 ? {} : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
+      const body =
+        chunks.length === 0 ? {} : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
       for (const [m, re, handler] of routes) {
         const match = path === undefined || m !== method ? null : path.match(re);
         if (match) {
@@ -352,7 +499,11 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
       throw new HttpError(404, 'Not Found');
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 500;
-      send(res, status, { message: e instanceof Error ? e.message : String(e), documentation_url: 'https://docs.github.com/rest', status: String(status) });
+      send(res, status, {
+        message: e instanceof Error ? e.message : String(e),
+        documentation_url: 'https://docs.github.com/rest',
+        status: String(status),
+      });
     }
   }
 
@@ -407,10 +558,20 @@ function send(res: ServerResponse, status: number, json: unknown, headers: Recor
 function encode(obj: GitObject): Buffer {
   if (obj.type === 'blob') return obj.content;
   if (obj.type === 'tree') {
-    return Buffer.concat(obj.entries.flatMap((e) => [Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')]));
+    return Buffer.concat(
+      obj.entries.flatMap((e) => [
+        Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`),
+        Buffer.from(e.sha, 'hex'),
+      ]),
+    );
   }
   const stamp = `${Math.floor(Date.parse(obj.date) / 1000)} +0000`;
-  const lines = [`tree ${obj.tree}`, ...obj.parents.map((p) => `parent ${p}`), `author github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com> ${stamp}`, `committer GitHub <noreply@github.com> ${stamp}`];
+  const lines = [
+    `tree ${obj.tree}`,
+    ...obj.parents.map((p) => `parent ${p}`),
+    `author github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com> ${stamp}`,
+    `committer GitHub <noreply@github.com> ${stamp}`,
+  ];
   return Buffer.from(`${lines.join('\n')}\n\n${obj.message}`);
 }
 

@@ -89,7 +89,10 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
     const n = (seenPerKey.get(key) ?? 0) + 1;
     seenPerKey.set(key, n);
     const random = seededRandom(hash(`${o.seed ?? 1}\n${key}\n${n}`));
-    const fault = random() < (o.rate ?? 0) && (perKey.get(key) ?? 0) < (o.maxPerKey ?? 2) ? kinds[Math.floor(random() * kinds.length)] : undefined;
+    const fault =
+      random() < (o.rate ?? 0) && (perKey.get(key) ?? 0) < (o.maxPerKey ?? 2)
+        ? kinds[Math.floor(random() * kinds.length)]
+        : undefined;
     if (fault !== undefined) {
       perKey.set(key, (perKey.get(key) ?? 0) + 1);
       injected[fault]++;
@@ -109,15 +112,24 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
   });
 
   const forward = (req: IncomingMessage, res: ServerResponse, dropAnswer: boolean): void => {
-    const up = request({ host: upHost, port: Number(upPort), method: req.method, path: req.url, headers: { ...req.headers, ...o.addHeaders } }, (upRes) => {
-      if (dropAnswer) {
-        upRes.resume();
-        upRes.on('end', () => res.socket?.destroy());
-        return;
-      }
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const up = request(
+      {
+        host: upHost,
+        port: Number(upPort),
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, ...o.addHeaders },
+      },
+      (upRes) => {
+        if (dropAnswer) {
+          upRes.resume();
+          upRes.on('end', () => res.socket?.destroy());
+          return;
+        }
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     up.on('error', () => res.socket?.destroy());
     req.pipe(up);
   };

@@ -51,7 +51,9 @@ export async function serveDirectory(root: string): Promise<TestServer> {
     log.push(path);
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    const fault = faults.find((f) => (typeof f.match === 'string' ? f.match === path : f.match.test(path)) && f.used < (f.times ?? Infinity));
+    const fault = faults.find(
+      (f) => (typeof f.match === 'string' ? f.match === path : f.match.test(path)) && f.used < (f.times ?? Infinity),
+    );
     if (fault !== undefined) fault.used++;
     const answer = (): void => {
       // A request counts as in flight from its arrival until the server starts answering it: the client

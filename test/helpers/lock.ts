@@ -19,7 +19,16 @@ export function makeLock(pins: Record<string, Record<string, string>>, suite = '
     distro: 'debian12',
     configDigest: `sha256:${'0'.repeat(64)}`,
     sources: [
-      { url: 'https://deb.debian.org/debian', suite, components: ['main'], date: '2026-11-01T00:00:00Z', snapshot: '20261101T000000Z', inRelease: 'a'.repeat(64), indices: {}, missingArchs: [] },
+      {
+        url: 'https://deb.debian.org/debian',
+        suite,
+        components: ['main'],
+        date: '2026-11-01T00:00:00Z',
+        snapshot: '20261101T000000Z',
+        inRelease: 'a'.repeat(64),
+        indices: {},
+        missingArchs: [],
+      },
     ],
     packages,
     images,

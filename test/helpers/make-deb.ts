@@ -63,7 +63,8 @@ export async function makeDeb(dir: string, opts: MakeDebOptions): Promise<string
     await writeFile(join(root, 'DEBIAN/control'), controlText(opts.name, opts.version, opts.arch, opts.extraControl));
     const sums: string[] = []; // `<md5>  <path>\n`, sorted by path like dh_md5sums
     for (const f of opts.files) await materialise(root, f, epoch, sums);
-    if (opts.md5sums !== false) await writeFile(join(root, 'DEBIAN/md5sums'), sums.sort((a, b) => (a.slice(34) < b.slice(34) ? -1 : 1)).join(''));
+    if (opts.md5sums !== false)
+      await writeFile(join(root, 'DEBIAN/md5sums'), sums.sort((a, b) => (a.slice(34) < b.slice(34) ? -1 : 1)).join(''));
     const owned = opts.files.some((f) => 'uid' in f || 'gid' in f);
     const out = join(dir, `${opts.name}.deb`);
     const args = ['--build', ...(owned ? [] : ['--root-owner-group']), `-Z${opts.compression ?? 'xz'}`, root, out];

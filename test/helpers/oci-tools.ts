@@ -12,19 +12,35 @@ import { promisify } from 'node:util';
 const exec = promisify(execFile);
 
 /** Tool → the Debian package that ships it. */
-const PACKAGES = { skopeo: 'skopeo', umoci: 'umoci', 'oci-image-tool': 'oci-image-tool', runc: 'runc', tar: 'tar' } as const;
+const PACKAGES = {
+  skopeo: 'skopeo',
+  umoci: 'umoci',
+  'oci-image-tool': 'oci-image-tool',
+  runc: 'runc',
+  tar: 'tar',
+} as const;
 export type Tool = keyof typeof PACKAGES;
 
 /** Runs a tool; a missing binary or a failure throws an Error naming the command, its stderr and the package. */
-export async function run(tool: Tool, args: readonly string[], opts: { cwd?: string } = {}): Promise<{ stdout: string; stderr: string }> {
+export async function run(
+  tool: Tool,
+  args: readonly string[],
+  opts: { cwd?: string } = {},
+): Promise<{ stdout: string; stderr: string }> {
   try {
     return await exec(tool, args, { cwd: opts.cwd, env: { ...process.env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { stderr?: string; stdout?: string };
     if (err.code === 'ENOENT') {
-      throw new Error(`${tool} is not installed: apt-get install ${PACKAGES[tool]} (Debian package "${PACKAGES[tool]}")`, { cause: e });
+      throw new Error(
+        `${tool} is not installed: apt-get install ${PACKAGES[tool]} (Debian package "${PACKAGES[tool]}")`,
+        { cause: e },
+      );
     }
-    throw new Error(`${tool} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || (err.stdout ?? '').trim() || err.message}`, { cause: e });
+    throw new Error(
+      `${tool} ${args.join(' ')} failed: ${(err.stderr ?? '').trim() || (err.stdout ?? '').trim() || err.message}`,
+      { cause: e },
+    );
   }
 }
 
@@ -65,8 +81,20 @@ export async function skopeoInspect(dir: string, ref: string): Promise<Record<st
 }
 
 /** `skopeo copy --preserve-digests` between two OCI layouts (fails rather than rewrite a manifest). */
-export async function skopeoCopy(fromDir: string, fromRef: string, toDir: string, toRef: string, all = false): Promise<void> {
-  await run('skopeo', ['copy', '--preserve-digests', ...(all ? ['--all'] : []), `oci:${fromDir}:${fromRef}`, `oci:${toDir}:${toRef}`]);
+export async function skopeoCopy(
+  fromDir: string,
+  fromRef: string,
+  toDir: string,
+  toRef: string,
+  all = false,
+): Promise<void> {
+  await run('skopeo', [
+    'copy',
+    '--preserve-digests',
+    ...(all ? ['--all'] : []),
+    `oci:${fromDir}:${fromRef}`,
+    `oci:${toDir}:${toRef}`,
+  ]);
 }
 
 /** `umoci unpack` into `bundle` (must not exist); rootless when not run as root (owners are then not restored). */
@@ -130,8 +158,18 @@ export async function makeTar(entries: readonly TarSpec[], mtime = 0): Promise<B
       const mode = first ? '-cf' : '-rf';
       first = false;
       await run('tar', [
-        '--format=gnu', '--no-recursion', `--mtime=@${mtime}`, `--owner=${uid}`, `--group=${gid}`, '--numeric-owner',
-        '-C', root, mode, out, '--', ...paths,
+        '--format=gnu',
+        '--no-recursion',
+        `--mtime=@${mtime}`,
+        `--owner=${uid}`,
+        `--group=${gid}`,
+        '--numeric-owner',
+        '-C',
+        root,
+        mode,
+        out,
+        '--',
+        ...paths,
       ]);
     }
     return await readFile(out);

@@ -32,7 +32,16 @@ export async function startReferrersRegistry(opts: { pageSize?: number } = {}): 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { host, log, manifests, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }) };
+  return {
+    host,
+    log,
+    manifests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 interface State {
@@ -48,7 +57,8 @@ function route(method: string, url: URL, data: Buffer, res: ServerResponse, s: S
   if (upload !== null && method === 'POST') return void res.writeHead(202, { location: `/upload/${upload[1]}` }).end();
   if (path.startsWith('/upload/') && method === 'PUT') {
     const digest = url.searchParams.get('digest') ?? '';
-    if (digestOf(data) !== digest) return void res.writeHead(400).end('{"errors":[{"code":"DIGEST_INVALID","message":"digest mismatch"}]}');
+    if (digestOf(data) !== digest)
+      return void res.writeHead(400).end('{"errors":[{"code":"DIGEST_INVALID","message":"digest mismatch"}]}');
     s.blobs.set(digest, data);
     return void res.writeHead(201, { 'docker-content-digest': digest }).end();
   }
@@ -63,7 +73,9 @@ function route(method: string, url: URL, data: Buffer, res: ServerResponse, s: S
 function blob(method: string, digest: string, res: ServerResponse, s: State): void {
   const bytes = s.blobs.get(digest);
   if (bytes === undefined) return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-length': bytes.length, 'docker-content-digest': digest }).end(method === 'HEAD' ? undefined : bytes);
+  res
+    .writeHead(200, { 'content-length': bytes.length, 'docker-content-digest': digest })
+    .end(method === 'HEAD' ? undefined : bytes);
 }
 
 function manifest(method: string, repo: string, ref: string, data: Buffer, res: ServerResponse, s: State): void {
@@ -74,11 +86,23 @@ function manifest(method: string, repo: string, ref: string, data: Buffer, res: 
     s.manifests.set(key(digest), { bytes: data, mediaType });
     if (!ref.startsWith('sha256:')) s.manifests.set(key(ref), { bytes: data, mediaType });
     const subject = (JSON.parse(data.toString()) as { subject?: { digest: string } }).subject;
-    return void res.writeHead(201, { 'docker-content-digest': digest, ...(subject === undefined ? {} : { 'oci-subject': subject.digest }) }).end();
+    return void res
+      .writeHead(201, {
+        'docker-content-digest': digest,
+        ...(subject === undefined ? {} : { 'oci-subject': subject.digest }),
+      })
+      .end();
   }
   const found = s.manifests.get(key(ref));
-  if (found === undefined) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
-  const headers = { 'content-type': found.mediaType, 'content-length': found.bytes.length, 'docker-content-digest': digestOf(found.bytes) };
+  if (found === undefined)
+    return void res
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
+  const headers = {
+    'content-type': found.mediaType,
+    'content-length': found.bytes.length,
+    'docker-content-digest': digestOf(found.bytes),
+  };
   res.writeHead(200, headers).end(method === 'HEAD' ? undefined : found.bytes);
 }
 
@@ -86,15 +110,30 @@ function referrers(repo: string, subject: string, url: URL, res: ServerResponse,
   const artifactType = url.searchParams.get('artifactType');
   const all = [...s.manifests]
     .filter(([k]) => k.startsWith(`${repo}@`))
-    .map(([k, v]) => ({ digest: k.slice(repo.length + 1), ...v, doc: JSON.parse(v.bytes.toString()) as { subject?: { digest: string }; artifactType?: string; annotations?: Record<string, string> } }))
+    .map(([k, v]) => ({
+      digest: k.slice(repo.length + 1),
+      ...v,
+      doc: JSON.parse(v.bytes.toString()) as {
+        subject?: { digest: string };
+        artifactType?: string;
+        annotations?: Record<string, string>;
+      },
+    }))
     .filter((x) => x.doc.subject?.digest === subject && (artifactType === null || x.doc.artifactType === artifactType))
-    .map((x) => ({ mediaType: x.mediaType, digest: x.digest, size: x.bytes.length, artifactType: x.doc.artifactType, annotations: x.doc.annotations }));
+    .map((x) => ({
+      mediaType: x.mediaType,
+      digest: x.digest,
+      size: x.bytes.length,
+      artifactType: x.doc.artifactType,
+      annotations: x.doc.annotations,
+    }));
   const start = Number(url.searchParams.get('last') ?? 0);
   const page = all.slice(start, start + s.pageSize);
   const headers: Record<string, string> = { 'content-type': INDEX };
   if (artifactType !== null) headers['oci-filters-applied'] = 'artifactType';
   const filter = artifactType === null ? '' : `&artifactType=${encodeURIComponent(artifactType)}`;
-  if (start + s.pageSize < all.length) headers.link = `</v2/${repo}/referrers/${subject}?last=${start + s.pageSize}${filter}>; rel="next"`;
+  if (start + s.pageSize < all.length)
+    headers.link = `</v2/${repo}/referrers/${subject}?last=${start + s.pageSize}${filter}>; rel="next"`;
   res.writeHead(200, headers).end(JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: page }));
 }
 

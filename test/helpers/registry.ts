@@ -110,7 +110,8 @@ async function htpasswdLine(user: string, password: string): Promise<string> {
   try {
     return (await exec('htpasswd', ['-Bbn', user, password])).stdout.trim() + '\n';
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('htpasswd is not installed: apt-get install apache2-utils', { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error('htpasswd is not installed: apt-get install apache2-utils', { cause: e });
     throw e;
   }
 }
@@ -155,12 +156,24 @@ async function stop(child: ChildProcess, dir: string, issuer: TokenIssuer | unde
 
 /** `skopeo inspect --raw` of `docker://HOST/REPO:TAG` over plain http (the exact manifest or index bytes). */
 export async function skopeoInspectRaw(reference: string, creds?: string): Promise<string> {
-  const args = ['inspect', '--raw', '--tls-verify=false', ...(creds === undefined ? [] : ['--creds', creds]), `docker://${reference}`];
+  const args = [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    ...(creds === undefined ? [] : ['--creds', creds]),
+    `docker://${reference}`,
+  ];
   return (await run('skopeo', args)).stdout;
 }
 
 /** `skopeo copy --all --preserve-digests` of `docker://HOST/REPO:TAG` into `oci:DIR:REF`. */
 export async function skopeoPull(reference: string, dir: string, ref: string, creds?: string): Promise<void> {
-  const args = ['copy', '--all', '--preserve-digests', '--src-tls-verify=false', ...(creds === undefined ? [] : ['--src-creds', creds])];
+  const args = [
+    'copy',
+    '--all',
+    '--preserve-digests',
+    '--src-tls-verify=false',
+    ...(creds === undefined ? [] : ['--src-creds', creds]),
+  ];
   await run('skopeo', [...args, `docker://${reference}`, `oci:${dir}:${ref}`]);
 }

@@ -57,14 +57,45 @@ export async function startMockSigstore(): Promise<MockSigstore> {
     void serve(handlers, req, res);
   });
   const validFor = { start: '2020-01-01T00:00:00Z' };
-  const key = (rawBytes: Buffer): object => ({ rawBytes: rawBytes.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor });
+  const key = (rawBytes: Buffer): object => ({
+    rawBytes: rawBytes.toString('base64'),
+    keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+    validFor,
+  });
   const cert = (der: ArrayBufferView): object => ({ rawBytes: bytes(der).toString('base64') });
   const trustedRoot = {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-    tlogs: [{ baseUrl: url, hashAlgorithm: 'SHA2_256', publicKey: key(tlog.publicKey), logId: { keyId: createHash('sha256').update(tlog.publicKey).digest('base64') } }],
-    certificateAuthorities: [{ subject: { organization: 'sigstore.mock', commonName: 'sigstore' }, uri: url, certChain: { certificates: [cert(ca.rootCertificate)] }, validFor }],
-    ctlogs: [{ baseUrl: url, hashAlgorithm: 'SHA2_256', publicKey: key(ctlog.publicKey), logId: { keyId: bytes(ctlog.logID).toString('base64') } }],
-    timestampAuthorities: [{ subject: { organization: 'sigstore.mock', commonName: 'tsa' }, certChain: { certificates: [cert(tsa.intCertificate), cert(tsa.rootCertificate)] }, validFor }],
+    tlogs: [
+      {
+        baseUrl: url,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: key(tlog.publicKey),
+        logId: { keyId: createHash('sha256').update(tlog.publicKey).digest('base64') },
+      },
+    ],
+    certificateAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'sigstore' },
+        uri: url,
+        certChain: { certificates: [cert(ca.rootCertificate)] },
+        validFor,
+      },
+    ],
+    ctlogs: [
+      {
+        baseUrl: url,
+        hashAlgorithm: 'SHA2_256',
+        publicKey: key(ctlog.publicKey),
+        logId: { keyId: bytes(ctlog.logID).toString('base64') },
+      },
+    ],
+    timestampAuthorities: [
+      {
+        subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+        certChain: { certificates: [cert(tsa.intCertificate), cert(tsa.rootCertificate)] },
+        validFor,
+      },
+    ],
   };
   return { url, trustedRoot, requests, close: () => close(server) };
 }

@@ -12,7 +12,9 @@ import formats from 'ajv-formats';
 
 const FIXTURES = new URL('../fixtures/spdx/', import.meta.url).pathname;
 const LICENSE_IDS = new Set<string>(JSON.parse(readFileSync(join(FIXTURES, 'license-ids.json'), 'utf8')) as string[]);
-const EXCEPTION_IDS = new Set<string>(JSON.parse(readFileSync(join(FIXTURES, 'exception-ids.json'), 'utf8')) as string[]);
+const EXCEPTION_IDS = new Set<string>(
+  JSON.parse(readFileSync(join(FIXTURES, 'exception-ids.json'), 'utf8')) as string[],
+);
 
 /** What the official schema leaves open, in the form SPDX 2.3 prescribes. */
 const STRICTER = {
@@ -23,7 +25,12 @@ const STRICTER = {
     dataLicense: { const: 'CC0-1.0' },
     SPDXID: { const: 'SPDXRef-DOCUMENT' },
     documentNamespace: { type: 'string', format: 'uri', not: { pattern: '#' } },
-    creationInfo: { type: 'object', properties: { created: { type: 'string', format: 'date-time', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$' } } },
+    creationInfo: {
+      type: 'object',
+      properties: {
+        created: { type: 'string', format: 'date-time', pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$' },
+      },
+    },
     packages: {
       type: 'array',
       items: {
@@ -32,12 +39,18 @@ const STRICTER = {
         properties: {
           SPDXID: { type: 'string', pattern: '^SPDXRef-[A-Za-z0-9.-]+$' },
           downloadLocation: { anyOf: [{ const: 'NOASSERTION' }, { const: 'NONE' }, { type: 'string', format: 'uri' }] },
-          checksums: { type: 'array', items: { type: 'object', properties: { checksumValue: { type: 'string', pattern: '^[0-9a-f]+$' } } } },
+          checksums: {
+            type: 'array',
+            items: { type: 'object', properties: { checksumValue: { type: 'string', pattern: '^[0-9a-f]+$' } } },
+          },
           supplier: { type: 'string', pattern: '^(NOASSERTION|(Person|Organization): .+)$' },
         },
       },
     },
-    hasExtractedLicensingInfos: { type: 'array', items: { type: 'object', properties: { licenseId: { type: 'string', pattern: '^LicenseRef-[A-Za-z0-9.-]+$' } } } },
+    hasExtractedLicensingInfos: {
+      type: 'array',
+      items: { type: 'object', properties: { licenseId: { type: 'string', pattern: '^LicenseRef-[A-Za-z0-9.-]+$' } } },
+    },
   },
 };
 
@@ -62,8 +75,10 @@ interface Doc {
 export function spdxProblems(doc: unknown): string[] {
   const { official, stricter } = compile();
   const problems: string[] = [];
-  if (!official(doc)) problems.push(...(official.errors ?? []).map((e) => `schema: ${e.instancePath} ${e.message ?? ''}`));
-  if (!stricter(doc)) problems.push(...(stricter.errors ?? []).map((e) => `format: ${e.instancePath} ${e.message ?? ''}`));
+  if (!official(doc))
+    problems.push(...(official.errors ?? []).map((e) => `schema: ${e.instancePath} ${e.message ?? ''}`));
+  if (!stricter(doc))
+    problems.push(...(stricter.errors ?? []).map((e) => `format: ${e.instancePath} ${e.message ?? ''}`));
   if (problems.length > 0) return problems;
   const d = doc as Doc;
   const ids = new Set<string>(['SPDXRef-DOCUMENT']);
@@ -72,15 +87,21 @@ export function spdxProblems(doc: unknown): string[] {
     ids.add(p.SPDXID);
   }
   for (const r of d.relationships ?? []) {
-    for (const id of [r.spdxElementId, r.relatedSpdxElement]) if (!ids.has(id)) problems.push(`relationship ${r.relationshipType} names unknown element ${id}`);
+    for (const id of [r.spdxElementId, r.relatedSpdxElement])
+      if (!ids.has(id)) problems.push(`relationship ${r.relationshipType} names unknown element ${id}`);
   }
-  if ((d.relationships ?? []).filter((r) => r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES').length !== 1) {
+  if (
+    (d.relationships ?? []).filter((r) => r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES')
+      .length !== 1
+  ) {
     problems.push('the document must DESCRIBE exactly one element');
   }
   const declared = new Set((d.hasExtractedLicensingInfos ?? []).map((e) => e.licenseId));
-  for (const e of d.hasExtractedLicensingInfos ?? []) if (e.extractedText.trim() === '') problems.push(`${e.licenseId}: empty extractedText`);
+  for (const e of d.hasExtractedLicensingInfos ?? [])
+    if (e.extractedText.trim() === '') problems.push(`${e.licenseId}: empty extractedText`);
   for (const p of d.packages ?? []) {
-    for (const expr of [p.licenseDeclared, p.licenseConcluded]) problems.push(...licenseExpressionProblems(expr, declared).map((m) => `${p.SPDXID}: ${m}`));
+    for (const expr of [p.licenseDeclared, p.licenseConcluded])
+      problems.push(...licenseExpressionProblems(expr, declared).map((m) => `${p.SPDXID}: ${m}`));
   }
   return problems;
 }
@@ -110,7 +131,8 @@ export function licenseExpressionProblems(expression: string, licenseRefs: Reado
     if (peek() === 'WITH') {
       pos++;
       const exception = tokens[pos++];
-      if (exception === undefined || !EXCEPTION_IDS.has(exception)) problems.push(`${exception ?? '(none)'} is not an SPDX exception id`);
+      if (exception === undefined || !EXCEPTION_IDS.has(exception))
+        problems.push(`${exception ?? '(none)'} is not an SPDX exception id`);
     }
   };
   const expr = (): void => {

@@ -8,7 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { refNames, type Variant } from '../../src/app/build-plan.js';
-import { buildImageConfig, buildIndex, buildManifest, debianPlatform, OciLayoutWriter, platformTagSuffix, type Descriptor, type LayerBlob, type Platform } from '../../src/oci/index.js';
+import {
+  buildImageConfig,
+  buildIndex,
+  buildManifest,
+  debianPlatform,
+  OciLayoutWriter,
+  platformTagSuffix,
+  type Descriptor,
+  type LayerBlob,
+  type Platform,
+} from '../../src/oci/index.js';
 import { makeTar } from './oci-tools.js';
 
 const EPOCH = 1_795_759_200; // 2026-11-27T06:00:00Z
@@ -27,11 +37,26 @@ export interface TestLayoutSpec {
 export async function makeTestLayout(dir: string, spec: TestLayoutSpec): Promise<Map<string, Descriptor>> {
   const w = await OciLayoutWriter.open(dir);
   const layer = async (name: string, content: Buffer | string): Promise<LayerBlob> =>
-    w.writeLayer(Readable.from([await makeTar([{ path: 'etc', type: 'dir' }, { path: `etc/${name}`, type: 'file', content }], EPOCH)]));
+    w.writeLayer(
+      Readable.from([
+        await makeTar(
+          [
+            { path: 'etc', type: 'dir' },
+            { path: `etc/${name}`, type: 'file', content },
+          ],
+          EPOCH,
+        ),
+      ]),
+    );
   const perIndex = new Map<string, Array<Descriptor & { platform: Platform }>>();
   for (const arch of spec.archs) {
     const platform = debianPlatform(arch);
-    const stack: LayerBlob[] = [await layer('base', Buffer.concat([Buffer.from(`${spec.marker} ${arch}\n`), randomBytes(spec.baseBytes ?? 64 * 1024)]))];
+    const stack: LayerBlob[] = [
+      await layer(
+        'base',
+        Buffer.concat([Buffer.from(`${spec.marker} ${arch}\n`), randomBytes(spec.baseBytes ?? 64 * 1024)]),
+      ),
+    ];
     const debug = await layer('busybox', `busybox ${spec.marker} ${arch}\n`);
     for (const image of spec.images) {
       stack.push(await layer(`image-${image}`, `${image} ${spec.marker} ${arch}\n`));

@@ -48,8 +48,21 @@ export async function startTokenIssuer(
   const keyPath = join(dir, 'issuer.key');
   const certPath = join(dir, 'issuer.pem');
   await exec('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=test-token-issuer',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=test-token-issuer',
   ]);
   const key = createPrivateKey(await readFile(keyPath));
   const certDer = (await readFile(certPath, 'utf8')).replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
@@ -61,11 +74,21 @@ export async function startTokenIssuer(
   const answer = (res: ServerResponse, user: string | undefined, scopes: string[]): void => {
     const stale = expired > 0;
     if (stale) expired--;
-    const token = jwt(key, certDer, { issuer, service, subject: user ?? '', scopes: user === undefined ? [] : scopes, stale });
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+    const token = jwt(key, certDer, {
+      issuer,
+      service,
+      subject: user ?? '',
+      scopes: user === undefined ? [] : scopes,
+      stale,
+    });
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
   };
   const refuse = (res: ServerResponse): void => {
-    res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ details: 'incorrect username or password' }));
+    res
+      .writeHead(401, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ details: 'incorrect username or password' }));
   };
 
   const server = createServer((req, res) => {
@@ -77,16 +100,25 @@ export async function startTokenIssuer(
       req.on('end', () => {
         const form = new URLSearchParams(body);
         const scopes = (form.get('scope') ?? '').split(' ').filter((s) => s !== '');
-        const user = form.get('grant_type') === 'refresh_token' ? refreshTokens[form.get('refresh_token') ?? ''] : undefined;
+        const user =
+          form.get('grant_type') === 'refresh_token' ? refreshTokens[form.get('refresh_token') ?? ''] : undefined;
         requests.push({ account: user, authorization, scopes, granted: user !== undefined });
         if (user === undefined) refuse(res);
         else answer(res, user, scopes);
       });
       return;
     }
-    const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter((s) => s !== '');
+    const scopes = url.searchParams
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .filter((s) => s !== '');
     const user = basicUser(authorization, users);
-    requests.push({ account: url.searchParams.get('account') ?? undefined, authorization, scopes, granted: user !== undefined });
+    requests.push({
+      account: url.searchParams.get('account') ?? undefined,
+      authorization,
+      scopes,
+      granted: user !== undefined,
+    });
     if (authorization !== undefined && user === undefined) refuse(res);
     else answer(res, user, scopes);
   });
@@ -116,7 +148,11 @@ function basicUser(header: string | undefined, users: Readonly<Record<string, st
   return colon > 0 && Object.hasOwn(users, name) && users[name] === password ? name : undefined;
 }
 
-function jwt(key: KeyObject, certDer: string, o: { issuer: string; service: string; subject: string; scopes: string[]; stale: boolean }): string {
+function jwt(
+  key: KeyObject,
+  certDer: string,
+  o: { issuer: string; service: string; subject: string; scopes: string[]; stale: boolean },
+): string {
   const now = Math.floor(Date.now() / 1000);
   const shift = o.stale ? -600 : 0; // the registry allows 60 s of clock skew
   const access = o.scopes.map((s) => {
@@ -125,7 +161,16 @@ function jwt(key: KeyObject, certDer: string, o: { issuer: string; service: stri
     return { type, name: rest.join(':'), actions: actions.split(',').filter((a) => a !== '') };
   });
   const header = { typ: 'JWT', alg: 'ES256', x5c: [certDer] };
-  const claims = { iss: o.issuer, sub: o.subject, aud: o.service, exp: now + 300 + shift, nbf: now - 10 + shift, iat: now + shift, jti: randomUUID(), access };
+  const claims = {
+    iss: o.issuer,
+    sub: o.subject,
+    aud: o.service,
+    exp: now + 300 + shift,
+    nbf: now - 10 + shift,
+    iat: now + shift,
+    jti: randomUUID(),
+    access,
+  };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
   const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
   return `${input}.${b64url(signature)}`;

@@ -19,15 +19,30 @@ const FAKE_BUSYBOX = 'not really busybox\0[\0[[\0cat\0ls\0sh\0\0';
 /** A small "distro": a main suite for amd64 + arm64, and a security suite that only carries amd64. */
 export function mainPackages(libcVersion = '2.36-9'): RepoOptions['packages'] {
   return [
-    { name: 'base-files', version: '12.4', fields: { 'Pre-Depends': 'awk' }, files: { 'etc/debian_version': '12.4\n', 'usr/share/doc/base-files/README': 'test\n' } },
+    {
+      name: 'base-files',
+      version: '12.4',
+      fields: { 'Pre-Depends': 'awk' },
+      files: { 'etc/debian_version': '12.4\n', 'usr/share/doc/base-files/README': 'test\n' },
+    },
     { name: 'mawk', version: '1.3.4', architecture: 'amd64', fields: { Provides: 'awk' } },
     { name: 'mawk', version: '1.3.4', architecture: 'arm64', fields: { Provides: 'awk' } },
     { name: 'tzdata', version: '2025b-0+deb12u1', fields: { Depends: 'debconf (>= 0.5) | debconf-2.0' } },
     { name: 'debconf', version: '1.5.82' },
     { name: 'libc6', version: libcVersion, architecture: 'amd64', fields: { Depends: 'libgcc-s1' } },
     { name: 'libc6', version: libcVersion, architecture: 'arm64', fields: { Depends: 'libgcc-s1' } },
-    { name: 'libgcc-s1', version: '12.2.0-14', architecture: 'amd64', fields: { Depends: 'gcc-12-base (= 12.2.0-14)' } },
-    { name: 'libgcc-s1', version: '12.2.0-14', architecture: 'arm64', fields: { Depends: 'gcc-12-base (= 12.2.0-14)' } },
+    {
+      name: 'libgcc-s1',
+      version: '12.2.0-14',
+      architecture: 'amd64',
+      fields: { Depends: 'gcc-12-base (= 12.2.0-14)' },
+    },
+    {
+      name: 'libgcc-s1',
+      version: '12.2.0-14',
+      architecture: 'arm64',
+      fields: { Depends: 'gcc-12-base (= 12.2.0-14)' },
+    },
     { name: 'gcc-12-base', version: '12.2.0-14', architecture: 'amd64' },
     { name: 'gcc-12-base', version: '12.2.0-14', architecture: 'arm64' },
     { name: 'busybox-static', version: '1:1.35.0-4', architecture: 'amd64', files: { 'bin/busybox': FAKE_BUSYBOX } },
@@ -74,13 +89,30 @@ export interface FixtureOptions {
 
 /** Builds and serves both suites on 127.0.0.1, signed by two test keys, and writes the config. */
 export async function makeFixture(opts: FixtureOptions = {}, keys?: TestKey[]): Promise<Fixture> {
-  const [mainKey, secKey] = keys ?? [await generateTestKey('ed25519', 'Main'), await generateTestKey('rsa', 'Security')];
+  const [mainKey, secKey] = keys ?? [
+    await generateTestKey('ed25519', 'Main'),
+    await generateTestKey('rsa', 'Security'),
+  ];
   if (!mainKey || !secKey) throw new Error('two keys needed');
-  const main = await buildDebianRepo({ suite: 'stable', archs: ['amd64', 'arm64'], packages: mainPackages(), date: PUBLISHED, signWith: [mainKey], ...opts.main });
+  const main = await buildDebianRepo({
+    suite: 'stable',
+    archs: ['amd64', 'arm64'],
+    packages: mainPackages(),
+    date: PUBLISHED,
+    signWith: [mainKey],
+    ...opts.main,
+  });
   const security = await buildDebianRepo({
     suite: 'stable-security',
     archs: ['amd64'],
-    packages: [{ name: 'libc6', version: opts.securityLibc ?? '2.36-9+deb12u1', architecture: 'amd64', fields: { Depends: 'libgcc-s1' } }],
+    packages: [
+      {
+        name: 'libc6',
+        version: opts.securityLibc ?? '2.36-9+deb12u1',
+        architecture: 'amd64',
+        fields: { Depends: 'libgcc-s1' },
+      },
+    ],
     date: PUBLISHED,
     validUntil: new Date(PUBLISHED.getTime() + 7 * 86400_000),
     variants: ['.xz'],

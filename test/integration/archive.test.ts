@@ -33,8 +33,18 @@ const NOW = new Date('2026-11-27T12:00:00Z');
 const PACKAGES: TestPackage[] = [
   { name: 'base-files', version: '12.4+deb12u12', architecture: 'amd64', fields: { Essential: 'yes' } },
   { name: 'base-files', version: '12.4+deb12u12', architecture: 'arm64', fields: { Essential: 'yes' } },
-  { name: 'libc6', version: '2.36-9+deb12u13', architecture: 'amd64', fields: { Depends: 'libgcc-s1', 'Multi-Arch': 'same' } },
-  { name: 'tzdata', version: '1:2025b-0+deb12u2', fields: { Provides: 'tzdata-bookworm' }, files: { 'usr/share/zoneinfo/UTC': 'TZif2' } },
+  {
+    name: 'libc6',
+    version: '2.36-9+deb12u13',
+    architecture: 'amd64',
+    fields: { Depends: 'libgcc-s1', 'Multi-Arch': 'same' },
+  },
+  {
+    name: 'tzdata',
+    version: '1:2025b-0+deb12u2',
+    fields: { Provides: 'tzdata-bookworm' },
+    files: { 'usr/share/zoneinfo/UTC': 'TZif2' },
+  },
 ];
 const fixture = (name: string): Buffer => readFileSync(new URL(`../fixtures/archive/${name}`, import.meta.url));
 
@@ -55,11 +65,25 @@ interface Env {
 
 /** Builds a repo (signed with `key` unless told otherwise), serves it, runs `body`, cleans up. */
 async function withRepo(opts: Partial<RepoOptions>, body: (env: Env) => Promise<void>): Promise<void> {
-  const repo = await buildDebianRepo({ packages: PACKAGES, date: DATE, archs: ['amd64', 'arm64'], signWith: [key], ...opts });
+  const repo = await buildDebianRepo({
+    packages: PACKAGES,
+    date: DATE,
+    archs: ['amd64', 'arm64'],
+    signWith: [key],
+    ...opts,
+  });
   const server = await serveDirectory(repo.root);
   const retries: RetryEvent[] = [];
   const http = createHttpClient({ retry: FAST_RETRY, onRetry: (e) => retries.push(e) });
-  const request = { url: server.url, suite: repo.suite, components: ['main'], archs: ['amd64', 'arm64'], trustedKeys: keyring, now: NOW, http };
+  const request = {
+    url: server.url,
+    suite: repo.suite,
+    components: ['main'],
+    archs: ['amd64', 'arm64'],
+    trustedKeys: keyring,
+    now: NOW,
+    http,
+  };
   try {
     await body({ repo, server, retries, request, dists: `/dists/${repo.suite}` });
   } finally {
@@ -91,7 +115,10 @@ describe('fetchSuiteIndices against a served test repository', () => {
   it('falls back to the plain path when by-hash is absent, and to .xz or plain files', () =>
     withRepo({ acquireByHash: false, variants: ['.xz', ''] }, async ({ repo, server, request, dists }) => {
       const got = await fetchSuiteIndices(request);
-      expect(got.indices.map((i) => i.path)).toEqual(['main/binary-amd64/Packages.xz', 'main/binary-arm64/Packages.xz']);
+      expect(got.indices.map((i) => i.path)).toEqual([
+        'main/binary-amd64/Packages.xz',
+        'main/binary-arm64/Packages.xz',
+      ]);
       expect(got.indices[1]?.text).toBe(repo.packagesText.arm64);
       expect(server.count(`${dists}/main/binary-amd64/Packages.xz`)).toBe(1);
     }));
@@ -108,12 +135,17 @@ describe('fetchSuiteIndices against a served test repository', () => {
     withRepo({ acquireByHash: false }, async ({ repo, server, request }) => {
       server.fault(/Packages\.gz$/, { status: 404 });
       const got = await fetchSuiteIndices(request);
-      expect(got.indices.map((i) => i.path)).toEqual(['main/binary-amd64/Packages.xz', 'main/binary-arm64/Packages.xz']);
+      expect(got.indices.map((i) => i.path)).toEqual([
+        'main/binary-amd64/Packages.xz',
+        'main/binary-arm64/Packages.xz',
+      ]);
       expect(got.indices[0]?.text).toBe(repo.packagesText.amd64);
       server.fault(/Packages/, { status: 404 });
       await expect(fetchSuiteIndices(request)).rejects.toMatchObject({
         code: 'INDEX_MISSING',
-        message: expect.stringContaining('none of main/binary-amd64/Packages.gz, main/binary-amd64/Packages.xz, main/binary-amd64/Packages is found'),
+        message: expect.stringContaining(
+          'none of main/binary-amd64/Packages.gz, main/binary-amd64/Packages.xz, main/binary-amd64/Packages is found',
+        ),
       });
     }));
 
@@ -164,17 +196,25 @@ describe('fetchSuiteIndices against a served test repository', () => {
 
 describe('what is refused', () => {
   it('an InRelease changed after signing: SIGNATURE_INVALID naming the URL', () =>
-    withRepo({ tamperInRelease: (t) => t.replace('Origin: Test', 'Origin: Evil') }, async ({ server, request, dists }) => {
-      await expect(fetchSuiteIndices(request)).rejects.toMatchObject({
-        code: 'SIGNATURE_INVALID',
-        message: expect.stringMatching(new RegExp(`^${server.url}${dists}/InRelease: bad signature from trusted key`)),
-      });
-    }));
+    withRepo(
+      { tamperInRelease: (t) => t.replace('Origin: Test', 'Origin: Evil') },
+      async ({ server, request, dists }) => {
+        await expect(fetchSuiteIndices(request)).rejects.toMatchObject({
+          code: 'SIGNATURE_INVALID',
+          message: expect.stringMatching(
+            new RegExp(`^${server.url}${dists}/InRelease: bad signature from trusted key`),
+          ),
+        });
+      },
+    ));
 
   it('text outside the signed block', () =>
-    withRepo({ tamperInRelease: (t) => `${t}\nSHA256:\n ${'0'.repeat(64)} 1 main/binary-amd64/Packages\n` }, async ({ request }) => {
-      await expect(fetchSuiteIndices(request)).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
-    }));
+    withRepo(
+      { tamperInRelease: (t) => `${t}\nSHA256:\n ${'0'.repeat(64)} 1 main/binary-amd64/Packages\n` },
+      async ({ request }) => {
+        await expect(fetchSuiteIndices(request)).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+      },
+    ));
 
   it('a Release signed by another key: SIGNATURE_INVALID', async () => {
     const other = await generateTestKey('ed25519', 'Mallory');
@@ -200,7 +240,10 @@ describe('what is refused', () => {
 
   it('a compressed index whose content differs from the uncompressed entry of the Release', () =>
     withRepo(
-      { transformRelease: (r) => r.replace(/^ [0-9a-f]{64}( +\d+ main\/binary-amd64\/Packages)$/m, ` ${'0'.repeat(64)}$1`) },
+      {
+        transformRelease: (r) =>
+          r.replace(/^ [0-9a-f]{64}( +\d+ main\/binary-amd64\/Packages)$/m, ` ${'0'.repeat(64)}$1`),
+      },
       async ({ request }) => {
         await expect(fetchSuiteIndices(request)).rejects.toMatchObject({
           code: 'HASH_MISMATCH',
@@ -218,13 +261,18 @@ describe('what is refused', () => {
     }));
 
   it('a Release for another suite than the URL: RELEASE_INVALID; an unknown suite: INDEX_MISSING', () =>
-    withRepo({ transformRelease: (r) => r.replace(/^(Suite|Codename): .*$/gm, '$1: bookworm') }, async ({ request }) => {
-      await expect(fetchRelease(request)).rejects.toMatchObject({
-        code: 'RELEASE_INVALID',
-        message: expect.stringContaining(`Release is for suite "bookworm" (codename "bookworm"), expected "${request.suite}"`),
-      });
-      await expect(fetchRelease({ ...request, suite: 'nosuch' })).rejects.toMatchObject({ code: 'INDEX_MISSING' });
-    }));
+    withRepo(
+      { transformRelease: (r) => r.replace(/^(Suite|Codename): .*$/gm, '$1: bookworm') },
+      async ({ request }) => {
+        await expect(fetchRelease(request)).rejects.toMatchObject({
+          code: 'RELEASE_INVALID',
+          message: expect.stringContaining(
+            `Release is for suite "bookworm" (codename "bookworm"), expected "${request.suite}"`,
+          ),
+        });
+        await expect(fetchRelease({ ...request, suite: 'nosuch' })).rejects.toMatchObject({ code: 'INDEX_MISSING' });
+      },
+    ));
 });
 
 describe('http', () => {
@@ -256,7 +304,10 @@ describe('http', () => {
     const server = await serveDirectory(tmpdir());
     server.fault('/x', { status: 403 });
     const http = createHttpClient({ retry: FAST_RETRY });
-    await expect(http.get(`${server.url}/x`)).rejects.toMatchObject({ code: 'HTTP', message: `GET ${server.url}/x: HTTP 403 Forbidden` });
+    await expect(http.get(`${server.url}/x`)).rejects.toMatchObject({
+      code: 'HTTP',
+      message: `GET ${server.url}/x: HTTP 403 Forbidden`,
+    });
     expect(server.count('/x')).toBe(1);
     await server.close();
     await expect(http.get(`${server.url}/x`)).rejects.toMatchObject({
@@ -272,7 +323,9 @@ describe('http', () => {
       await expect(http.get(url, { maxBytes: 100 })).rejects.toMatchObject({ code: 'SIZE_MISMATCH' });
       server.fault(/Packages/, { delayMs: 30 });
       server.resetCounts();
-      const paths = ['', '.gz', '.xz'].flatMap((v) => ['amd64', 'arm64'].map((a) => `${dists}/main/binary-${a}/Packages${v}`));
+      const paths = ['', '.gz', '.xz'].flatMap((v) =>
+        ['amd64', 'arm64'].map((a) => `${dists}/main/binary-${a}/Packages${v}`),
+      );
       await Promise.all(paths.map((p) => http.get(`${server.url}${p}`)));
       expect(server.log).toHaveLength(6);
       expect(server.maxInFlight()).toBe(2);
@@ -306,7 +359,9 @@ describe('signatures', () => {
       code: 'SIGNATURE_INVALID',
       message: expect.stringContaining(`bad signature from trusted key ${other.fingerprint.slice(-16)}`),
     });
-    await expect(verifyClearsigned(both, keyring, { source: 'test', now: NOW })).resolves.toMatchObject({ text: 'Suite: x\n' });
+    await expect(verifyClearsigned(both, keyring, { source: 'test', now: NOW })).resolves.toMatchObject({
+      text: 'Suite: x\n',
+    });
   });
 
   it('refuses a signature made after now (beyond the clock skew)', async () => {
@@ -315,7 +370,9 @@ describe('signatures', () => {
       signingKeys: key.privateKey,
       date: new Date(NOW.getTime() + 3_600_000),
     });
-    await expect(verifyClearsigned(signed, keyring, { source: 'test', now: NOW })).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+    await expect(verifyClearsigned(signed, keyring, { source: 'test', now: NOW })).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    });
   });
 });
 
@@ -335,7 +392,13 @@ describe('real Debian InRelease files (test/fixtures/archive) with the shipped k
     rmSync(root, { recursive: true, force: true });
   });
   const real = async (suite: string, now: Date, trustedKeys?: Keyring) =>
-    fetchRelease({ url: server.url, suite, now, http: createHttpClient({ retry: FAST_RETRY }), trustedKeys: trustedKeys ?? (await debianKeyring()) });
+    fetchRelease({
+      url: server.url,
+      suite,
+      now,
+      http: createHttpClient({ retry: FAST_RETRY }),
+      trustedKeys: trustedKeys ?? (await debianKeyring()),
+    });
 
   it('bookworm: bookworm automatic, trixie automatic (RSA) and bookworm stable release (EdDSA)', async () => {
     const got = await real('bookworm', NOW);
@@ -354,7 +417,9 @@ describe('real Debian InRelease files (test/fixtures/archive) with the shipped k
       'AC530D520F2F3269F5E98313A48449044AAD5C5D',
       '05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0',
     ]);
-    await expect(real('bookworm-security', new Date('2026-12-03T00:00:00Z'))).rejects.toMatchObject({ code: 'RELEASE_EXPIRED' });
+    await expect(real('bookworm-security', new Date('2026-12-03T00:00:00Z'))).rejects.toMatchObject({
+      code: 'RELEASE_EXPIRED',
+    });
   });
 
   it('trixie: signed by the trixie stable release key (EdDSA) too', async () => {

@@ -31,17 +31,30 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     expect(first.images).toHaveLength(2 * 4 * 2);
     const refs = await listRefs(join(fx.dir, 'layout'));
     expect([...refs.keys()]).toEqual(
-      expect.arrayContaining(['base-test12', 'base-test12-latest', 'base-test12-nonroot', 'base-test12-debug-nonroot', 'static-test12-nonroot-arm64', 'static-test12-debug-amd64']),
+      expect.arrayContaining([
+        'base-test12',
+        'base-test12-latest',
+        'base-test12-nonroot',
+        'base-test12-debug-nonroot',
+        'static-test12-nonroot-arm64',
+        'static-test12-debug-amd64',
+      ]),
     );
     expect(refs.get('static-test12-nonroot')?.mediaType).toBe('application/vnd.oci.image.index.v1+json');
     // The build epoch defaults to the newest Release date in the lock.
     const lock = await readLockfile(fx.lockDir, 'test12');
     expect(first.epoch).toBe(Math.max(...(lock?.sources ?? []).map((s) => Date.parse(s.date) / 1000)));
-    const second = await runBuild({ ...(await opts()), outDir: join(fx.dir, 'layout-b'), cacheDir: join(fx.dir, 'cache-b') });
+    const second = await runBuild({
+      ...(await opts()),
+      outDir: join(fx.dir, 'layout-b'),
+      cacheDir: join(fx.dir, 'cache-b'),
+    });
     expect(second.images.map((i) => i.digest)).toEqual(first.images.map((i) => i.digest));
     // A fresh cache builds every layer once; an `Architecture: all` .deb is the same file for every arch, so
     // its second arch reuses the first one's layer (base-files and tzdata here).
-    const allArch = Object.entries(lock?.packages.arm64 ?? {}).filter(([n, p]) => p.architecture === 'all' && lock?.packages.amd64?.[n] !== undefined);
+    const allArch = Object.entries(lock?.packages.arm64 ?? {}).filter(
+      ([n, p]) => p.architecture === 'all' && lock?.packages.amd64?.[n] !== undefined,
+    );
     expect(allArch.map(([n]) => n).sort()).toEqual(['base-files', 'tzdata']);
     expect(second.layers.cached).toBe(allArch.length);
     // Again with the first cache: everything from cache, nothing downloaded or compressed.
@@ -61,7 +74,9 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     const stat = await layers('static-test12-latest-amd64');
     const base = await layers('base-test12-latest-amd64');
     expect(base.slice(0, 3)).toEqual(stat.slice(0, 3)); // base filesystem, base-files, tzdata
-    const manifest = JSON.parse((await readBlob(layout, await resolveRef(layout, 'base-test12-nonroot-amd64'))).toString());
+    const manifest = JSON.parse(
+      (await readBlob(layout, await resolveRef(layout, 'base-test12-nonroot-amd64'))).toString(),
+    );
     expect(manifest.annotations).toEqual({
       'org.opencontainers.image.created': expect.stringMatching(/^2026-11-20T06:00:00Z$/),
       'org.opencontainers.image.base.name': 'static-test12:nonroot',
@@ -75,7 +90,12 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     const text = await readFile(fx.configPath, 'utf8');
     await writeFile(fx.configPath, text.replace('packages: [libc6]', 'packages: [libc6, gcc-12-base]'));
     try {
-      await expect(runBuild(await opts())).rejects.toMatchObject({ code: 'LOCK_STALE', message: expect.stringMatching(/lockfiles\/test12\.lock\.json was made for another version .*distroless\.yaml; run "distroless-action update"/) });
+      await expect(runBuild(await opts())).rejects.toMatchObject({
+        code: 'LOCK_STALE',
+        message: expect.stringMatching(
+          /lockfiles\/test12\.lock\.json was made for another version .*distroless\.yaml; run "distroless-action update"/,
+        ),
+      });
     } finally {
       await writeFile(fx.configPath, text);
     }
@@ -93,7 +113,9 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     await writeFile(join(fx.main.root, pin.filename), tampered);
     try {
       const run = runBuild({ ...(await opts()), cacheDir: join(fx.dir, 'cache-empty') });
-      await expect(run).rejects.toThrow(/libgcc-s1 12\.2\.0-14 \(amd64\): no source gave the pinned .*sha256 [0-9a-f]{64}, the lock pins/);
+      await expect(run).rejects.toThrow(
+        /libgcc-s1 12\.2\.0-14 \(amd64\): no source gave the pinned .*sha256 [0-9a-f]{64}, the lock pins/,
+      );
       expect(await readFile(join(layout, 'index.json'))).toEqual(before);
     } finally {
       await writeFile(join(fx.main.root, pin.filename), original);

@@ -17,7 +17,13 @@ describe('the push command', () => {
     fx = await makeFixture();
     const config = await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors });
     await runUpdate({ config, lockDir: fx.lockDir, now: NOW, check: false, keyring: fx.keyring, retry: FAST_RETRY });
-    built = await runBuild({ config, lockDir: fx.lockDir, outDir: join(fx.dir, 'out/oci'), cacheDir: join(fx.dir, 'cache'), http: createHttpClient({ retry: FAST_RETRY }) });
+    built = await runBuild({
+      config,
+      lockDir: fx.lockDir,
+      outDir: join(fx.dir, 'out/oci'),
+      cacheDir: join(fx.dir, 'cache'),
+      http: createHttpClient({ retry: FAST_RETRY }),
+    });
     registry = await startRegistry({ kind: 'htpasswd', users: { alice: 's3cret-pw' } });
   }, 120_000);
   afterAll(async () => {
@@ -25,10 +31,21 @@ describe('the push command', () => {
     await fx?.close();
   });
 
-  async function push(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  async function push(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const io: CliIo = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { HOME: fx.dir, ...env }, cwd: fx.dir, isTTY: false, now: () => NOW, clock: () => 0 };
+    const io: CliIo = {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      env: { HOME: fx.dir, ...env },
+      cwd: fx.dir,
+      isTTY: false,
+      now: () => NOW,
+      clock: () => 0,
+    };
     const code = await runCli(['push', '--registry', `${registry.host}/distroless`, '--insecure', ...args], io);
     return { code, stdout, stderr };
   }
@@ -40,11 +57,18 @@ describe('the push command', () => {
     expect(first.code).toBe(EXIT.ok);
     const summary = JSON.parse(first.stdout);
     expect(summary.uploadedBlobs).toBeGreaterThan(0);
-    const byRef = new Map<string, string>(summary.refs.map((r: { reference: string; digest: string }) => [r.reference, r.digest]));
+    const byRef = new Map<string, string>(
+      summary.refs.map((r: { reference: string; digest: string }) => [r.reference, r.digest]),
+    );
     const nonroot = built.indexes.find((i) => i.image === 'static' && i.variant === 'nonroot');
     expect(byRef.get(`${registry.host}/distroless/static-test12:nonroot`)).toBe(nonroot?.digest);
-    const raw = JSON.parse(await skopeoInspectRaw(`${registry.host}/distroless/static-test12:nonroot`, 'alice:s3cret-pw'));
-    expect(raw.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual(['amd64', 'arm64']);
+    const raw = JSON.parse(
+      await skopeoInspectRaw(`${registry.host}/distroless/static-test12:nonroot`, 'alice:s3cret-pw'),
+    );
+    expect(raw.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture)).toEqual([
+      'amd64',
+      'arm64',
+    ]);
 
     const again = await push(['--username', 'alice'], env);
     expect(again.code).toBe(EXIT.ok);

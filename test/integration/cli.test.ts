@@ -111,7 +111,11 @@ describe('the bundled CLI (dist/, what npx runs)', () => {
     const { VERSION } = await import('../../src/version.js');
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(VERSION).toBe(pkg.version);
-    const out = execFileSync(process.execPath, [new URL('../../bin/distroless-action.js', import.meta.url).pathname, '--version'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      [new URL('../../bin/distroless-action.js', import.meta.url).pathname, '--version'],
+      { encoding: 'utf8' },
+    );
     expect(out.trim()).toBe(VERSION);
   });
 });

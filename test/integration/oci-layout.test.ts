@@ -26,7 +26,16 @@ import {
   type Descriptor,
   type Platform,
 } from '../../src/oci/index.js';
-import { makeTar, requireTools, runcRun, skopeoCopy, skopeoInspect, skopeoRaw, umociUnpack, validateLayout } from '../helpers/oci-tools.js';
+import {
+  makeTar,
+  requireTools,
+  runcRun,
+  skopeoCopy,
+  skopeoInspect,
+  skopeoRaw,
+  umociUnpack,
+  validateLayout,
+} from '../helpers/oci-tools.js';
 
 const EPOCH = 1_795_759_200; // 2026-11-27T06:00:00Z
 const IMAGE = 'static-debian12-nonroot';
@@ -41,7 +50,11 @@ let indexDigest: string;
 const perArch = new Map<string, Descriptor & { platform: Platform }>();
 
 /** One single-layer image for `arch`, its layer taken from the cache, written into `w`. */
-async function addImage(w: OciLayoutWriter, arch: string, marker: string): Promise<Descriptor & { platform: Platform }> {
+async function addImage(
+  w: OciLayoutWriter,
+  arch: string,
+  marker: string,
+): Promise<Descriptor & { platform: Platform }> {
   const tar = await makeTar(
     [
       { path: 'bin', type: 'dir' },
@@ -72,7 +85,11 @@ async function addImage(w: OciLayoutWriter, arch: string, marker: string): Promi
     layers: [{ diffId: blob.diffId, createdBy: `test layer ${arch} ${marker}` }],
   });
   await w.writeJson(config);
-  const manifest = buildManifest({ config, layers: [blob], annotations: { created: EPOCH, source: 'https://example.test/repo', revision: marker } });
+  const manifest = buildManifest({
+    config,
+    layers: [blob],
+    annotations: { created: EPOCH, source: 'https://example.test/repo', revision: marker },
+  });
   return { ...(await w.writeJson(manifest)), platform };
 }
 
@@ -172,7 +189,8 @@ describe('OCI layout', () => {
   it('copies blobs from a cache on another filesystem (/dev/shm)', async () => {
     const shm = await mkdtemp('/dev/shm/oci-cache-');
     try {
-      if ((await stat(shm)).dev === (await stat(work)).dev) throw new Error('/dev/shm must be a separate filesystem (tmpfs) for this test');
+      if ((await stat(shm)).dev === (await stat(work)).dev)
+        throw new Error('/dev/shm must be a separate filesystem (tmpfs) for this test');
       const far = new LayerCache(shm);
       const { blob } = await far.getOrWrite('far', async function* gen() {
         yield await makeTar([{ path: 'far', type: 'file', content: 'across filesystems\n' }]);
@@ -183,7 +201,9 @@ describe('OCI layout', () => {
       const copied = join(w.blobsDir, 'sha256', digestHex(blob.digest));
       expect((await readFile(copied)).equals(await readFile(far.blobPath(blob.digest)))).toBe(true);
       expect((await stat(copied)).mode & 0o777).toBe(0o444);
-      await expect(w.importBlob(far.blobPath(blob.digest), { ...blob, size: blob.size + 1 })).rejects.toThrow(/expected/);
+      await expect(w.importBlob(far.blobPath(blob.digest), { ...blob, size: blob.size + 1 })).rejects.toThrow(
+        /expected/,
+      );
     } finally {
       await rm(shm, { recursive: true, force: true });
     }
@@ -213,7 +233,11 @@ describe('OCI layout', () => {
     const runtime = JSON.parse(await readFile(join(bundle, 'config.json'), 'utf8')) as {
       process: { args: string[]; cwd: string; env: string[]; user: { uid: number; gid: number } };
     };
-    expect(runtime.process).toMatchObject({ args: ['/bin/hello', '--version'], cwd: '/home/nonroot', user: { uid: 65532, gid: 0 } });
+    expect(runtime.process).toMatchObject({
+      args: ['/bin/hello', '--version'],
+      cwd: '/home/nonroot',
+      user: { uid: 65532, gid: 0 },
+    });
     expect(runtime.process.env).toContain('SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt');
     const { stdout } = await runcRun(bundle, `oci-layout-test-${process.pid}`);
     expect(stdout).toMatch(/^ldconfig \(/);

@@ -31,21 +31,43 @@ describe('pinned .deb store', () => {
   afterAll(async () => server.close());
 
   const http = createHttpClient({ retry: FAST_RETRY });
-  const pinned = (bases: PinnedDeb['bases'], over: Partial<PinnedDeb> = {}): PinnedDeb => ({ label: 'hello 1.0 (amd64)', filename, size: body.length, sha256, bases, ...over });
+  const pinned = (bases: PinnedDeb['bases'], over: Partial<PinnedDeb> = {}): PinnedDeb => ({
+    label: 'hello 1.0 (amd64)',
+    filename,
+    size: body.length,
+    sha256,
+    bases,
+    ...over,
+  });
 
   it('falls back from an unreachable snapshot to the mirror, verifies, stores, then reuses', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'debs-'));
     const events: PoolProgress[] = [];
-    const store = debStore({ dir, http, snapshotHttp: createHttpClient({ retry: { ...FAST_RETRY, attempts: 1 } }), onProgress: (e) => events.push(e) });
+    const store = debStore({
+      dir,
+      http,
+      snapshotHttp: createHttpClient({ retry: { ...FAST_RETRY, attempts: 1 } }),
+      onProgress: (e) => events.push(e),
+    });
     const snapshot = `http://127.0.0.1:${await closedPort()}/archive/debian/20261120T000000Z`;
     server.resetCounts();
-    const path = await store.fetch(pinned([{ url: snapshot, snapshot: true }, { url: server.url, snapshot: false }]));
+    const path = await store.fetch(
+      pinned([
+        { url: snapshot, snapshot: true },
+        { url: server.url, snapshot: false },
+      ]),
+    );
     expect(readFileSync(path)).toEqual(body);
     expect(path).toBe(join(dir, `${sha256}.deb`));
     expect(events.map((e) => e.kind)).toEqual(['fallback', 'deb']);
     expect(server.count(`/${filename}`)).toBe(1);
     // Second time: from the store, no request.
-    await store.fetch(pinned([{ url: snapshot, snapshot: true }, { url: server.url, snapshot: false }]));
+    await store.fetch(
+      pinned([
+        { url: snapshot, snapshot: true },
+        { url: server.url, snapshot: false },
+      ]),
+    );
     expect(server.count(`/${filename}`)).toBe(1);
     expect(events.at(-1)).toMatchObject({ kind: 'deb', cached: true });
   });
@@ -53,10 +75,12 @@ describe('pinned .deb store', () => {
   it('refuses bytes that do not match the pin and keeps nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'debs-'));
     const store = debStore({ dir, http });
-    await expect(store.fetch(pinned([{ url: server.url, snapshot: false }], { sha256: 'f'.repeat(64) }))).rejects.toThrow(
-      /hello 1\.0 \(amd64\): no source gave the pinned .*sha256 [0-9a-f]{64}, the lock pins f{64}/,
-    );
-    await expect(store.fetch(pinned([{ url: server.url, snapshot: false }], { size: body.length - 1 }))).rejects.toThrow(/larger than|bytes, the lock pins/);
+    await expect(
+      store.fetch(pinned([{ url: server.url, snapshot: false }], { sha256: 'f'.repeat(64) })),
+    ).rejects.toThrow(/hello 1\.0 \(amd64\): no source gave the pinned .*sha256 [0-9a-f]{64}, the lock pins f{64}/);
+    await expect(
+      store.fetch(pinned([{ url: server.url, snapshot: false }], { size: body.length - 1 })),
+    ).rejects.toThrow(/larger than|bytes, the lock pins/);
     const { readdirSync } = await import('node:fs');
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -28,10 +28,12 @@ const events: PushEvent[] = [];
 
 /** Every layout ref as `host/prefix/repo:tag` → digest. */
 function expectedTags(host: string, all: Map<string, Descriptor>): Map<string, string> {
-  return new Map([...all].map(([ref, d]) => {
-    const { repo, tag } = defaultRepoName(ref, d);
-    return [`${host}/distroless/${repo}:${tag}`, d.digest];
-  }));
+  return new Map(
+    [...all].map(([ref, d]) => {
+      const { repo, tag } = defaultRepoName(ref, d);
+      return [`${host}/distroless/${repo}:${tag}`, d.digest];
+    }),
+  );
 }
 
 beforeAll(async () => {
@@ -39,7 +41,13 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'registry-push-'));
   registry = await startRegistry();
   layout = join(work, 'layout');
-  refs = await makeTestLayout(layout, { images: ['static', 'base'], archs: ['amd64', 'arm64'], variants: ['latest', 'nonroot', 'debug'], marker: 'r1', baseBytes: 3 * MiB });
+  refs = await makeTestLayout(layout, {
+    images: ['static', 'base'],
+    archs: ['amd64', 'arm64'],
+    variants: ['latest', 'nonroot', 'debug'],
+    marker: 'r1',
+    baseBytes: 3 * MiB,
+  });
   first = await runPush({
     layoutDir: layout,
     registry: `${registry.host}/distroless`,
@@ -96,16 +104,28 @@ describe('push to docker-registry (anonymous)', () => {
       { architecture: 'arm64', os: 'linux', variant: 'v8' },
     ]);
     const out = join(work, 'pulled');
-    for (const r of first.refs) await skopeoPull(r.reference, out, r.reference.split('/').slice(1).join('/').replace(/[/:]/g, '-'));
+    for (const r of first.refs)
+      await skopeoPull(r.reference, out, r.reference.split('/').slice(1).join('/').replace(/[/:]/g, '-'));
     const pulled = await listRefs(out);
-    for (const r of first.refs) expect(pulled.get(r.reference.split('/').slice(1).join('/').replace(/[/:]/g, '-'))?.digest).toBe(r.digest);
+    for (const r of first.refs)
+      expect(pulled.get(r.reference.split('/').slice(1).join('/').replace(/[/:]/g, '-'))?.digest).toBe(r.digest);
   });
 
   it('lists the tags of a repository', async () => {
     const client = new RegistryClient({ registry: registry.host, insecure: true, retry: FAST_RETRY });
     try {
       const tags = await client.listTags('distroless/static-debian12');
-      expect(tags.sort()).toEqual(['debug', 'debug-amd64', 'debug-arm64', 'latest', 'latest-amd64', 'latest-arm64', 'nonroot', 'nonroot-amd64', 'nonroot-arm64']);
+      expect(tags.sort()).toEqual([
+        'debug',
+        'debug-amd64',
+        'debug-arm64',
+        'latest',
+        'latest-amd64',
+        'latest-arm64',
+        'nonroot',
+        'nonroot-amd64',
+        'nonroot-arm64',
+      ]);
       expect(await client.listTags('distroless/nothing-here')).toEqual([]);
     } finally {
       await client.close();
@@ -113,8 +133,15 @@ describe('push to docker-registry (anonymous)', () => {
   });
 
   it('re-pushes an unchanged layout without sending a blob byte or re-PUTting a manifest', async () => {
-    const again = await runPush({ layoutDir: layout, registry: `${registry.host}/distroless`, insecure: true, retry: FAST_RETRY });
-    console.log(`re-push of an unchanged layout: ${JSON.stringify({ uploadedBytes: again.uploadedBytes, uploadedBlobs: again.uploadedBlobs, manifestsPut: again.manifestsPut, tagsPut: again.tagsPut, firstPushBytes: first.uploadedBytes })}`);
+    const again = await runPush({
+      layoutDir: layout,
+      registry: `${registry.host}/distroless`,
+      insecure: true,
+      retry: FAST_RETRY,
+    });
+    console.log(
+      `re-push of an unchanged layout: ${JSON.stringify({ uploadedBytes: again.uploadedBytes, uploadedBlobs: again.uploadedBlobs, manifestsPut: again.manifestsPut, tagsPut: again.tagsPut, firstPushBytes: first.uploadedBytes })}`,
+    );
     expect(again.uploadedBytes).toBe(0);
     expect(again.uploadedBlobs).toBe(0);
     expect(again.mountedBlobs).toBe(0);
@@ -126,21 +153,51 @@ describe('push to docker-registry (anonymous)', () => {
 
   it('moves tags to a new release, adds immutable tags, and never moves an immutable tag', async () => {
     const r2 = join(work, 'layout-r2');
-    const refs2 = await makeTestLayout(r2, { images: ['static', 'base'], archs: ['amd64', 'arm64'], variants: ['latest', 'nonroot', 'debug'], marker: 'r2' });
-    const second = await runPush({ layoutDir: r2, registry: `${registry.host}/distroless`, insecure: true, retry: FAST_RETRY, immutableTag: '20261127' });
+    const refs2 = await makeTestLayout(r2, {
+      images: ['static', 'base'],
+      archs: ['amd64', 'arm64'],
+      variants: ['latest', 'nonroot', 'debug'],
+      marker: 'r2',
+    });
+    const second = await runPush({
+      layoutDir: r2,
+      registry: `${registry.host}/distroless`,
+      insecure: true,
+      retry: FAST_RETRY,
+      immutableTag: '20261127',
+    });
     const byRef = new Map(second.refs.map((r) => [r.reference, r.digest]));
-    expect(byRef.get(`${registry.host}/distroless/static-debian12:nonroot`)).toBe(refs2.get('static-debian12-nonroot')?.digest);
-    expect(byRef.get(`${registry.host}/distroless/static-debian12:nonroot-20261127`)).toBe(refs2.get('static-debian12-nonroot')?.digest);
+    expect(byRef.get(`${registry.host}/distroless/static-debian12:nonroot`)).toBe(
+      refs2.get('static-debian12-nonroot')?.digest,
+    );
+    expect(byRef.get(`${registry.host}/distroless/static-debian12:nonroot-20261127`)).toBe(
+      refs2.get('static-debian12-nonroot')?.digest,
+    );
     expect(byRef.has(`${registry.host}/distroless/static-debian12:nonroot-amd64-20261127`)).toBe(false);
 
     const r3 = join(work, 'layout-r3');
-    await makeTestLayout(r3, { images: ['static', 'base'], archs: ['amd64', 'arm64'], variants: ['latest', 'nonroot', 'debug'], marker: 'r3' });
-    const failed = await runPush({ layoutDir: r3, registry: `${registry.host}/distroless`, insecure: true, retry: FAST_RETRY, immutableTag: '20261127' }).catch((e: unknown) => e);
+    await makeTestLayout(r3, {
+      images: ['static', 'base'],
+      archs: ['amd64', 'arm64'],
+      variants: ['latest', 'nonroot', 'debug'],
+      marker: 'r3',
+    });
+    const failed = await runPush({
+      layoutDir: r3,
+      registry: `${registry.host}/distroless`,
+      insecure: true,
+      retry: FAST_RETRY,
+      immutableTag: '20261127',
+    }).catch((e: unknown) => e);
     expect(isDistrolessError(failed, 'REGISTRY')).toBe(true);
-    expect((failed as Error).message).toMatch(/immutable tag distroless\/\S+-debian12:\S+-20261127 already names sha256:[0-9a-f]{64}, not sha256:/);
+    expect((failed as Error).message).toMatch(
+      /immutable tag distroless\/\S+-debian12:\S+-20261127 already names sha256:[0-9a-f]{64}, not sha256:/,
+    );
     const client = new RegistryClient({ registry: registry.host, insecure: true, retry: FAST_RETRY });
     try {
-      expect((await client.manifestInfo('distroless/static-debian12', 'nonroot'))?.digest).toBe(refs2.get('static-debian12-nonroot')?.digest);
+      expect((await client.manifestInfo('distroless/static-debian12', 'nonroot'))?.digest).toBe(
+        refs2.get('static-debian12-nonroot')?.digest,
+      );
     } finally {
       await client.close();
     }
@@ -153,9 +210,12 @@ describe('small blobs from memory (signatures, envelopes, configs)', () => {
     const client = new RegistryClient({ registry: proxy.host, insecure: true, retry: FAST_RETRY });
     try {
       const bytes = Buffer.from('{}');
-      const uploads = (): number => proxy.seen.filter((r) => r.method === 'POST' && r.path.includes('/blobs/uploads/')).length;
+      const uploads = (): number =>
+        proxy.seen.filter((r) => r.method === 'POST' && r.path.includes('/blobs/uploads/')).length;
       const results = await Promise.all(Array.from({ length: 6 }, () => client.putBlobBytes('inflight/a', bytes)));
-      expect(new Set(results.map((r) => r.digest))).toEqual(new Set(['sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a']));
+      expect(new Set(results.map((r) => r.digest))).toEqual(
+        new Set(['sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a']),
+      );
       expect(uploads()).toBe(1);
       expect(await client.blobExists('inflight/a', results[0]?.digest ?? '')).toBe(true);
       await client.putBlobBytes('inflight/a', bytes);

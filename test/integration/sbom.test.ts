@@ -35,7 +35,15 @@ describe('build writes SBOM files beside the layout', () => {
   const cli = async (args: string[], mirrors = common): Promise<Run> => {
     let stdout = '';
     let stderr = '';
-    const io: CliIo = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { HOME: fx.dir }, cwd: fx.dir, isTTY: false, now: () => NOW, clock: () => 0 };
+    const io: CliIo = {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      env: { HOME: fx.dir },
+      cwd: fx.dir,
+      isTTY: false,
+      now: () => NOW,
+      clock: () => 0,
+    };
     return { code: await runCli([...mirrors, ...args], io), stdout, stderr };
   };
   const docs = async (dir: string): Promise<Map<string, string>> => {
@@ -45,11 +53,24 @@ describe('build writes SBOM files beside the layout', () => {
   };
 
   beforeAll(async () => {
-    const packages = mainPackages().map((p) => (COPYRIGHT[p.name] ? { ...p, files: { ...p.files, [`usr/share/doc/${p.name}/copyright`]: COPYRIGHT[p.name] as string } } : p));
+    const packages = mainPackages().map((p) =>
+      COPYRIGHT[p.name]
+        ? { ...p, files: { ...p.files, [`usr/share/doc/${p.name}/copyright`]: COPYRIGHT[p.name] as string } }
+        : p,
+    );
     fx = await makeFixture({ main: { packages } });
     const keys = join(fx.dir, 'keys.asc');
     await writeFile(keys, fx.keys.map((k) => k.armoredPublic).join('\n'));
-    common = ['--keyring', keys, '--mirror', `${MAIN_URL}=${fx.mainServer.url}`, '--mirror', `${SECURITY_URL}=${fx.securityServer.url}`, '--cache-dir', join(fx.dir, 'cache')];
+    common = [
+      '--keyring',
+      keys,
+      '--mirror',
+      `${MAIN_URL}=${fx.mainServer.url}`,
+      '--mirror',
+      `${SECURITY_URL}=${fx.securityServer.url}`,
+      '--cache-dir',
+      join(fx.dir, 'cache'),
+    ];
     const update = await cli(['update']);
     expect(update.code).toBe(EXIT.ok);
   });
@@ -62,7 +83,9 @@ describe('build writes SBOM files beside the layout', () => {
     const dir = join(fx.dir, 'out', 'sbom');
     const files = await docs(dir);
     const expected = [
-      ...result.images.map((i: { image: string; variant: string; arch: string }) => `${i.image}-test12-${i.variant}-${i.arch}.spdx.json`),
+      ...result.images.map(
+        (i: { image: string; variant: string; arch: string }) => `${i.image}-test12-${i.variant}-${i.arch}.spdx.json`,
+      ),
       ...result.indexes.map((x: { image: string; variant: string }) => `${x.image}-test12-${x.variant}.spdx.json`),
     ].sort();
     expect([...files.keys()]).toEqual(expected);
@@ -78,16 +101,43 @@ describe('build writes SBOM files beside the layout', () => {
     expect(doc.packages[0]).toMatchObject({ SPDXID: 'SPDXRef-Image', name: 'base-test12', versionInfo: image.digest });
     expect(doc.creationInfo.created).toBe(new Date(result.epoch * 1000).toISOString().replace('.000Z', 'Z'));
     const byName = new Map(doc.packages.map((p: { name: string }) => [p.name, p]));
-    expect([...byName.keys()].sort()).toEqual(['base-files', 'base-test12', 'busybox-static', 'gcc-12-base', 'libc6', 'libgcc-s1', 'tzdata']);
-    expect(byName.get('base-files')).toMatchObject({ licenseDeclared: 'GPL-2.0-or-later', copyrightText: '2024 Test Authors', downloadLocation: expect.stringMatching(/^https:\/\/archive\.test\/debian\/pool\//) });
+    expect([...byName.keys()].sort()).toEqual([
+      'base-files',
+      'base-test12',
+      'busybox-static',
+      'gcc-12-base',
+      'libc6',
+      'libgcc-s1',
+      'tzdata',
+    ]);
+    expect(byName.get('base-files')).toMatchObject({
+      licenseDeclared: 'GPL-2.0-or-later',
+      copyrightText: '2024 Test Authors',
+      downloadLocation: expect.stringMatching(/^https:\/\/archive\.test\/debian\/pool\//),
+    });
     expect(byName.get('tzdata')).toMatchObject({ licenseDeclared: 'LicenseRef-public-domain' });
-    expect(doc.hasExtractedLicensingInfos).toEqual([{ licenseId: 'LicenseRef-public-domain', name: 'public-domain', extractedText: 'This database is in the public domain.' }]);
-    expect(byName.get('libc6')).toMatchObject({ licenseDeclared: 'NOASSERTION', copyrightText: 'Copyright (C) 1991-2023 Free Software Foundation, Inc.', versionInfo: '2.36-9' });
+    expect(doc.hasExtractedLicensingInfos).toEqual([
+      {
+        licenseId: 'LicenseRef-public-domain',
+        name: 'public-domain',
+        extractedText: 'This database is in the public domain.',
+      },
+    ]);
+    expect(byName.get('libc6')).toMatchObject({
+      licenseDeclared: 'NOASSERTION',
+      copyrightText: 'Copyright (C) 1991-2023 Free Software Foundation, Inc.',
+      versionInfo: '2.36-9',
+    });
     // busybox's layer is a generated one (not a package layer): its facts come from reading its .deb once.
     expect(byName.get('busybox-static')).toMatchObject({ licenseDeclared: 'GPL-2.0-only' });
-    expect(byName.get('libgcc-s1')).toMatchObject({ licenseDeclared: 'NOASSERTION', licenseComments: 'The package ships no /usr/share/doc/libgcc-s1/copyright.' });
+    expect(byName.get('libgcc-s1')).toMatchObject({
+      licenseDeclared: 'NOASSERTION',
+      licenseComments: 'The package ships no /usr/share/doc/libgcc-s1/copyright.',
+    });
     const index = JSON.parse(files.get('base-test12-debug.spdx.json') ?? '{}');
-    const built = result.indexes.find((x: { image: string; variant: string }) => x.image === 'base' && x.variant === 'debug');
+    const built = result.indexes.find(
+      (x: { image: string; variant: string }) => x.image === 'base' && x.variant === 'debug',
+    );
     expect(index.packages[0]).toMatchObject({ SPDXID: 'SPDXRef-ImageIndex', versionInfo: built.digest });
     expect(index.packages).toHaveLength(1 + 2 * 6);
   });
@@ -95,7 +145,9 @@ describe('build writes SBOM files beside the layout', () => {
   it('a cached rebuild reads no .deb: same documents with the .debs gone and the archive unreachable', async () => {
     const before = await docs(join(fx.dir, 'out', 'sbom'));
     await rm(join(fx.dir, 'cache', 'debs'), { recursive: true, force: true });
-    const offline = common.map((a) => a.replace(fx.mainServer.url, 'http://127.0.0.1:9').replace(fx.securityServer.url, 'http://127.0.0.1:9'));
+    const offline = common.map((a) =>
+      a.replace(fx.mainServer.url, 'http://127.0.0.1:9').replace(fx.securityServer.url, 'http://127.0.0.1:9'),
+    );
     const r = await cli(['build', '--sbom-dir', 'elsewhere'], offline);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(EXIT.ok);
@@ -106,11 +158,26 @@ describe('build writes SBOM files beside the layout', () => {
 
   it('attestations made elsewhere (a signing job) download the .debs they lack, or say NOASSERTION', async () => {
     const config = await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors });
-    const subject = { image: 'base', distro: 'test12', variant: 'debug', arch: 'amd64', name: '127.0.0.1:5000/base-test12', digest: `sha256:${'1'.repeat(64)}` };
+    const subject = {
+      image: 'base',
+      distro: 'test12',
+      variant: 'debug',
+      arch: 'amd64',
+      name: '127.0.0.1:5000/base-test12',
+      digest: `sha256:${'1'.repeat(64)}`,
+    };
     const offline = await createAttestContext({ config, lockDir: fx.lockDir, cacheDir: join(fx.dir, 'signer-a') });
     const bare = (await attestationsFor(offline, subject))[0].predicate;
-    expect(bare.packages.find((p) => p.name === 'base-files')).toMatchObject({ licenseDeclared: 'NOASSERTION', licenseComments: expect.stringMatching(/not available/) });
-    const online = await createAttestContext({ config, lockDir: fx.lockDir, cacheDir: join(fx.dir, 'signer-b'), download: createHttpClient({ retry: FAST_RETRY }) });
+    expect(bare.packages.find((p) => p.name === 'base-files')).toMatchObject({
+      licenseDeclared: 'NOASSERTION',
+      licenseComments: expect.stringMatching(/not available/),
+    });
+    const online = await createAttestContext({
+      config,
+      lockDir: fx.lockDir,
+      cacheDir: join(fx.dir, 'signer-b'),
+      download: createHttpClient({ retry: FAST_RETRY }),
+    });
     const [sbom, provenance] = await attestationsFor(online, subject);
     expect(spdxProblems(sbom.predicate)).toEqual([]);
     const byName = new Map(sbom.predicate.packages.map((p) => [p.name, p]));
@@ -119,7 +186,9 @@ describe('build writes SBOM files beside the layout', () => {
     expect((await readdir(join(fx.dir, 'signer-b', 'licenses'))).length).toBe(sbom.predicate.packages.length - 1);
     // The .debs are named by their pool URLs as the config writes them, not by the mirror that served them.
     const debs = provenance.predicate.buildDefinition.resolvedDependencies.filter((d) => d.uri.endsWith('.deb'));
-    expect(debs.map((d) => d.uri).every((u) => u.startsWith(`${MAIN_URL}/pool/`) || u.startsWith(`${SECURITY_URL}/pool/`))).toBe(true);
+    expect(
+      debs.map((d) => d.uri).every((u) => u.startsWith(`${MAIN_URL}/pool/`) || u.startsWith(`${SECURITY_URL}/pool/`)),
+    ).toBe(true);
     expect(debs).toHaveLength(6);
   });
 

@@ -39,22 +39,53 @@ describe('scale-out: plan, build-shard (by digest), assemble', () => {
   async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';
     let stderr = '';
-    const io: CliIo = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { HOME: fx.dir, DISTROLESS_REGISTRY_PASSWORD: PASSWORD }, cwd: fx.dir, isTTY: false, now: () => NOW, clock: () => 0 };
-    const mirrors = ['--mirror', `${MAIN_URL}=${fx.mainServer.url}`, '--mirror', `${SECURITY_URL}=${fx.securityServer.url}`];
+    const io: CliIo = {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      env: { HOME: fx.dir, DISTROLESS_REGISTRY_PASSWORD: PASSWORD },
+      cwd: fx.dir,
+      isTTY: false,
+      now: () => NOW,
+      clock: () => 0,
+    };
+    const mirrors = [
+      '--mirror',
+      `${MAIN_URL}=${fx.mainServer.url}`,
+      '--mirror',
+      `${SECURITY_URL}=${fx.securityServer.url}`,
+    ];
     const code = await runCli([...mirrors, ...args], io);
     return { code, stdout, stderr };
   }
   const assemble = (results: string[], ...extra: string[]) =>
-    cli(['assemble', '--registry', target(), '--insecure', '-u', USER, '--immutable-tag', RELEASE, '--results', ...results, ...extra]);
+    cli([
+      'assemble',
+      '--registry',
+      target(),
+      '--insecure',
+      '-u',
+      USER,
+      '--immutable-tag',
+      RELEASE,
+      '--results',
+      ...results,
+      ...extra,
+    ]);
   const repos = (): string[] => [...new Set(shards.map((s) => `distroless/${s.image}-${s.distro}`))];
-  const allTags = async (): Promise<string[]> => (await Promise.all(repos().map(async (r) => (await client.listTags(r)).map((t) => `${r}:${t}`)))).flat().sort();
+  const allTags = async (): Promise<string[]> =>
+    (await Promise.all(repos().map(async (r) => (await client.listTags(r)).map((t) => `${r}:${t}`)))).flat().sort();
 
   beforeAll(async () => {
     fx = await makeFixture();
     const config = await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors });
     await runUpdate({ config, lockDir: fx.lockDir, now: NOW, check: false, keyring: fx.keyring, retry: FAST_RETRY });
     registry = await startRegistry({ kind: 'htpasswd', users: { [USER]: PASSWORD } });
-    client = new RegistryClient({ registry: registry.host, insecure: true, keychain: staticKeychain({ [registry.host]: { kind: 'basic', username: USER, password: PASSWORD } }), retry: FAST_RETRY });
+    client = new RegistryClient({
+      registry: registry.host,
+      insecure: true,
+      keychain: staticKeychain({ [registry.host]: { kind: 'basic', username: USER, password: PASSWORD } }),
+      retry: FAST_RETRY,
+    });
 
     const plan = await cli(['plan', '--json']);
     expect(plan.stderr).toBe('');
@@ -64,16 +95,46 @@ describe('scale-out: plan, build-shard (by digest), assemble', () => {
     // Each shard on its own "runner": its own layout and cache; the result is the artifact it uploads.
     for (const [i, s] of shards.entries()) {
       const runner = join(fx.dir, `runner-${i}`);
-      const r = await cli(['--cache-dir', join(runner, 'cache'), 'build-shard', '--shard', s.id, '--registry', target(), '--insecure', '-u', USER, '--output', join(runner, 'oci'), '--result', join(resultsDir(), `${s.id}.json`)]);
+      const r = await cli([
+        '--cache-dir',
+        join(runner, 'cache'),
+        'build-shard',
+        '--shard',
+        s.id,
+        '--registry',
+        target(),
+        '--insecure',
+        '-u',
+        USER,
+        '--output',
+        join(runner, 'oci'),
+        '--result',
+        join(resultsDir(), `${s.id}.json`),
+      ]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(EXIT.ok);
       expect(r.stdout).toContain(`shard ${s.id}: 4 manifest(s) pushed by digest (no tags)`);
     }
-    results = await Promise.all(shards.map(async (s) => JSON.parse(await readFile(join(resultsDir(), `${s.id}.json`), 'utf8')) as ShardResult));
+    results = await Promise.all(
+      shards.map(async (s) => JSON.parse(await readFile(join(resultsDir(), `${s.id}.json`), 'utf8')) as ShardResult),
+    );
 
     // The single runner: build everything, push with the same release tag, to another prefix.
-    const build = await runBuild({ config, lockDir: fx.lockDir, outDir: join(fx.dir, 'single/oci'), cacheDir: join(fx.dir, 'single/cache'), http: createHttpClient({ retry: FAST_RETRY }) });
-    const push = await runPush({ layoutDir: join(fx.dir, 'single/oci'), registry: `${registry.host}/single`, insecure: true, keychain: staticKeychain({ [registry.host]: { kind: 'basic', username: USER, password: PASSWORD } }), immutableTag: RELEASE, retry: FAST_RETRY });
+    const build = await runBuild({
+      config,
+      lockDir: fx.lockDir,
+      outDir: join(fx.dir, 'single/oci'),
+      cacheDir: join(fx.dir, 'single/cache'),
+      http: createHttpClient({ retry: FAST_RETRY }),
+    });
+    const push = await runPush({
+      layoutDir: join(fx.dir, 'single/oci'),
+      registry: `${registry.host}/single`,
+      insecure: true,
+      keychain: staticKeychain({ [registry.host]: { kind: 'basic', username: USER, password: PASSWORD } }),
+      immutableTag: RELEASE,
+      retry: FAST_RETRY,
+    });
     single = { build, push };
   }, 180_000);
   afterAll(async () => {
@@ -83,8 +144,19 @@ describe('scale-out: plan, build-shard (by digest), assemble', () => {
   });
 
   it('plans one shard per image × arch; each shard pushes its per-arch manifests by digest and sets no tag', async () => {
-    expect(shards.map((s) => s.id)).toEqual(['static-test12-amd64', 'static-test12-arm64', 'base-test12-amd64', 'base-test12-arm64']);
-    expect(shards[3]).toEqual({ id: 'base-test12-arm64', image: 'base', distro: 'test12', arch: 'arm64', platform: 'linux/arm64/v8' });
+    expect(shards.map((s) => s.id)).toEqual([
+      'static-test12-amd64',
+      'static-test12-arm64',
+      'base-test12-amd64',
+      'base-test12-arm64',
+    ]);
+    expect(shards[3]).toEqual({
+      id: 'base-test12-arm64',
+      image: 'base',
+      distro: 'test12',
+      arch: 'arm64',
+      platform: 'linux/arm64/v8',
+    });
     const table = await cli(['plan']);
     expect(table.stdout).toMatch(/^SHARD\s+IMAGE\s+DISTRO\s+ARCH\s+PLATFORM\n/);
     expect(table.stdout).toContain('4 shard(s)');
@@ -99,11 +171,17 @@ describe('scale-out: plan, build-shard (by digest), assemble', () => {
         expect(`sha256:${createHash('sha256').update(raw).digest('hex')}`).toBe(m.digest);
         expect(Buffer.byteLength(raw)).toBe(m.size);
         // The same image the single runner built (a child's base annotation names its parent's digest).
-        expect(single.build.images.find((b) => b.image === m.image && b.variant === m.variant && b.arch === m.arch)?.digest).toBe(m.digest);
+        expect(
+          single.build.images.find((b) => b.image === m.image && b.variant === m.variant && b.arch === m.arch)?.digest,
+        ).toBe(m.digest);
       }
     }
     // A base shard's layout has only base refs: static was built there only for the base annotations.
-    const refs = [...(await listRefs(join(fx.dir, `runner-${shards.findIndex((s) => s.id === 'base-test12-amd64')}`, 'oci'))).keys()];
+    const refs = [
+      ...(
+        await listRefs(join(fx.dir, `runner-${shards.findIndex((s) => s.id === 'base-test12-amd64')}`, 'oci'))
+      ).keys(),
+    ];
     expect(refs.length).toBeGreaterThan(0);
     expect(refs.every((r) => r.startsWith('base-test12'))).toBe(true);
     expect(await allTags()).toEqual([]);
@@ -113,7 +191,9 @@ describe('scale-out: plan, build-shard (by digest), assemble', () => {
     const files = (await readdir(resultsDir())).map((f) => join(resultsDir(), f));
     const missing = await assemble(files.filter((f) => !f.endsWith('base-test12-arm64.json')));
     expect(missing.code).toBe(EXIT.error);
-    expect(missing.stderr.split('\n')[0]).toBe('error: assemble: the shard results do not match the plan (nothing was pushed): missing shard(s): base-test12-arm64');
+    expect(missing.stderr.split('\n')[0]).toBe(
+      'error: assemble: the shard results do not match the plan (nothing was pushed): missing shard(s): base-test12-arm64',
+    );
     expect(await allTags()).toEqual([]);
 
     const forged = structuredClone(results[0]) as ShardResult;
@@ -125,13 +205,17 @@ describe('scale-out: plan, build-shard (by digest), assemble', () => {
     await writeFile(join(forgedDir, `${forged.shard}.json`), JSON.stringify(forged));
     const notThere = await assemble([forgedDir, ...files.filter((f) => !f.endsWith(`${forged.shard}.json`))]);
     expect(notThere.code).toBe(EXIT.error);
-    expect(notThere.stderr).toContain(`error: registry ${registry.host}: 1 manifest(s) of the shards are missing (no tag was moved): distroless/static-test12@${victim.digest} (static-test12 nonroot amd64, shard static-test12-amd64) is not on the registry`);
+    expect(notThere.stderr).toContain(
+      `error: registry ${registry.host}: 1 manifest(s) of the shards are missing (no tag was moved): distroless/static-test12@${victim.digest} (static-test12 nonroot amd64, shard static-test12-amd64) is not on the registry`,
+    );
 
     // The same shard's result in two files (not the same file named twice) is a duplicate.
     await writeFile(join(forgedDir, `${forged.shard}.json`), JSON.stringify(results[0]));
     const duplicate = await assemble([resultsDir(), forgedDir]);
     expect(duplicate.code).toBe(EXIT.error);
-    expect(duplicate.stderr).toContain('  static-test12 latest amd64 comes twice (shards static-test12-amd64 and static-test12-amd64)');
+    expect(duplicate.stderr).toContain(
+      '  static-test12 latest amd64 comes twice (shards static-test12-amd64 and static-test12-amd64)',
+    );
     expect(await allTags()).toEqual([]);
   });
 
@@ -154,11 +238,20 @@ describe('scale-out: plan, build-shard (by digest), assemble', () => {
       expect(raw.manifests.map((m: { digest: string }) => m.digest)).toEqual(ix.manifests.map((m) => m.digest));
     }
     // The same tags, naming the same digests, as `push` gave the single runner's layout (prefix aside).
-    const norm = (refs: ReadonlyArray<{ reference: string; digest: string }>, prefix: string) => refs.map((r) => `${r.reference.replace(`/${prefix}/`, '/')} ${r.digest}`);
+    const norm = (refs: ReadonlyArray<{ reference: string; digest: string }>, prefix: string) =>
+      refs.map((r) => `${r.reference.replace(`/${prefix}/`, '/')} ${r.digest}`);
     expect(norm(out.refs, 'distroless')).toEqual(norm(single.push.refs, 'single'));
-    expect(out.refs.map((r) => r.reference)).toEqual(expect.arrayContaining([`${target()}/base-test12:latest`, `${target()}/base-test12:debug-nonroot-arm64`, `${target()}/static-test12:nonroot-${RELEASE}`]));
+    expect(out.refs.map((r) => r.reference)).toEqual(
+      expect.arrayContaining([
+        `${target()}/base-test12:latest`,
+        `${target()}/base-test12:debug-nonroot-arm64`,
+        `${target()}/static-test12:nonroot-${RELEASE}`,
+      ]),
+    );
     const latest = await skopeoInspectRaw(`${target()}/base-test12:latest`, CREDS);
-    expect(`sha256:${createHash('sha256').update(latest).digest('hex')}`).toBe(out.indexes.find((i) => i.image === 'base' && i.variant === 'latest')?.digest);
+    expect(`sha256:${createHash('sha256').update(latest).digest('hex')}`).toBe(
+      out.indexes.find((i) => i.image === 'base' && i.variant === 'latest')?.digest,
+    );
 
     const tagsBefore = await allTags();
     const again = await assemble([resultsDir(), '--json']);

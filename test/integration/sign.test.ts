@@ -22,7 +22,14 @@ import { runUpdate } from '../../src/app/update.js';
 import { runCli, EXIT, type CliIo } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/index.js';
 import { RegistryClient } from '../../src/registry/index.js';
-import { KeySigner, createLegacyStorage, loadPrivateKey, signatureTag, attestationTag, type InTotoStatement } from '../../src/sign/index.js';
+import {
+  KeySigner,
+  createLegacyStorage,
+  loadPrivateKey,
+  signatureTag,
+  attestationTag,
+  type InTotoStatement,
+} from '../../src/sign/index.js';
 import { fallbackTag } from '../../src/sigstore/index.js';
 import { cosignBin, cosignVerify, cosignVerifyAttestation } from '../helpers/cosign.js';
 import { makeFixture, NOW, type Fixture } from '../helpers/update-fixture.js';
@@ -48,17 +55,30 @@ function globalArgs(): string[] {
   return ['--config', fx.configPath, '--lockfiles', fx.lockDir, '--cache-dir', join(fx.dir, 'cache')];
 }
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { HOME: fx.dir, ...env }, cwd: fx.dir, isTTY: false, now: () => NOW, clock: () => 0 };
+  const io: CliIo = {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env: { HOME: fx.dir, ...env },
+    cwd: fx.dir,
+    isTTY: false,
+    now: () => NOW,
+    clock: () => 0,
+  };
   const code = await runCli(args, io);
   return { code, stdout, stderr };
 }
 
 /** Every signed digest as `host/repo@digest`: 4 indexes and their 8 per-arch manifests. */
 function allDigestRefs(): string[] {
-  return [...new Set([...built.indexes.map((i) => i.digest), ...built.images.map((i) => i.digest)])].map((d) => `${repo}@${d}`);
+  return [...new Set([...built.indexes.map((i) => i.digest), ...built.images.map((i) => i.digest)])].map(
+    (d) => `${repo}@${d}`,
+  );
 }
 
 async function manifestDigests(tagOf: (digest: string) => string): Promise<Map<string, string>> {
@@ -73,7 +93,11 @@ async function manifestDigests(tagOf: (digest: string) => string): Promise<Map<s
 async function putJsonBlob(bytes: Buffer): Promise<string> {
   const { createHash } = await import('node:crypto');
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  await client.uploadBlob('distroless/static-test12', { digest, size: bytes.length, open: () => Readable.from([bytes]) });
+  await client.uploadBlob('distroless/static-test12', {
+    digest,
+    size: bytes.length,
+    open: () => Readable.from([bytes]),
+  });
   return digest;
 }
 
@@ -82,17 +106,43 @@ beforeAll(async () => {
   fx = await makeFixture();
   const config = await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors });
   await runUpdate({ config, lockDir: fx.lockDir, now: NOW, check: false, keyring: fx.keyring, retry: FAST_RETRY });
-  built = await runBuild({ config, lockDir: fx.lockDir, outDir: join(fx.dir, 'out/oci'), cacheDir: join(fx.dir, 'cache'), images: ['static'], http: createHttpClient({ retry: FAST_RETRY }) });
+  built = await runBuild({
+    config,
+    lockDir: fx.lockDir,
+    outDir: join(fx.dir, 'out/oci'),
+    cacheDir: join(fx.dir, 'cache'),
+    images: ['static'],
+    http: createHttpClient({ retry: FAST_RETRY }),
+  });
   registry = await startRegistry();
   repo = `${registry.host}/distroless/static-test12`;
-  await runPush({ layoutDir: join(fx.dir, 'out/oci'), registry: `${registry.host}/distroless`, insecure: true, retry: FAST_RETRY });
+  await runPush({
+    layoutDir: join(fx.dir, 'out/oci'),
+    registry: `${registry.host}/distroless`,
+    insecure: true,
+    retry: FAST_RETRY,
+  });
   client = new RegistryClient({ registry: registry.host, insecure: true, retry: FAST_RETRY });
   keyPath = join(fx.dir, 'cosign.key');
   pubPath = join(fx.dir, 'cosign.pub');
   await copyFile(join(FIXTURES, 'cosign.key'), keyPath);
   await copyFile(join(FIXTURES, 'cosign.pub'), pubPath);
   // The CLI, as a release job runs it: every image × variant of the config (here: static), SBOM + provenance.
-  const r = await cli(['sign', ...globalArgs(), '--registry', `${registry.host}/distroless`, '--insecure', '--image', 'static', '--key', 'cosign.key', '--json'], { COSIGN_PASSWORD: PASSWORD });
+  const r = await cli(
+    [
+      'sign',
+      ...globalArgs(),
+      '--registry',
+      `${registry.host}/distroless`,
+      '--insecure',
+      '--image',
+      'static',
+      '--key',
+      'cosign.key',
+      '--json',
+    ],
+    { COSIGN_PASSWORD: PASSWORD },
+  );
   if (r.code !== EXIT.ok) throw new Error(`sign failed: ${r.stderr}`);
   first = JSON.parse(r.stdout) as SignSummary;
 }, 120_000);
@@ -108,7 +158,12 @@ describe('sign (legacy .sig/.att and bundle referrers, the default with a key) c
     expect(built.indexes).toHaveLength(4);
     expect(first.digests.map((d) => `${d.name}@${d.digest}`).sort()).toEqual(allDigestRefs().sort());
     expect(first.digests.filter((d) => d.platform === undefined)).toHaveLength(4);
-    expect(first.digests.filter((d) => d.platform !== undefined).map((d) => d.platform).sort()).toEqual([...Array(4).fill('linux/amd64'), ...Array(4).fill('linux/arm64/v8')]);
+    expect(
+      first.digests
+        .filter((d) => d.platform !== undefined)
+        .map((d) => d.platform)
+        .sort(),
+    ).toEqual([...Array(4).fill('linux/amd64'), ...Array(4).fill('linux/arm64/v8')]);
     for (const d of first.digests) {
       expect(d.results.map((r) => [r.format, r.kind, r.added, r.existing])).toEqual([
         ['legacy', 'signature', 1, 0],
@@ -125,19 +180,42 @@ describe('sign (legacy .sig/.att and bundle referrers, the default with a key) c
     const r = await cosignVerify(pubPath, refs);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
-    const verified = r.stdout.split('\n').filter((l) => l.trim() !== '').flatMap((line) => JSON.parse(line) as Array<{ critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } } }>);
-    expect(verified.map((v) => `${v.critical.identity['docker-reference']}@${v.critical.image['docker-manifest-digest']}`).sort()).toEqual(refs.sort());
+    const verified = r.stdout
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .flatMap(
+        (line) =>
+          JSON.parse(line) as Array<{
+            critical: { identity: { 'docker-reference': string }; image: { 'docker-manifest-digest': string } };
+          }>,
+      );
+    expect(
+      verified
+        .map((v) => `${v.critical.identity['docker-reference']}@${v.critical.image['docker-manifest-digest']}`)
+        .sort(),
+    ).toEqual(refs.sort());
   });
 
   it('cosign verify-attestation accepts the SPDX and the SLSA attestations of every digest', async () => {
     for (const type of ['spdxjson', 'slsaprovenance1']) {
       const r = await cosignVerifyAttestation(pubPath, type, allDigestRefs());
       expect(r.code).toBe(0);
-      const envelopes = r.stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { payload: string });
-      const statements = envelopes.map((e) => JSON.parse(Buffer.from(e.payload, 'base64').toString()) as { predicateType: string; predicate: { packages?: Array<{ name: string }> } });
+      const envelopes = r.stdout
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .map((l) => JSON.parse(l) as { payload: string });
+      const statements = envelopes.map(
+        (e) =>
+          JSON.parse(Buffer.from(e.payload, 'base64').toString()) as {
+            predicateType: string;
+            predicate: { packages?: Array<{ name: string }> };
+          },
+      );
       expect(statements.map((st) => st.predicateType)).toEqual(Array(12).fill(type === 'spdxjson' ? SPDX : SLSA));
       // src/attest's SBOMs: the locked packages of the image are in each of them.
-      if (type === 'spdxjson') for (const st of statements) expect(st.predicate.packages?.map((p) => p.name)).toEqual(expect.arrayContaining(['base-files', 'tzdata']));
+      if (type === 'spdxjson')
+        for (const st of statements)
+          expect(st.predicate.packages?.map((p) => p.name)).toEqual(expect.arrayContaining(['base-files', 'tzdata']));
     }
     // A type that was never attested is refused.
     expect((await cosignVerifyAttestation(pubPath, 'cyclonedx', allDigestRefs().slice(0, 1))).code).not.toBe(0);
@@ -148,11 +226,18 @@ describe('sign (legacy .sig/.att and bundle referrers, the default with a key) c
     const r = await cli(['verify', '--insecure', '--public-key', pubPath, '--json', ...tags]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(EXIT.ok);
-    const summary = JSON.parse(r.stdout) as { ok: boolean; digests: Array<{ digest: string; checks: Array<{ format: string; what: string; ok: boolean }> }> };
+    const summary = JSON.parse(r.stdout) as {
+      ok: boolean;
+      digests: Array<{ digest: string; checks: Array<{ format: string; what: string; ok: boolean }> }>;
+    };
     expect(summary.ok).toBe(true);
     expect(summary.digests).toHaveLength(12);
     const checks = ['signature', `attestation ${SPDX}`, `attestation ${SLSA}`];
-    expect(summary.digests.flatMap((d) => d.checks.map((c) => `${c.format} ${c.what}`))).toEqual(Array(12).fill([...checks.map((c) => `legacy ${c}`), ...checks.map((c) => `bundle ${c}`)]).flat());
+    expect(summary.digests.flatMap((d) => d.checks.map((c) => `${c.format} ${c.what}`))).toEqual(
+      Array(12)
+        .fill([...checks.map((c) => `legacy ${c}`), ...checks.map((c) => `bundle ${c}`)])
+        .flat(),
+    );
   });
 
   it('signing again adds nothing: the .sig and .att manifests keep their digests', async () => {
@@ -161,31 +246,58 @@ describe('sign (legacy .sig/.att and bundle referrers, the default with a key) c
     const bundles = await manifestDigests(fallbackTag);
     expect([...bundles.values()].every((d) => /^sha256:[0-9a-f]{64}$/.test(d))).toBe(true);
     const config = await loadConfig(fx.configPath);
-    const signer = new KeySigner(await loadPrivateKey(await readFile(keyPath, 'utf8'), { source: 'cosign.key', password: PASSWORD }));
+    const signer = new KeySigner(
+      await loadPrivateKey(await readFile(keyPath, 'utf8'), { source: 'cosign.key', password: PASSWORD }),
+    );
     const ctx = await createAttestContext({ config, lockDir: fx.lockDir, cacheDir: join(fx.dir, 'cache') });
     const attest = (subject: AttestSubject): Promise<InTotoStatement[]> => attestationsFor(ctx, subject);
-    const again = await runSign({ storages: [createLegacyStorage(signer)], registry: `${registry.host}/distroless`, config, images: ['static'], insecure: true, retry: FAST_RETRY, attest });
+    const again = await runSign({
+      storages: [createLegacyStorage(signer)],
+      registry: `${registry.host}/distroless`,
+      config,
+      images: ['static'],
+      insecure: true,
+      retry: FAST_RETRY,
+      attest,
+    });
     expect(again).toMatchObject({ added: 0, existing: 36, replaced: 0 });
     // The CLI again, with the key in the environment this time: nothing new either.
-    const r = await cli(['sign', ...globalArgs(), '--registry', `${registry.host}/distroless`, '--insecure', '--image', 'static'], { DISTROLESS_SIGNING_KEY: await readFile(keyPath, 'utf8'), COSIGN_PASSWORD: PASSWORD });
+    const r = await cli(
+      ['sign', ...globalArgs(), '--registry', `${registry.host}/distroless`, '--insecure', '--image', 'static'],
+      { DISTROLESS_SIGNING_KEY: await readFile(keyPath, 'utf8'), COSIGN_PASSWORD: PASSWORD },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(EXIT.ok);
-    expect(r.stdout).toMatch(/12 digest\(s\) signed with key sha256:[0-9a-f]{64}: 0 added, 0 replaced, 72 already there\n$/);
+    expect(r.stdout).toMatch(
+      /12 digest\(s\) signed with key sha256:[0-9a-f]{64}: 0 added, 0 replaced, 72 already there\n$/,
+    );
     expect(await manifestDigests(signatureTag)).toEqual(sigs);
     expect(await manifestDigests(attestationTag)).toEqual(atts);
     expect(await manifestDigests(fallbackTag)).toEqual(bundles);
   });
 
   it('a wrong key: cosign and our verify both refuse', async () => {
-    await exec('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(fx.dir, 'other.key')]);
+    await exec('openssl', [
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-out',
+      join(fx.dir, 'other.key'),
+    ]);
     await exec('openssl', ['pkey', '-in', join(fx.dir, 'other.key'), '-pubout', '-out', join(fx.dir, 'other.pub')]);
     const ref = `${repo}:nonroot`;
     expect((await cosignVerify(join(fx.dir, 'other.pub'), [ref])).code).not.toBe(0);
     expect((await cosignVerifyAttestation(join(fx.dir, 'other.pub'), 'spdxjson', [ref])).code).not.toBe(0);
     const r = await cli(['verify', '--insecure', '--public-key', join(fx.dir, 'other.pub'), ref]);
     expect(r.code).toBe(EXIT.verifyFailed);
-    expect(r.stderr).toMatch(/^FAILED 127\.0\.0\.1:\d+\/distroless\/static-test12@sha256:[0-9a-f]{64} signature \[legacy\]: signature does not verify with key sha256:[0-9a-f]{12}… \(payload changed, or another key\)$/m);
-    expect(r.stderr).toMatch(/attestation https:\/\/spdx\.dev\/Document \[legacy\]: attestation does not verify with key/);
+    expect(r.stderr).toMatch(
+      /^FAILED 127\.0\.0\.1:\d+\/distroless\/static-test12@sha256:[0-9a-f]{64} signature \[legacy\]: signature does not verify with key sha256:[0-9a-f]{12}… \(payload changed, or another key\)$/m,
+    );
+    expect(r.stderr).toMatch(
+      /attestation https:\/\/spdx\.dev\/Document \[legacy\]: attestation does not verify with key/,
+    );
   });
 
   it('an image re-tagged to another digest fails, also when its old signature is copied along', async () => {
@@ -193,15 +305,24 @@ describe('sign (legacy .sig/.att and bundle referrers, the default with a key) c
     const amd64 = built.images.find((i) => i.variant === 'latest' && i.arch === 'amd64');
     const original = await client.getManifest('distroless/static-test12', amd64?.digest ?? '');
     const doc = JSON.parse(original.bytes.toString()) as { annotations?: Record<string, string> };
-    const changed = Buffer.from(JSON.stringify({ ...doc, annotations: { ...doc.annotations, 'test.retagged': 'yes' } }));
+    const changed = Buffer.from(
+      JSON.stringify({ ...doc, annotations: { ...doc.annotations, 'test.retagged': 'yes' } }),
+    );
     const other = await client.putManifest('distroless/static-test12', 'retagged', changed, original.mediaType);
     const ref = `${repo}:retagged`;
     expect((await cosignVerify(pubPath, [ref])).code).not.toBe(0);
     let r = await cli(['verify', '--insecure', '--public-key', pubPath, '--type', 'none', ref]);
     expect(r.code).toBe(EXIT.verifyFailed);
-    expect(r.stderr).toContain(`signature [legacy]: no signatures: distroless/static-test12:${signatureTag(other)} does not exist`);
+    expect(r.stderr).toContain(
+      `signature [legacy]: no signatures: distroless/static-test12:${signatureTag(other)} does not exist`,
+    );
     // Copy the signatures of the original digest to the new one, as an attacker moving a tag would.
-    await client.putManifest('distroless/static-test12', signatureTag(other), (await client.getManifest('distroless/static-test12', signatureTag(original.digest))).bytes, 'application/vnd.oci.image.manifest.v1+json');
+    await client.putManifest(
+      'distroless/static-test12',
+      signatureTag(other),
+      (await client.getManifest('distroless/static-test12', signatureTag(original.digest))).bytes,
+      'application/vnd.oci.image.manifest.v1+json',
+    );
     const cosignCopied = await cosignVerify(pubPath, [ref]);
     expect(cosignCopied.code).not.toBe(0);
     r = await cli(['verify', '--insecure', '--public-key', pubPath, '--type', 'none', ref]);
@@ -223,12 +344,21 @@ describe('sign (legacy .sig/.att and bundle referrers, the default with a key) c
     expect(tampered.toString()).not.toBe(payload);
     const digest = await putJsonBlob(tampered);
     const rewritten = { ...manifest, layers: [{ ...layer, digest, size: tampered.length }] };
-    await client.putManifest('distroless/static-test12', tag, Buffer.from(JSON.stringify(rewritten)), 'application/vnd.oci.image.manifest.v1+json');
+    await client.putManifest(
+      'distroless/static-test12',
+      tag,
+      Buffer.from(JSON.stringify(rewritten)),
+      'application/vnd.oci.image.manifest.v1+json',
+    );
     const ref = `${repo}@${target}`;
     expect((await cosignVerify(pubPath, [ref])).code).not.toBe(0);
     const r = await cli(['verify', '--insecure', '--public-key', pubPath, ref]);
     expect(r.code).toBe(EXIT.verifyFailed);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/ signature \[legacy\]: signature does not verify with key sha256:[0-9a-f]{12}… \(payload changed, or another key\)$/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        / signature \[legacy\]: signature does not verify with key sha256:[0-9a-f]{12}… \(payload changed, or another key\)$/,
+      ),
+    ]);
     // The attestations of that digest are untouched and still verify with cosign.
     expect((await cosignVerifyAttestation(pubPath, 'spdxjson', [ref])).code).toBe(0);
   });

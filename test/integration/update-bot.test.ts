@@ -11,7 +11,13 @@ import { FAST_RETRY } from '../../src/archive/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { runUpdate } from '../../src/app/update.js';
 import { lockfilePath } from '../../src/lock/io.js';
-import { createGitHubClient, FAST_GITHUB_POLICY, runUpdateBot, TRACKER_URL, type UpdateBotResult } from '../../src/update-pr/index.js';
+import {
+  createGitHubClient,
+  FAST_GITHUB_POLICY,
+  runUpdateBot,
+  TRACKER_URL,
+  type UpdateBotResult,
+} from '../../src/update-pr/index.js';
 import { isDistrolessError } from '../../src/errors.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { makeFixture, NOW, type Fixture, type FixtureOptions } from '../helpers/update-fixture.js';
@@ -23,7 +29,14 @@ const BRANCH = 'distroless-action/update';
 function upstream(libc: string): FixtureOptions {
   return {
     security: {
-      packages: [{ name: 'libc6', version: libc, architecture: 'amd64', fields: { Depends: 'libgcc-s1', Source: `glibc (${libc})` } }],
+      packages: [
+        {
+          name: 'libc6',
+          version: libc,
+          architecture: 'amd64',
+          fields: { Depends: 'libgcc-s1', Source: `glibc (${libc})` },
+        },
+      ],
     },
   };
 }
@@ -33,14 +46,22 @@ describe('update bot against a fake GitHub API and a local Debian archive', () =
   let committed: Fixture; // the upstream the base branch's lockfile was made from
   let newer: Fixture;
   let newest: Fixture;
-  const octokit = (): ReturnType<typeof createGitHubClient> => createGitHubClient({ token: gh.token, baseUrl: gh.url, policy: FAST_GITHUB_POLICY });
+  const octokit = (): ReturnType<typeof createGitHubClient> =>
+    createGitHubClient({ token: gh.token, baseUrl: gh.url, policy: FAST_GITHUB_POLICY });
 
   /** A workflow run: check out the base lockfile, `update` against `fx`, hand the result to the bot. */
   async function botRun(fx: Fixture, labels = ['dependencies', 'security']): Promise<UpdateBotResult> {
     const file = lockfilePath(committed.lockDir, 'test12');
     await writeFile(file, gh.readFile(gh.branchSha('main') ?? '', LOCK_PATH) ?? '');
     const config = await loadConfig(committed.configPath, { sourceOverrides: fx.mirrors });
-    const result = await runUpdate({ config, lockDir: committed.lockDir, now: NOW, check: false, keyring: committed.keyring, retry: FAST_RETRY });
+    const result = await runUpdate({
+      config,
+      lockDir: committed.lockDir,
+      now: NOW,
+      check: false,
+      keyring: committed.keyring,
+      retry: FAST_RETRY,
+    });
     return runUpdateBot({
       octokit: octokit(),
       owner: gh.owner,
@@ -60,9 +81,20 @@ describe('update bot against a fake GitHub API and a local Debian archive', () =
     // The consumer repository: config and a lockfile made from `committed`, on main.
     const config = await loadConfig(committed.configPath, { sourceOverrides: committed.mirrors });
     await mkdir(dirname(lockfilePath(committed.lockDir, 'test12')), { recursive: true });
-    await runUpdate({ config, lockDir: committed.lockDir, now: NOW, check: false, keyring: committed.keyring, retry: FAST_RETRY });
+    await runUpdate({
+      config,
+      lockDir: committed.lockDir,
+      now: NOW,
+      check: false,
+      keyring: committed.keyring,
+      retry: FAST_RETRY,
+    });
     const lock = await readFile(lockfilePath(committed.lockDir, 'test12'), 'utf8');
-    gh.push('main', { 'README.md': '# images\n', 'distroless.yaml': await readFile(committed.configPath, 'utf8'), [LOCK_PATH]: lock }, 'initial');
+    gh.push(
+      'main',
+      { 'README.md': '# images\n', 'distroless.yaml': await readFile(committed.configPath, 'utf8'), [LOCK_PATH]: lock },
+      'initial',
+    );
   });
   afterAll(async () => {
     await gh?.close();
@@ -72,22 +104,41 @@ describe('update bot against a fake GitHub API and a local Debian archive', () =
   it('first run with a newer upstream opens a PR: branch, one commit on main with the lockfile, labels, body', async () => {
     const main = gh.branchSha('main') ?? '';
     const res = await botRun(newer);
-    expect(res).toMatchObject({ action: 'created', number: 1, url: 'https://github.test/acme/images/pull/1', branch: BRANCH, committed: true });
+    expect(res).toMatchObject({
+      action: 'created',
+      number: 1,
+      url: 'https://github.test/acme/images/pull/1',
+      branch: BRANCH,
+      committed: true,
+    });
     const head = gh.branchSha(BRANCH) ?? '';
     expect(res.commit).toBe(head);
     expect(gh.commit(head).parents).toEqual([main]);
-    expect(gh.commit(head).message).toMatch(/^Update distroless lockfiles\n\n1 package updated across 1 image; 1 from stable-security\n$/);
-    const lock = JSON.parse(gh.readFile(head, LOCK_PATH) ?? '{}') as { packages: { amd64: { libc6: { version: string } } } };
+    expect(gh.commit(head).message).toMatch(
+      /^Update distroless lockfiles\n\n1 package updated across 1 image; 1 from stable-security\n$/,
+    );
+    const lock = JSON.parse(gh.readFile(head, LOCK_PATH) ?? '{}') as {
+      packages: { amd64: { libc6: { version: string } } };
+    };
     expect(lock.packages.amd64.libc6.version).toBe('2.36-9+deb12u2');
     expect(gh.readFile(head, 'README.md')).toBe('# images\n'); // the tree is built on main's tree
     expect(gh.readFile(main, LOCK_PATH)).toContain('2.36-9+deb12u1'); // main untouched
 
     const [pull] = gh.pulls();
-    expect(pull).toMatchObject({ number: 1, state: 'open', head: BRANCH, base: 'main', title: 'Update distroless lockfiles', labels: ['dependencies', 'security'] });
+    expect(pull).toMatchObject({
+      number: 1,
+      state: 'open',
+      head: BRANCH,
+      base: 'main',
+      title: 'Update distroless lockfiles',
+      labels: ['dependencies', 'security'],
+    });
     const body = pull?.body ?? '';
     expect(body).toContain('**1 package updated across 1 image; 1 from stable-security**');
     expect(body).toContain('### test12');
-    expect(body).toContain(`| \`libc6\` | amd64 | \`2.36-9+deb12u1\` → \`2.36-9+deb12u2\` | 🔒 \`stable-security\` ([glibc](${TRACKER_URL}glibc)) | base |`);
+    expect(body).toContain(
+      `| \`libc6\` | amd64 | \`2.36-9+deb12u1\` → \`2.36-9+deb12u2\` | 🔒 \`stable-security\` ([glibc](${TRACKER_URL}glibc)) | base |`,
+    );
     expect(body).not.toContain('<details>');
   });
 
@@ -132,8 +183,20 @@ describe('update bot against a fake GitHub API and a local Debian archive', () =
 
   it('retries 5xx answers and waits out rate limits (retry and throttling plugins)', async () => {
     gh.fail({ method: 'GET', path: /\/pulls$/, status: 502, message: 'Bad Gateway', times: 2 });
-    gh.fail({ method: 'GET', path: /\/git\/ref\/heads\/main$/, status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) } });
-    gh.fail({ method: 'GET', path: /\/git\/commits\//, status: 403, message: 'You have exceeded a secondary rate limit', headers: { 'retry-after': '1' } });
+    gh.fail({
+      method: 'GET',
+      path: /\/git\/ref\/heads\/main$/,
+      status: 403,
+      message: 'API rate limit exceeded',
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) },
+    });
+    gh.fail({
+      method: 'GET',
+      path: /\/git\/commits\//,
+      status: 403,
+      message: 'You have exceeded a secondary rate limit',
+      headers: { 'retry-after': '1' },
+    });
     gh.resetLog();
     expect(await botRun(newest)).toMatchObject({ action: 'unchanged', number: 1 });
     expect(gh.log.filter((l) => /\/pulls\?/.test(l))).toHaveLength(3);
@@ -142,7 +205,10 @@ describe('update bot against a fake GitHub API and a local Debian archive', () =
   });
 
   it('adds labels it is given later to the existing PR', async () => {
-    expect(await botRun(newest, ['dependencies', 'security', 'automerge'])).toMatchObject({ action: 'unchanged', number: 1 });
+    expect(await botRun(newest, ['dependencies', 'security', 'automerge'])).toMatchObject({
+      action: 'unchanged',
+      number: 1,
+    });
     expect(gh.pulls()[0]?.labels).toEqual(['dependencies', 'security', 'automerge']);
   });
 
@@ -164,14 +230,50 @@ describe('update bot against a fake GitHub API and a local Debian archive', () =
 
   it('reports GitHub failures as one-line GITHUB errors', async () => {
     const bad = createGitHubClient({ token: 'wrong', baseUrl: gh.url, policy: FAST_GITHUB_POLICY });
-    const run = runUpdateBot({ octokit: bad, owner: gh.owner, repo: gh.repo, baseBranch: 'main', files: [], diffs: [] });
-    await expect(run).rejects.toMatchObject({ code: 'GITHUB', message: expect.stringMatching(/^GitHub: get branch main failed \(HTTP 401\): Bad credentials/) });
+    const run = runUpdateBot({
+      octokit: bad,
+      owner: gh.owner,
+      repo: gh.repo,
+      baseBranch: 'main',
+      files: [],
+      diffs: [],
+    });
+    await expect(run).rejects.toMatchObject({
+      code: 'GITHUB',
+      message: expect.stringMatching(/^GitHub: get branch main failed \(HTTP 401\): Bad credentials/),
+    });
     // A primary rate limit that resets in an hour fails fast instead of holding the job.
-    gh.fail({ method: 'GET', path: /\/git\/ref\/heads\/main$/, status: 403, message: 'API rate limit exceeded', headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) } });
-    const limited = runUpdateBot({ octokit: octokit(), owner: gh.owner, repo: gh.repo, baseBranch: 'main', files: [], diffs: [] });
-    await expect(limited).rejects.toMatchObject({ code: 'GITHUB', message: expect.stringMatching(/HTTP 403\): API rate limit exceeded/) });
-    const missing = runUpdateBot({ octokit: octokit(), owner: gh.owner, repo: gh.repo, baseBranch: 'nope', files: [], diffs: [] });
-    const error = await missing.then(() => undefined, (e: unknown) => e);
+    gh.fail({
+      method: 'GET',
+      path: /\/git\/ref\/heads\/main$/,
+      status: 403,
+      message: 'API rate limit exceeded',
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) },
+    });
+    const limited = runUpdateBot({
+      octokit: octokit(),
+      owner: gh.owner,
+      repo: gh.repo,
+      baseBranch: 'main',
+      files: [],
+      diffs: [],
+    });
+    await expect(limited).rejects.toMatchObject({
+      code: 'GITHUB',
+      message: expect.stringMatching(/HTTP 403\): API rate limit exceeded/),
+    });
+    const missing = runUpdateBot({
+      octokit: octokit(),
+      owner: gh.owner,
+      repo: gh.repo,
+      baseBranch: 'nope',
+      files: [],
+      diffs: [],
+    });
+    const error = await missing.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isDistrolessError(error, 'GITHUB')).toBe(true);
     expect((error as Error).message).toBe('GitHub: base branch "nope" not found in acme/images');
   });

@@ -10,7 +10,15 @@ import { makeFixture, NOW, PUBLISHED, type Fixture } from '../helpers/update-fix
 
 async function update(fx: Fixture, extra: Partial<UpdateOptions> = {}, mirrors = fx.mirrors) {
   const config = await loadConfig(fx.configPath, { sourceOverrides: mirrors });
-  return runUpdate({ config, lockDir: fx.lockDir, now: NOW, check: false, keyring: fx.keyring, retry: FAST_RETRY, ...extra });
+  return runUpdate({
+    config,
+    lockDir: fx.lockDir,
+    now: NOW,
+    check: false,
+    keyring: fx.keyring,
+    retry: FAST_RETRY,
+    ...extra,
+  });
 }
 
 describe('update against a signed Debian repository on 127.0.0.1', () => {
@@ -90,7 +98,14 @@ describe('update against a signed Debian repository on 127.0.0.1', () => {
       expect(result.changed).toBe(true);
       expect(result.written).toBe(false);
       expect(result.distros[0]?.diff.changes).toEqual([
-        expect.objectContaining({ name: 'libc6', old: '2.36-9+deb12u1', new: '2.36-9+deb12u2', archs: ['amd64'], suite: 'stable-security', images: ['base'] }),
+        expect.objectContaining({
+          name: 'libc6',
+          old: '2.36-9+deb12u1',
+          new: '2.36-9+deb12u2',
+          archs: ['amd64'],
+          suite: 'stable-security',
+          images: ['base'],
+        }),
       ]);
       expect(await readFile(lockfilePath(fx.lockDir, 'test12'), 'utf8')).toBe(before);
     } finally {
@@ -117,7 +132,10 @@ describe('update refuses what it cannot verify and leaves the lockfiles untouche
   }
 
   it('a tampered InRelease', async () => {
-    const fx = await makeFixture({ main: { tamperInRelease: (s) => s.replace('Origin: Test', 'Origin: Evil') } }, good.keys);
+    const fx = await makeFixture(
+      { main: { tamperInRelease: (s) => s.replace('Origin: Test', 'Origin: Evil') } },
+      good.keys,
+    );
     try {
       await expectRefused(fx, 'SIGNATURE_INVALID', /dists\/stable\/InRelease/);
     } finally {
@@ -126,7 +144,13 @@ describe('update refuses what it cannot verify and leaves the lockfiles untouche
   });
 
   it('a tampered index (by-hash copy too)', async () => {
-    const fx = await makeFixture({ security: { corrupt: [{ path: 'main/binary-amd64/Packages.xz', how: 'flip' }] }, securityLibc: '2.36-9+deb12u3' }, good.keys);
+    const fx = await makeFixture(
+      {
+        security: { corrupt: [{ path: 'main/binary-amd64/Packages.xz', how: 'flip' }] },
+        securityLibc: '2.36-9+deb12u3',
+      },
+      good.keys,
+    );
     try {
       await expectRefused(fx, 'HASH_MISMATCH', /Packages\.xz/);
     } finally {
@@ -146,7 +170,10 @@ describe('update refuses what it cannot verify and leaves the lockfiles untouche
 
   it('an expired Valid-Until (a replayed old index)', async () => {
     const old = new Date(PUBLISHED.getTime() - 30 * 86400_000);
-    const fx = await makeFixture({ security: { date: old, validUntil: new Date(old.getTime() + 7 * 86400_000) } }, good.keys);
+    const fx = await makeFixture(
+      { security: { date: old, validUntil: new Date(old.getTime() + 7 * 86400_000) } },
+      good.keys,
+    );
     try {
       await expectRefused(fx, 'RELEASE_EXPIRED', /stable-security/);
     } finally {
@@ -175,7 +202,10 @@ describe('partial update by arch', () => {
     const fx = await makeFixture();
     try {
       await update(fx);
-      const newer = await makeFixture({ main: { packages: (await import('../helpers/update-fixture.js')).mainPackages('2.36-10') } }, fx.keys);
+      const newer = await makeFixture(
+        { main: { packages: (await import('../helpers/update-fixture.js')).mainPackages('2.36-10') } },
+        fx.keys,
+      );
       try {
         const result = await update(fx, { archs: ['arm64'] }, newer.mirrors);
         expect(result.changed).toBe(true);

@@ -50,7 +50,6 @@ interface ArchState {
 
 const states = new Map<string, ArchState>();
 
-
 async function prepare(arch: string): Promise<ArchState> {
   const root = await createAptRoot(arch, SOURCES);
   const errors = await aptUpdate(root);
@@ -78,7 +77,11 @@ async function prepare(arch: string): Promise<ArchState> {
       ARCHS.map(async (arch) => {
         const state = await prepare(arch);
         states.set(arch, state);
-        await Promise.all(SETS.map((set) => simulate(async () => state.apt.set(set.join(' '), await aptSimulateInstall(state.root, set)))));
+        await Promise.all(
+          SETS.map((set) =>
+            simulate(async () => state.apt.set(set.join(' '), await aptSimulateInstall(state.root, set))),
+          ),
+        );
       }),
     );
   }, 400_000);
@@ -103,7 +106,8 @@ async function prepare(arch: string): Promise<ArchState> {
       // Milliseconds on a prepared universe (1–20 ms typically); a coarse guard against accidental
       // quadratic work that still holds on a loaded 2-core runner.
       expect(elapsed).toBeLessThan(200);
-      if (key === 'python3') console.log(`${arch}: python3 closure (${mine.size} packages) resolved in ${elapsed.toFixed(1)} ms`);
+      if (key === 'python3')
+        console.log(`${arch}: python3 closure (${mine.size} packages) resolved in ${elapsed.toFixed(1)} ms`);
     });
   });
 

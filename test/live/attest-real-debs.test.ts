@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { parseCopyright, readDebLicense, spdxDocument, type DebLicense, type SbomPackage } from '../../src/attest/index.js';
+import {
+  parseCopyright,
+  readDebLicense,
+  spdxDocument,
+  type DebLicense,
+  type SbomPackage,
+} from '../../src/attest/index.js';
 import { parsePackagesIndex } from '../../src/debian/packages.js';
 import type { PackageRecord } from '../../src/debian/types.js';
 import { describeLive } from '../helpers/live.js';
@@ -41,7 +47,8 @@ describeLive('licence facts of real bookworm .debs', () => {
 
   beforeAll(async () => {
     const index = gunzipSync(await download(`${MIRROR}/dists/bookworm/main/binary-amd64/Packages.gz`));
-    for (const r of parsePackagesIndex(index, 'bookworm main amd64 Packages')) if (PACKAGES.includes(r.name)) records.set(r.name, r);
+    for (const r of parsePackagesIndex(index, 'bookworm main amd64 Packages'))
+      if (PACKAGES.includes(r.name)) records.set(r.name, r);
     for (const name of PACKAGES) {
       const record = records.get(name);
       if (!record) throw new Error(`${name} is not in bookworm main amd64`);
@@ -54,11 +61,22 @@ describeLive('licence facts of real bookworm .debs', () => {
     }
   }, 300_000);
 
-  it.each(PACKAGES.filter((n) => n !== 'libgcc-s1'))('%s: the copyright file dpkg-deb extracts, parsed', async (name) => {
-    const { stdout } = await run('sh', ['-c', `dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./usr/share/doc/${name}/copyright`], { env: { ...process.env, DEB: paths.get(name) }, maxBuffer: 1 << 26 });
-    expect(stdout.length).toBeGreaterThan(100);
-    expect(facts.get(name)).toEqual({ kind: 'file', path: `usr/share/doc/${name}/copyright`, info: parseCopyright(stdout) });
-  });
+  it.each(PACKAGES.filter((n) => n !== 'libgcc-s1'))(
+    '%s: the copyright file dpkg-deb extracts, parsed',
+    async (name) => {
+      const { stdout } = await run(
+        'sh',
+        ['-c', `dpkg-deb --fsys-tarfile "$DEB" | tar -xO ./usr/share/doc/${name}/copyright`],
+        { env: { ...process.env, DEB: paths.get(name) }, maxBuffer: 1 << 26 },
+      );
+      expect(stdout.length).toBeGreaterThan(100);
+      expect(facts.get(name)).toEqual({
+        kind: 'file',
+        path: `usr/share/doc/${name}/copyright`,
+        info: parseCopyright(stdout),
+      });
+    },
+  );
 
   it('libgcc-s1 ships its doc directory as a link to gcc-12-base, as dpkg-deb lists it', async () => {
     const { stdout } = await run('dpkg-deb', ['-c', paths.get('libgcc-s1') ?? '']);
@@ -77,11 +95,29 @@ describeLive('licence facts of real bookworm .debs', () => {
     const packages: SbomPackage[] = PACKAGES.map((name) => {
       const r = records.get(name) as PackageRecord;
       const f = facts.get(name);
-      const license = f?.kind === 'file' ? { declared: f.info.declared, copyrightText: f.info.copyrightText, licenseRefs: f.info.licenseRefs } : { declared: 'NOASSERTION', copyrightText: 'NOASSERTION', licenseRefs: {} };
-      const pin = { version: r.version, architecture: r.architecture, suite: 'bookworm', source: r.source, sourceVersion: r.sourceVersion, filename: r.filename, size: r.size, sha256: r.sha256 };
+      const license =
+        f?.kind === 'file'
+          ? { declared: f.info.declared, copyrightText: f.info.copyrightText, licenseRefs: f.info.licenseRefs }
+          : { declared: 'NOASSERTION', copyrightText: 'NOASSERTION', licenseRefs: {} };
+      const pin = {
+        version: r.version,
+        architecture: r.architecture,
+        suite: 'bookworm',
+        source: r.source,
+        sourceVersion: r.sourceVersion,
+        filename: r.filename,
+        size: r.size,
+        sha256: r.sha256,
+      };
       return { name, imageArch: 'amd64', pin, downloadLocation: `${MIRROR}/${r.filename}`, requiredBy: '', license };
     });
-    const doc = spdxDocument({ name: 'live-amd64', subject: { name: 'live', digest: `sha256:${'0'.repeat(64)}`, ociArch: 'amd64' }, distroVersion: '12', epoch: 1_700_000_000, archs: [{ arch: 'amd64', packages }] });
+    const doc = spdxDocument({
+      name: 'live-amd64',
+      subject: { name: 'live', digest: `sha256:${'0'.repeat(64)}`, ociArch: 'amd64' },
+      distroVersion: '12',
+      epoch: 1_700_000_000,
+      archs: [{ arch: 'amd64', packages }],
+    });
     expect(spdxProblems(doc)).toEqual([]);
   });
 });

@@ -72,37 +72,54 @@ describeLive('real bookworm .debs → package layers', () => {
     records = parsePackagesIndex(index, 'bookworm main amd64 Packages').filter((r) => PACKAGES.includes(r.name));
   }, 180_000);
 
-  it.each(PACKAGES)('%s: the layer matches dpkg-deb -c and --fsys-tarfile', async (name) => {
-    const record = records.find((r) => r.name === name);
-    if (record === undefined) throw new Error(`${name} is not in bookworm main amd64`);
-    const bytes = await download(`${MIRROR}/${record.filename}`);
-    expect(bytes.length).toBe(record.size);
-    expect(sha256(bytes)).toBe(record.sha256);
-    const deb = join(work, `${name}.deb`);
-    await writeFile(deb, bytes);
+  it.each(PACKAGES)(
+    '%s: the layer matches dpkg-deb -c and --fsys-tarfile',
+    async (name) => {
+      const record = records.find((r) => r.name === name);
+      if (record === undefined) throw new Error(`${name} is not in bookworm main amd64`);
+      const bytes = await download(`${MIRROR}/${record.filename}`);
+      expect(bytes.length).toBe(record.size);
+      expect(sha256(bytes)).toBe(record.sha256);
+      const deb = join(work, `${name}.deb`);
+      await writeFile(deb, bytes);
 
-    const layer = join(work, `${name}.tar`);
-    const out = createWriteStream(layer);
-    const writer = new TarWriter(out);
-    const info = await writePackageLayer(deb, name, writer, { epoch: EPOCH });
-    await writer.finish();
-    await finished(out);
+      const layer = join(work, `${name}.tar`);
+      const out = createWriteStream(layer);
+      const writer = new TarWriter(out);
+      const info = await writePackageLayer(deb, name, writer, { epoch: EPOCH });
+      await writer.finish();
+      await finished(out);
 
-    const env = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
-    const expected = parseListing((await run('dpkg-deb', ['-c', deb], { env, maxBuffer: 1 << 26 })).stdout);
-    const listing = (await run('tar', ['--numeric-owner', '--quoting-style=literal', '-tvf', layer], { env, maxBuffer: 1 << 26 })).stdout;
-    const actual = parseListing(listing);
-    expect(expected.length).toBeGreaterThan(10);
-    const status = actual.filter((e) => e.name.startsWith('var/lib/dpkg/status.d/'));
-    expect(status.map((e) => e.name)).toEqual([`var/lib/dpkg/status.d/${name}`, `var/lib/dpkg/status.d/${name}.md5sums`]);
-    const generated = new Set(['var', 'var/lib', 'var/lib/dpkg', 'var/lib/dpkg/status.d', ...status.map((e) => e.name)]);
-    expect(actual.filter((e) => !generated.has(e.name) || expected.some((x) => x.name === e.name))).toEqual(expected);
-    for (const line of listing.trim().split('\n')) expect(line).toMatch(/^\S{10} \d+\/\d+ /); // numeric owners
+      const env = { ...process.env, LC_ALL: 'C', TZ: 'UTC' };
+      const expected = parseListing((await run('dpkg-deb', ['-c', deb], { env, maxBuffer: 1 << 26 })).stdout);
+      const listing = (
+        await run('tar', ['--numeric-owner', '--quoting-style=literal', '-tvf', layer], { env, maxBuffer: 1 << 26 })
+      ).stdout;
+      const actual = parseListing(listing);
+      expect(expected.length).toBeGreaterThan(10);
+      const status = actual.filter((e) => e.name.startsWith('var/lib/dpkg/status.d/'));
+      expect(status.map((e) => e.name)).toEqual([
+        `var/lib/dpkg/status.d/${name}`,
+        `var/lib/dpkg/status.d/${name}.md5sums`,
+      ]);
+      const generated = new Set([
+        'var',
+        'var/lib',
+        'var/lib/dpkg',
+        'var/lib/dpkg/status.d',
+        ...status.map((e) => e.name),
+      ]);
+      expect(actual.filter((e) => !generated.has(e.name) || expected.some((x) => x.name === e.name))).toEqual(expected);
+      for (const line of listing.trim().split('\n')) expect(line).toMatch(/^\S{10} \d+\/\d+ /); // numeric owners
 
-    expect(info.fileCount).toBe(expected.filter((e) => e.perms.startsWith('-')).length);
-    const shellEnv = { ...env, DEB: deb, LAYER: layer };
-    const theirs = await run('sh', ['-c', 'dpkg-deb --fsys-tarfile "$DEB" | tar -xO | sha256sum'], { env: shellEnv });
-    const ours = await run('sh', ['-c', `tar -xOf "$LAYER" --exclude='var/lib/dpkg/status.d/*' | sha256sum`], { env: shellEnv });
-    expect(ours.stdout).toBe(theirs.stdout);
-  }, 300_000);
+      expect(info.fileCount).toBe(expected.filter((e) => e.perms.startsWith('-')).length);
+      const shellEnv = { ...env, DEB: deb, LAYER: layer };
+      const theirs = await run('sh', ['-c', 'dpkg-deb --fsys-tarfile "$DEB" | tar -xO | sha256sum'], { env: shellEnv });
+      const ours = await run('sh', ['-c', `tar -xOf "$LAYER" --exclude='var/lib/dpkg/status.d/*' | sha256sum`], {
+        env: shellEnv,
+      });
+      expect(ours.stdout).toBe(theirs.stdout);
+    },
+    300_000,
+  );
 });

@@ -35,7 +35,14 @@ describeLive('update against the real Debian mirror (fresh resolution, never a c
     const resolved: string[] = [];
     for (const arch of distro.archs) {
       try {
-        await runUpdate({ config, lockDir, now: new Date(), check: false, archs: [arch], cacheDir: join(lockDir, '.cache') });
+        await runUpdate({
+          config,
+          lockDir,
+          now: new Date(),
+          check: false,
+          archs: [arch],
+          cacheDir: join(lockDir, '.cache'),
+        });
         resolved.push(arch);
       } catch (e) {
         // A refusal is only acceptable when the mirror really is inconsistent for that index.
@@ -52,16 +59,21 @@ describeLive('update against the real Debian mirror (fresh resolution, never a c
     const lock = await readLockfile(lockDir, 'debian12');
     if (!lock) throw new Error('no lock');
     for (const arch of resolved) {
-      const images = Object.fromEntries(Object.entries(lock.images).map(([name, byArch]) => [name, Object.keys(byArch[arch]?.packages ?? {})]));
+      const images = Object.fromEntries(
+        Object.entries(lock.images).map(([name, byArch]) => [name, Object.keys(byArch[arch]?.packages ?? {})]),
+      );
       expect(images.static?.sort()).toEqual(['base-files', 'ca-certificates', 'media-types', 'netbase', 'tzdata']);
       expect(images['base-nossl']).toEqual(expect.arrayContaining(['libc6', 'base-files']));
       expect(images.base).toEqual(expect.arrayContaining(['libc6', 'libssl3']));
       expect(images.cc).toEqual(expect.arrayContaining(['libstdc++6', 'libgomp1', 'libgcc-s1']));
-      expect(images.python3).toEqual(expect.arrayContaining(['python3.11', 'libpython3.11-stdlib', 'libssl3', 'libsqlite3-0']));
+      expect(images.python3).toEqual(
+        expect.arrayContaining(['python3.11', 'libpython3.11-stdlib', 'libssl3', 'libsqlite3-0']),
+      );
       expect(images.python3).not.toEqual(expect.arrayContaining(['dpkg']));
       expect(images.java17).toEqual(expect.arrayContaining(['openjdk-17-jre-headless']));
       expect(images.debug).toEqual(['busybox-static']);
-      for (const image of Object.values(images)) expect(image).not.toEqual(expect.arrayContaining(['debconf', 'perl-base', 'bash', 'dash']));
+      for (const image of Object.values(images))
+        expect(image).not.toEqual(expect.arrayContaining(['debconf', 'perl-base', 'bash', 'dash']));
       for (const pin of Object.values(lock.packages[arch] ?? {})) {
         expect(pin.sha256).toMatch(/^[0-9a-f]{64}$/);
         expect(['bookworm', 'bookworm-updates', 'bookworm-security']).toContain(pin.suite);

@@ -29,7 +29,9 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 describe('in-toto statements', () => {
   it('has the v1 shape, with the digest as hex under sha256', () => {
-    const s = inTotoStatement({ name: 'ghcr.io/acme/base-debian12', digest: DIGEST }, 'https://spdx.dev/Document', { x: 1 });
+    const s = inTotoStatement({ name: 'ghcr.io/acme/base-debian12', digest: DIGEST }, 'https://spdx.dev/Document', {
+      x: 1,
+    });
     expect(Object.keys(s)).toEqual(['_type', 'subject', 'predicateType', 'predicate']);
     expect(s).toEqual({
       _type: 'https://in-toto.io/Statement/v1',
@@ -40,21 +42,33 @@ describe('in-toto statements', () => {
   });
 
   it('refuses a digest that is not sha256:<64 hex>', () => {
-    expect(() => inTotoStatement({ name: 'x', digest: 'sha256:ABC' }, 't', {})).toThrow(/expected a sha256:<64 hex> digest/);
+    expect(() => inTotoStatement({ name: 'x', digest: 'sha256:ABC' }, 't', {})).toThrow(
+      /expected a sha256:<64 hex> digest/,
+    );
     expect(() => inTotoStatement({ name: 'x', digest: `sha512:${'a'.repeat(64)}` }, 't', {})).toThrow(/sha256/);
   });
 });
 
 describe('package URLs', () => {
   it('Debian packages: epoch colon kept, + encoded, qualifiers sorted', () => {
-    expect(debPurl('libc6', '2.36-9+deb12u13', 'amd64', '12')).toBe('pkg:deb/debian/libc6@2.36-9%2Bdeb12u13?arch=amd64&distro=debian-12');
-    expect(debPurl('busybox-static', '1:1.35.0-4+b4', 'arm64', '12')).toBe('pkg:deb/debian/busybox-static@1:1.35.0-4%2Bb4?arch=arm64&distro=debian-12');
-    expect(debPurl('libstdc++6', '12.2.0-14~x', 'all', '13')).toBe('pkg:deb/debian/libstdc%2B%2B6@12.2.0-14~x?arch=all&distro=debian-13');
+    expect(debPurl('libc6', '2.36-9+deb12u13', 'amd64', '12')).toBe(
+      'pkg:deb/debian/libc6@2.36-9%2Bdeb12u13?arch=amd64&distro=debian-12',
+    );
+    expect(debPurl('busybox-static', '1:1.35.0-4+b4', 'arm64', '12')).toBe(
+      'pkg:deb/debian/busybox-static@1:1.35.0-4%2Bb4?arch=arm64&distro=debian-12',
+    );
+    expect(debPurl('libstdc++6', '12.2.0-14~x', 'all', '13')).toBe(
+      'pkg:deb/debian/libstdc%2B%2B6@12.2.0-14~x?arch=all&distro=debian-13',
+    );
   });
 
   it('OCI images: name is the last path segment, repository_url for registry references', () => {
-    expect(ociPurl('ghcr.io/Acme/Base-debian12:latest', DIGEST, 'arm64')).toBe(`pkg:oci/base-debian12@${DIGEST}?arch=arm64&repository_url=ghcr.io/Acme/Base-debian12`);
-    expect(ociPurl('127.0.0.1:5000/distroless/static-debian12', DIGEST)).toBe(`pkg:oci/static-debian12@${DIGEST}?repository_url=127.0.0.1:5000/distroless/static-debian12`);
+    expect(ociPurl('ghcr.io/Acme/Base-debian12:latest', DIGEST, 'arm64')).toBe(
+      `pkg:oci/base-debian12@${DIGEST}?arch=arm64&repository_url=ghcr.io/Acme/Base-debian12`,
+    );
+    expect(ociPurl('127.0.0.1:5000/distroless/static-debian12', DIGEST)).toBe(
+      `pkg:oci/static-debian12@${DIGEST}?repository_url=127.0.0.1:5000/distroless/static-debian12`,
+    );
     expect(ociPurl('static-debian12', DIGEST, 'amd64')).toBe(`pkg:oci/static-debian12@${DIGEST}?arch=amd64`);
   });
 });
@@ -96,7 +110,10 @@ describe('Debian licence names → SPDX', () => {
     ['GPL-2+-libtool-exception', 'GPL-2.0-or-later WITH Libtool-exception'],
     ['GPL2 with Classpath exception', 'GPL-2.0-only WITH Classpath-exception-2.0'],
     ['Apache-2.0 with LLVM exception', 'Apache-2.0 WITH LLVM-exception'],
-    ['BSD-3-clause-Cambridge with BINARY LIBRARY-LIKE PACKAGES exception', 'LicenseRef-BSD-3-clause-Cambridge-with-BINARY-LIBRARY-LIKE-PACKAGES-exception'],
+    [
+      'BSD-3-clause-Cambridge with BINARY LIBRARY-LIKE PACKAGES exception',
+      'LicenseRef-BSD-3-clause-Cambridge-with-BINARY-LIBRARY-LIKE-PACKAGES-exception',
+    ],
   ])('synopsis %j → %j', (synopsis, expression) => {
     expect(synopsisToSpdx(synopsis)).toBe(expression);
     const refs = new Set(expression.match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []);
@@ -147,9 +164,18 @@ describe('copyright files', () => {
   it('DEP-5: declared licence, copyright lines, LicenseRef texts, unparsed synopses', () => {
     const info = parseCopyright(DEP5);
     expect(info.format).toBe('dep5');
-    expect(info.declared).toBe('GPL-2.0-or-later AND (MIT OR GPL-2.0-or-later) AND LicenseRef-public-domain AND LicenseRef-BSD-BY-LC-NE');
+    expect(info.declared).toBe(
+      'GPL-2.0-or-later AND (MIT OR GPL-2.0-or-later) AND LicenseRef-public-domain AND LicenseRef-BSD-BY-LC-NE',
+    );
     expect(info.copyrightText).toBe(
-      ['1995-2020, The Demo Authors', '2004 Someone Else <se@example.org>', '2011 Lib People', 'The Internet Assigned Numbers Authority (IANA)', '2001 Odd One', '2020 Debian Maintainer'].join('\n'),
+      [
+        '1995-2020, The Demo Authors',
+        '2004 Someone Else <se@example.org>',
+        '2011 Lib People',
+        'The Internet Assigned Numbers Authority (IANA)',
+        '2001 Odd One',
+        '2020 Debian Maintainer',
+      ].join('\n'),
     );
     expect(info.licenseRefs).toEqual({
       'LicenseRef-public-domain': 'This database is in the public domain.',
@@ -159,7 +185,9 @@ describe('copyright files', () => {
   });
 
   it('free text: NOASSERTION, but the Copyright lines are kept', () => {
-    const info = parseCopyright('This is the Debian prepackaged version.\n\nCopyright (C) 1995-2011 Software in the Public Interest.\n  Copyright © 2020 Someone\nCopyrighted works...\n');
+    const info = parseCopyright(
+      'This is the Debian prepackaged version.\n\nCopyright (C) 1995-2011 Software in the Public Interest.\n  Copyright © 2020 Someone\nCopyrighted works...\n',
+    );
     expect(info).toEqual({
       format: 'text',
       declared: 'NOASSERTION',
@@ -177,14 +205,27 @@ describe('copyright files in .debs (dpkg-deb built)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'attest-debs-'));
     const doc = (p: string) => `usr/share/doc/${p}`;
-    debs.plain = await makeDeb(dir, { name: 'plain', files: [{ path: `${doc('plain')}/copyright`, content: DEP5 }, { path: 'usr/lib/x', content: 'x' }] });
+    debs.plain = await makeDeb(dir, {
+      name: 'plain',
+      files: [
+        { path: `${doc('plain')}/copyright`, content: DEP5 },
+        { path: 'usr/lib/x', content: 'x' },
+      ],
+    });
     // The doc directory is a link to another package's (libgcc-s1 → gcc-12-base in bookworm).
-    debs.other = await makeDeb(dir, { name: 'linked-out', files: [{ path: doc('linked-out'), type: 'symlink', target: 'gcc-12-base' }] });
+    debs.other = await makeDeb(dir, {
+      name: 'linked-out',
+      files: [{ path: doc('linked-out'), type: 'symlink', target: 'gcc-12-base' }],
+    });
     // The doc directory is a link to a directory of the same .deb.
     debs.inside = await makeDeb(dir, {
       name: 'linked-in',
       files: [
-        { path: `${doc('linked-in-common')}/copyright`, content: 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2024 In\nLicense: Zlib\n' },
+        {
+          path: `${doc('linked-in-common')}/copyright`,
+          content:
+            'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2024 In\nLicense: Zlib\n',
+        },
         { path: doc('linked-in'), type: 'symlink', target: 'linked-in-common' },
       ],
     });
@@ -196,23 +237,49 @@ describe('copyright files in .debs (dpkg-deb built)', () => {
         { path: `${doc('file-link')}/copyright`, type: 'symlink', target: '/usr/share/doc/file-link-data/copyright' },
       ],
     });
-    debs.loop = await makeDeb(dir, { name: 'looped', files: [{ path: doc('looped'), type: 'symlink', target: 'looped2' }, { path: doc('looped2'), type: 'symlink', target: 'looped' }] });
+    debs.loop = await makeDeb(dir, {
+      name: 'looped',
+      files: [
+        { path: doc('looped'), type: 'symlink', target: 'looped2' },
+        { path: doc('looped2'), type: 'symlink', target: 'looped' },
+      ],
+    });
     debs.none = await makeDeb(dir, { name: 'nothing', files: [{ path: 'etc/nothing', content: '' }] });
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
   it('reads the copyright file, follows links inside the .deb, and names another package’s doc dir', async () => {
     const plain = await readDebLicense(debs.plain as string, 'plain');
-    expect(plain).toMatchObject({ kind: 'file', path: 'usr/share/doc/plain/copyright', info: { format: 'dep5', declared: parseCopyright(DEP5).declared } });
-    expect(await readDebLicense(debs.other as string, 'linked-out')).toEqual({ kind: 'package', package: 'gcc-12-base' });
-    expect(await readDebLicense(debs.inside as string, 'linked-in')).toMatchObject({ kind: 'file', path: 'usr/share/doc/linked-in-common/copyright', info: { declared: 'Zlib', copyrightText: '2024 In' } });
-    expect(await readDebLicense(debs.file as string, 'file-link')).toMatchObject({ kind: 'file', path: 'usr/share/doc/file-link-data/copyright', info: { format: 'text', copyrightText: 'Copyright 2001 Free Text' } });
+    expect(plain).toMatchObject({
+      kind: 'file',
+      path: 'usr/share/doc/plain/copyright',
+      info: { format: 'dep5', declared: parseCopyright(DEP5).declared },
+    });
+    expect(await readDebLicense(debs.other as string, 'linked-out')).toEqual({
+      kind: 'package',
+      package: 'gcc-12-base',
+    });
+    expect(await readDebLicense(debs.inside as string, 'linked-in')).toMatchObject({
+      kind: 'file',
+      path: 'usr/share/doc/linked-in-common/copyright',
+      info: { declared: 'Zlib', copyrightText: '2024 In' },
+    });
+    expect(await readDebLicense(debs.file as string, 'file-link')).toMatchObject({
+      kind: 'file',
+      path: 'usr/share/doc/file-link-data/copyright',
+      info: { format: 'text', copyrightText: 'Copyright 2001 Free Text' },
+    });
     expect(await readDebLicense(debs.loop as string, 'looped')).toEqual({ kind: 'none' });
     expect(await readDebLicense(debs.none as string, 'nothing')).toEqual({ kind: 'none' });
   });
 
   it('a layer build that captures gives the same facts as a read of the .deb', async () => {
-    for (const [name, path] of [['plain', debs.plain], ['linked-out', debs.other], ['linked-in', debs.inside], ['file-link', debs.file]] as const) {
+    for (const [name, path] of [
+      ['plain', debs.plain],
+      ['linked-out', debs.other],
+      ['linked-in', debs.inside],
+      ['file-link', debs.file],
+    ] as const) {
       const collector = new CopyrightCollector(name);
       const writer = new TarWriter(new Writable({ write: (_c, _e, done) => done() }));
       await writePackageLayer(path as string, name, writer, { epoch: 1_700_000_000, ...collector.layerOptions });
@@ -231,7 +298,12 @@ describe('copyright files in .debs (dpkg-deb built)', () => {
     expect(await lookup(deb)).toBe(first);
     expect(reads).toBe(1);
     // A new lookup (another run) finds the cache file, so no .deb is needed at all.
-    const cachedOnly = licenseLookup({ cache, debPath: async () => { throw new Error('must not read the .deb'); } });
+    const cachedOnly = licenseLookup({
+      cache,
+      debPath: async () => {
+        throw new Error('must not read the .deb');
+      },
+    });
     expect(await cachedOnly(deb)).toEqual(first);
     // An entry of another parser version, or for another package, is a miss.
     const entry = JSON.parse(await readFile(cache.path(deb.sha256), 'utf8'));
@@ -244,9 +316,29 @@ describe('copyright files in .debs (dpkg-deb built)', () => {
 });
 
 function input(digest = DIGEST, epoch = 1_763_620_800): SbomInput {
-  const pin = (name: string, v: string) => ({ version: v, architecture: 'amd64', suite: 'bookworm', source: name, sourceVersion: v, filename: `pool/main/x/${name}/${name}_${v}_amd64.deb`, size: 1, sha256: name.length.toString(16).padStart(64, '0') });
-  const lic = { declared: 'GPL-2.0-or-later AND LicenseRef-public-domain', copyrightText: '2020 X', licenseRefs: { 'LicenseRef-public-domain': 'PD.' } };
-  const pkg = (name: string, requiredBy: string) => ({ name, imageArch: 'amd64', pin: pin(name, '1.0-1'), downloadLocation: `https://deb.debian.org/debian/pool/main/x/${name}.deb`, requiredBy, license: lic });
+  const pin = (name: string, v: string) => ({
+    version: v,
+    architecture: 'amd64',
+    suite: 'bookworm',
+    source: name,
+    sourceVersion: v,
+    filename: `pool/main/x/${name}/${name}_${v}_amd64.deb`,
+    size: 1,
+    sha256: name.length.toString(16).padStart(64, '0'),
+  });
+  const lic = {
+    declared: 'GPL-2.0-or-later AND LicenseRef-public-domain',
+    copyrightText: '2020 X',
+    licenseRefs: { 'LicenseRef-public-domain': 'PD.' },
+  };
+  const pkg = (name: string, requiredBy: string) => ({
+    name,
+    imageArch: 'amd64',
+    pin: pin(name, '1.0-1'),
+    downloadLocation: `https://deb.debian.org/debian/pool/main/x/${name}.deb`,
+    requiredBy,
+    license: lic,
+  });
   return {
     name: 'base-debian12-latest-amd64',
     subject: { name: 'base-debian12', digest, ociArch: 'amd64' },
@@ -264,37 +356,86 @@ describe('SPDX documents', () => {
     const other = spdxDocument(input(`sha256:${'cd'.repeat(32)}`));
     expect(other.documentNamespace).not.toBe(a.documentNamespace);
     expect(spdxDocument(input(DIGEST, 1)).documentNamespace).not.toBe(a.documentNamespace);
-    expect(a.documentNamespace).toMatch(/^https:\/\/github\.com\/distroless-action\/distroless-action\/spdx\/base-debian12-latest-amd64-[0-9a-f]{64}$/);
+    expect(a.documentNamespace).toMatch(
+      /^https:\/\/github\.com\/distroless-action\/distroless-action\/spdx\/base-debian12-latest-amd64-[0-9a-f]{64}$/,
+    );
   });
 
   it('describe the image, contain each package, and record who pulled what in', () => {
     const doc = spdxDocument(input());
     expect(spdxProblems(doc)).toEqual([]);
-    expect(doc.packages.map((p) => p.SPDXID)).toEqual(['SPDXRef-Image', 'SPDXRef-Package-deb-amd64-libc6', 'SPDXRef-Package-deb-amd64-libgcc-s1', 'SPDXRef-Package-deb-amd64-libstdcPlusPlus6']);
+    expect(doc.packages.map((p) => p.SPDXID)).toEqual([
+      'SPDXRef-Image',
+      'SPDXRef-Package-deb-amd64-libc6',
+      'SPDXRef-Package-deb-amd64-libgcc-s1',
+      'SPDXRef-Package-deb-amd64-libstdcPlusPlus6',
+    ]);
     expect(debSpdxId('amd64', 'libstdc++6')).toBe('SPDXRef-Package-deb-amd64-libstdcPlusPlus6');
-    expect(doc.relationships).toContainEqual({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: 'SPDXRef-Image' });
-    expect(doc.relationships).toContainEqual({ spdxElementId: 'SPDXRef-Package-deb-amd64-libc6', relationshipType: 'DEPENDS_ON', relatedSpdxElement: 'SPDXRef-Package-deb-amd64-libgcc-s1' });
+    expect(doc.relationships).toContainEqual({
+      spdxElementId: 'SPDXRef-DOCUMENT',
+      relationshipType: 'DESCRIBES',
+      relatedSpdxElement: 'SPDXRef-Image',
+    });
+    expect(doc.relationships).toContainEqual({
+      spdxElementId: 'SPDXRef-Package-deb-amd64-libc6',
+      relationshipType: 'DEPENDS_ON',
+      relatedSpdxElement: 'SPDXRef-Package-deb-amd64-libgcc-s1',
+    });
     expect(doc.relationships.filter((r) => r.relationshipType === 'CONTAINS')).toHaveLength(3);
-    expect(doc.hasExtractedLicensingInfos).toEqual([{ licenseId: 'LicenseRef-public-domain', name: 'public-domain', extractedText: 'PD.' }]);
+    expect(doc.hasExtractedLicensingInfos).toEqual([
+      { licenseId: 'LicenseRef-public-domain', name: 'public-domain', extractedText: 'PD.' },
+    ]);
     const libc = doc.packages[1];
-    expect(libc).toMatchObject({ versionInfo: '1.0-1', supplier: 'Organization: Debian', checksums: [{ algorithm: 'SHA256', checksumValue: '5'.padStart(64, '0') }], sourceInfo: 'built package from: libc6 1.0-1' });
-    expect(libc?.externalRefs).toEqual([{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: 'pkg:deb/debian/libc6@1.0-1?arch=amd64&distro=debian-12' }]);
+    expect(libc).toMatchObject({
+      versionInfo: '1.0-1',
+      supplier: 'Organization: Debian',
+      checksums: [{ algorithm: 'SHA256', checksumValue: '5'.padStart(64, '0') }],
+      sourceInfo: 'built package from: libc6 1.0-1',
+    });
+    expect(libc?.externalRefs).toEqual([
+      {
+        referenceCategory: 'PACKAGE-MANAGER',
+        referenceType: 'purl',
+        referenceLocator: 'pkg:deb/debian/libc6@1.0-1?arch=amd64&distro=debian-12',
+      },
+    ]);
   });
 
   it('the validator catches what the schema alone does not', () => {
     const doc = spdxDocument(input());
-    const broken = { ...doc, relationships: [...doc.relationships, { spdxElementId: 'SPDXRef-Image', relationshipType: 'CONTAINS', relatedSpdxElement: 'SPDXRef-nope' }] };
+    const broken = {
+      ...doc,
+      relationships: [
+        ...doc.relationships,
+        { spdxElementId: 'SPDXRef-Image', relationshipType: 'CONTAINS', relatedSpdxElement: 'SPDXRef-nope' },
+      ],
+    };
     expect(spdxProblems(broken)).toEqual(['relationship CONTAINS names unknown element SPDXRef-nope']);
-    const badLicense = { ...doc, packages: doc.packages.map((p, i) => (i === 1 ? { ...p, licenseDeclared: 'GPL-2+ AND LicenseRef-x' } : p)) };
-    expect(spdxProblems(badLicense)).toEqual(['SPDXRef-Package-deb-amd64-libc6: GPL-2+ is not an SPDX licence id', 'SPDXRef-Package-deb-amd64-libc6: LicenseRef-x has no hasExtractedLicensingInfos entry']);
-    expect(spdxProblems({ ...doc, creationInfo: { created: 'yesterday', creators: ['Tool: x'] } })[0]).toMatch(/format: \/creationInfo\/created/);
+    const badLicense = {
+      ...doc,
+      packages: doc.packages.map((p, i) => (i === 1 ? { ...p, licenseDeclared: 'GPL-2+ AND LicenseRef-x' } : p)),
+    };
+    expect(spdxProblems(badLicense)).toEqual([
+      'SPDXRef-Package-deb-amd64-libc6: GPL-2+ is not an SPDX licence id',
+      'SPDXRef-Package-deb-amd64-libc6: LicenseRef-x has no hasExtractedLicensingInfos entry',
+    ]);
+    expect(spdxProblems({ ...doc, creationInfo: { created: 'yesterday', creators: ['Tool: x'] } })[0]).toMatch(
+      /format: \/creationInfo\/created/,
+    );
     expect(spdxProblems({ ...doc, spdxVersion: undefined })[0]).toMatch(/^schema: .*spdxVersion/);
   });
 });
 
 describe('SLSA provenance', () => {
   it('names builder, build type, parameters, dependencies and the workflow run', () => {
-    const invocation = githubInvocation({ GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/images', GITHUB_RUN_ID: '42', GITHUB_RUN_ATTEMPT: '2', GITHUB_WORKFLOW_REF: 'acme/images/.github/workflows/build.yml@refs/heads/main', GITHUB_SHA: 'f'.repeat(40) });
+    const invocation = githubInvocation({
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'acme/images',
+      GITHUB_RUN_ID: '42',
+      GITHUB_RUN_ATTEMPT: '2',
+      GITHUB_WORKFLOW_REF: 'acme/images/.github/workflows/build.yml@refs/heads/main',
+      GITHUB_SHA: 'f'.repeat(40),
+    });
     expect(githubInvocation({ GITHUB_REPOSITORY: 'acme/images' })).toBeUndefined();
     const p = slsaProvenance({
       configPath: 'distroless.yaml',
@@ -306,24 +447,53 @@ describe('SLSA provenance', () => {
       snapshots: [{ suite: 'bookworm', snapshot: '20261120T060000Z', date: '2026-11-20T06:00:00Z' }],
       lockfiles: [{ path: 'lockfiles/debian12.lock.json', sha256: '1'.repeat(64) }],
       config: { path: 'distroless.yaml', sha256: '2'.repeat(64), configDigest: `sha256:${'3'.repeat(64)}` },
-      debs: [{ name: 'libc6', arch: 'amd64', version: '2.36-9', url: 'https://deb.debian.org/debian/pool/main/g/glibc/libc6_2.36-9_amd64.deb', sha256: '4'.repeat(64) }],
+      debs: [
+        {
+          name: 'libc6',
+          arch: 'amd64',
+          version: '2.36-9',
+          url: 'https://deb.debian.org/debian/pool/main/g/glibc/libc6_2.36-9_amd64.deb',
+          sha256: '4'.repeat(64),
+        },
+      ],
       ...(invocation ? { invocation } : {}),
     });
-    expect(p.buildDefinition.buildType).toBe('https://github.com/distroless-action/distroless-action/buildtypes/debian-image/v1');
+    expect(p.buildDefinition.buildType).toBe(
+      'https://github.com/distroless-action/distroless-action/buildtypes/debian-image/v1',
+    );
     expect(p.buildDefinition.externalParameters).toEqual({
       config: 'distroless.yaml',
       image: 'base',
       distro: 'debian12',
       variant: 'nonroot',
       arch: 'amd64',
-      workflow: { ref: 'refs/heads/main', repository: 'https://github.com/acme/images', path: '.github/workflows/build.yml' },
+      workflow: {
+        ref: 'refs/heads/main',
+        repository: 'https://github.com/acme/images',
+        path: '.github/workflows/build.yml',
+      },
     });
     expect(p.buildDefinition.resolvedDependencies).toEqual([
       { uri: 'git+https://github.com/acme/images@refs/heads/main', digest: { gitCommit: 'f'.repeat(40) } },
       { uri: 'lockfiles/debian12.lock.json', digest: { sha256: '1'.repeat(64) } },
-      { uri: 'distroless.yaml', digest: { sha256: '2'.repeat(64) }, annotations: { configDigest: `sha256:${'3'.repeat(64)}` } },
-      { uri: 'https://deb.debian.org/debian/pool/main/g/glibc/libc6_2.36-9_amd64.deb', digest: { sha256: '4'.repeat(64) }, name: 'libc6', annotations: { arch: 'amd64', version: '2.36-9' } },
+      {
+        uri: 'distroless.yaml',
+        digest: { sha256: '2'.repeat(64) },
+        annotations: { configDigest: `sha256:${'3'.repeat(64)}` },
+      },
+      {
+        uri: 'https://deb.debian.org/debian/pool/main/g/glibc/libc6_2.36-9_amd64.deb',
+        digest: { sha256: '4'.repeat(64) },
+        name: 'libc6',
+        annotations: { arch: 'amd64', version: '2.36-9' },
+      },
     ]);
-    expect(p.runDetails).toEqual({ builder: { id: 'https://github.com/distroless-action/distroless-action', version: { 'distroless-action': '0.1.0' } }, metadata: { invocationId: 'https://github.com/acme/images/actions/runs/42/attempts/2' } });
+    expect(p.runDetails).toEqual({
+      builder: {
+        id: 'https://github.com/distroless-action/distroless-action',
+        version: { 'distroless-action': '0.1.0' },
+      },
+      metadata: { invocationId: 'https://github.com/acme/images/actions/runs/42/attempts/2' },
+    });
   });
 });

@@ -5,7 +5,11 @@ import { compareBytes } from '../../src/build/generated.js';
 const EPOCH = 1_700_000_000;
 /** A stand-in binary with an applet table laid out as BusyBox compiles it (sorted, NUL-separated, NUL-ended). */
 const APPLETS = ['[', '[[', 'ash', 'busybox', 'cat', 'ls', 'sh', 'vi', 'wget'];
-const BINARY = Buffer.concat([Buffer.from('\x7fELF pretend busybox\0\0'), Buffer.from(`${APPLETS.join('\0')}\0\0`, 'latin1'), Buffer.from('more code')]);
+const BINARY = Buffer.concat([
+  Buffer.from('\x7fELF pretend busybox\0\0'),
+  Buffer.from(`${APPLETS.join('\0')}\0\0`, 'latin1'),
+  Buffer.from('more code'),
+]);
 
 describe('appletNames', () => {
   it('reads the applet table compiled into the binary', () => {
@@ -22,16 +26,39 @@ describe('busyboxEntries', () => {
 
   it('puts the binary at busybox/busybox and one link per applet, sorted by path', () => {
     const [dir, ...rest] = entries;
-    expect(dir?.entry).toEqual({ path: 'busybox', type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime: EPOCH, size: 0 });
+    expect(dir?.entry).toEqual({
+      path: 'busybox',
+      type: 'directory',
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtime: EPOCH,
+      size: 0,
+    });
     const bin = rest.find((e) => e.entry.path === 'busybox/busybox');
-    expect(bin?.entry).toEqual({ path: 'busybox/busybox', type: 'file', mode: 0o755, uid: 0, gid: 0, mtime: EPOCH, size: BINARY.length });
+    expect(bin?.entry).toEqual({
+      path: 'busybox/busybox',
+      type: 'file',
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtime: EPOCH,
+      size: BINARY.length,
+    });
     expect(bin?.body).toBe(BINARY);
     const links = rest.filter((e) => e.entry.type === 'symlink');
     // `busybox` is listed as an applet by Debian's binary; it is the file, not a link.
     expect(links).toHaveLength(APPLETS.length - 1);
     expect(rest).toHaveLength(APPLETS.length);
     for (const { entry, body } of links) {
-      expect(entry).toMatchObject({ type: 'symlink', linkname: BUSYBOX_LINK_TARGET, uid: 0, gid: 0, mtime: EPOCH, size: 0 });
+      expect(entry).toMatchObject({
+        type: 'symlink',
+        linkname: BUSYBOX_LINK_TARGET,
+        uid: 0,
+        gid: 0,
+        mtime: EPOCH,
+        size: 0,
+      });
       expect(body).toBeUndefined();
     }
     const paths = entries.map((e) => e.entry.path);
@@ -48,7 +75,9 @@ describe('busyboxEntries', () => {
 
   it('rejects bad applet names, duplicates, an empty binary and a bad epoch', () => {
     for (const applets of [['a/b'], ['..'], [''], ['sh', 'sh']]) {
-      expect(() => busyboxEntries({ binary: BINARY, epoch: 0, applets })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+      expect(() => busyboxEntries({ binary: BINARY, epoch: 0, applets })).toThrow(
+        expect.objectContaining({ code: 'USAGE' }),
+      );
     }
     expect(() => busyboxEntries({ binary: Buffer.alloc(0), epoch: 0 })).toThrow(/empty/);
     expect(() => busyboxEntries({ binary: BINARY, epoch: -5 })).toThrow(/epoch/);

@@ -33,15 +33,16 @@ it('limiter runs at most N functions at once, in order, and frees a slot when on
   let running = 0;
   let peak = 0;
   const order: number[] = [];
-  const task = (i: number) => slot(async () => {
-    running++;
-    peak = Math.max(peak, running);
-    order.push(i);
-    await new Promise((r) => setTimeout(r, 5));
-    running--;
-    if (i === 1) throw new Error('boom');
-    return i;
-  });
+  const task = (i: number) =>
+    slot(async () => {
+      running++;
+      peak = Math.max(peak, running);
+      order.push(i);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      if (i === 1) throw new Error('boom');
+      return i;
+    });
   const results = await Promise.allSettled([0, 1, 2, 3, 4].map(task));
   expect(peak).toBe(2);
   expect(order).toEqual([0, 1, 2, 3, 4]);

@@ -51,15 +51,29 @@ describe('the distroless.yaml at the repository root', () => {
       'https://deb.debian.org/debian-security bookworm-security main',
     ]);
     const parents = Object.fromEntries(Object.values(config.images).map((i) => [i.name, i.from ?? null]));
-    expect(parents).toEqual({ static: null, 'base-nossl': 'static', base: 'static', cc: 'base', python3: 'cc', java17: 'base-nossl' });
+    expect(parents).toEqual({
+      static: null,
+      'base-nossl': 'static',
+      base: 'static',
+      cc: 'base',
+      python3: 'cc',
+      java17: 'base-nossl',
+    });
     for (const image of Object.values(config.images)) {
       expect(image.distro).toBe('debian12');
       expect(image.archs).toEqual(d?.archs);
     }
     expect(config.images['static']?.exclude).toEqual(['awk', 'debconf', 'openssl']);
-    expect(config.images['python3']).toMatchObject({ packages: ['python3'], exclude: ['dpkg'], entrypoint: ['/usr/bin/python3.11'], env: { LANG: 'C.UTF-8' } });
+    expect(config.images['python3']).toMatchObject({
+      packages: ['python3'],
+      exclude: ['dpkg'],
+      entrypoint: ['/usr/bin/python3.11'],
+      env: { LANG: 'C.UTF-8' },
+    });
     expect(config.images['java17']?.entrypoint).toEqual(['/usr/bin/java', '-jar']);
-    expect(config.images['java17']?.exclude).toEqual(expect.arrayContaining(['ca-certificates-java', 'java-common', 'util-linux']));
+    expect(config.images['java17']?.exclude).toEqual(
+      expect.arrayContaining(['ca-certificates-java', 'java-common', 'util-linux']),
+    );
     expect(config.images['cc']).toMatchObject({ exclude: [], env: {} });
     expect(config.images['cc']?.entrypoint).toBeUndefined();
   });
@@ -76,12 +90,26 @@ describe('parseConfigText normalisation', () => {
       debugPackages: [],
       version: '12',
     });
-    expect(config.images['static']).toEqual({ name: 'static', distro: 'debian12', packages: ['base-files'], exclude: [], archs: ['amd64', 'arm64'], env: {} });
-    expect(config.images['base']).toMatchObject({ from: 'static', entrypoint: ['/bin/x', '-c', '-c', ''], env: { A: 'b' } });
+    expect(config.images['static']).toEqual({
+      name: 'static',
+      distro: 'debian12',
+      packages: ['base-files'],
+      exclude: [],
+      archs: ['amd64', 'arm64'],
+      env: {},
+    });
+    expect(config.images['base']).toMatchObject({
+      from: 'static',
+      entrypoint: ['/bin/x', '-c', '-c', ''],
+      env: { A: 'b' },
+    });
   });
 
   it('lets a child inherit a parent that narrows the archs', () => {
-    const config = parseConfigText(MINIMAL.replace('packages: [base-files] }', 'packages: [base-files], archs: [arm64] }'), 'x.yaml');
+    const config = parseConfigText(
+      MINIMAL.replace('packages: [base-files] }', 'packages: [base-files], archs: [arm64] }'),
+      'x.yaml',
+    );
     expect(config.images['base']?.archs).toEqual(['arm64']);
   });
 });
@@ -101,7 +129,13 @@ describe('validation errors', () => {
       'bad-many.yaml:16:18: images.cc.env.LANG: expected a string (quote numbers and booleans), got number 1',
       'bad-many.yaml:19:13: images.python3.archs[0]: expected a Debian architecture name (amd64, arm64, armhf, armel, i386, s390x, ppc64el, riscv64, mips64el); "ppc64le" is the OCI/GNU spelling, write ppc64el',
     ]);
-    expect(e.problems[0]).toEqual({ file: 'bad-many.yaml', line: 5, col: 16, path: 'distros.debian12.sources[0].url', message: 'expected an http(s) URL, got "ftp://deb.debian.org/debian"' });
+    expect(e.problems[0]).toEqual({
+      file: 'bad-many.yaml',
+      line: 5,
+      col: 16,
+      path: 'distros.debian12.sources[0].url',
+      message: 'expected an http(s) URL, got "ftp://deb.debian.org/debian"',
+    });
   });
 
   it('rejects an unknown key and suggests the near one', () => {
@@ -133,7 +167,9 @@ describe('validation errors', () => {
 
   it('reports an unknown `from`', () => {
     const e = invalid(MINIMAL.replace('from: static', 'from: nope'));
-    expect(e.details).toEqual(['distroless.yaml:7:17: images.base.from: unknown image "nope"; expected one of: static']);
+    expect(e.details).toEqual([
+      'distroless.yaml:7:17: images.base.from: unknown image "nope"; expected one of: static',
+    ]);
   });
 
   it('needs `distro` with several distros, and keeps `from` within one', () => {
@@ -173,7 +209,10 @@ images:
   });
 
   it('places an empty value at its key, and a malformed image is not also "unknown"', () => {
-    const text = MINIMAL.replace('  static: { packages: [base-files] }', '  static: oops').replace('archs: [amd64, arm64]', 'archs:');
+    const text = MINIMAL.replace('  static: { packages: [base-files] }', '  static: oops').replace(
+      'archs: [amd64, arm64]',
+      'archs:',
+    );
     expect(invalid(text).details).toEqual([
       'distroless.yaml:4:5: distros.debian12.archs: expected a list of Debian architecture names, got nothing',
       'distroless.yaml:6:11: images.static: expected a mapping (the image\'s fields), got "oops"',
@@ -188,8 +227,12 @@ images:
   });
 
   it('reports an empty file and a top level that is not a mapping', () => {
-    expect(invalid('').details).toEqual(['distroless.yaml:1:1: (top level): expected a mapping with `distros` and `images`, got nothing']);
-    expect(invalid('- a\n').details).toEqual(['distroless.yaml:1:1: (top level): expected a mapping with `distros` and `images`, got a list']);
+    expect(invalid('').details).toEqual([
+      'distroless.yaml:1:1: (top level): expected a mapping with `distros` and `images`, got nothing',
+    ]);
+    expect(invalid('- a\n').details).toEqual([
+      'distroless.yaml:1:1: (top level): expected a mapping with `distros` and `images`, got a list',
+    ]);
   });
 
   it('names the path of a missing file', async () => {
@@ -203,17 +246,22 @@ images:
 describe('mirror overrides', () => {
   it('parses ORIG=NEW lists separated by commas or whitespace', () => {
     expect(parseMirrorOverrides('')).toEqual({});
-    expect(parseMirrorOverrides(` ${DEBIAN}/=http://127.0.0.1:8080/debian/,
-      https://deb.debian.org/debian-security=http://127.0.0.1:8080/sec `)).toEqual({
+    expect(
+      parseMirrorOverrides(` ${DEBIAN}/=http://127.0.0.1:8080/debian/,
+      https://deb.debian.org/debian-security=http://127.0.0.1:8080/sec `),
+    ).toEqual({
       [DEBIAN]: 'http://127.0.0.1:8080/debian',
       'https://deb.debian.org/debian-security': 'http://127.0.0.1:8080/sec',
     });
   });
 
-  it.each(['nourl', `${DEBIAN}=`, `=${DEBIAN}`, `${DEBIAN}=ftp://x/y`, `${DEBIAN}=http://a/b,${DEBIAN}=http://c/d`])('rejects %j', (text) => {
-    expect(() => parseMirrorOverrides(text, 'DISTROLESS_MIRRORS')).toThrow(DistrolessError);
-    expect(() => parseMirrorOverrides(text, 'DISTROLESS_MIRRORS')).toThrow(/^DISTROLESS_MIRRORS: /);
-  });
+  it.each(['nourl', `${DEBIAN}=`, `=${DEBIAN}`, `${DEBIAN}=ftp://x/y`, `${DEBIAN}=http://a/b,${DEBIAN}=http://c/d`])(
+    'rejects %j',
+    (text) => {
+      expect(() => parseMirrorOverrides(text, 'DISTROLESS_MIRRORS')).toThrow(DistrolessError);
+      expect(() => parseMirrorOverrides(text, 'DISTROLESS_MIRRORS')).toThrow(/^DISTROLESS_MIRRORS: /);
+    },
+  );
 
   it('replaces source URLs after validation and keeps the original', () => {
     const overrides = parseMirrorOverrides(`${DEBIAN}=http://127.0.0.1:8080/debian`);
@@ -222,7 +270,10 @@ describe('mirror overrides', () => {
       { url: 'http://127.0.0.1:8080/debian', originalUrl: DEBIAN, suite: 'bookworm', components: ['main'] },
     ]);
     const again = applySourceOverrides(config, { [DEBIAN]: 'http://mirror.example/debian' });
-    expect(again.distros['debian12']?.sources[0]).toMatchObject({ url: 'http://mirror.example/debian', originalUrl: DEBIAN });
+    expect(again.distros['debian12']?.sources[0]).toMatchObject({
+      url: 'http://mirror.example/debian',
+      originalUrl: DEBIAN,
+    });
   });
 });
 
@@ -242,7 +293,9 @@ describe('configDigest', () => {
       expect(MINIMAL).toContain(from);
       return digest(parseConfigText(MINIMAL.replace(from, to), 'x.yaml'));
     };
-    expect(variant("entrypoint: [/bin/x, -c, -c, ''], env: { A: b }", 'entrypoint: [/bin/y], env: { A: c }')).toBe(digest(plain));
+    expect(variant("entrypoint: [/bin/x, -c, -c, ''], env: { A: b }", 'entrypoint: [/bin/y], env: { A: c }')).toBe(
+      digest(plain),
+    );
     expect(variant('[amd64, arm64]', '[arm64, amd64]')).toBe(digest(plain));
     for (const [from, to] of [
       ['packages: [libc6]', 'packages: [libc6, libssl3]'],

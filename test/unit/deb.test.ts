@@ -59,14 +59,17 @@ describe('openDeb', () => {
     expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
   });
 
-  it.each(['xz', 'gzip', 'zstd', 'none'] as const)('streamDeb (-Z%s): the same data and control files, read side by side', async (z) => {
-    const path = await makeDeb(dir, { name: `stream-${z}`, files: FILES, compression: z });
-    const opened = await openDeb(path, `stream-${z}`);
-    const streamed = await streamDeb(path, `stream-${z}`);
-    expect(streamed.dataMember).toEqual(opened.dataMember);
-    expect(await sha256(streamed.data)).toBe(await fsysTarSha(path));
-    expect(await streamed.control).toEqual({ control: opened.control, md5sums: opened.md5sums });
-  });
+  it.each(['xz', 'gzip', 'zstd', 'none'] as const)(
+    'streamDeb (-Z%s): the same data and control files, read side by side',
+    async (z) => {
+      const path = await makeDeb(dir, { name: `stream-${z}`, files: FILES, compression: z });
+      const opened = await openDeb(path, `stream-${z}`);
+      const streamed = await streamDeb(path, `stream-${z}`);
+      expect(streamed.dataMember).toEqual(opened.dataMember);
+      expect(await sha256(streamed.data)).toBe(await fsysTarSha(path));
+      expect(await streamed.control).toEqual({ control: opened.control, md5sums: opened.md5sums });
+    },
+  );
 
   it('streamDeb reports a control.tar without control through its promise, after the data', async () => {
     const bad = arArchive([
@@ -78,7 +81,10 @@ describe('openDeb', () => {
     await writeFile(path, bad);
     const streamed = await streamDeb(path, 'nc');
     expect((await sha256(streamed.data)).length).toBe(64);
-    await expect(streamed.control).rejects.toMatchObject({ code: 'DEB_INVALID', message: 'nc: control.tar has no control file' });
+    await expect(streamed.control).rejects.toMatchObject({
+      code: 'DEB_INVALID',
+      message: 'nc: control.tar has no control file',
+    });
   });
 
   it('reads xz with the @napi-rs/lzma fallback too', async () => {
@@ -125,7 +131,10 @@ describe('openDeb', () => {
   });
 
   it('reads bzip2 data (crafted: dpkg-deb no longer builds it) and a missing md5sums', async () => {
-    const entries = [{ path: './', typeflag: '5', mode: 0o755 }, { path: './etc/x', body: 'x\n' }];
+    const entries = [
+      { path: './', typeflag: '5', mode: 0o755 },
+      { path: './etc/x', body: 'x\n' },
+    ];
     const path = await makeRawDeb(dir, { name: 'bz', entries, dataCompression: 'bz2' });
     const deb = await openDeb(path);
     expect(deb.name).toBe('bz.deb');
@@ -152,12 +161,65 @@ describe('openDeb errors', () => {
 
   it.each([
     ['not an ar archive', () => Buffer.from('hello world, not a deb'), /not an ar archive/],
-    ['wrong format version', () => arArchive([['debian-binary', Buffer.from('3.0\n')], ['control.tar', control], ['data.tar', data]]), /unsupported deb format/],
-    ['no data member', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar', control]]), /third member is not data.tar/],
-    ['members out of order', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['data.tar', data], ['control.tar', control]]), /second member/],
-    ['unknown compression', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar', control], ['data.tar.lz4', data]]), /unsupported member data.tar.lz4/],
-    ['truncated member', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar', control], ['data.tar', data]]).subarray(0, -100), /runs past the end/],
-    ['no control file', () => arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar', rawTar([])], ['data.tar', data]]), /no control file/],
+    [
+      'wrong format version',
+      () =>
+        arArchive([
+          ['debian-binary', Buffer.from('3.0\n')],
+          ['control.tar', control],
+          ['data.tar', data],
+        ]),
+      /unsupported deb format/,
+    ],
+    [
+      'no data member',
+      () =>
+        arArchive([
+          ['debian-binary', Buffer.from('2.0\n')],
+          ['control.tar', control],
+        ]),
+      /third member is not data.tar/,
+    ],
+    [
+      'members out of order',
+      () =>
+        arArchive([
+          ['debian-binary', Buffer.from('2.0\n')],
+          ['data.tar', data],
+          ['control.tar', control],
+        ]),
+      /second member/,
+    ],
+    [
+      'unknown compression',
+      () =>
+        arArchive([
+          ['debian-binary', Buffer.from('2.0\n')],
+          ['control.tar', control],
+          ['data.tar.lz4', data],
+        ]),
+      /unsupported member data.tar.lz4/,
+    ],
+    [
+      'truncated member',
+      () =>
+        arArchive([
+          ['debian-binary', Buffer.from('2.0\n')],
+          ['control.tar', control],
+          ['data.tar', data],
+        ]).subarray(0, -100),
+      /runs past the end/,
+    ],
+    [
+      'no control file',
+      () =>
+        arArchive([
+          ['debian-binary', Buffer.from('2.0\n')],
+          ['control.tar', rawTar([])],
+          ['data.tar', data],
+        ]),
+      /no control file/,
+    ],
   ])('rejects %s', async (name, bytes, message) => {
     const path = join(dir, `${name.replace(/ /g, '-')}.deb`);
     await writeFile(path, bytes());
@@ -187,7 +249,9 @@ describe('openDeb errors', () => {
   it('names a missing xz binary', async () => {
     const path = await makeDeb(dir, { name: 'no-xz', files: FILES, compression: 'xz' });
     const e = await thrown(openDeb(path, 'no-xz', { xzCommand: '/nonexistent/xz' }));
-    expect(e.message).toBe("no-xz: control.tar.xz: /nonexistent/xz -dc failed: /nonexistent/xz not found (install it, or use xzDecoder: 'napi' for xz)");
+    expect(e.message).toBe(
+      "no-xz: control.tar.xz: /nonexistent/xz -dc failed: /nonexistent/xz not found (install it, or use xzDecoder: 'napi' for xz)",
+    );
   });
 
   it('fails on a bad xz trailer even though the tar inside is complete', async () => {

@@ -11,7 +11,14 @@ import {
   normalizePackagePath,
   type PackageFile,
 } from '../../src/build/cacerts.js';
-import { baseFilesystemEntries, GROUP, NSSWITCH_CONF, osRelease, PASSWD, type LayerEntry } from '../../src/build/generated.js';
+import {
+  baseFilesystemEntries,
+  GROUP,
+  NSSWITCH_CONF,
+  osRelease,
+  PASSWD,
+  type LayerEntry,
+} from '../../src/build/generated.js';
 import { isDistrolessError } from '../../src/errors.js';
 
 const EPOCH = 1_700_000_000;
@@ -112,8 +119,14 @@ describe('baseFilesystemEntries', () => {
 
   it('adds /etc/os-release -> ../usr/lib/os-release only when asked', () => {
     expect(map.has('etc/os-release')).toBe(false);
-    const withLink = byPath(baseFilesystemEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm', etcOsReleaseLink: true }));
-    expect(withLink.get('etc/os-release')?.entry).toMatchObject({ type: 'symlink', linkname: '../usr/lib/os-release', size: 0 });
+    const withLink = byPath(
+      baseFilesystemEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm', etcOsReleaseLink: true }),
+    );
+    expect(withLink.get('etc/os-release')?.entry).toMatchObject({
+      type: 'symlink',
+      linkname: '../usr/lib/os-release',
+      size: 0,
+    });
   });
 
   it('is deterministic and rejects bad input', () => {
@@ -178,7 +191,10 @@ describe('buildCaBundle', () => {
   });
 
   it('names the file of a certificate that does not parse, or of a .crt with none', () => {
-    const broken = Buffer.from(one.toString('latin1').replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA'), 'latin1');
+    const broken = Buffer.from(
+      one.toString('latin1').replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAAAAAAAAAAAAAAAAAA'),
+      'latin1',
+    );
     const cases: Array<[Buffer, RegExp]> = [
       [broken, /\/usr\/share\/ca-certificates\/mozilla\/bad\.crt: certificate 1 is not valid X\.509/],
       [Buffer.from('hello\n'), /mozilla\/bad\.crt: no PEM certificate/],
@@ -211,7 +227,9 @@ describe('buildCaBundle', () => {
       const etc = join(work, 'etc');
       for (const d of [etc, join(work, 'local'), join(work, 'hooks')]) mkdirSync(d);
       // What the package's postinst writes on a fresh install: every certificate path, C-sorted.
-      const conf = pkgFiles.map((f) => f.path.replace('./usr/share/ca-certificates/', '')).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+      const conf = pkgFiles
+        .map((f) => f.path.replace('./usr/share/ca-certificates/', ''))
+        .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
       writeFileSync(join(work, 'ca-certificates.conf'), `${conf.join('\n')}\n`);
       const args = ['--fresh', '--certsconf', join(work, 'ca-certificates.conf'), '--certsdir', SYSTEM_DIR];
       args.push('--localcertsdir', join(work, 'local'), '--etccertsdir', etc, '--hooksdir', join(work, 'hooks'));

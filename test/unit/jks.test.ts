@@ -22,7 +22,9 @@ const CERTS = [
 /** `keytool -list` in English, dates in UTC; returns stdout and stderr together, and the exit status. */
 function keytoolList(file: string, storepass = 'changeit'): { status: number | null; out: string } {
   const locale = ['-J-Duser.language=en', '-J-Duser.country=US', '-J-Duser.timezone=UTC'];
-  const r = spawnSync('keytool', [...locale, '-list', '-keystore', file, '-storepass', storepass], { encoding: 'utf8' });
+  const r = spawnSync('keytool', [...locale, '-list', '-keystore', file, '-storepass', storepass], {
+    encoding: 'utf8',
+  });
   if (r.error) throw new Error(`keytool not runnable (apt-get install openjdk-17-jre-headless): ${r.error.message}`);
   return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
 }
@@ -47,7 +49,11 @@ describe('writeJks / readJks', () => {
     expect(jks.readUInt32BE(4)).toBe(2);
     expect(jks.readUInt32BE(8)).toBe(3);
     const entries = readJks(jks);
-    expect(entries.map((e) => e.alias)).toEqual(['debian:test_root_one.pem', 'debian:test_root_three_é.pem', 'debian:test_root_two_=ec=.pem']);
+    expect(entries.map((e) => e.alias)).toEqual([
+      'debian:test_root_one.pem',
+      'debian:test_root_three_é.pem',
+      'debian:test_root_two_=ec=.pem',
+    ]);
     expect(entries.every((e) => e.date === EPOCH * 1000 && e.certType === 'X.509')).toBe(true);
     expect(entries[0]?.der).toEqual(der('test-root-one.crt'));
     expect(writeJks([...CERTS].reverse(), { dateMs: EPOCH * 1000 })).toEqual(jks);
@@ -117,7 +123,10 @@ describe('keytool reads what we write', () => {
     const { status, out } = keytoolList(file);
     expect(status).toBe(0);
     expect(out).toMatch(new RegExp(`Your keystore contains ${certificates.length} entries`));
-    const listed = out.split('\n').filter((l) => l.includes('trustedCertEntry')).map((l) => l.split(', ')[0]);
+    const listed = out
+      .split('\n')
+      .filter((l) => l.includes('trustedCertEntry'))
+      .map((l) => l.split(', ')[0]);
     expect(listed).toHaveLength(certificates.length);
     expect(new Set(listed)).toEqual(new Set(certificates.map((c) => c.alias)));
   });
@@ -143,7 +152,9 @@ describe('javaEntries', () => {
     const store = entries[4]?.body ?? Buffer.alloc(0);
     expect(entries[4]?.entry.size).toBe(store.length);
     expect(readJks(store).map((e) => [e.alias, e.date])).toEqual(
-      [...CERTS].map((c) => [c.alias.toLowerCase(), EPOCH * 1000]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      [...CERTS]
+        .map((c) => [c.alias.toLowerCase(), EPOCH * 1000])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
     );
     expect(javaEntries({ debArch: 'arm64', certificates, epoch: EPOCH })).toEqual(entries);
   });

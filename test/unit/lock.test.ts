@@ -64,14 +64,26 @@ describe('lockfile serialisation', () => {
 
 describe('lock diff', () => {
   it('groups an old → new change across archs and names the images', () => {
-    const before = makeLock({ amd64: { libssl3: '3.0.15-1~deb12u1', libc6: '2.36-9' }, arm64: { libssl3: '3.0.15-1~deb12u1', libc6: '2.36-9' } });
+    const before = makeLock({
+      amd64: { libssl3: '3.0.15-1~deb12u1', libc6: '2.36-9' },
+      arm64: { libssl3: '3.0.15-1~deb12u1', libc6: '2.36-9' },
+    });
     const after = makeLock(
-      { amd64: { libssl3: '3.0.16-1~deb12u1', libc6: '2.36-9', tzdata: '2025b' }, arm64: { libssl3: '3.0.16-1~deb12u1' } },
+      {
+        amd64: { libssl3: '3.0.16-1~deb12u1', libc6: '2.36-9', tzdata: '2025b' },
+        arm64: { libssl3: '3.0.16-1~deb12u1' },
+      },
       'bookworm-security',
     );
     const diff = diffLockfiles(before, after);
     const ssl = diff.changes.find((c) => c.name === 'libssl3');
-    expect(ssl).toMatchObject({ kind: 'updated', old: '3.0.15-1~deb12u1', new: '3.0.16-1~deb12u1', archs: ['amd64', 'arm64'], images: ['base'] });
+    expect(ssl).toMatchObject({
+      kind: 'updated',
+      old: '3.0.15-1~deb12u1',
+      new: '3.0.16-1~deb12u1',
+      archs: ['amd64', 'arm64'],
+      images: ['base'],
+    });
     expect(diff.changes.find((c) => c.name === 'tzdata')).toMatchObject({ kind: 'added', archs: ['amd64'] });
     expect(diff.changes.find((c) => c.name === 'libc6')).toMatchObject({ kind: 'removed', archs: ['arm64'] });
     expect(diff.closures).toEqual([

@@ -86,9 +86,17 @@ describe('image documents', () => {
         '"Labels":{"a":"2","z":"1"},"User":"65532","WorkingDir":"/home/nonroot"},"created":"2026-11-27T06:00:00Z",' +
         '"history":[{"created":"2026-11-27T06:00:00Z","created_by":"deb base-files 12.4+deb12u12"},' +
         '{"comment":"from bookworm-security","created":"2026-11-27T06:00:00Z","created_by":"deb libc6 2.36-9+deb12u13"}],' +
-        '"os":"linux","rootfs":{"diff_ids":["' + D('a') + '","' + D('b') + '"],"type":"layers"},"variant":"v7"}',
+        '"os":"linux","rootfs":{"diff_ids":["' +
+        D('a') +
+        '","' +
+        D('b') +
+        '"],"type":"layers"},"variant":"v7"}',
     );
-    expect(a.descriptor).toEqual({ mediaType: MEDIA_TYPES.config, digest: sha256Digest(a.bytes), size: a.bytes.length });
+    expect(a.descriptor).toEqual({
+      mediaType: MEDIA_TYPES.config,
+      digest: sha256Digest(a.bytes),
+      size: a.bytes.length,
+    });
   });
 
   it('builds a manifest with the OCI annotations and checks layers against the config', () => {
@@ -97,10 +105,18 @@ describe('image documents', () => {
     const m = buildManifest({
       config: c,
       layers: blobs,
-      annotations: { created: EPOCH, source: 'https://github.com/o/r', revision: 'abc', baseName: 'x/static', baseDigest: D('c') },
+      annotations: {
+        created: EPOCH,
+        source: 'https://github.com/o/r',
+        revision: 'abc',
+        baseName: 'x/static',
+        baseDigest: D('c'),
+      },
     });
     expect(m.bytes.toString()).toBe(
-      '{"annotations":{"org.opencontainers.image.base.digest":"' + D('c') + '","org.opencontainers.image.base.name":"x/static",' +
+      '{"annotations":{"org.opencontainers.image.base.digest":"' +
+        D('c') +
+        '","org.opencontainers.image.base.name":"x/static",' +
         '"org.opencontainers.image.created":"2026-11-27T06:00:00Z","org.opencontainers.image.revision":"abc",' +
         '"org.opencontainers.image.source":"https://github.com/o/r"},' +
         `"config":{"digest":"${c.descriptor.digest}","mediaType":"${MEDIA_TYPES.config}","size":${c.descriptor.size}},` +
@@ -109,24 +125,41 @@ describe('image documents', () => {
         `"mediaType":"${MEDIA_TYPES.manifest}","schemaVersion":2}`,
     );
     expect(() => buildManifest({ config: c, layers: [...blobs].reverse() })).toThrow(/diff_ids/);
-    expect(() => buildManifest({ config: c, layers: blobs, annotations: { extra: { 'org.opencontainers.image.created': 'x' }, created: 0 } })).toThrow(/twice/);
+    expect(() =>
+      buildManifest({
+        config: c,
+        layers: blobs,
+        annotations: { extra: { 'org.opencontainers.image.created': 'x' }, created: 0 },
+      }),
+    ).toThrow(/twice/);
   });
 
   it('sorts index entries by platform: amd64, arm64, arm/v7, s390x, ppc64le, then the rest lexically', () => {
-    const entries = ['mips64el', 'ppc64el', 'armel', 's390x', 'riscv64', 'armhf', 'i386', 'arm64', 'amd64'].map((arch, i) => ({
-      mediaType: MEDIA_TYPES.manifest,
-      digest: D(String(i)),
-      size: 500 + i,
-      platform: debianPlatform(arch),
-    }));
+    const entries = ['mips64el', 'ppc64el', 'armel', 's390x', 'riscv64', 'armhf', 'i386', 'arm64', 'amd64'].map(
+      (arch, i) => ({
+        mediaType: MEDIA_TYPES.manifest,
+        digest: D(String(i)),
+        size: 500 + i,
+        platform: debianPlatform(arch),
+      }),
+    );
     const index = buildIndex({ manifests: entries, annotations: { created: EPOCH } });
     expect(index.value.manifests.map((m) => (m.platform === undefined ? '' : formatPlatform(m.platform)))).toEqual([
-      'linux/amd64', 'linux/arm64/v8', 'linux/arm/v7', 'linux/s390x', 'linux/ppc64le',
-      'linux/386', 'linux/arm/v5', 'linux/mips64le', 'linux/riscv64',
+      'linux/amd64',
+      'linux/arm64/v8',
+      'linux/arm/v7',
+      'linux/s390x',
+      'linux/ppc64le',
+      'linux/386',
+      'linux/arm/v5',
+      'linux/mips64le',
+      'linux/riscv64',
     ]);
     const again = buildIndex({ manifests: [...entries].reverse(), annotations: { created: EPOCH } });
     expect(again.bytes.equals(index.bytes)).toBe(true);
-    expect(index.bytes.toString()).toMatch(/^\{"annotations":\{"org.opencontainers.image.created":"2026-11-27T06:00:00Z"\},"manifests":\[\{"digest":/);
+    expect(index.bytes.toString()).toMatch(
+      /^\{"annotations":\{"org.opencontainers.image.created":"2026-11-27T06:00:00Z"\},"manifests":\[\{"digest":/,
+    );
     expect(index.descriptor.mediaType).toBe(MEDIA_TYPES.index);
     const dup = [entries[0]!, { ...entries[0]!, digest: D('f') }];
     expect(() => buildIndex({ manifests: dup })).toThrow(/two manifests for platform linux\/mips64le/);
@@ -141,7 +174,9 @@ describe('image documents', () => {
 
 describe('platforms', () => {
   it('maps Debian architectures to OCI platforms and tag suffixes', () => {
-    const table = Object.fromEntries(SUPPORTED_DEBIAN_ARCHES.map((a) => [a, `${formatPlatform(debianPlatform(a))} ${platformTagSuffix(a)}`]));
+    const table = Object.fromEntries(
+      SUPPORTED_DEBIAN_ARCHES.map((a) => [a, `${formatPlatform(debianPlatform(a))} ${platformTagSuffix(a)}`]),
+    );
     expect(table).toEqual({
       amd64: 'linux/amd64 amd64',
       arm64: 'linux/arm64/v8 arm64',
@@ -205,7 +240,8 @@ describe('gzip layers', () => {
     const l9 = await writeLayerBlob(Readable.from([tar]), blobs, { level: 9 });
     expect(l1.diffId).toBe(l9.diffId);
     expect(l1.digest).not.toBe(l9.digest);
-    const header = async (b: LayerBlob): Promise<string> => (await readFile(join(blobs, 'sha256', digestHex(b.digest)))).subarray(8, 10).toString('hex');
+    const header = async (b: LayerBlob): Promise<string> =>
+      (await readFile(join(blobs, 'sha256', digestHex(b.digest)))).subarray(8, 10).toString('hex');
     expect(await header(l1)).toBe('0403');
     expect(await header(l9)).toBe('0203');
     await expect(writeLayerBlob(Readable.from([tar]), blobs, { level: 10 })).rejects.toThrow(/gzip level/);
@@ -269,9 +305,12 @@ describe('layers from a producer that writes into a stream', () => {
     }
     await writeFile(join(work, 'not-a-dir'), '');
     await expect(
-      writeLayerBlobFrom(async (sink) => {
-        sink.write(tar);
-      }, join(work, 'not-a-dir', 'blobs')),
+      writeLayerBlobFrom(
+        async (sink) => {
+          sink.write(tar);
+        },
+        join(work, 'not-a-dir', 'blobs'),
+      ),
     ).rejects.toThrow(/ENOTDIR|EEXIST/);
   });
 });

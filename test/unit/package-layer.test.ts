@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { climbsAboveRoot, normalisePath, statusStanza, writePackageLayer, type PackageLayerOptions } from '../../src/build/package-layer.js';
+import {
+  climbsAboveRoot,
+  normalisePath,
+  statusStanza,
+  writePackageLayer,
+  type PackageLayerOptions,
+} from '../../src/build/package-layer.js';
 import type { TarHeader } from '../../src/tar/header.js';
 import { readTar } from '../../src/tar/reader.js';
 import type { TarEntry } from '../../src/tar/types.js';
@@ -73,17 +79,36 @@ async function entries(tar: Buffer): Promise<Array<TarHeader & { content: string
 describe('writePackageLayer', () => {
   it("keeps the .deb's order, normalises paths and appends status.d", async () => {
     const { stdout } = await run('sh', ['-c', `dpkg-deb --fsys-tarfile ${appDeb} | tar -t`]);
-    const debOrder = stdout.trim().split('\n').map((p) => p.replace(/^\.\/?/, '').replace(/\/$/, '')).filter((p) => p !== '');
+    const debOrder = stdout
+      .trim()
+      .split('\n')
+      .map((p) => p.replace(/^\.\/?/, '').replace(/\/$/, ''))
+      .filter((p) => p !== '');
     const layer = await entries(await layerOf(appDeb, 'app'));
     const paths = layer.map((e) => e.path.replace(/\/$/, ''));
-    expect(paths).toEqual([...debOrder, 'var', 'var/lib', 'var/lib/dpkg', 'var/lib/dpkg/status.d', 'var/lib/dpkg/status.d/app', 'var/lib/dpkg/status.d/app.md5sums']);
+    expect(paths).toEqual([
+      ...debOrder,
+      'var',
+      'var/lib',
+      'var/lib/dpkg',
+      'var/lib/dpkg/status.d',
+      'var/lib/dpkg/status.d/app',
+      'var/lib/dpkg/status.d/app.md5sums',
+    ]);
     expect(layer.filter((e) => e.typeflag === '5').every((e) => e.path.endsWith('/'))).toBe(true);
   });
 
   it('clamps mtimes, keeps modes and numeric owners, and links', async () => {
     const layer = new Map((await entries(await layerOf(appDeb, 'app'))).map((e) => [e.path, e]));
     expect(layer.get('etc/app.conf')?.mtime).toBe(OLD);
-    expect(layer.get('usr/bin/app')).toMatchObject({ mtime: EPOCH, mode: 0o4755, uid: 0, gid: 0, uname: '', content: 'binary' });
+    expect(layer.get('usr/bin/app')).toMatchObject({
+      mtime: EPOCH,
+      mode: 0o4755,
+      uid: 0,
+      gid: 0,
+      uname: '',
+      content: 'binary',
+    });
     expect(layer.get('home/nonroot/')).toMatchObject({ mode: 0o700, uid: 65532, gid: 65532 });
     expect(layer.get('tmp/')?.mode).toBe(0o1777);
     expect(layer.get('usr/bin/app-hard')).toMatchObject({ typeflag: '1', linkname: 'usr/bin/app' });
@@ -97,24 +122,41 @@ describe('writePackageLayer', () => {
     const layer = new Map((await entries(await layerOf(appDeb, 'app'))).map((e) => [e.path, e]));
     const status = layer.get('var/lib/dpkg/status.d/app')!;
     expect(status).toMatchObject({ mode: 0o644, uid: 0, gid: 0, mtime: EPOCH });
-    expect(status.content).toBe(controlText('app').replace('Package: app\n', 'Package: app\nStatus: install ok installed\n'));
+    expect(status.content).toBe(
+      controlText('app').replace('Package: app\n', 'Package: app\nStatus: install ok installed\n'),
+    );
     expect(layer.get('var/lib/dpkg/status.d/app.md5sums')?.content).toMatch(/^[0-9a-f]{32} {2}etc\/app.conf\n/);
     expect(layer.get('var/lib/dpkg/status.d/')?.mode).toBe(0o755);
   });
 
   it('gives a status.d that dpkg-query accepts once concatenated', async () => {
-    const other = await makeDeb(dir, { name: 'other-pkg', version: '2:3.4-5', arch: 'all', files: [{ path: 'etc/other', content: 'o' }] });
+    const other = await makeDeb(dir, {
+      name: 'other-pkg',
+      version: '2:3.4-5',
+      arch: 'all',
+      files: [{ path: 'etc/other', content: 'o' }],
+    });
     const root = join(dir, 'root');
     await mkdir(root, { recursive: true });
-    for (const [deb, name] of [[appDeb, 'app'], [other, 'other-pkg']] as const) {
+    for (const [deb, name] of [
+      [appDeb, 'app'],
+      [other, 'other-pkg'],
+    ] as const) {
       await writeFile(join(dir, `${name}.tar`), await layerOf(deb, name));
       await run('tar', ['-xf', join(dir, `${name}.tar`), '-C', root]);
     }
     const admin = join(dir, 'admin');
     await mkdir(join(admin, 'info'), { recursive: true });
-    const stanzas = await Promise.all(['app', 'other-pkg'].map((p) => readFile(join(root, 'var/lib/dpkg/status.d', p), 'utf8')));
+    const stanzas = await Promise.all(
+      ['app', 'other-pkg'].map((p) => readFile(join(root, 'var/lib/dpkg/status.d', p), 'utf8')),
+    );
     await writeFile(join(admin, 'status'), stanzas.join('\n'));
-    const { stdout } = await run('dpkg-query', [`--admindir=${admin}`, '-W', '-f', '${Package} ${Version} ${Status}\n']);
+    const { stdout } = await run('dpkg-query', [
+      `--admindir=${admin}`,
+      '-W',
+      '-f',
+      '${Package} ${Version} ${Status}\n',
+    ]);
     expect(stdout).toBe('app 1.0-1 install ok installed\nother-pkg 2:3.4-5 install ok installed\n');
   });
 
@@ -135,7 +177,10 @@ describe('writePackageLayer', () => {
     const paths = (await entries(tar)).map((e) => e.path);
     expect(paths.some((p) => p.startsWith('usr/share/doc/app/changelog'))).toBe(false);
     expect(paths).not.toContain('usr/share/ca-certificates/mozilla/B.crt');
-    expect(Object.fromEntries(captured)).toEqual({ 'usr/share/ca-certificates/mozilla/A.crt': 'AAA\n', 'usr/share/ca-certificates/mozilla/B.crt': 'BBB\n' });
+    expect(Object.fromEntries(captured)).toEqual({
+      'usr/share/ca-certificates/mozilla/A.crt': 'AAA\n',
+      'usr/share/ca-certificates/mozilla/B.crt': 'BBB\n',
+    });
     expect(seen.map((e) => e.path)).toEqual(paths.map((p) => p.replace(/\/$/, '')));
     expect(seen.find((e) => e.path === 'usr/bin/app')).toMatchObject({ type: 'file', mode: 0o4755, size: 6 });
   });
@@ -143,7 +188,12 @@ describe('writePackageLayer', () => {
   it('returns what it wrote', async () => {
     const w = new TarWriter(new Writable({ write: (_c, _e, cb) => cb() }));
     const info = await writePackageLayer(appDeb, 'app', w, { epoch: EPOCH });
-    expect(info).toMatchObject({ name: 'app', control: controlText('app'), fileCount: 6, bytes: 10 + 6 + 4 + 4 + 7 + 4 });
+    expect(info).toMatchObject({
+      name: 'app',
+      control: controlText('app'),
+      fileCount: 6,
+      bytes: 10 + 6 + 4 + 4 + 7 + 4,
+    });
     expect(info.md5sums).toContain('usr/bin/app\n');
     expect(info.entryCount).toBe((await entries(await layerOf(appDeb, 'app'))).length);
   });
@@ -162,26 +212,71 @@ describe('writePackageLayer safety', () => {
     ['an absolute path', [root, file('/etc/passwd')], '"/etc/passwd" escapes the root'],
     ['a .. path', [root, file('./usr/../../etc/passwd')], '"./usr/../../etc/passwd" escapes the root'],
     ['a .. path that stays inside', [root, file('./usr/../etc/passwd')], '"./usr/../etc/passwd" escapes the root'],
-    ['a character device', [root, { path: './dev/null', typeflag: '3', devmajor: 1, devminor: 3 }], '"dev/null" has unsupported type character device'],
-    ['a block device', [root, { path: './dev/sda', typeflag: '4', devmajor: 8 }], '"dev/sda" has unsupported type block device'],
+    [
+      'a character device',
+      [root, { path: './dev/null', typeflag: '3', devmajor: 1, devminor: 3 }],
+      '"dev/null" has unsupported type character device',
+    ],
+    [
+      'a block device',
+      [root, { path: './dev/sda', typeflag: '4', devmajor: 8 }],
+      '"dev/sda" has unsupported type block device',
+    ],
     ['a fifo', [root, { path: './run/fifo', typeflag: '6' }], '"run/fifo" has unsupported type fifo'],
-    ['a hardlink to an unseen file', [root, { path: './a', typeflag: '1', linkname: './b' }, file('./b')], '"a" is a hardlink to b, which is not a file earlier in the archive'],
-    ['a hardlink outside the root', [root, { path: './a', typeflag: '1', linkname: '../etc/shadow' }], '"a" is a hardlink to ../etc/shadow, outside the root'],
-    ['a hardlink to a directory', [root, { path: './d/', typeflag: '5' }, { path: './h', typeflag: '1', linkname: './d' }], '"h" is a hardlink to d, which is not a file'],
-    ['a symlink climbing out', [root, { path: './usr/x', typeflag: '2', linkname: '../../etc' }], '"usr/x" is a symlink to ../../etc, outside the root'],
-    ['a file through a symlink', [root, { path: './lnk', typeflag: '2', linkname: '/etc' }, file('./lnk/passwd')], '"lnk/passwd" is below a symlink (lnk)'],
+    [
+      'a hardlink to an unseen file',
+      [root, { path: './a', typeflag: '1', linkname: './b' }, file('./b')],
+      '"a" is a hardlink to b, which is not a file earlier in the archive',
+    ],
+    [
+      'a hardlink outside the root',
+      [root, { path: './a', typeflag: '1', linkname: '../etc/shadow' }],
+      '"a" is a hardlink to ../etc/shadow, outside the root',
+    ],
+    [
+      'a hardlink to a directory',
+      [root, { path: './d/', typeflag: '5' }, { path: './h', typeflag: '1', linkname: './d' }],
+      '"h" is a hardlink to d, which is not a file',
+    ],
+    [
+      'a symlink climbing out',
+      [root, { path: './usr/x', typeflag: '2', linkname: '../../etc' }],
+      '"usr/x" is a symlink to ../../etc, outside the root',
+    ],
+    [
+      'a file through a symlink',
+      [root, { path: './lnk', typeflag: '2', linkname: '/etc' }, file('./lnk/passwd')],
+      '"lnk/passwd" is below a symlink (lnk)',
+    ],
     ['a duplicate path', [root, file('./a'), file('./a')], '"a" appears twice'],
-    ['a status.d file shipped by the package', [root, file('./var/lib/dpkg/status.d/evil')], '"var/lib/dpkg/status.d/evil" is shipped by the package, and generated too'],
+    [
+      'a status.d file shipped by the package',
+      [root, file('./var/lib/dpkg/status.d/evil')],
+      '"var/lib/dpkg/status.d/evil" is shipped by the package, and generated too',
+    ],
   ])('rejects %s, naming the package and the entry', async (name, entries, message) => {
-    const deb = await makeRawDeb(dir, { name: `evil-${name.replace(/\W+/g, '-')}`, control: controlText('evil'), entries });
+    const deb = await makeRawDeb(dir, {
+      name: `evil-${name.replace(/\W+/g, '-')}`,
+      control: controlText('evil'),
+      entries,
+    });
     const e = await thrown(layerOf(deb, 'evil'));
     expect(e.code).toBe('UNSAFE_ENTRY');
     expect(e.message).toContain(`evil: ${message}`);
   });
 
   it('stops the xz decoder when it rejects an entry early', async () => {
-    const entries: RawEntry[] = [root, { path: './dev/null', typeflag: '3' }, { path: './big', body: Buffer.alloc(16 << 20, 1) }];
-    const deb = await makeRawDeb(dir, { name: 'evil-xz', control: controlText('evil'), entries, dataCompression: 'xz' });
+    const entries: RawEntry[] = [
+      root,
+      { path: './dev/null', typeflag: '3' },
+      { path: './big', body: Buffer.alloc(16 << 20, 1) },
+    ];
+    const deb = await makeRawDeb(dir, {
+      name: 'evil-xz',
+      control: controlText('evil'),
+      entries,
+      dataCompression: 'xz',
+    });
     await expect(layerOf(deb, 'evil')).rejects.toThrow('evil: "dev/null" has unsupported type character device');
   });
 
@@ -204,7 +299,14 @@ async function pathsOf(tar: Buffer): Promise<string[]> {
 
 describe('helpers', () => {
   it('normalises paths', () => {
-    expect(['./', '.', './usr/bin/', 'usr//bin/./x', '/etc', 'a/../b'].map(normalisePath)).toEqual(['', '', 'usr/bin', 'usr/bin/x', null, null]);
+    expect(['./', '.', './usr/bin/', 'usr//bin/./x', '/etc', 'a/../b'].map(normalisePath)).toEqual([
+      '',
+      '',
+      'usr/bin',
+      'usr/bin/x',
+      null,
+      null,
+    ]);
   });
 
   it('finds relative targets that climb above the root', () => {

@@ -15,7 +15,10 @@ async function load(): Promise<{ config: Config; locked: (image: string) => stri
   const lock = await readLockfile(LOCK_DIR, 'debian12');
   if (!lock) throw new Error('lockfiles/debian12.lock.json is missing');
   // An arch counts when the lock pins the image and the debug packages for it (what build needs).
-  const locked = (image: string): string[] => (config.images[image]?.archs ?? []).filter((a) => lock.images[image]?.[a] !== undefined && lock.images.debug?.[a] !== undefined);
+  const locked = (image: string): string[] =>
+    (config.images[image]?.archs ?? []).filter(
+      (a) => lock.images[image]?.[a] !== undefined && lock.images.debug?.[a] !== undefined,
+    );
   return { config, locked };
 }
 
@@ -25,12 +28,20 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     const warnings: string[] = [];
     const plan = await planShards(config, LOCK_DIR, { onWarning: (m) => warnings.push(m) });
 
-    const expected = Object.keys(config.images).flatMap((image) => locked(image).map((arch) => `${image}-debian12-${arch}`));
+    const expected = Object.keys(config.images).flatMap((image) =>
+      locked(image).map((arch) => `${image}-debian12-${arch}`),
+    );
     expect(expected.length).toBeGreaterThan(Object.keys(config.images).length); // several archs are locked
     expect(plan.shards.map((s) => s.id).sort()).toEqual([...expected].sort());
     expect(new Set(plan.shards.map((s) => s.id)).size).toBe(plan.shards.length);
     for (const s of plan.shards) {
-      expect(s).toEqual({ id: `${s.image}-${s.distro}-${s.arch}`, image: s.image, distro: 'debian12', arch: s.arch, platform: formatPlatform(debianPlatform(s.arch)) });
+      expect(s).toEqual({
+        id: `${s.image}-${s.distro}-${s.arch}`,
+        image: s.image,
+        distro: 'debian12',
+        arch: s.arch,
+        platform: formatPlatform(debianPlatform(s.arch)),
+      });
     }
     expect(plan.shards.find((s) => s.arch === 'arm64')?.platform).toBe('linux/arm64/v8');
     expect(plan.matrix).toEqual({ include: plan.shards });
@@ -49,7 +60,9 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     expect(unlocked.length).toBeGreaterThan(0);
     for (const a of unlocked) {
       expect(plan.shards.some((s) => s.arch === a)).toBe(false);
-      expect(warnings).toContain(`image static: ${a} is not in the lockfile (skipped; run "distroless-action update --arch ${a}")`);
+      expect(warnings).toContain(
+        `image static: ${a} is not in the lockfile (skipped; run "distroless-action update --arch ${a}")`,
+      );
     }
   });
 
@@ -71,11 +84,23 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
 
   it('fails clearly on an unknown image, an arch asked for but not locked, and a stale lock', async () => {
     const { config, locked } = await load();
-    await expect(planShards(config, LOCK_DIR, { images: ['python4'] })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringContaining('unknown image(s) python4') });
+    await expect(planShards(config, LOCK_DIR, { images: ['python4'] })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringContaining('unknown image(s) python4'),
+    });
     const unlocked = config.distros.debian12?.archs.find((a) => !locked('static').includes(a)) ?? 'none';
     await expect(planShards(config, LOCK_DIR, { archs: [unlocked] })).rejects.toMatchObject({ code: 'LOCK_STALE' });
-    const changed: Config = { ...config, images: { ...config.images, static: { ...(config.images.static as NonNullable<Config['images'][string]>), packages: ['base-files'] } } };
-    await expect(planShards(changed, LOCK_DIR)).rejects.toMatchObject({ code: 'LOCK_STALE', message: expect.stringContaining('was made for another version') });
+    const changed: Config = {
+      ...config,
+      images: {
+        ...config.images,
+        static: { ...(config.images.static as NonNullable<Config['images'][string]>), packages: ['base-files'] },
+      },
+    };
+    await expect(planShards(changed, LOCK_DIR)).rejects.toMatchObject({
+      code: 'LOCK_STALE',
+      message: expect.stringContaining('was made for another version'),
+    });
   });
 });
 
@@ -91,12 +116,20 @@ describe('parseShardResult', () => {
     size: 1234,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
   };
-  const result = { version: 1, shard: 'static-debian12-armhf', registry: 'ghcr.io/acme', epoch: 1700000000, manifests: [manifest] };
+  const result = {
+    version: 1,
+    shard: 'static-debian12-armhf',
+    registry: 'ghcr.io/acme',
+    epoch: 1700000000,
+    manifests: [manifest],
+  };
 
   it('reads back what a shard wrote', () => {
     expect(parseShardResult(JSON.stringify(result), 'r.json')).toEqual(result);
     const amd = { ...manifest, arch: 'amd64', platform: { os: 'linux', architecture: 'amd64' } };
-    expect(parseShardResult(JSON.stringify({ ...result, manifests: [amd] }), 'r.json').manifests[0]?.platform).toStrictEqual({ os: 'linux', architecture: 'amd64' });
+    expect(
+      parseShardResult(JSON.stringify({ ...result, manifests: [amd] }), 'r.json').manifests[0]?.platform,
+    ).toStrictEqual({ os: 'linux', architecture: 'amd64' });
   });
 
   it('names the file and every bad field', () => {
@@ -107,7 +140,10 @@ describe('parseShardResult', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toMatchObject({ code: 'PARSE', message: expect.stringMatching(/^shards\/x\.json: not a shard result: /) });
+    expect(error).toMatchObject({
+      code: 'PARSE',
+      message: expect.stringMatching(/^shards\/x\.json: not a shard result: /),
+    });
     const details = (error as { details: string[] }).details.join('\n');
     expect(details).toContain('shards/x.json: version:');
     expect(details).toContain('shards/x.json: manifests.0.digest: a sha256 digest');

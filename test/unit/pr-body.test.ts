@@ -4,19 +4,51 @@ import { FOLD_ROWS, GITHUB_BODY_LIMIT, renderPrBody, summaryLine, TRACKER_URL } 
 import { gitBlobSha } from '../../src/update-pr/github.js';
 
 function change(name: string, extra: Partial<PackageChange> = {}): PackageChange {
-  return { name, kind: 'updated', old: '1.0-1', new: '1.0-2', suite: 'bookworm', source: name, archs: ['amd64', 'arm64'], images: ['base'], ...extra };
+  return {
+    name,
+    kind: 'updated',
+    old: '1.0-1',
+    new: '1.0-2',
+    suite: 'bookworm',
+    source: name,
+    archs: ['amd64', 'arm64'],
+    images: ['base'],
+    ...extra,
+  };
 }
 
 const bookworm: LockDiff = {
   distro: 'debian12',
   changes: [
-    change('libc6', { old: '2.36-9+deb12u9', new: '2.36-9+deb12u10', suite: 'bookworm-security', source: 'glibc', images: ['base', 'cc', 'static'] }),
-    change('libssl3', { old: '3.0.15-1~deb12u1', new: '3.0.16-1~deb12u1', suite: 'bookworm-security', source: 'openssl', archs: ['amd64'], images: ['cc'] }),
-    change('tzdata', { old: '2024a-0+deb12u1', new: '2025b-0+deb12u1', suite: 'bookworm-updates', source: 'tzdata', images: ['static'] }),
+    change('libc6', {
+      old: '2.36-9+deb12u9',
+      new: '2.36-9+deb12u10',
+      suite: 'bookworm-security',
+      source: 'glibc',
+      images: ['base', 'cc', 'static'],
+    }),
+    change('libssl3', {
+      old: '3.0.15-1~deb12u1',
+      new: '3.0.16-1~deb12u1',
+      suite: 'bookworm-security',
+      source: 'openssl',
+      archs: ['amd64'],
+      images: ['cc'],
+    }),
+    change('tzdata', {
+      old: '2024a-0+deb12u1',
+      new: '2025b-0+deb12u1',
+      suite: 'bookworm-updates',
+      source: 'tzdata',
+      images: ['static'],
+    }),
     change('libzstd1', { kind: 'added', old: undefined, new: '1.5.4+dfsg2-5', images: ['cc'] }),
     change('libgdbm6', { kind: 'removed', old: '1.23-3', new: undefined, images: ['python'] }),
   ],
-  closures: [{ image: 'cc', archs: ['amd64', 'arm64'], added: ['libzstd1'], removed: [] }, { image: 'python', archs: ['arm64'], added: [], removed: ['libgdbm6'] }],
+  closures: [
+    { image: 'cc', archs: ['amd64', 'arm64'], added: ['libzstd1'], removed: [] },
+    { image: 'python', archs: ['arm64'], added: [], removed: ['libgdbm6'] },
+  ],
   snapshots: [
     { suite: 'bookworm', old: '20261120T000000Z', new: '20261127T000000Z' },
     { suite: 'bookworm-security', new: '20261127T060000Z' },
@@ -25,8 +57,12 @@ const bookworm: LockDiff = {
 
 describe('PR body', () => {
   it('summarises counts: packages updated, images touched, security changes per suite', () => {
-    expect(summaryLine([bookworm])).toBe('3 packages updated (1 added, 1 removed) across 4 images; 2 from bookworm-security');
-    expect(summaryLine([{ distro: 'd', changes: [change('a')], closures: [], snapshots: [] }])).toBe('1 package updated across 1 image');
+    expect(summaryLine([bookworm])).toBe(
+      '3 packages updated (1 added, 1 removed) across 4 images; 2 from bookworm-security',
+    );
+    expect(summaryLine([{ distro: 'd', changes: [change('a')], closures: [], snapshots: [] }])).toBe(
+      '1 package updated across 1 image',
+    );
     expect(summaryLine([])).toBe('0 packages updated across 0 images');
   });
 
@@ -35,9 +71,13 @@ describe('PR body', () => {
     expect(body.startsWith('<!-- distroless-action:update -->\n**3 packages updated')).toBe(true);
     expect(body).toContain('### debian12');
     expect(body).toContain('| Package | Arch | Old → New | Suite | Images |');
-    expect(body).toContain(`| \`libc6\` | amd64, arm64 | \`2.36-9+deb12u9\` → \`2.36-9+deb12u10\` | 🔒 \`bookworm-security\` ([glibc](${TRACKER_URL}glibc)) | base, cc, static |`);
+    expect(body).toContain(
+      `| \`libc6\` | amd64, arm64 | \`2.36-9+deb12u9\` → \`2.36-9+deb12u10\` | 🔒 \`bookworm-security\` ([glibc](${TRACKER_URL}glibc)) | base, cc, static |`,
+    );
     expect(body).toContain(`([openssl](https://security-tracker.debian.org/tracker/openssl))`);
-    expect(body).toContain('| `tzdata` | amd64, arm64 | `2024a-0+deb12u1` → `2025b-0+deb12u1` | `bookworm-updates` | static |');
+    expect(body).toContain(
+      '| `tzdata` | amd64, arm64 | `2024a-0+deb12u1` → `2025b-0+deb12u1` | `bookworm-updates` | static |',
+    );
     expect(body).toContain('| `libzstd1` | amd64, arm64 | (new) → `1.5.4+dfsg2-5` | `bookworm` | cc |');
     expect(body).toContain('| `libgdbm6` | amd64, arm64 | `1.23-3` → (removed) | `bookworm` | python |');
     expect(body.match(/🔒/g)).toHaveLength(2);
@@ -64,7 +104,12 @@ describe('PR body', () => {
   });
 
   it('folds a table longer than FOLD_ROWS into <details>', () => {
-    const many: LockDiff = { distro: 'big', changes: Array.from({ length: FOLD_ROWS + 1 }, (_, i) => change(`pkg${i}`)), closures: [], snapshots: [] };
+    const many: LockDiff = {
+      distro: 'big',
+      changes: Array.from({ length: FOLD_ROWS + 1 }, (_, i) => change(`pkg${i}`)),
+      closures: [],
+      snapshots: [],
+    };
     const body = renderPrBody([many]);
     expect(body).toContain(`<details><summary>${FOLD_ROWS + 1} package changes</summary>\n\n| Package |`);
     expect(body).toContain('| `pkg25` |');
@@ -73,7 +118,13 @@ describe('PR body', () => {
   });
 
   it('stays under GitHub 65,536-character limit, dropping rows with a note', () => {
-    const changes = Array.from({ length: 3000 }, (_, i) => change(`package-with-a-long-name-${i}`, { suite: 'bookworm-security', source: `source-${i}`, images: ['base', 'cc', 'python', 'java', 'nodejs'] }));
+    const changes = Array.from({ length: 3000 }, (_, i) =>
+      change(`package-with-a-long-name-${i}`, {
+        suite: 'bookworm-security',
+        source: `source-${i}`,
+        images: ['base', 'cc', 'python', 'java', 'nodejs'],
+      }),
+    );
     const body = renderPrBody([{ distro: 'huge', changes, closures: [], snapshots: [] }]);
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     expect(body).toContain('**3000 packages updated across 5 images; 3000 from bookworm-security**');
@@ -85,7 +136,9 @@ describe('PR body', () => {
     expect(body.match(/<details>/g)).toHaveLength(1);
     expect(body.match(/<\/details>/g)).toHaveLength(1);
     // A smaller limit (tests, or a caller that appends its own text) is honoured too.
-    expect(renderPrBody([{ distro: 'huge', changes, closures: [], snapshots: [] }], { limit: 5000 }).length).toBeLessThanOrEqual(5000);
+    expect(
+      renderPrBody([{ distro: 'huge', changes, closures: [], snapshots: [] }], { limit: 5000 }).length,
+    ).toBeLessThanOrEqual(5000);
   });
 });
 
@@ -98,7 +151,9 @@ describe('gitBlobSha', () => {
 
 describe('PR body without package changes', () => {
   it('says why the lockfiles changed anyway', () => {
-    const body = renderPrBody([{ distro: 'd', changes: [], closures: [], snapshots: [{ suite: 's', old: 'a', new: 'b' }] }]);
+    const body = renderPrBody([
+      { distro: 'd', changes: [], closures: [], snapshots: [{ suite: 's', old: 'a', new: 'b' }] },
+    ]);
     expect(body).toContain('**0 packages updated across 0 images**');
     expect(body).toContain('No package changed: the lockfiles record new index hashes or a new config digest.');
   });

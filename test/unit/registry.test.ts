@@ -26,9 +26,13 @@ const MANIFEST = { ...INDEX, mediaType: 'application/vnd.oci.image.manifest.v1+j
 
 describe('challenges', () => {
   it('parses Bearer and Basic challenges, quoted and not, several in one header', () => {
-    const header = 'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push", Basic realm=plain';
+    const header =
+      'Bearer realm="https://auth.example/token",service="registry.example",scope="repository:a/b:pull,push", Basic realm=plain';
     expect(parseChallenges(header)).toEqual([
-      { scheme: 'bearer', params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push' } },
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://auth.example/token', service: 'registry.example', scope: 'repository:a/b:pull,push' },
+      },
       { scheme: 'basic', params: { realm: 'plain' } },
     ]);
     expect(pickChallenge('Basic realm="r"')?.scheme).toBe('basic');
@@ -49,7 +53,11 @@ describe('keychains', () => {
       },
     });
     const k = dockerConfigKeychain(config, () => Promise.resolve(undefined));
-    expect(await k.resolve('registry-1.docker.io')).toEqual({ kind: 'basic', username: 'hubuser', password: 'hubpass' });
+    expect(await k.resolve('registry-1.docker.io')).toEqual({
+      kind: 'basic',
+      username: 'hubuser',
+      password: 'hubpass',
+    });
     expect(await k.resolve('127.0.0.1:5000')).toEqual({ kind: 'basic', username: 'u', password: 'p:with:colons' });
     expect(await k.resolve('quay.io')).toEqual({ kind: 'identityToken', token: 'refresh-me' });
     expect(await k.resolve('registry.example')).toEqual({ kind: 'registryToken', token: 'bearer-me' });
@@ -60,11 +68,16 @@ describe('keychains', () => {
     const asked: string[] = [];
     const runner = (helper: string, server: string): Promise<string | undefined> => {
       asked.push(`${helper} ${server}`);
-      if (helper === 'gcloud') return Promise.resolve(JSON.stringify({ ServerURL: server, Username: '_token', Secret: 'gc-secret' }));
+      if (helper === 'gcloud')
+        return Promise.resolve(JSON.stringify({ ServerURL: server, Username: '_token', Secret: 'gc-secret' }));
       if (helper === 'desktop' && server === 'https://index.docker.io/v1/') return Promise.resolve(undefined);
       return Promise.resolve(JSON.stringify({ ServerURL: server, Username: '<token>', Secret: 'oauth-refresh' }));
     };
-    const config = JSON.stringify({ credHelpers: { 'gcr.io': 'gcloud' }, credsStore: 'desktop', auths: { 'docker.io': { auth: Buffer.from('a:b').toString('base64') } } });
+    const config = JSON.stringify({
+      credHelpers: { 'gcr.io': 'gcloud' },
+      credsStore: 'desktop',
+      auths: { 'docker.io': { auth: Buffer.from('a:b').toString('base64') } },
+    });
     const k = dockerConfigKeychain(config, runner);
     expect(await k.resolve('gcr.io')).toEqual({ kind: 'basic', username: '_token', password: 'gc-secret' });
     expect(await k.resolve('ghcr.io')).toEqual({ kind: 'identityToken', token: 'oauth-refresh' });
@@ -75,13 +88,29 @@ describe('keychains', () => {
   it('orders explicit inputs, then config.json, then GITHUB_TOKEN (for ghcr.io only)', async () => {
     const dockerConfig = JSON.stringify({ auths: { 'ghcr.io': { username: 'from-config', password: 'cfg' } } });
     const env = { GITHUB_TOKEN: 'ghs_token', GITHUB_ACTOR: 'octocat' };
-    expect(await keychainFromEnvironment({ env }).resolve('ghcr.io')).toEqual({ kind: 'basic', username: 'octocat', password: 'ghs_token' });
+    expect(await keychainFromEnvironment({ env }).resolve('ghcr.io')).toEqual({
+      kind: 'basic',
+      username: 'octocat',
+      password: 'ghs_token',
+    });
     expect(await keychainFromEnvironment({ env }).resolve('quay.io')).toEqual({ kind: 'anonymous' });
-    expect(await keychainFromEnvironment({ env, dockerConfig }).resolve('ghcr.io')).toEqual({ kind: 'basic', username: 'from-config', password: 'cfg' });
+    expect(await keychainFromEnvironment({ env, dockerConfig }).resolve('ghcr.io')).toEqual({
+      kind: 'basic',
+      username: 'from-config',
+      password: 'cfg',
+    });
     const explicit = { registry: 'ghcr.io', username: 'me', token: 'pat' };
-    expect(await keychainFromEnvironment({ env, dockerConfig, explicit }).resolve('https://ghcr.io/v2/')).toEqual({ kind: 'basic', username: 'me', password: 'pat' });
-    expect(await keychainFromEnvironment({ explicit: { registry: 'r.example', token: 't0k' } }).resolve('r.example')).toEqual({ kind: 'registryToken', token: 't0k' });
-    expect(() => keychainFromEnvironment({ explicit: { registry: 'r.example', username: 'me' } })).toThrow(/needs a password/);
+    expect(await keychainFromEnvironment({ env, dockerConfig, explicit }).resolve('https://ghcr.io/v2/')).toEqual({
+      kind: 'basic',
+      username: 'me',
+      password: 'pat',
+    });
+    expect(
+      await keychainFromEnvironment({ explicit: { registry: 'r.example', token: 't0k' } }).resolve('r.example'),
+    ).toEqual({ kind: 'registryToken', token: 't0k' });
+    expect(() => keychainFromEnvironment({ explicit: { registry: 'r.example', username: 'me' } })).toThrow(
+      /needs a password/,
+    );
     expect(dockerConfigPath({ DOCKER_CONFIG: '/cfg' }, '/home/u')).toBe('/cfg/config.json');
     expect(dockerConfigPath({}, '/home/u')).toBe('/home/u/.docker/config.json');
   });
@@ -91,7 +120,8 @@ describe('keychains', () => {
     let env: NodeJS.ProcessEnv;
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'cred-helper-'));
-      const script = '#!/bin/sh\nserver=$(cat)\nif [ "$server" = known.example ]; then printf \'{"ServerURL":"%s","Username":"bot","Secret":"helper-secret"}\' "$server"; exit 0; fi\necho "credentials not found in native keychain"; exit 1\n';
+      const script =
+        '#!/bin/sh\nserver=$(cat)\nif [ "$server" = known.example ]; then printf \'{"ServerURL":"%s","Username":"bot","Secret":"helper-secret"}\' "$server"; exit 0; fi\necho "credentials not found in native keychain"; exit 1\n';
       await writeFile(join(dir, 'docker-credential-fake'), script);
       await chmod(join(dir, 'docker-credential-fake'), 0o755);
       env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` };
@@ -126,7 +156,8 @@ describe('secrets', () => {
       'https://auth/token?scope=x&access_token=leak',
     ].join('\n');
     const out = s.redact(text);
-    for (const leak of ['hunter2-password', basic, 'abc.def.ghi', 'opaque-token-value', 'eyJhbGciOiJFUzI1NiJ9', 'leak']) expect(out).not.toContain(leak);
+    for (const leak of ['hunter2-password', basic, 'abc.def.ghi', 'opaque-token-value', 'eyJhbGciOiJFUzI1NiJ9', 'leak'])
+      expect(out).not.toContain(leak);
     expect(out).toContain('scope=x');
     expect(s.list()).toContain('hunter2-password');
     expect(s.list()).not.toContain('tok');

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { collectRelationNames, formatGroup, parseRelation, parseRelations, RelationCache } from '../../src/debian/relations.js';
+import {
+  collectRelationNames,
+  formatGroup,
+  parseRelation,
+  parseRelations,
+  RelationCache,
+} from '../../src/debian/relations.js';
 import { isDistrolessError } from '../../src/errors.js';
 
 describe('parseRelations', () => {
@@ -15,7 +21,14 @@ describe('parseRelations', () => {
   it('accepts every operator, normalising the obsolete < and >', () => {
     const ops = parseRelations('a (<< 1), b (<= 1), c (= 1), d (>= 1), e (>> 1), f (< 1), g (> 1), h(>=1:2.0-1~rc1)');
     expect(ops.map((g) => [g[0]?.op, g[0]?.version])).toEqual([
-      ['<<', '1'], ['<=', '1'], ['=', '1'], ['>=', '1'], ['>>', '1'], ['<=', '1'], ['>=', '1'], ['>=', '1:2.0-1~rc1'],
+      ['<<', '1'],
+      ['<=', '1'],
+      ['=', '1'],
+      ['>=', '1'],
+      ['>>', '1'],
+      ['<=', '1'],
+      ['>=', '1'],
+      ['>=', '1:2.0-1~rc1'],
     ]);
   });
 
@@ -68,7 +81,12 @@ describe('collectRelationNames', () => {
   it('lists target names in order, once, leaving out name:any and other architectures', () => {
     const seen = new Set<string>(['libc6']);
     const out: string[] = [];
-    collectRelationNames('libc6 (>= 2.36), python3:any, a | b:native (>= 1) [amd64], c:amd64, d:arm64, a', 'amd64', seen, out);
+    collectRelationNames(
+      'libc6 (>= 2.36), python3:any, a | b:native (>= 1) [amd64], c:amd64, d:arm64, a',
+      'amd64',
+      seen,
+      out,
+    );
     expect(out).toEqual(['a', 'b', 'c']);
   });
 });

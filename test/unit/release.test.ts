@@ -59,13 +59,23 @@ describe('parseRelease', () => {
     expect(r.architectures).toEqual(['amd64', 'arm64']);
     expect(r.components).toEqual(['main']);
     expect(r.validUntil?.toISOString()).toBe('2026-07-18T10:16:37.000Z');
-    expect(r.sha256.get('main/binary-amd64/Packages.gz')).toEqual({ path: 'main/binary-amd64/Packages.gz', size: 567, sha256: 'b'.repeat(64) });
+    expect(r.sha256.get('main/binary-amd64/Packages.gz')).toEqual({
+      path: 'main/binary-amd64/Packages.gz',
+      size: 567,
+      sha256: 'b'.repeat(64),
+    });
     expect(r.sha256.size).toBe(2);
   });
 
   it('reads the real bookworm Release', () => {
     const r = parseRelease(signedPart(fixture('bookworm.InRelease')), 'bookworm');
-    expect(r).toMatchObject({ suite: 'oldstable', codename: 'bookworm', version: '12.15', acquireByHash: true, validUntil: undefined });
+    expect(r).toMatchObject({
+      suite: 'oldstable',
+      codename: 'bookworm',
+      version: '12.15',
+      acquireByHash: true,
+      validUntil: undefined,
+    });
     expect(r.date.toISOString()).toBe('2026-07-11T10:16:37.000Z');
     expect(r.architectures).toContain('s390x');
     expect(r.sha256.get('main/binary-amd64/Packages.xz')).toEqual({
@@ -117,7 +127,9 @@ describe('checkRelease', () => {
   it('rejects another suite', () => {
     const e = thrown(() => check({ suite: 'trixie' }));
     expect(e.code).toBe('RELEASE_INVALID');
-    expect(e.message).toBe('http://x/InRelease: Release is for suite "stable" (codename "bookworm"), expected "trixie"');
+    expect(e.message).toBe(
+      'http://x/InRelease: Release is for suite "stable" (codename "bookworm"), expected "trixie"',
+    );
   });
 
   it('rejects an expired Release, naming the date (a replayed old index)', () => {

@@ -3,7 +3,13 @@ import { describe, expect, it } from '@jest/globals';
 import { parsePackagesIndex } from '../../src/debian/packages.js';
 import type { SuiteRef } from '../../src/debian/types.js';
 import { isDistrolessError } from '../../src/errors.js';
-import { buildUniverse, resolve, type Resolution, type Universe, type UniverseSource } from '../../src/resolve/index.js';
+import {
+  buildUniverse,
+  resolve,
+  type Resolution,
+  type Universe,
+  type UniverseSource,
+} from '../../src/resolve/index.js';
 
 const SUITES: SuiteRef[] = [
   { url: 'https://deb.debian.org/debian', suite: 'bookworm', component: 'main' },
@@ -51,8 +57,16 @@ const LIBC = ['gcc-12-base', 'libc6', 'libgcc-s1'];
 describe('buildUniverse', () => {
   it('keeps the target arch and all, and merges suites: highest version wins, first source wins a tie', () => {
     expect(universe.get('only-arm64')).toBeUndefined();
-    expect(universe.get('tzdata')).toMatchObject({ version: '2025b-0+deb12u1', architecture: 'all', origin: SUITES[1] });
-    expect(universe.get('libc6')).toMatchObject({ version: '2.36-9+deb12u10', architecture: 'amd64', origin: SUITES[2] });
+    expect(universe.get('tzdata')).toMatchObject({
+      version: '2025b-0+deb12u1',
+      architecture: 'all',
+      origin: SUITES[1],
+    });
+    expect(universe.get('libc6')).toMatchObject({
+      version: '2.36-9+deb12u10',
+      architecture: 'amd64',
+      origin: SUITES[2],
+    });
     expect(universe.get('libssl3')).toMatchObject({ version: '3.0.15-1~deb12u1', origin: SUITES[0] });
     expect(universe.get('fine')?.origin).toEqual(SUITES[0]);
     expect(universe.providers('debconf-2.0').map((p) => p.pkg.name)).toEqual(['debconf', 'cdebconf']);
@@ -103,13 +117,16 @@ describe('resolve', () => {
     expect(names(['libgcc1-user'])).toEqual([...LIBC, 'libgcc1-user']);
     expect(failure(['plain-virt-user'])).toEqual({
       code: 'UNSATISFIABLE',
-      message: 'image img (amd64): plain-virt-user → virt-thing (>= 1) not satisfiable: no provider matches (provided by virt-provider)',
+      message:
+        'image img (amd64): plain-virt-user → virt-thing (>= 1) not satisfiable: no provider matches (provided by virt-provider)',
     });
   });
 
   it('checks << <= = >= >> against the candidate version', () => {
     expect(closure(['ops-user'])).toEqual({ libv: '1.0-1', 'ops-user': '1.0' });
-    expect(failure(['too-new-user']).message).toBe('image img (amd64): too-new-user → libv (>> 1.0-1) not satisfiable: candidate is 1.0-1');
+    expect(failure(['too-new-user']).message).toBe(
+      'image img (amd64): too-new-user → libv (>> 1.0-1) not satisfiable: candidate is 1.0-1',
+    );
   });
 
   it('shows the dependency chain of an unsatisfiable dependency', () => {
@@ -124,7 +141,9 @@ describe('resolve', () => {
     expect(failure(['any-on-same']).message).toBe(
       'image img (amd64): any-on-same → libsame:any not satisfiable: candidate 1.0 is not Multi-Arch: allowed',
     );
-    expect(failure(['cross-arch']).message).toBe('image img (amd64): cross-arch → libc6:arm64 not satisfiable: architecture arm64 is not amd64');
+    expect(failure(['cross-arch']).message).toBe(
+      'image img (amd64): cross-arch → libc6:arm64 not satisfiable: architecture arm64 is not amd64',
+    );
   });
 
   it('terminates on dependency cycles', () => {
@@ -153,7 +172,10 @@ describe('resolve', () => {
   });
 
   it('rejects unknown, excluded-and-requested packages and a universe of another arch', () => {
-    expect(failure(['only-arm64'])).toEqual({ code: 'UNKNOWN_PACKAGE', message: 'image img (amd64): package "only-arm64" is not in any source' });
+    expect(failure(['only-arm64'])).toEqual({
+      code: 'UNKNOWN_PACKAGE',
+      message: 'image img (amd64): package "only-arm64" is not in any source',
+    });
     expect(failure(['debconf-2.0']).code).toBe('UNKNOWN_PACKAGE');
     const virtual = ((): unknown => {
       try {
@@ -162,9 +184,13 @@ describe('resolve', () => {
         return e;
       }
     })();
-    expect(isDistrolessError(virtual) ? virtual.details : null).toEqual(['"debconf-2.0" is a virtual package provided by debconf, cdebconf']);
+    expect(isDistrolessError(virtual) ? virtual.details : null).toEqual([
+      '"debconf-2.0" is a virtual package provided by debconf, cdebconf',
+    ]);
     expect(failure(['py'], ['py']).code).toBe('USAGE');
-    expect(() => resolve(universe, { image: 'img', arch: 'arm64', packages: ['libc6'], exclude: [] })).toThrow('universe is for amd64');
+    expect(() => resolve(universe, { image: 'img', arch: 'arm64', packages: ['libc6'], exclude: [] })).toThrow(
+      'universe is for amd64',
+    );
   });
 
   it('is deterministic', () => {

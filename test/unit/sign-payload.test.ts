@@ -43,14 +43,18 @@ describe('simple-signing payload', () => {
 
   it('refuses a non-digest, and a payload of another type', () => {
     expect(() => simpleSigningPayload('r', 'sha256:abc')).toThrow('not a sha256 digest: "sha256:abc"');
-    expect(() => parseSimpleSigning(Buffer.from('{"critical":{"type":"x","image":{"docker-manifest-digest":"d"}}}'))).toThrow(/type is "x", not "cosign container image signature"/);
+    expect(() =>
+      parseSimpleSigning(Buffer.from('{"critical":{"type":"x","image":{"docker-manifest-digest":"d"}}}')),
+    ).toThrow(/type is "x", not "cosign container image signature"/);
     expect(() => parseSimpleSigning(Buffer.from('nope'))).toThrow('the signature payload is not JSON');
   });
 });
 
 describe('DSSE', () => {
   it('PAE is "DSSEv1 <len> <type> <len> <body>" with byte lengths', () => {
-    expect(pae('application/vnd.in-toto+json', Buffer.from('{"a":"é"}')).toString()).toBe('DSSEv1 28 application/vnd.in-toto+json 10 {"a":"é"}');
+    expect(pae('application/vnd.in-toto+json', Buffer.from('{"a":"é"}')).toString()).toBe(
+      'DSSEv1 28 application/vnd.in-toto+json 10 {"a":"é"}',
+    );
     expect(pae('t', Buffer.alloc(0)).toString()).toBe('DSSEv1 1 t 0 ');
   });
 
@@ -80,7 +84,10 @@ describe('legacy storage documents', () => {
     const recorded = read('sig-manifest.json');
     const layers = parseSignatureManifest(recorded, 'recorded .sig');
     expect(layers).toHaveLength(1);
-    expect(layers[0]).toMatchObject({ mediaType: SIMPLE_SIGNING_MEDIA_TYPE, digest: sha256(read('simplesigning.json')) });
+    expect(layers[0]).toMatchObject({
+      mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+      digest: sha256(read('simplesigning.json')),
+    });
     const config = signatureConfig(layers);
     expect(JSON.parse(recorded.toString()).config.digest).toBe(sha256(config));
     expect(signatureManifest(config, layers)).toEqual(recorded);
@@ -92,7 +99,13 @@ describe('legacy storage documents', () => {
   it('the .att manifest with two predicate types and its config match cosign too', () => {
     const recorded = read('att-manifest.json');
     const layers = parseSignatureManifest(recorded, 'recorded .att');
-    expect(layers.map((l) => [l.mediaType, l.annotations.predicateType, l.annotations['dev.cosignproject.cosign/signature']])).toEqual([
+    expect(
+      layers.map((l) => [
+        l.mediaType,
+        l.annotations.predicateType,
+        l.annotations['dev.cosignproject.cosign/signature'],
+      ]),
+    ).toEqual([
       [DSSE_MEDIA_TYPE, 'https://spdx.dev/Document', ''],
       [DSSE_MEDIA_TYPE, 'https://slsa.dev/provenance/v1', ''],
     ]);
@@ -101,9 +114,14 @@ describe('legacy storage documents', () => {
   });
 
   it('refuses what is not an image manifest', () => {
-    expect(() => parseSignatureManifest(Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}'), 'r:t')).toThrow(
-      'r:t: not an image manifest ("application/vnd.oci.image.index.v1+json")',
+    expect(() =>
+      parseSignatureManifest(
+        Buffer.from('{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}'),
+        'r:t',
+      ),
+    ).toThrow('r:t: not an image manifest ("application/vnd.oci.image.index.v1+json")');
+    expect(() => parseSignatureManifest(Buffer.from('{"schemaVersion":2,"layers":[{"digest":1}]}'), 'r:t')).toThrow(
+      'r:t: layer 0 is not a descriptor',
     );
-    expect(() => parseSignatureManifest(Buffer.from('{"schemaVersion":2,"layers":[{"digest":1}]}'), 'r:t')).toThrow('r:t: layer 0 is not a descriptor');
   });
 });

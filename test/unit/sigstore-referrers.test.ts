@@ -23,11 +23,21 @@ import {
   signatureStatement,
   verifyReferrers,
 } from '../../src/sigstore/index.js';
-import { bundleAnnotations, bundleReferrerManifest, EMPTY_CONFIG, mergeReferrersIndex, parseReferrersIndex } from '../../src/sigstore/referrers-index.js';
+import {
+  bundleAnnotations,
+  bundleReferrerManifest,
+  EMPTY_CONFIG,
+  mergeReferrersIndex,
+  parseReferrersIndex,
+} from '../../src/sigstore/referrers-index.js';
 import { startReferrersRegistry, type ReferrersRegistry } from '../helpers/referrers-registry.js';
 import { testKey } from '../helpers/sigstore.js';
 
-const SUBJECT = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: `sha256:${'c'.repeat(64)}`, size: 1234 };
+const SUBJECT = {
+  mediaType: 'application/vnd.oci.image.index.v1+json',
+  digest: `sha256:${'c'.repeat(64)}`,
+  size: 1234,
+};
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
 
 describe('referrer documents', () => {
@@ -48,21 +58,37 @@ describe('referrer documents', () => {
         'org.opencontainers.image.created': '2026-11-27T06:00:00Z',
       },
     });
-    expect(doc.descriptor).toEqual({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256Digest(doc.bytes), size: doc.bytes.length, artifactType: BUNDLE_MEDIA_TYPE, annotations });
+    expect(doc.descriptor).toEqual({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: sha256Digest(doc.bytes),
+      size: doc.bytes.length,
+      artifactType: BUNDLE_MEDIA_TYPE,
+      annotations,
+    });
     expect(bundleAnnotations('x')).not.toHaveProperty(['org.opencontainers.image.created']);
     expect(fallbackTag(d('c'))).toBe(`sha256-${'c'.repeat(64)}`);
   });
 
   it('merges into the fallback index sorted by artifact type then digest, once per digest, byte-stable', () => {
-    const a = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d('a'), size: 1, artifactType: BUNDLE_MEDIA_TYPE };
+    const a = {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: d('a'),
+      size: 1,
+      artifactType: BUNDLE_MEDIA_TYPE,
+    };
     const b = { ...a, digest: d('b') };
     const notation = { ...a, digest: d('9'), artifactType: 'application/vnd.cncf.notary.signature' };
     const one = mergeReferrersIndex([b, notation], a);
     const other = mergeReferrersIndex([a, notation], b);
     expect(one.bytes.equals(other.bytes)).toBe(true);
-    expect((JSON.parse(one.bytes.toString()) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest)).toEqual([d('9'), d('a'), d('b')]);
+    expect(
+      (JSON.parse(one.bytes.toString()) as { manifests: { digest: string }[] }).manifests.map((m) => m.digest),
+    ).toEqual([d('9'), d('a'), d('b')]);
     expect(mergeReferrersIndex(parseReferrersIndex([one.bytes], 'x'), a).descriptor.digest).toBe(one.descriptor.digest);
-    expect(JSON.parse(one.bytes.toString())).toMatchObject({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json' });
+    expect(JSON.parse(one.bytes.toString())).toMatchObject({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+    });
   });
 
   it('parses referrers index pages (the spec example shape), empty and null lists, and rejects malformed ones', () => {
@@ -70,17 +96,43 @@ describe('referrer documents', () => {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1234, digest: d('a'), artifactType: 'application/vnd.example.sbom.v1', annotations: { 'org.opencontainers.image.created': '2022-01-01T14:42:55Z', 'org.example.sbom.format': 'json' } },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          size: 1234,
+          digest: d('a'),
+          artifactType: 'application/vnd.example.sbom.v1',
+          annotations: {
+            'org.opencontainers.image.created': '2022-01-01T14:42:55Z',
+            'org.example.sbom.format': 'json',
+          },
+        },
       ],
     });
-    const page2 = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1, digest: d('b') }] });
+    const page2 = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1, digest: d('b') }],
+    });
     expect(parseReferrersIndex([Buffer.from(page1), Buffer.from(page2)], 'x')).toEqual([
-      { mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1234, digest: d('a'), artifactType: 'application/vnd.example.sbom.v1', annotations: { 'org.opencontainers.image.created': '2022-01-01T14:42:55Z', 'org.example.sbom.format': 'json' } },
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 1234,
+        digest: d('a'),
+        artifactType: 'application/vnd.example.sbom.v1',
+        annotations: { 'org.opencontainers.image.created': '2022-01-01T14:42:55Z', 'org.example.sbom.format': 'json' },
+      },
       { mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1, digest: d('b') },
     ]);
-    expect(parseReferrersIndex([Buffer.from('{"schemaVersion":2,"manifests":[]}'), Buffer.from('{"schemaVersion":2,"manifests":null}')], 'x')).toEqual([]);
+    expect(
+      parseReferrersIndex(
+        [Buffer.from('{"schemaVersion":2,"manifests":[]}'), Buffer.from('{"schemaVersion":2,"manifests":null}')],
+        'x',
+      ),
+    ).toEqual([]);
     expect(() => parseReferrersIndex([Buffer.from('<html>')], 'r/x')).toThrow('r/x: the referrers index is not JSON');
-    expect(() => parseReferrersIndex([Buffer.from('{"manifests":[{"digest":"sha512:ab","size":1,"mediaType":"m"}]}')], 'r/x')).toThrow('r/x: manifests[0] is not a descriptor with mediaType, a sha256 digest and size');
+    expect(() =>
+      parseReferrersIndex([Buffer.from('{"manifests":[{"digest":"sha512:ab","size":1,"mediaType":"m"}]}')], 'r/x'),
+    ).toThrow('r/x: manifests[0] is not a descriptor with mediaType, a sha256 digest and size');
   });
 });
 
@@ -94,8 +146,16 @@ describe('detecting the referrers API', () => {
     'bad-request': [400, 'application/json', '{"errors":[{"code":"UNSUPPORTED","message":"referrers"}]}'],
     'not-acceptable': [406, 'text/plain', ''],
     'json-not-index': [200, 'application/json', '{"manifests":[]}'],
-    'api-empty': [200, 'application/vnd.oci.image.index.v1+json', '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}'],
-    'denied': [403, 'application/json', '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}'],
+    'api-empty': [
+      200,
+      'application/vnd.oci.image.index.v1+json',
+      '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
+    ],
+    denied: [
+      403,
+      'application/json',
+      '{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}',
+    ],
   };
 
   beforeAll(async () => {
@@ -107,7 +167,11 @@ describe('detecting the referrers API', () => {
       res.writeHead(status, { 'content-type': type }).end(body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = new RegistryClient({ registry: `127.0.0.1:${(server.address() as AddressInfo).port}`, insecure: true, retry: FAST_RETRY });
+    client = new RegistryClient({
+      registry: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+      insecure: true,
+      retry: FAST_RETRY,
+    });
   });
 
   afterAll(async () => {
@@ -128,7 +192,9 @@ describe('detecting the referrers API', () => {
   it('returns a small blob only when its bytes have the digest asked for', async () => {
     const good = sha256Digest('{"bundle":1}');
     expect((await client.getBlob('blobby', good)).toString()).toBe('{"bundle":1}');
-    await expect(client.getBlob('blobby', d('1'))).rejects.toThrow(`GET /v2/blobby/blobs/${d('1')}: 200 blob content has digest ${good}`);
+    await expect(client.getBlob('blobby', d('1'))).rejects.toThrow(
+      `GET /v2/blobby/blobs/${d('1')}: 200 blob content has digest ${good}`,
+    );
     await expect(client.getBlob('blobby', good, 4)).rejects.toThrow(/blob is larger than 4 bytes/);
   });
 });
@@ -144,8 +210,23 @@ describe('bundles as referrers on a registry with the referrers API', () => {
     registry = await startReferrersRegistry({ pageSize: 1 });
     client = new RegistryClient({ registry: registry.host, insecure: true, retry: FAST_RETRY });
     const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
-    await client.uploadBlob(repo, { digest: sha256Digest(config), size: config.length, open: () => Readable.from([config]) });
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256Digest(config), size: config.length }, layers: [] }));
+    await client.uploadBlob(repo, {
+      digest: sha256Digest(config),
+      size: config.length,
+      open: () => Readable.from([config]),
+    });
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {
+          mediaType: 'application/vnd.oci.image.config.v1+json',
+          digest: sha256Digest(config),
+          size: config.length,
+        },
+        layers: [],
+      }),
+    );
     image = await client.putManifest(repo, 'latest', manifest, 'application/vnd.oci.image.manifest.v1+json');
   });
 
@@ -155,11 +236,28 @@ describe('bundles as referrers on a registry with the referrers API', () => {
   });
 
   it('pushes the referrer by digest and leaves the index to the registry: no fallback tag', async () => {
-    const statements = [signatureStatement({ name: `${registry.host}/${repo}`, digest: image }), { ...signatureStatement({ name: 'x', digest: image }), predicateType: 'https://spdx.dev/Document', predicate: { spdxVersion: 'SPDX-2.3' } }];
+    const statements = [
+      signatureStatement({ name: `${registry.host}/${repo}`, digest: image }),
+      {
+        ...signatureStatement({ name: 'x', digest: image }),
+        predicateType: 'https://spdx.dev/Document',
+        predicate: { spdxVersion: 'SPDX-2.3' },
+      },
+    ];
     const mark = registry.log.length;
-    const attached = await signAndAttach(client, createKeySigner(key), { repository: repo, subject: image, statements, created: '2026-11-27T06:00:00Z' });
-    expect(attached.map((a) => [a.added, a.storage])).toEqual([[true, 'referrers-api'], [true, 'referrers-api']]);
-    expect(registry.log.filter((l) => l.startsWith('PUT /v2/') && l.includes('/manifests/sha256'))).toEqual(attached.map((a) => `PUT /v2/${repo}/manifests/${a.referrer}`));
+    const attached = await signAndAttach(client, createKeySigner(key), {
+      repository: repo,
+      subject: image,
+      statements,
+      created: '2026-11-27T06:00:00Z',
+    });
+    expect(attached.map((a) => [a.added, a.storage])).toEqual([
+      [true, 'referrers-api'],
+      [true, 'referrers-api'],
+    ]);
+    expect(registry.log.filter((l) => l.startsWith('PUT /v2/') && l.includes('/manifests/sha256'))).toEqual(
+      attached.map((a) => `PUT /v2/${repo}/manifests/${a.referrer}`),
+    );
     expect(registry.manifests.has(`${repo}:${fallbackTag(image)}`)).toBe(false);
     // The empty config and the bundle blob went up before the manifest that names them.
     const manifestPut = registry.log.indexOf(`PUT /v2/${repo}/manifests/${attached[0]?.referrer}`);
@@ -169,18 +267,36 @@ describe('bundles as referrers on a registry with the referrers API', () => {
   it('lists the referrers through the API across pages, filtered by artifact type', async () => {
     const mark = registry.log.length;
     const listing = await listReferrers(client, repo, image, { artifactType: BUNDLE_MEDIA_TYPE });
-    expect(registry.log.slice(mark)).toEqual([`GET /v2/${repo}/referrers/${image}`, `GET /v2/${repo}/referrers/${image}`]); // one page each
+    expect(registry.log.slice(mark)).toEqual([
+      `GET /v2/${repo}/referrers/${image}`,
+      `GET /v2/${repo}/referrers/${image}`,
+    ]); // one page each
     expect(listing.storage).toBe('referrers-api');
-    expect(listing.referrers.map((r) => r.annotations?.['dev.sigstore.bundle.predicateType']).sort()).toEqual([COSIGN_SIGN_PREDICATE_TYPE, 'https://spdx.dev/Document'].sort());
-    expect((await listReferrers(client, repo, image, { artifactType: 'application/vnd.example.other' })).referrers).toEqual([]);
+    expect(listing.referrers.map((r) => r.annotations?.['dev.sigstore.bundle.predicateType']).sort()).toEqual(
+      [COSIGN_SIGN_PREDICATE_TYPE, 'https://spdx.dev/Document'].sort(),
+    );
+    expect(
+      (await listReferrers(client, repo, image, { artifactType: 'application/vnd.example.other' })).referrers,
+    ).toEqual([]);
   });
 
   it('adds nothing for an equivalent bundle, and verifies what it reads through the API', async () => {
     const count = registry.manifests.size;
-    const again = await attachBundle(client, { repository: repo, subject: image, bundle: await createKeySigner(key).signStatement(signatureStatement({ name: `${registry.host}/${repo}`, digest: image })) });
+    const again = await attachBundle(client, {
+      repository: repo,
+      subject: image,
+      bundle: await createKeySigner(key).signStatement(
+        signatureStatement({ name: `${registry.host}/${repo}`, digest: image }),
+      ),
+    });
     expect(again).toMatchObject({ added: false, storage: 'referrers-api' });
     expect(registry.manifests.size).toBe(count);
-    const result = await verifyReferrers(client, { repository: repo, subject: image, policy: { kind: 'key', publicKeyPem: key.publicKeyPem }, predicateTypes: [COSIGN_SIGN_PREDICATE_TYPE, 'https://spdx.dev/Document'] });
+    const result = await verifyReferrers(client, {
+      repository: repo,
+      subject: image,
+      policy: { kind: 'key', publicKeyPem: key.publicKeyPem },
+      predicateTypes: [COSIGN_SIGN_PREDICATE_TYPE, 'https://spdx.dev/Document'],
+    });
     expect(result).toMatchObject({ ok: true, storage: 'referrers-api', failures: [] });
     expect(result.bundles).toHaveLength(2);
   });

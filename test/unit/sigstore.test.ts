@@ -24,7 +24,14 @@ import {
   type KeylessPolicy,
   type SignedBundle,
 } from '../../src/sigstore/index.js';
-import { GITHUB_ISSUER, githubToken, startMockSigstore, testKey, WORKFLOW_IDENTITY, type MockSigstore } from '../helpers/sigstore.js';
+import {
+  GITHUB_ISSUER,
+  githubToken,
+  startMockSigstore,
+  testKey,
+  WORKFLOW_IDENTITY,
+  type MockSigstore,
+} from '../helpers/sigstore.js';
 
 const IMAGE = `sha256:${'1'.repeat(64)}`;
 const OTHER = `sha256:${'2'.repeat(64)}`;
@@ -43,7 +50,14 @@ let signed: SignedBundle;
 beforeAll(async () => {
   sigstore = await startMockSigstore();
   // The mock's Rekor logs a proposal as is: only an `intoto` entry is in the canonical form verifiers expect.
-  keyless = createKeylessSigner({ getIdentityToken: async () => githubToken(), fulcioURL: sigstore.url, rekorURL: sigstore.url, rekorEntryType: 'intoto', tsaURL: sigstore.url, retries: 0 });
+  keyless = createKeylessSigner({
+    getIdentityToken: async () => githubToken(),
+    fulcioURL: sigstore.url,
+    rekorURL: sigstore.url,
+    rekorEntryType: 'intoto',
+    tsaURL: sigstore.url,
+    retries: 0,
+  });
   policy = { kind: 'keyless', trustedRoot: sigstore.trustedRoot, identity: WORKFLOW_IDENTITY, issuer: GITHUB_ISSUER };
   signed = await keyless.signStatement(signatureStatement({ name: '127.0.0.1:5000/distroless/static', digest: IMAGE }));
 });
@@ -95,7 +109,12 @@ describe('statements', () => {
   });
 
   it('signs canonical bytes: the same statement built in another key order gives the same payload', () => {
-    const reordered = { predicate: SPDX.predicate, predicateType: SPDX.predicateType, subject: SPDX.subject, _type: SPDX._type };
+    const reordered = {
+      predicate: SPDX.predicate,
+      predicateType: SPDX.predicateType,
+      subject: SPDX.subject,
+      _type: SPDX._type,
+    };
     expect(statementPayload(reordered).equals(statementPayload(SPDX))).toBe(true);
     expect(statementPayload(SPDX).toString()).toMatch(/^\{"_type":"https:\/\/in-toto.io\/Statement\/v1","predicate":/);
   });
@@ -112,9 +131,15 @@ describe('keyless signing with the mock Fulcio, Rekor and TSA', () => {
     expect(bundle.verificationMaterial.tlogEntries).toHaveLength(1);
     expect(bundle.verificationMaterial.tlogEntries[0]?.kindVersion).toEqual({ kind: 'intoto', version: '0.0.2' });
     expect(bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
-    expect(signed.signer).toEqual({ kind: 'certificate', subjectAlternativeName: WORKFLOW_IDENTITY, issuer: GITHUB_ISSUER });
+    expect(signed.signer).toEqual({
+      kind: 'certificate',
+      subjectAlternativeName: WORKFLOW_IDENTITY,
+      issuer: GITHUB_ISSUER,
+    });
     expect(signed.predicateType).toBe(COSIGN_SIGN_PREDICATE_TYPE);
-    expect(sigstore.requests).toEqual(expect.arrayContaining(['/api/v2/signingCert', '/api/v1/log/entries', '/api/v1/timestamp']));
+    expect(sigstore.requests).toEqual(
+      expect.arrayContaining(['/api/v2/signingCert', '/api/v1/log/entries', '/api/v1/timestamp']),
+    );
   });
 
   it('verifies against the trusted root, with the workflow identity exact or as an anchored RegExp', () => {
@@ -132,7 +157,9 @@ describe('keyless signing with the mock Fulcio, Rekor and TSA', () => {
       reason: `certificate identity is ${WORKFLOW_IDENTITY}, expected ${other}`,
     });
     // An exact identity is compared as a string, never as a pattern (a "." must not match any character).
-    expect(verifyBundle(signed.bytes, IMAGE, { ...policy, identity: WORKFLOW_IDENTITY.replace('.yml', 'xyml') }).ok).toBe(false);
+    expect(
+      verifyBundle(signed.bytes, IMAGE, { ...policy, identity: WORKFLOW_IDENTITY.replace('.yml', 'xyml') }).ok,
+    ).toBe(false);
     expect(verifyBundle(signed.bytes, IMAGE, { ...policy, identity: WORKFLOW_IDENTITY.slice(0, 30) }).ok).toBe(false);
     expect(verifyBundle(signed.bytes, IMAGE, { ...policy, issuer: 'https://accounts.google.com' })).toMatchObject({
       ok: false,
@@ -141,7 +168,10 @@ describe('keyless signing with the mock Fulcio, Rekor and TSA', () => {
   });
 
   it('fails a statement about another image', () => {
-    expect(verifyBundle(signed.bytes, OTHER, policy)).toMatchObject({ ok: false, reason: `statement is for ${IMAGE}, image is ${OTHER}` });
+    expect(verifyBundle(signed.bytes, OTHER, policy)).toMatchObject({
+      ok: false,
+      reason: `statement is for ${IMAGE}, image is ${OTHER}`,
+    });
   });
 
   it('fails a tampered payload (the tlog entry and the signature no longer match it)', () => {
@@ -166,24 +196,59 @@ describe('keyless signing with the mock Fulcio, Rekor and TSA', () => {
   it('signs attestations given as statements (SPDX), verified the same way', async () => {
     const sbom = await keyless.signStatement(SPDX);
     expect(sbom.predicateType).toBe('https://spdx.dev/Document');
-    expect(verifyBundle(sbom.bytes, IMAGE, policy)).toMatchObject({ ok: true, predicateType: 'https://spdx.dev/Document', statement: SPDX });
+    expect(verifyBundle(sbom.bytes, IMAGE, policy)).toMatchObject({
+      ok: true,
+      predicateType: 'https://spdx.dev/Document',
+      statement: SPDX,
+    });
   });
 
   it('turns a failing identity provider or Fulcio into one SIGNING error, never quoting the token', async () => {
-    const failing = createKeylessSigner({ getIdentityToken: async () => { throw new Error('no ACTIONS_ID_TOKEN_REQUEST_URL'); }, fulcioURL: sigstore.url, rekorURL: sigstore.url, retries: 0 });
-    await expect(failing.signStatement(SPDX)).rejects.toThrow(/^keyless signing \(https:\/\/spdx.dev\/Document\): error retrieving identity token: no ACTIONS_ID_TOKEN_REQUEST_URL$/);
-    const garbage = createKeylessSigner({ getIdentityToken: async () => 'secret-not-a-jwt', fulcioURL: sigstore.url, rekorURL: sigstore.url, retries: 0 });
+    const failing = createKeylessSigner({
+      getIdentityToken: async () => {
+        throw new Error('no ACTIONS_ID_TOKEN_REQUEST_URL');
+      },
+      fulcioURL: sigstore.url,
+      rekorURL: sigstore.url,
+      retries: 0,
+    });
+    await expect(failing.signStatement(SPDX)).rejects.toThrow(
+      /^keyless signing \(https:\/\/spdx.dev\/Document\): error retrieving identity token: no ACTIONS_ID_TOKEN_REQUEST_URL$/,
+    );
+    const garbage = createKeylessSigner({
+      getIdentityToken: async () => 'secret-not-a-jwt',
+      fulcioURL: sigstore.url,
+      rekorURL: sigstore.url,
+      retries: 0,
+    });
     const error = await garbage.signStatement(SPDX).catch((e: unknown) => e);
     expect(isDistrolessError(error, 'SIGNING')).toBe(true);
-    expect(String((error as Error).message)).toBe('keyless signing (https://spdx.dev/Document): the identity token is not a JWT');
+    expect(String((error as Error).message)).toBe(
+      'keyless signing (https://spdx.dev/Document): the identity token is not a JWT',
+    );
     expect((error as Error).cause).toBeUndefined();
-    const down = createKeylessSigner({ getIdentityToken: async () => githubToken(), fulcioURL: `${sigstore.url}/nowhere`, rekorURL: sigstore.url, retries: 0 });
-    await expect(down.signStatement(SPDX)).rejects.toThrow(/^keyless signing \(https:\/\/spdx.dev\/Document\): error creating signing certificate - \(404\) Not Found$/);
-    expect(() => createKeylessSigner({ getIdentityToken: async () => '', rekorURL: false })).toThrow(/needs a transparency log or a timestamp authority/);
+    const down = createKeylessSigner({
+      getIdentityToken: async () => githubToken(),
+      fulcioURL: `${sigstore.url}/nowhere`,
+      rekorURL: sigstore.url,
+      retries: 0,
+    });
+    await expect(down.signStatement(SPDX)).rejects.toThrow(
+      /^keyless signing \(https:\/\/spdx.dev\/Document\): error creating signing certificate - \(404\) Not Found$/,
+    );
+    expect(() => createKeylessSigner({ getIdentityToken: async () => '', rekorURL: false })).toThrow(
+      /needs a transparency log or a timestamp authority/,
+    );
   });
 
   it('a Rekor `dsse` proposal is what the mock cannot log canonically: such a bundle fails its tlog check', async () => {
-    const dsse = createKeylessSigner({ getIdentityToken: async () => githubToken(), fulcioURL: sigstore.url, rekorURL: sigstore.url, rekorEntryType: 'dsse', retries: 0 });
+    const dsse = createKeylessSigner({
+      getIdentityToken: async () => githubToken(),
+      fulcioURL: sigstore.url,
+      rekorURL: sigstore.url,
+      rekorEntryType: 'dsse',
+      retries: 0,
+    });
     const check = verifyBundle((await dsse.signStatement(SPDX)).bytes, IMAGE, policy);
     expect(check.ok).toBe(false);
     expect(check.reason).toMatch(/TLOG_BODY_ERROR/);
@@ -201,11 +266,17 @@ describe('signing with a key', () => {
   });
 
   it('names the key by its hint, logs nothing, and verifies with the public key', () => {
-    const json = JSON.parse(bundle.bytes.toString('utf8')) as { verificationMaterial: { publicKey: { hint: string }; tlogEntries: unknown[] } };
+    const json = JSON.parse(bundle.bytes.toString('utf8')) as {
+      verificationMaterial: { publicKey: { hint: string }; tlogEntries: unknown[] };
+    };
     expect(json.verificationMaterial.publicKey.hint).toBe(publicKeyHint(key.publicKeyPem));
     expect(json.verificationMaterial.tlogEntries ?? []).toEqual([]);
     expect(signer.identity).toEqual({ kind: 'key', hint: publicKeyHint(key.publicKeyPem) });
-    expect(verifyBundle(bundle.bytes, IMAGE, { kind: 'key', publicKeyPem: key.publicKeyPem })).toMatchObject({ ok: true, signer: signer.identity, statement: SPDX });
+    expect(verifyBundle(bundle.bytes, IMAGE, { kind: 'key', publicKeyPem: key.publicKeyPem })).toMatchObject({
+      ok: true,
+      signer: signer.identity,
+      statement: SPDX,
+    });
   });
 
   it('fails the wrong key, a tampered payload, another image, and a keyless policy', () => {
@@ -215,34 +286,69 @@ describe('signing with a key', () => {
     });
     const evil = { ...SPDX, predicate: { spdxVersion: 'SPDX-2.3', name: 'evil' } };
     const tampered = edited(bundle.bytes, (b) => (b.dsseEnvelope.payload = statementPayload(evil).toString('base64')));
-    expect(verifyBundle(tampered, IMAGE, { kind: 'key', publicKeyPem: key.publicKeyPem })).toMatchObject({ ok: false, reason: 'signature verification failed (SIGNATURE_ERROR)' });
-    expect(verifyBundle(bundle.bytes, OTHER, { kind: 'key', publicKeyPem: key.publicKeyPem })).toMatchObject({ ok: false, reason: `statement is for ${IMAGE}, image is ${OTHER}` });
-    expect(verifyBundle(bundle.bytes, IMAGE, policy).reason).toBe(`signed with key ${publicKeyHint(key.publicKeyPem)}, not keylessly (no certificate)`);
-    expect(verifyBundle(signed.bytes, IMAGE, { kind: 'key', publicKeyPem: key.publicKeyPem }).reason).toBe(`signed keylessly by ${WORKFLOW_IDENTITY} (issuer ${GITHUB_ISSUER}), not with the given key`);
+    expect(verifyBundle(tampered, IMAGE, { kind: 'key', publicKeyPem: key.publicKeyPem })).toMatchObject({
+      ok: false,
+      reason: 'signature verification failed (SIGNATURE_ERROR)',
+    });
+    expect(verifyBundle(bundle.bytes, OTHER, { kind: 'key', publicKeyPem: key.publicKeyPem })).toMatchObject({
+      ok: false,
+      reason: `statement is for ${IMAGE}, image is ${OTHER}`,
+    });
+    expect(verifyBundle(bundle.bytes, IMAGE, policy).reason).toBe(
+      `signed with key ${publicKeyHint(key.publicKeyPem)}, not keylessly (no certificate)`,
+    );
+    expect(verifyBundle(signed.bytes, IMAGE, { kind: 'key', publicKeyPem: key.publicKeyPem }).reason).toBe(
+      `signed keylessly by ${WORKFLOW_IDENTITY} (issuer ${GITHUB_ISSUER}), not with the given key`,
+    );
   });
 
-  it('takes a key whose sign() answers with a @sigstore/sign Signature (as src/sign\'s KeySigner does)', async () => {
-    const wrapped = { publicKeyPem: key.publicKeyPem, sign: async (data: Buffer) => ({ signature: await key.sign(data), key: { $case: 'publicKey' as const, publicKey: key.publicKeyPem } }) };
+  it("takes a key whose sign() answers with a @sigstore/sign Signature (as src/sign's KeySigner does)", async () => {
+    const wrapped = {
+      publicKeyPem: key.publicKeyPem,
+      sign: async (data: Buffer) => ({
+        signature: await key.sign(data),
+        key: { $case: 'publicKey' as const, publicKey: key.publicKeyPem },
+      }),
+    };
     const other = await createKeySigner(wrapped).signStatement(SPDX);
     expect(verifyBundle(other.bytes, IMAGE, { kind: 'key', publicKeyPem: key.publicKeyPem }).ok).toBe(true);
   });
 
   it('can be logged in Rekor too, and then checked against the trusted root', async () => {
-    const logged = await createKeySigner(key, { rekorURL: sigstore.url, rekorEntryType: 'intoto', retries: 0 }).signStatement(SPDX);
+    const logged = await createKeySigner(key, {
+      rekorURL: sigstore.url,
+      rekorEntryType: 'intoto',
+      retries: 0,
+    }).signStatement(SPDX);
     const withRoot = { kind: 'key' as const, publicKeyPem: key.publicKeyPem, trustedRoot: sigstore.trustedRoot };
     expect(verifyBundle(logged.bytes, IMAGE, withRoot).ok).toBe(true);
     // With a root, an unlogged bundle lacks the tlog entry the root makes required.
-    expect(verifyBundle(bundle.bytes, IMAGE, withRoot)).toMatchObject({ ok: false, reason: expect.stringMatching(/expected 1 (timestamps|tlog entries), got 0/) });
+    expect(verifyBundle(bundle.bytes, IMAGE, withRoot)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/expected 1 (timestamps|tlog entries), got 0/),
+    });
   });
 });
 
 describe('trust material', () => {
   it('rejects what is not a trusted root or not a key, and malformed bundles, with reasons', () => {
-    expect(() => parseTrustedRoot({ mediaType: 'application/json' })).toThrow(/trusted root: mediaType "application\/json"/);
+    expect(() => parseTrustedRoot({ mediaType: 'application/json' })).toThrow(
+      /trusted root: mediaType "application\/json"/,
+    );
     expect(() => prepareTrust({ kind: 'key', publicKeyPem: 'nope' })).toThrow(/^public key: not a PEM public key/);
-    expect(() => prepareTrust({ ...policy, trustedRoot: { ...sigstore.trustedRoot, certificateAuthorities: [] } })).toThrow(/no certificate authority/);
-    expect(verifyBundle(Buffer.from('{'), IMAGE, policy)).toMatchObject({ ok: false, reason: 'the bundle is not JSON' });
-    const v02 = JSON.stringify({ ...JSON.parse(signed.bytes.toString('utf8')), mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.2' });
-    expect(verifyBundle(Buffer.from(v02), IMAGE, policy).reason).toBe(`the bundle's mediaType is "application/vnd.dev.sigstore.bundle+json;version=0.2", not ${BUNDLE_MEDIA_TYPE}`);
+    expect(() =>
+      prepareTrust({ ...policy, trustedRoot: { ...sigstore.trustedRoot, certificateAuthorities: [] } }),
+    ).toThrow(/no certificate authority/);
+    expect(verifyBundle(Buffer.from('{'), IMAGE, policy)).toMatchObject({
+      ok: false,
+      reason: 'the bundle is not JSON',
+    });
+    const v02 = JSON.stringify({
+      ...JSON.parse(signed.bytes.toString('utf8')),
+      mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.2',
+    });
+    expect(verifyBundle(Buffer.from(v02), IMAGE, policy).reason).toBe(
+      `the bundle's mediaType is "application/vnd.dev.sigstore.bundle+json;version=0.2", not ${BUNDLE_MEDIA_TYPE}`,
+    );
   });
 });

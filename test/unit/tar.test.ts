@@ -46,11 +46,19 @@ function sample(): Array<[TarEntry, TarBody | undefined]> {
     [{ ...base, path: 'usr/bin/tool', type: 'file', mode: 0o4755, size: 5 }, Buffer.from('hello')],
     [{ ...base, path: 'tmp', type: 'directory', mode: 0o1777 }, undefined],
     [{ ...base, path: 'home/nonroot', type: 'directory', mode: 0o700, uid: 65532, gid: 65532 }, undefined],
-    [{ ...base, path: 'home/nonroot/big', type: 'file', mode: 0o640, uid: 65532, gid: 65532, size: big.length }, Readable.from([big.subarray(0, 1000), big.subarray(1000)])],
+    [
+      { ...base, path: 'home/nonroot/big', type: 'file', mode: 0o640, uid: 65532, gid: 65532, size: big.length },
+      Readable.from([big.subarray(0, 1000), big.subarray(1000)]),
+    ],
     [{ ...base, path: 'usr/bin/tool2', type: 'hardlink', mode: 0o4755, linkname: 'usr/bin/tool' }, undefined],
     [{ ...base, path: 'usr/bin/sh', type: 'symlink', mode: 0o777, linkname: '/bin/busybox' }, undefined],
     [{ ...base, path: LONG_DIR, type: 'directory', mode: 0o755 }, undefined],
-    [{ ...base, path: LONG_FILE, type: 'file', mode: 0o644, size: 3 }, (async function* () { yield Buffer.from('abc'); })()],
+    [
+      { ...base, path: LONG_FILE, type: 'file', mode: 0o644, size: 3 },
+      (async function* () {
+        yield Buffer.from('abc');
+      })(),
+    ],
     [{ ...base, path: 'usr/long-link', type: 'symlink', mode: 0o777, linkname: `../${LONG_FILE}` }, undefined],
     [{ ...base, path: 'usr/long-hardlink', type: 'hardlink', mode: 0o644, linkname: LONG_FILE }, undefined],
     [{ ...base, path: 'usr/share/naïve-café.txt', type: 'file', mode: 0o644, size: 0 }, undefined],
@@ -103,7 +111,9 @@ describe('TarWriter → readTar', () => {
     const tar = await writeTar(entries);
     expect(tar.length % BLOCK_SIZE).toBe(0);
     const read = await readAll(tar);
-    expect(read.map((r) => r.header.path)).toEqual(sample().map(([e]) => (e.type === 'directory' ? `${e.path}/` : e.path)));
+    expect(read.map((r) => r.header.path)).toEqual(
+      sample().map(([e]) => (e.type === 'directory' ? `${e.path}/` : e.path)),
+    );
     for (const [i, [e]] of sample().entries()) {
       const h = read[i]!.header;
       expect({ mode: h.mode, uid: h.uid, gid: h.gid, mtime: h.mtime, size: h.size, linkname: h.linkname }).toEqual({
@@ -114,7 +124,12 @@ describe('TarWriter → readTar', () => {
         size: e.size,
         linkname: e.linkname ?? '',
       });
-      expect({ uname: h.uname, gname: h.gname, devmajor: h.devmajor, devminor: h.devminor }).toEqual({ uname: '', gname: '', devmajor: 0, devminor: 0 });
+      expect({ uname: h.uname, gname: h.gname, devmajor: h.devmajor, devminor: h.devminor }).toEqual({
+        uname: '',
+        gname: '',
+        devmajor: 0,
+        devminor: 0,
+      });
     }
     expect(read[5]!.content.equals(Buffer.alloc(300_000, 7))).toBe(true);
     expect(read[9]!.content.toString()).toBe('abc');
@@ -144,7 +159,9 @@ describe('TarWriter against GNU tar', () => {
   it('lists and extracts what we write', async () => {
     const file = join(dir, 'ours.tar');
     await writeFile(file, await writeTar(sample()));
-    const { stdout } = await run('tar', ['--numeric-owner', '--quoting-style=literal', '-tvf', file], { env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' } });
+    const { stdout } = await run('tar', ['--numeric-owner', '--quoting-style=literal', '-tvf', file], {
+      env: { ...process.env, LC_ALL: 'C', TZ: 'UTC' },
+    });
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(sample().length);
     expect(lines[2]).toMatch(/^-rwsr-xr-x 0\/0 +5 2020-09-13 12:26 usr\/bin\/tool$/);
@@ -193,7 +210,8 @@ describe('TarWriter checks', () => {
 
   it('takes names that only look like . and .. components', async () => {
     const w = new TarWriter(sink().out);
-    for (const path of ['..a', 'a..', 'a/...', 'a/.b', '.hidden/x', 'a.b/..c']) await w.add({ ...base, path, type: 'directory', mode: 0o755, size: 0 });
+    for (const path of ['..a', 'a..', 'a/...', 'a/.b', '.hidden/x', 'a.b/..c'])
+      await w.add({ ...base, path, type: 'directory', mode: 0o755, size: 0 });
     await w.finish();
     expect(w.bytesWritten).toBe(6 * 512 + 1024);
   });
@@ -241,9 +259,11 @@ describe('TarWriter checks', () => {
     });
     const w = new TarWriter(out);
     const chunk = Buffer.alloc(8 * 1024, 1);
-    const body = Readable.from((function* () {
-      for (let i = 0; i < 1024; i++) yield chunk;
-    })());
+    const body = Readable.from(
+      (function* () {
+        for (let i = 0; i < 1024; i++) yield chunk;
+      })(),
+    );
     await w.add({ ...file, size: 8 * 1024 * 1024 }, body);
     await w.finish();
     expect(w.bytesWritten).toBe(512 + 8 * 1024 * 1024 + 1024);
@@ -272,7 +292,10 @@ describe('readTar errors', () => {
     ['inside a header', (n: number) => n - 1024 - 100],
     ['before the end marker', (n: number) => n - 1024],
   ])('rejects a truncated archive (%s)', async (_name, cut) => {
-    const tar = await writeTar([[{ ...base, path: 'a', type: 'file', mode: 0o644, size: 10 }, Buffer.alloc(10)], [{ ...base, path: 'b', type: 'directory', mode: 0o755 }, undefined]]);
+    const tar = await writeTar([
+      [{ ...base, path: 'a', type: 'file', mode: 0o644, size: 10 }, Buffer.alloc(10)],
+      [{ ...base, path: 'b', type: 'directory', mode: 0o755 }, undefined],
+    ]);
     const e = await thrown(readAll(tar.subarray(0, cut(tar.length))));
     expect(e.message).toMatch(/truncated tar archive/);
   });
@@ -284,7 +307,20 @@ describe('readTar errors', () => {
 });
 
 describe('header codec', () => {
-  const h: TarHeader = { path: 'a', linkname: '', typeflag: '0', mode: 0o644, uid: 0, gid: 0, size: 0, mtime: 0, uname: '', gname: '', devmajor: 0, devminor: 0 };
+  const h: TarHeader = {
+    path: 'a',
+    linkname: '',
+    typeflag: '0',
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: 0,
+    mtime: 0,
+    uname: '',
+    gname: '',
+    devmajor: 0,
+    devminor: 0,
+  };
 
   it('writes a ustar header GNU-style, empty owner names', () => {
     const block = encodeHeader(h);

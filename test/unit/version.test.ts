@@ -119,7 +119,9 @@ describe('compareVersions', () => {
     }
     const started = performance.now();
     expect(await disagreements(pairs)).toEqual([]);
-    console.log(`dpkg --compare-versions checked ${pairs.length} pairs in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `dpkg --compare-versions checked ${pairs.length} pairs in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }, 120_000);
 
   it('is a total order on the sample (antisymmetric and transitive when sorted)', () => {

@@ -16,9 +16,15 @@ import { COMMANDS } from '../../src/action/inputs.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const workflowDir = join(root, '.github/workflows');
-const workflowFiles = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflowFiles = readdirSync(workflowDir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 const actionText = readFileSync(join(root, 'action.yml'), 'utf8');
-const action = parse(actionText) as { inputs: Record<string, { description: string; default?: string }>; outputs: Record<string, unknown>; runs: { using: string; main: string } };
+const action = parse(actionText) as {
+  inputs: Record<string, { description: string; default?: string }>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+};
 
 interface Step {
   uses?: string;
@@ -79,7 +85,9 @@ describe('workflow files', () => {
         const bot = ours.some((s) => s.with?.['pull-request'] === 'true');
         expect([file, name, perms['id-token'] === 'write']).toEqual([file, name, keyless]);
         expect([file, name, perms['pull-requests'] === 'write']).toEqual([file, name, bot]);
-        const pushes = ours.some((s) => ['publish', 'push', 'shard', 'assemble', 'sign'].includes(String(s.with?.command)));
+        const pushes = ours.some((s) =>
+          ['publish', 'push', 'shard', 'assemble', 'sign'].includes(String(s.with?.command)),
+        );
         expect([file, name, perms.packages === 'write']).toEqual([file, name, pushes]);
       }
     }
@@ -93,7 +101,8 @@ describe('workflow files', () => {
         for (const step of job.steps ?? []) {
           if (step.uses !== './') continue;
           steps++;
-          for (const key of Object.keys(step.with ?? {})) expect([file, key, declared.has(key)]).toEqual([file, key, true]);
+          for (const key of Object.keys(step.with ?? {}))
+            expect([file, key, declared.has(key)]).toEqual([file, key, true]);
           expect(COMMANDS).toContain(String(step.with?.command));
         }
       }
@@ -103,11 +112,15 @@ describe('workflow files', () => {
 
   it('use the Action with update in update.yml, publish on push to main in release.yml, and the three scale-out commands in the matrix example', () => {
     const commandsOf = (file: string): string[] =>
-      Object.values((parse(workflows.find((w) => w.file === file)?.text ?? '') as Workflow).jobs).flatMap((j) => (j.steps ?? []).filter((s) => s.uses === './').map((s) => String(s.with?.command)));
+      Object.values((parse(workflows.find((w) => w.file === file)?.text ?? '') as Workflow).jobs).flatMap((j) =>
+        (j.steps ?? []).filter((s) => s.uses === './').map((s) => String(s.with?.command)),
+      );
     expect(commandsOf('update.yml')).toEqual(['update']);
     expect(commandsOf('release.yml')).toEqual(['publish']);
     expect(commandsOf('release-matrix.yml')).toEqual(['plan', 'shard', 'assemble']);
-    const release = parse(workflows.find((w) => w.file === 'release.yml')?.text ?? '') as { on: { push: { branches: string[] } } };
+    const release = parse(workflows.find((w) => w.file === 'release.yml')?.text ?? '') as {
+      on: { push: { branches: string[] } };
+    };
     expect(release.on.push.branches).toEqual(['main']);
   });
 });
@@ -127,11 +140,13 @@ describe('action.yml', () => {
     const source = readFileSync(join(root, 'src/action/inputs.ts'), 'utf8');
     const read = new Set([...source.matchAll(/(?:getInput|booleanInput|choice)\('([a-z-]+)'/g)].map((m) => m[1]));
     expect([...read].sort()).toEqual(Object.keys(action.inputs).sort());
-    for (const [name, input] of Object.entries(action.inputs)) expect([name, input.description.length > 20]).toEqual([name, true]);
+    for (const [name, input] of Object.entries(action.inputs))
+      expect([name, input.description.length > 20]).toEqual([name, true]);
   });
 
   it('has every input and output in the README tables', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
-    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) expect([name, readme.includes(`| \`${name}\` |`)]).toEqual([name, true]);
+    for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)])
+      expect([name, readme.includes(`| \`${name}\` |`)]).toEqual([name, true]);
   });
 });

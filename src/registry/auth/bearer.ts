@@ -49,13 +49,20 @@ async function fetchToken(o: BearerOptions, scopes: readonly string[]): Promise<
   const realm = new URL(o.realm);
   const c = o.credential;
   if (c.kind !== 'anonymous' && realm.protocol !== 'https:' && !o.allowHttpRealm) {
-    throw new DistrolessError('AUTH', `registry ${o.registry}: refusing to send credentials to the plain-http token realm ${realm.origin}`);
+    throw new DistrolessError(
+      'AUTH',
+      `registry ${o.registry}: refusing to send credentials to the plain-http token realm ${realm.origin}`,
+    );
   }
   const headers: Record<string, string> = {};
   const method = c.kind === 'identityToken' ? 'POST' : 'GET';
   let res;
   if (c.kind === 'identityToken') {
-    const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.token, client_id: 'distroless-action' });
+    const form = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: c.token,
+      client_id: 'distroless-action',
+    });
     if (o.service !== undefined) form.set('service', o.service);
     if (scopes.length > 0) form.set('scope', scopes.join(' '));
     headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -72,7 +79,12 @@ async function fetchToken(o: BearerOptions, scopes: readonly string[]): Promise<
   const info = { registry: `${o.registry} (token service ${realm.host})`, method, url: realm };
   const body = await res.text(TOKEN_RESPONSE_LIMIT);
   if (res.status < 200 || res.status > 299) {
-    throw statusError(info, { status: res.status, statusText: res.statusText, body, attempts: res.attempts }, o.secrets, false);
+    throw statusError(
+      info,
+      { status: res.status, statusText: res.statusText, body, attempts: res.attempts },
+      o.secrets,
+      false,
+    );
   }
   let token: unknown;
   try {
@@ -82,7 +94,10 @@ async function fetchToken(o: BearerOptions, scopes: readonly string[]): Promise<
     token = undefined;
   }
   if (typeof token !== 'string' || token === '') {
-    throw new DistrolessError('AUTH', `registry ${info.registry}: ${info.method} ${realm.pathname}: the response has no token`);
+    throw new DistrolessError(
+      'AUTH',
+      `registry ${info.registry}: ${info.method} ${realm.pathname}: the response has no token`,
+    );
   }
   o.secrets.add(token);
   return token;

@@ -27,7 +27,10 @@ interface DockerConfig {
   credsStore?: string;
 }
 
-export function dockerConfigKeychain(configText: string, runHelper: CredentialHelperRunner = (h, s) => runCredentialHelper(h, s)): Keychain {
+export function dockerConfigKeychain(
+  configText: string,
+  runHelper: CredentialHelperRunner = (h, s) => runCredentialHelper(h, s),
+): Keychain {
   const config = parseConfig(configText);
   const auths = new Map<string, AuthEntry>();
   for (const [key, entry] of Object.entries(config.auths ?? {})) auths.set(normalizeRegistry(key), entry);
@@ -54,20 +57,28 @@ function parseConfig(text: string): DockerConfig {
   } catch {
     throw new DistrolessError('AUTH', 'docker config.json is not JSON');
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new DistrolessError('AUTH', 'docker config.json is not a JSON object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new DistrolessError('AUTH', 'docker config.json is not a JSON object');
   return doc as DockerConfig;
 }
 
 function entryCredential(e: AuthEntry, host: string): Credential {
-  if (typeof e.registrytoken === 'string' && e.registrytoken !== '') return { kind: 'registryToken', token: e.registrytoken };
-  if (typeof e.identitytoken === 'string' && e.identitytoken !== '') return { kind: 'identityToken', token: e.identitytoken };
+  if (typeof e.registrytoken === 'string' && e.registrytoken !== '')
+    return { kind: 'registryToken', token: e.registrytoken };
+  if (typeof e.identitytoken === 'string' && e.identitytoken !== '')
+    return { kind: 'identityToken', token: e.identitytoken };
   if (typeof e.auth === 'string' && e.auth !== '') {
     const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new DistrolessError('AUTH', `docker config.json: the auth entry of ${host} is not base64 of "user:password"`);
+    if (colon < 0)
+      throw new DistrolessError(
+        'AUTH',
+        `docker config.json: the auth entry of ${host} is not base64 of "user:password"`,
+      );
     return { kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
   }
-  if (typeof e.username === 'string' && typeof e.password === 'string') return { kind: 'basic', username: e.username, password: e.password };
+  if (typeof e.username === 'string' && typeof e.password === 'string')
+    return { kind: 'basic', username: e.username, password: e.password };
   return ANONYMOUS;
 }
 
@@ -87,16 +98,31 @@ function helperCredential(out: string, helper: string): Credential {
  * The real runner: a missing helper or "credentials not found" is undefined; other failures throw (without the
  * helper's output, which may hold secrets). `env` is the helper's environment (default: this process's).
  */
-export function runCredentialHelper(helper: string, serverUrl: string, env?: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (!/^[A-Za-z0-9._-]+$/.test(helper)) return Promise.reject(new DistrolessError('AUTH', `invalid credential helper name ${JSON.stringify(helper)}`));
+export function runCredentialHelper(
+  helper: string,
+  serverUrl: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  if (!/^[A-Za-z0-9._-]+$/.test(helper))
+    return Promise.reject(new DistrolessError('AUTH', `invalid credential helper name ${JSON.stringify(helper)}`));
   return new Promise((resolve, reject) => {
-    const child = execFile(`docker-credential-${helper}`, ['get'], { env, timeout: 30_000, maxBuffer: 1024 * 1024 }, (err, stdout) => {
-      if (err === null) return resolve(stdout);
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return resolve(undefined);
-      if (/credentials not found/i.test(stdout)) return resolve(undefined);
-      reject(new DistrolessError('AUTH', `docker-credential-${helper} get failed for ${serverUrl} (exit ${String(code ?? err.message)})`));
-    });
+    const child = execFile(
+      `docker-credential-${helper}`,
+      ['get'],
+      { env, timeout: 30_000, maxBuffer: 1024 * 1024 },
+      (err, stdout) => {
+        if (err === null) return resolve(stdout);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return resolve(undefined);
+        if (/credentials not found/i.test(stdout)) return resolve(undefined);
+        reject(
+          new DistrolessError(
+            'AUTH',
+            `docker-credential-${helper} get failed for ${serverUrl} (exit ${String(code ?? err.message)})`,
+          ),
+        );
+      },
+    );
     child.stdin?.end(serverUrl);
   });
 }

@@ -25,11 +25,14 @@ export interface CredentialInputs {
 
 export function keychainFromEnvironment(inputs: CredentialInputs): Keychain {
   const chain: Keychain[] = [];
-  if (inputs.explicit !== undefined) chain.push(staticKeychain({ [inputs.explicit.registry]: explicitCredential(inputs.explicit) }));
+  if (inputs.explicit !== undefined)
+    chain.push(staticKeychain({ [inputs.explicit.registry]: explicitCredential(inputs.explicit) }));
   if (inputs.dockerConfig !== undefined && inputs.dockerConfig.trim() !== '') {
     // Helpers run with the environment the caller handed over (they may need HOME, DBUS, PATH…).
     const env = inputs.env === undefined ? undefined : { ...inputs.env };
-    chain.push(dockerConfigKeychain(inputs.dockerConfig, inputs.runHelper ?? ((h, s) => runCredentialHelper(h, s, env))));
+    chain.push(
+      dockerConfigKeychain(inputs.dockerConfig, inputs.runHelper ?? ((h, s) => runCredentialHelper(h, s, env))),
+    );
   }
   const token = inputs.env?.GITHUB_TOKEN;
   if (token !== undefined && token !== '') chain.push(githubKeychain(token, inputs.env?.GITHUB_ACTOR || undefined));
@@ -39,9 +42,12 @@ export function keychainFromEnvironment(inputs: CredentialInputs): Keychain {
 function explicitCredential(e: NonNullable<CredentialInputs['explicit']>): Credential {
   if (e.token !== undefined && e.token !== '') {
     // A token with a username is a password (GitHub, GitLab); alone, it is sent as a bearer token.
-    return e.username ? { kind: 'basic', username: e.username, password: e.token } : { kind: 'registryToken', token: e.token };
+    return e.username
+      ? { kind: 'basic', username: e.username, password: e.token }
+      : { kind: 'registryToken', token: e.token };
   }
-  if (e.username !== undefined && e.password !== undefined) return { kind: 'basic', username: e.username, password: e.password };
+  if (e.username !== undefined && e.password !== undefined)
+    return { kind: 'basic', username: e.username, password: e.password };
   if (e.username !== undefined || e.password !== undefined) {
     throw new DistrolessError('USAGE', `credentials for ${e.registry}: a username needs a password (or a token)`);
   }

@@ -71,7 +71,12 @@ async function negotiate(o: AuthOptions): Promise<Authenticator> {
     });
   }
   const info = { registry: o.origin.host, method: 'GET', url };
-  throw statusError(info, { status: res.status, statusText: res.statusText, body, attempts: res.attempts }, o.secrets, false);
+  throw statusError(
+    info,
+    { status: res.status, statusText: res.statusText, body, attempts: res.attempts },
+    o.secrets,
+    false,
+  );
 }
 
 function registerSecrets(c: Credential, secrets: Secrets): void {
