@@ -1,6 +1,7 @@
 import { DistrolessError } from '../errors.js';
 import type { Config, DistroConfig, ImageConfig } from '../config/types.js';
 import type { Lockfile } from '../lock/types.js';
+import { MERGED_USR_OWNER } from '../build/package-layer.js';
 import { compareCodeUnits } from '../util/json.js';
 import { DEBUG_KEY } from './requests.js';
 
@@ -98,7 +99,11 @@ function layerOrder(config: Config, lock: Lockfile, name: string, arch: string):
   }
   // A child's own excludes can leave out something its parent has: only this image's closure counts.
   const own = lock.images[name]?.[arch]?.packages ?? {};
-  return order.filter((p) => p in own);
+  const kept = order.filter((p) => p in own);
+  // base-files lays out the root (in a merged-/usr distro, the bin → usr/bin links): its layer comes first.
+  const owner = kept.indexOf(MERGED_USR_OWNER);
+  if (owner > 0) kept.unshift(...kept.splice(owner, 1));
+  return kept;
 }
 
 /** Seconds since the epoch of the newest Release in the lock: the default build epoch. */

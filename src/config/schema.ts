@@ -70,7 +70,7 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 const DEBUG_IMAGE = 'debug';
 
 const TOP_KEYS = ['distros', 'images'] as const;
-const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version'] as const;
+const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version', 'merged-usr'] as const;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
 const DEBUG_KEYS = ['packages'] as const;
 const IMAGE_KEYS = ['distro', 'from', 'packages', 'exclude', 'archs', 'entrypoint', 'cmd', 'env'] as const;
@@ -244,7 +244,19 @@ class Validator {
     if (!archs) this.badArchs.add(`distro:${name}`);
     const debugPackages = raw['debug'] === undefined ? [] : this.debug(raw['debug'], [...path, 'debug']);
     const version = this.version(raw['version'], [...path, 'version'], name);
-    return { name, sources, ...(snapshot ? { snapshot } : {}), archs: archs ?? [], debugPackages, version };
+    const mergedUsr = raw['merged-usr'];
+    if (mergedUsr !== undefined && typeof mergedUsr !== 'boolean') {
+      this.add([...path, 'merged-usr'], `expected true or false, got ${describe(mergedUsr)}`);
+    }
+    return {
+      name,
+      sources,
+      ...(snapshot ? { snapshot } : {}),
+      archs: archs ?? [],
+      debugPackages,
+      version,
+      ...(mergedUsr === true ? { mergedUsr: true as const } : {}),
+    };
   }
 
   sources(value: unknown, path: FieldPath): SourceConfig[] {

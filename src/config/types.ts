@@ -22,6 +22,11 @@ export interface DistroConfig {
   debugPackages: string[];
   /** Value of VERSION_ID / the number in the repository suffix, e.g. "12" for debian12. */
   version: string;
+  /**
+   * Merged /usr (Debian 13): base-files ships `bin`, `sbin`, `lib`… as symlinks into usr/, its layer goes first,
+   * and no other package's layer may carry entries under those names (docs/architecture.md, "Merged /usr").
+   */
+  mergedUsr?: true;
 }
 
 export interface ImageConfig {
