@@ -5,7 +5,7 @@ import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
 import { busyboxEntries, BUSYBOX_DEB_PATHS } from '../build/busybox.js';
 import { MERGED_USR_OWNER } from '../build/package-layer.js';
 import { javaEntries } from '../build/java.js';
-import { configDigest } from '../config/index.js';
+import { configDigest, matchImages } from '../config/index.js';
 import type { Config, DistroConfig } from '../config/types.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
@@ -111,11 +111,9 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
             return store.fetch(pinnedDeb(locked.distro, locked.lock, arch, name));
           },
         });
-  const selected = opts.images ? new Set(opts.images) : undefined;
+  const selected = matchImages(opts.config, opts.images);
   for (const distro of Object.values(opts.config.distros)) {
-    const names = Object.keys(opts.config.images).filter(
-      (n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)),
-    );
+    const names = selected.filter((i) => i.distro === distro.name).map((i) => i.name);
     if (names.length === 0) continue;
     const lock = await freshLock(opts, distro, readLock);
     locks.set(distro.name, { distro, lock });

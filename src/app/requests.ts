@@ -1,4 +1,5 @@
 import { DistrolessError } from '../errors.js';
+import { imagesOf } from '../config/index.js';
 import type { Config, DistroConfig } from '../config/types.js';
 
 /** Lock key for the debug-variant extras (busybox-static), resolved like an image of their own. */
@@ -18,8 +19,8 @@ export interface ImageRequest {
  */
 export function imageRequests(config: Config, distro: DistroConfig): ImageRequest[] {
   const requests: ImageRequest[] = [];
-  for (const image of Object.values(config.images)) {
-    if (image.distro !== distro.name) continue;
+  const images = imagesOf(config, distro.name);
+  for (const image of Object.values(images)) {
     if (image.name === DEBUG_KEY && distro.debugPackages.length > 0) {
       throw new DistrolessError(
         'CONFIG_INVALID',
@@ -28,14 +29,14 @@ export function imageRequests(config: Config, distro: DistroConfig): ImageReques
     }
     const chain = [];
     const seen = new Set<string>();
-    for (let cur: string | undefined = image.name; cur !== undefined; cur = config.images[cur]?.from) {
+    for (let cur: string | undefined = image.name; cur !== undefined; cur = images[cur]?.from) {
       if (seen.has(cur))
         throw new DistrolessError(
           'CONFIG_INVALID',
           `${config.file}: images.${image.name}: "from" chain loops at ${cur}`,
         );
       seen.add(cur);
-      const c = config.images[cur];
+      const c = images[cur];
       if (!c)
         throw new DistrolessError(
           'CONFIG_INVALID',

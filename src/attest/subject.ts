@@ -5,6 +5,7 @@
  */
 import { VARIANTS } from '../app/build-plan.js';
 import { DEBUG_KEY } from '../app/requests.js';
+import { imageKey } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import type { LockedPackage, Lockfile } from '../lock/types.js';
 import { debianPlatform, platformTagSuffix, SUPPORTED_DEBIAN_ARCHES } from '../oci/index.js';
@@ -126,7 +127,7 @@ function provenanceFor(ctx: AttestContext, subject: AttestSubject, r: Resolved, 
 }
 
 function resolveSubject(ctx: AttestContext, s: Omit<AttestSubject, 'digest'>): Resolved {
-  const image = ctx.config.images[s.image];
+  const image = ctx.config.images[imageKey(s.image, s.distro)];
   const distroConfig = ctx.config.distros[s.distro];
   if (!image || !distroConfig || image.distro !== s.distro)
     throw usage(s, `the config has no image ${s.image} of distro ${s.distro}`);

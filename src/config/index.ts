@@ -12,3 +12,4 @@ export {
 } from './load.js';
 export { configDigest } from './digest.js';
 export { DEBIAN_ARCHS } from './schema.js';
+export { imageKey, imageOf, imagesOf, matchImages } from './images.js';

@@ -32,6 +32,8 @@ export interface DistroConfig {
 export interface ImageConfig {
   name: string;
   distro: string;
+  /** Written under `distros.<distro>.images` rather than the top-level `images`. */
+  scoped?: true;
   /** Parent image name; its packages and excludes are inherited. */
   from?: string;
   /** Packages requested by this image itself (without the parent's). */
@@ -49,5 +51,6 @@ export interface Config {
   /** Path of the file it was read from (for error messages and annotations). */
   file: string;
   distros: Record<string, DistroConfig>;
+  /** Keyed by `<image>-<distro>` (imageKey): an image name may recur across distros. `from` names one of its distro. */
   images: Record<string, ImageConfig>;
 }

@@ -87,7 +87,7 @@ describe('attestations of the committed debian12 lock', () => {
       for (const [name, pin] of Object.entries(pins))
         await cache.put({ name, sha256: pin.sha256 }, facts.get(name) as DebLicense);
     ctx = await createAttestContext({ config, lockDir: LOCK_DIR, cacheDir: join(dir, 'cache') });
-    for (const image of Object.keys(config.images)) {
+    for (const image of Object.values(config.images).map((i) => i.name)) {
       const archs = Object.keys(lock.images[image] ?? {});
       for (const variant of VARIANTS) {
         for (const arch of archs)
@@ -177,8 +177,8 @@ describe('attestations of the committed debian12 lock', () => {
       { image: 'static', distro: 'debian12', variant: 'latest', arch: 'amd64' },
       { image: 'static', distro: 'debian12', variant: 'latest', archs: ['amd64'] },
     ]);
-    const images = [{ image: 'static', variant: 'latest', arch: 'amd64', digest: digest('s1') }];
-    const indexes = [{ image: 'static', variant: 'latest', digest: digest('s2') }];
+    const images = [{ image: 'static', distro: 'debian12', variant: 'latest', arch: 'amd64', digest: digest('s1') }];
+    const indexes = [{ image: 'static', distro: 'debian12', variant: 'latest', digest: digest('s2') }];
     const written = writer.write(images, indexes);
     const pending = await Promise.race([
       written.then(() => 'written'),
@@ -354,7 +354,10 @@ describe('attestations of the committed debian12 lock', () => {
     await expect(attestationsFor(ctx, { ...base, digest: 'sha256:x' })).rejects.toMatchObject({ code: 'USAGE' });
     const changed: Config = {
       ...config,
-      images: { ...config.images, base: { ...(config.images.base as Config['images'][string]), packages: ['libc6'] } },
+      images: {
+        ...config.images,
+        'base-debian12': { ...(config.images['base-debian12'] as Config['images'][string]), packages: ['libc6'] },
+      },
     };
     const stale = await createAttestContext({ config: changed, lockDir: LOCK_DIR });
     await expect(attestationsFor(stale, base)).rejects.toMatchObject({ code: 'LOCK_STALE' });

@@ -7,6 +7,8 @@ import {
   configDigest,
   loadConfig,
   parseConfigText,
+  imagesOf,
+  matchImages,
   parseMirrorOverrides,
 } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
@@ -63,19 +65,19 @@ describe('the distroless.yaml at the repository root', () => {
       expect(image.distro).toBe('debian12');
       expect(image.archs).toEqual(d?.archs);
     }
-    expect(config.images['static']?.exclude).toEqual(['awk', 'debconf', 'openssl']);
-    expect(config.images['python3']).toMatchObject({
+    expect(config.images['static-debian12']?.exclude).toEqual(['awk', 'debconf', 'openssl']);
+    expect(config.images['python3-debian12']).toMatchObject({
       packages: ['python3'],
       exclude: ['dpkg'],
       entrypoint: ['/usr/bin/python3.11'],
       env: { LANG: 'C.UTF-8' },
     });
-    expect(config.images['java17']?.entrypoint).toEqual(['/usr/bin/java', '-jar']);
-    expect(config.images['java17']?.exclude).toEqual(
+    expect(config.images['java17-debian12']?.entrypoint).toEqual(['/usr/bin/java', '-jar']);
+    expect(config.images['java17-debian12']?.exclude).toEqual(
       expect.arrayContaining(['ca-certificates-java', 'java-common', 'util-linux']),
     );
-    expect(config.images['cc']).toMatchObject({ exclude: [], env: {} });
-    expect(config.images['cc']?.entrypoint).toBeUndefined();
+    expect(config.images['cc-debian12']).toMatchObject({ exclude: [], env: {} });
+    expect(config.images['cc-debian12']?.entrypoint).toBeUndefined();
   });
 });
 
@@ -90,7 +92,7 @@ describe('parseConfigText normalisation', () => {
       debugPackages: [],
       version: '12',
     });
-    expect(config.images['static']).toEqual({
+    expect(config.images['static-debian12']).toEqual({
       name: 'static',
       distro: 'debian12',
       packages: ['base-files'],
@@ -98,7 +100,7 @@ describe('parseConfigText normalisation', () => {
       archs: ['amd64', 'arm64'],
       env: {},
     });
-    expect(config.images['base']).toMatchObject({
+    expect(config.images['base-debian12']).toMatchObject({
       from: 'static',
       entrypoint: ['/bin/x', '-c', '-c', ''],
       env: { A: 'b' },
@@ -110,7 +112,84 @@ describe('parseConfigText normalisation', () => {
       MINIMAL.replace('packages: [base-files] }', 'packages: [base-files], archs: [arm64] }'),
       'x.yaml',
     );
-    expect(config.images['base']?.archs).toEqual(['arm64']);
+    expect(config.images['base-debian12']?.archs).toEqual(['arm64']);
+  });
+});
+
+describe('images of several distros (one image name, one repository per distro)', () => {
+  const TWO = `distros:
+  debian12:
+    sources: [{ url: ${DEBIAN}, suite: bookworm, components: [main] }]
+    archs: [amd64]
+  debian13:
+    sources: [{ url: ${DEBIAN}, suite: trixie, components: [main] }]
+    archs: [amd64, riscv64]
+    merged-usr: true
+    images:
+      static: { packages: [base-files, tzdata-legacy] }
+      base: { from: static, packages: [libc6, libssl3t64] }
+images:
+  static: { distro: debian12, packages: [base-files] }
+  base: { distro: debian12, from: static, packages: [libc6, libssl3] }
+`;
+
+  it('keys images by <image>-<distro>; `from` names an image of the same distro', () => {
+    const config = parseConfigText(TWO, 'x.yaml');
+    expect(Object.keys(config.images).sort()).toEqual([
+      'base-debian12',
+      'base-debian13',
+      'static-debian12',
+      'static-debian13',
+    ]);
+    expect(config.images['static-debian13']).toMatchObject({
+      name: 'static',
+      distro: 'debian13',
+      scoped: true,
+      archs: ['amd64', 'riscv64'],
+      packages: ['base-files', 'tzdata-legacy'],
+    });
+    expect(config.images['base-debian13']).toMatchObject({ from: 'static', packages: ['libc6', 'libssl3t64'] });
+    expect(config.images['base-debian12']).toMatchObject({ from: 'static', packages: ['libc6', 'libssl3'] });
+    expect(config.distros.debian13?.mergedUsr).toBe(true);
+    expect(config.distros.debian12?.mergedUsr).toBeUndefined();
+    expect(imagesOf(config, 'debian13')['static']?.distro).toBe('debian13');
+  });
+
+  it('selects by image name (every distro) or by <image>-<distro>, and names the choices for a typo', () => {
+    const config = parseConfigText(TWO, 'x.yaml');
+    const keys = (filter?: string[]) => matchImages(config, filter).map((i) => `${i.name}-${i.distro}`);
+    expect(keys(['static']).sort()).toEqual(['static-debian12', 'static-debian13']);
+    expect(keys(['base-debian13'])).toEqual(['base-debian13']);
+    expect(keys()).toHaveLength(4);
+    expect(() => matchImages(config, ['statc'])).toThrow(
+      '--image: unknown image "statc" (the config defines: static, base; or <image>-<distro>)',
+    );
+  });
+
+  it('refuses an image defined twice for one distro, a `from` across distros, and `distro:` inside a distro', () => {
+    const twice = TWO.replace(
+      '  static: { distro: debian12, packages: [base-files] }',
+      '  static: { distro: debian13, packages: [base-files] }',
+    );
+    expect(invalid(twice).details.join('\n')).toContain('image "static" of distro "debian13" is defined twice');
+    const across = TWO.replace(
+      'base: { from: static, packages: [libc6, libssl3t64] }',
+      'base: { from: only12, packages: [libc6] }',
+    ).concat('  only12: { distro: debian12, packages: [netbase] }\n');
+    expect(invalid(across).details).toContain(
+      'distroless.yaml:11:21: distros.debian13.images.base.from: image "only12" is built on distro "debian12"; expected an image of distro "debian13"',
+    );
+    const scopedDistro = TWO.replace(
+      'static: { packages: [base-files, tzdata-legacy] }',
+      'static: { distro: debian12, packages: [base-files] }',
+    );
+    expect(invalid(scopedDistro).details.join('\n')).toContain(
+      'distros.debian13.images.static.distro: unknown key "distro"',
+    );
+    const badUsr = TWO.replace('merged-usr: true', 'merged-usr: yes please');
+    expect(invalid(badUsr).details.join('\n')).toContain(
+      'distros.debian13.merged-usr: expected true or false, got "yes please"',
+    );
   });
 });
 

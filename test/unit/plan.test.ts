@@ -16,7 +16,7 @@ async function load(): Promise<{ config: Config; locked: (image: string) => stri
   if (!lock) throw new Error('lockfiles/debian12.lock.json is missing');
   // An arch counts when the lock pins the image and the debug packages for it (what build needs).
   const locked = (image: string): string[] =>
-    (config.images[image]?.archs ?? []).filter(
+    (config.images[`${image}-debian12`]?.archs ?? []).filter(
       (a) => lock.images[image]?.[a] !== undefined && lock.images.debug?.[a] !== undefined,
     );
   return { config, locked };
@@ -28,10 +28,9 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     const warnings: string[] = [];
     const plan = await planShards(config, LOCK_DIR, { onWarning: (m) => warnings.push(m) });
 
-    const expected = Object.keys(config.images).flatMap((image) =>
-      locked(image).map((arch) => `${image}-debian12-${arch}`),
-    );
-    expect(expected.length).toBeGreaterThan(Object.keys(config.images).length); // several archs are locked
+    const names = Object.values(config.images).map((i) => i.name);
+    const expected = names.flatMap((image) => locked(image).map((arch) => `${image}-debian12-${arch}`));
+    expect(expected.length).toBeGreaterThan(names.length); // several archs are locked
     expect(plan.shards.map((s) => s.id).sort()).toEqual([...expected].sort());
     expect(new Set(plan.shards.map((s) => s.id)).size).toBe(plan.shards.length);
     for (const s of plan.shards) {
@@ -48,8 +47,8 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
 
     // A parent's shards come before its children's (the order build plans images in).
     const first = (image: string): number => plan.shards.findIndex((s) => s.image === image);
-    for (const [name, image] of Object.entries(config.images)) {
-      if (image.from !== undefined) expect(first(image.from)).toBeLessThan(first(name));
+    for (const image of Object.values(config.images)) {
+      if (image.from !== undefined) expect(first(image.from)).toBeLessThan(first(image.name));
     }
     // Within an image, the config's arch order.
     const staticArchs = plan.shards.filter((s) => s.image === 'static').map((s) => s.arch);
@@ -78,7 +77,11 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     const plan = await planShards(config, LOCK_DIR, { images: ['python3'] });
     expect(plan.shards.map((s) => s.id)).toEqual(locked('python3').map((a) => `python3-debian12-${a}`));
     const arm = await planShards(config, LOCK_DIR, { archs: ['arm64'] });
-    expect(arm.shards.map((s) => s.image).sort()).toEqual(Object.keys(config.images).sort());
+    expect(arm.shards.map((s) => s.image).sort()).toEqual(
+      Object.values(config.images)
+        .map((i) => i.name)
+        .sort(),
+    );
     expect(arm.shards.every((s) => s.arch === 'arm64')).toBe(true);
   });
 
@@ -86,7 +89,7 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     const { config, locked } = await load();
     await expect(planShards(config, LOCK_DIR, { images: ['python4'] })).rejects.toMatchObject({
       code: 'USAGE',
-      message: expect.stringContaining('unknown image(s) python4'),
+      message: expect.stringContaining('unknown image "python4"'),
     });
     const unlocked = config.distros.debian12?.archs.find((a) => !locked('static').includes(a)) ?? 'none';
     await expect(planShards(config, LOCK_DIR, { archs: [unlocked] })).rejects.toMatchObject({ code: 'LOCK_STALE' });
@@ -94,7 +97,10 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
       ...config,
       images: {
         ...config.images,
-        static: { ...(config.images.static as NonNullable<Config['images'][string]>), packages: ['base-files'] },
+        'static-debian12': {
+          ...(config.images['static-debian12'] as NonNullable<Config['images'][string]>),
+          packages: ['base-files'],
+        },
       },
     };
     await expect(planShards(changed, LOCK_DIR)).rejects.toMatchObject({
