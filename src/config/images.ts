@@ -41,3 +41,24 @@ export function matchImages(config: Config, filter: readonly string[] | undefine
   }
   return all.filter((i) => filter.some((f) => i.name === f || imageKey(i.name, i.distro) === f));
 }
+
+/**
+ * The config narrowed to some distros (`--distro`): their distros and images only, so every command run on it
+ * sees nothing of the others (their lockfiles are neither read nor written). Unknown names are an error.
+ */
+export function onlyDistros(config: Config, distros: readonly string[] | undefined, what = '--distro'): Config {
+  if (distros === undefined) return config;
+  const known = Object.keys(config.distros);
+  const unknown = distros.filter((d) => !known.includes(d));
+  if (unknown.length > 0 || distros.length === 0) {
+    throw new DistrolessError(
+      'USAGE',
+      `${what}: ${unknown.map((u) => `"${u}"`).join(', ') || '(empty)'} is not a distro of the config (${known.join(', ')})`,
+    );
+  }
+  return {
+    ...config,
+    distros: Object.fromEntries(Object.entries(config.distros).filter(([name]) => distros.includes(name))),
+    images: Object.fromEntries(Object.entries(config.images).filter(([, i]) => distros.includes(i.distro))),
+  };
+}

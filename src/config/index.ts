@@ -12,4 +12,4 @@ export {
 } from './load.js';
 export { configDigest } from './digest.js';
 export { DEBIAN_ARCHS } from './schema.js';
-export { imageKey, imageOf, imagesOf, matchImages } from './images.js';
+export { imageKey, imageOf, imagesOf, matchImages, onlyDistros } from './images.js';

@@ -9,6 +9,7 @@ import {
   parseConfigText,
   imagesOf,
   matchImages,
+  onlyDistros,
   parseMirrorOverrides,
 } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
@@ -40,7 +41,7 @@ function invalid(text: string, file = 'distroless.yaml'): ConfigInvalidError {
 }
 
 describe('the distroless.yaml at the repository root', () => {
-  it('describes the six debian12 images with their inheritance', async () => {
+  it('describes the six debian12 and six debian13 images with their inheritance', async () => {
     const config = await loadConfig(ROOT_CONFIG);
     const d = config.distros['debian12'];
     expect(d?.version).toBe('12');
@@ -52,8 +53,9 @@ describe('the distroless.yaml at the repository root', () => {
       `${DEBIAN} bookworm-updates main`,
       'https://deb.debian.org/debian-security bookworm-security main',
     ]);
-    const parents = Object.fromEntries(Object.values(config.images).map((i) => [i.name, i.from ?? null]));
-    expect(parents).toEqual({
+    const parents = (distro: string) =>
+      Object.fromEntries(Object.values(imagesOf(config, distro)).map((i) => [i.name, i.from ?? null]));
+    expect(parents('debian12')).toEqual({
       static: null,
       'base-nossl': 'static',
       base: 'static',
@@ -61,10 +63,17 @@ describe('the distroless.yaml at the repository root', () => {
       python3: 'cc',
       java17: 'base-nossl',
     });
-    for (const image of Object.values(config.images)) {
-      expect(image.distro).toBe('debian12');
-      expect(image.archs).toEqual(d?.archs);
-    }
+    for (const image of Object.values(imagesOf(config, 'debian12'))) expect(image.archs).toEqual(d?.archs);
+    // Debian 13 beside it: the same image set with java21, on six archs (riscv64 too), merged /usr.
+    const t = config.distros['debian13'];
+    expect(t).toMatchObject({ version: '13', mergedUsr: true, debugPackages: ['busybox-static'] });
+    expect(t?.archs).toEqual(['amd64', 'arm64', 'armhf', 's390x', 'ppc64el', 'riscv64']);
+    expect(t?.sources.map((s) => s.suite)).toEqual(['trixie', 'trixie-updates', 'trixie-security']);
+    const { java17: _java17, ...common } = parents('debian12');
+    expect(parents('debian13')).toEqual({ ...common, java21: 'base-nossl' });
+    expect(config.images['static-debian13']?.packages).toContain('tzdata-legacy');
+    expect(config.images['python3-debian13']?.entrypoint).toEqual(['/usr/bin/python3.13']);
+    expect(Object.keys(config.images)).toHaveLength(12);
     expect(config.images['static-debian12']?.exclude).toEqual(['awk', 'debconf', 'openssl']);
     expect(config.images['python3-debian12']).toMatchObject({
       packages: ['python3'],
@@ -163,6 +172,17 @@ images:
     expect(keys()).toHaveLength(4);
     expect(() => matchImages(config, ['statc'])).toThrow(
       '--image: unknown image "statc" (the config defines: static, base; or <image>-<distro>)',
+    );
+  });
+
+  it('narrows to some distros (--distro): their images only; an unknown distro names the choices', () => {
+    const config = parseConfigText(TWO, 'x.yaml');
+    const only13 = onlyDistros(config, ['debian13']);
+    expect(Object.keys(only13.distros)).toEqual(['debian13']);
+    expect(Object.keys(only13.images).sort()).toEqual(['base-debian13', 'static-debian13']);
+    expect(onlyDistros(config, undefined)).toBe(config);
+    expect(() => onlyDistros(config, ['debian14'])).toThrow(
+      '--distro: "debian14" is not a distro of the config (debian12, debian13)',
     );
   });
 
