@@ -33,7 +33,8 @@ import {
   type Secrets,
 } from '../registry/index.js';
 import { mapLimit } from '../util/concurrency.js';
-import { refNames, VARIANTS, type Variant } from './build-plan.js';
+import { refNames } from './build-plan.js';
+import { VARIANTS, type Variant } from '../config/variants.js';
 import { planShards, type Shard } from './plan.js';
 import { defaultRepoName } from './push.js';
 import type { ShardManifest, ShardResult } from './shard-result.js';

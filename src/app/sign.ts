@@ -13,7 +13,7 @@ import type { Config } from '../config/types.js';
 import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEvent } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
-import { VARIANTS, type Variant } from './build-plan.js';
+import { VARIANTS, type Variant } from '../config/variants.js';
 import {
   formatReference,
   parseImageReference,

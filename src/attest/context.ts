@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { hashFile } from '../archive/pool.js';
-import { lockEpoch } from '../app/build-plan.js';
+import { lockEpoch } from '../lock/epoch.js';
 import { configDigest, loadConfig } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import type { DebOptions } from '../deb/deb.js';

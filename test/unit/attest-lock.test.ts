@@ -25,7 +25,7 @@ import {
   type DebLicense,
   type SpdxDocument,
 } from '../../src/attest/index.js';
-import { VARIANTS } from '../../src/app/build-plan.js';
+import { VARIANTS } from '../../src/config/variants.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import type { Lockfile } from '../../src/lock/types.js';

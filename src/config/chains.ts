@@ -1,8 +1,6 @@
 import { DistrolessError } from '../errors.js';
-import type { Config, DistroConfig } from '../config/types.js';
-
-/** Lock key for the debug-variant extras (busybox-static), resolved like an image of their own. */
-export const DEBUG_KEY = 'debug';
+import type { Config, DistroConfig } from './types.js';
+import { DEBUG_KEY } from './variants.js';
 
 /** What one image (or the debug extras) asks the resolver for. */
 export interface ImageRequest {
@@ -20,12 +18,6 @@ export function imageRequests(config: Config, distro: DistroConfig): ImageReques
   const requests: ImageRequest[] = [];
   for (const image of Object.values(config.images)) {
     if (image.distro !== distro.name) continue;
-    if (image.name === DEBUG_KEY && distro.debugPackages.length > 0) {
-      throw new DistrolessError(
-        'CONFIG_INVALID',
-        `${config.file}: images.${DEBUG_KEY}: the name is reserved for the debug variant's packages`,
-      );
-    }
     const chain = [];
     const seen = new Set<string>();
     for (let cur: string | undefined = image.name; cur !== undefined; cur = config.images[cur]?.from) {
