@@ -86,7 +86,7 @@ interface WorkItem {
 }
 
 export async function runSign(opts: SignCommandOptions): Promise<SignSummary> {
-  if (opts.storages.length === 0) throw new DistrolessError('USAGE', 'sign: no signature storage chosen');
+  if (opts.storages.length === 0) throw new DistrolessError('INTERNAL', 'sign: no signature storage chosen');
   const wanted = planTargets(opts);
   const clients = new RegistryClients(opts);
   try {

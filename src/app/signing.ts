@@ -44,7 +44,7 @@ export interface Signing {
 
 export async function createSigning(setup: SigningSetup): Promise<Signing> {
   if ((setup.key === undefined) === (setup.keyless === undefined)) {
-    throw new DistrolessError('USAGE', 'signing: give either a key or keyless signing (not both, not neither)');
+    throw new DistrolessError('INTERNAL', 'signing: give either a key or keyless signing (not both, not neither)');
   }
   const format = setup.format ?? (setup.key ? 'both' : 'bundle');
   const created = setup.created === undefined ? {} : { created: setup.created };

@@ -49,7 +49,7 @@ interface Item {
 
 export async function runVerify(opts: VerifyCommandOptions): Promise<VerifySummary> {
   if (opts.references.length === 0) throw new DistrolessError('USAGE', 'verify: give at least one image reference');
-  if (opts.verifiers.length === 0) throw new DistrolessError('USAGE', 'verify: no verifier chosen');
+  if (opts.verifiers.length === 0) throw new DistrolessError('INTERNAL', 'verify: no verifier chosen');
   const refs = opts.references.map(parseImageReference);
   const policy = { predicateTypes: opts.predicateTypes ?? DEFAULT_PREDICATE_TYPES };
   const clients = new RegistryClients(opts);

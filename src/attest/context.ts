@@ -84,7 +84,7 @@ export interface AttestContext {
 /** Reads the config and the lockfiles; no network. */
 export async function createAttestContext(opts: AttestContextOptions): Promise<AttestContext> {
   const config = opts.config ?? (opts.configFile !== undefined ? await loadConfig(opts.configFile) : undefined);
-  if (!config) throw new DistrolessError('USAGE', 'attestations need a config (config or configFile)');
+  if (!config) throw new DistrolessError('INTERNAL', 'attestations need a config (config or configFile)');
   const root = resolve(opts.repoRoot ?? dirname(config.file));
   const distros: Record<string, LockedDistro> = {};
   const readLock = opts.readLock ?? ((distro: string) => readLockBytes(opts.lockDir, distro));
