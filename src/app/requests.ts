@@ -1,9 +1,14 @@
 /**
  * One typed request per command. The CLI (from argv) and the Action (from INPUT_*) each turn what the user
  * typed into RawOptions and call the builder here: every default and every check of a value the user gave
- * lives here once, so both adapters make the same request from the same input (docs/architecture.md,
- * "Adding an option"). A request is plain data (paths absolute, lists split, SOURCE_DATE_EPOCH parsed,
- * signature formats chosen); src/app/requests-run.ts runs it.
+ * lives here once, so both adapters make the same request from the same input. A request is plain data
+ * (paths absolute, lists split, SOURCE_DATE_EPOCH parsed, signature formats chosen); src/app/requests-run.ts
+ * runs it (docs/architecture.md).
+ *
+ * Adding an option: a field in RawOptions (the compiler then asks for its name in CLI_NAMES, src/cli/program.ts,
+ * and ACTION_INPUTS, src/action/inputs.ts); its default and checks in the command's builder below, its value in
+ * the request type; the flag in src/cli/program.ts (`toRaw`) and the input in src/action/inputs.ts and action.yml;
+ * a case in test/unit/requests.test.ts. Nothing else decides its value.
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseMirrorOverrides } from '../config/index.js';
