@@ -3,7 +3,7 @@
  * main.ts only when a command runs.
  */
 import { writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import * as run from '../app/requests-run.js';
 import type { Runtime } from '../app/requests-run.js';
 import type { SignSummary } from '../app/sign.js';
@@ -96,7 +96,7 @@ export async function runCommand(inv: CliInvocation, rt: Runtime, io: CliIo): Pr
       const summaryFile = inv.parsed.opts.summary;
       if (summaryFile) {
         const { renderPublishSummary } = await import('../app/summary.js');
-        await writeFile(summaryFile, renderPublishSummary(report), { flag: 'a' });
+        await writeFile(resolve(io.cwd, summaryFile), renderPublishSummary(report), { flag: 'a' });
       }
       if (json)
         return asJson({ registry: report.registry, indexes: report.indexes, images: report.rows, push: report.push });
