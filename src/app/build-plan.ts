@@ -4,10 +4,7 @@ import type { Lockfile } from '../lock/types.js';
 import { MERGED_USR_OWNER } from '../build/package-layer.js';
 import { imagesOf } from '../config/index.js';
 import { compareCodeUnits } from '../util/json.js';
-import { DEBUG_KEY } from './requests.js';
-
-export const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
-export type Variant = (typeof VARIANTS)[number];
+import { DEBUG_KEY, type Variant } from '../config/variants.js';
 
 export interface PlannedImage {
   image: ImageConfig;
@@ -99,17 +96,6 @@ function layerOrder(images: Record<string, ImageConfig>, lock: Lockfile, name: s
   const owner = kept.indexOf(MERGED_USR_OWNER);
   if (owner > 0) kept.unshift(...kept.splice(owner, 1));
   return kept;
-}
-
-/** Seconds since the epoch of the newest Release in the lock: the default build epoch. */
-export function lockEpoch(lock: Lockfile): number {
-  const newest = Math.max(...lock.sources.map((s) => Date.parse(s.date)));
-  if (!Number.isFinite(newest))
-    throw new DistrolessError(
-      'LOCK_INVALID',
-      `lockfile of ${lock.distro}: no source date to derive the build epoch from`,
-    );
-  return Math.floor(newest / 1000);
 }
 
 /** Layout ref names: `<image>-<distro>-<variant>` (+ `<image>-<distro>` for latest), `…-<variant>-<arch>`. */

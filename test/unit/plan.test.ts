@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { planShards } from '../../src/app/plan.js';
 import { parseShardResult } from '../../src/app/shard-result.js';
-import { loadConfig, type Config } from '../../src/config/index.js';
+import { imagesOf, loadConfig, onlyDistros, type Config } from '../../src/config/index.js';
 import { readLockfile } from '../../src/lock/io.js';
 import { debianPlatform, formatPlatform } from '../../src/oci/index.js';
 
@@ -11,7 +11,7 @@ const ROOT_CONFIG = fileURLToPath(new URL('../../distroless.yaml', import.meta.u
 const LOCK_DIR = fileURLToPath(new URL('../../lockfiles', import.meta.url));
 
 async function load(): Promise<{ config: Config; locked: (image: string) => string[] }> {
-  const config = await loadConfig(ROOT_CONFIG);
+  const config = onlyDistros(await loadConfig(ROOT_CONFIG), ['debian12']);
   const lock = await readLockfile(LOCK_DIR, 'debian12');
   if (!lock) throw new Error('lockfiles/debian12.lock.json is missing');
   // An arch counts when the lock pins the image and the debug packages for it (what build needs).
@@ -65,10 +65,26 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     }
   });
 
+  it('covers both distros of the full config: one shard per image × distro × locked arch, --distro narrows', async () => {
+    const full = await loadConfig(ROOT_CONFIG);
+    const plan = await planShards(full, LOCK_DIR, { onWarning: () => undefined });
+    const lock13 = await readLockfile(LOCK_DIR, 'debian13');
+    const expected13 = Object.values(imagesOf(full, 'debian13')).flatMap((i) =>
+      i.archs.filter((a) => lock13?.images[i.name]?.[a] !== undefined).map((a) => `${i.name}-debian13-${a}`),
+    );
+    expect(expected13.length).toBeGreaterThanOrEqual(36); // six images × six archs
+    const ids = plan.shards.map((s) => s.id);
+    expect(ids.filter((id) => id.includes('-debian13-')).sort()).toEqual(expected13.sort());
+    expect(ids.some((id) => id.includes('-debian12-'))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    const only13 = await planShards(onlyDistros(full, ['debian13']), LOCK_DIR);
+    expect(only13.shards.map((s) => s.id).sort()).toEqual(expected13.sort());
+  });
+
   it('is deterministic: the same plan, in the same order, every time', async () => {
     const { config } = await load();
     const a = await planShards(config, LOCK_DIR);
-    const b = await planShards(await loadConfig(ROOT_CONFIG), LOCK_DIR);
+    const b = await planShards(onlyDistros(await loadConfig(ROOT_CONFIG), ['debian12']), LOCK_DIR);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   });
 
