@@ -3,6 +3,11 @@ import type { Config, DistroConfig } from '../config/types.js';
 
 /** Lock key for the debug-variant extras (busybox-static), resolved like an image of their own. */
 export const DEBUG_KEY = 'debug';
+/**
+ * Lock key for the distro's locale package (libc-bin): pinned like an image of its own so that the build can
+ * copy `usr/lib/locale/C.utf8` out of it; no image installs it as a package.
+ */
+export const LOCALE_KEY = 'locale';
 
 /** What one image (or the debug extras) asks the resolver for. */
 export interface ImageRequest {
@@ -24,6 +29,12 @@ export function imageRequests(config: Config, distro: DistroConfig): ImageReques
       throw new DistrolessError(
         'CONFIG_INVALID',
         `${config.file}: images.${DEBUG_KEY}: the name is reserved for the debug variant's packages`,
+      );
+    }
+    if (image.name === LOCALE_KEY && distro.localePackage !== undefined) {
+      throw new DistrolessError(
+        'CONFIG_INVALID',
+        `${config.file}: images.${LOCALE_KEY}: the name is reserved for the distro's locale package`,
       );
     }
     const chain = [];
@@ -52,6 +63,9 @@ export function imageRequests(config: Config, distro: DistroConfig): ImageReques
   }
   if (distro.debugPackages.length > 0) {
     requests.push({ image: DEBUG_KEY, archs: distro.archs, packages: distro.debugPackages, exclude: [] });
+  }
+  if (distro.localePackage !== undefined) {
+    requests.push({ image: LOCALE_KEY, archs: distro.archs, packages: [distro.localePackage], exclude: [] });
   }
   return requests;
 }
