@@ -67,7 +67,7 @@ describe('the distroless.yaml at the repository root', () => {
     expect(d?.localePackage).toBe('libc-bin');
     expect(config.images['python3']).toMatchObject({
       packages: ['python3', 'python3-distutils'],
-      exclude: ['dpkg'],
+      exclude: ['dpkg', 'python3-lib2to3'],
       entrypoint: ['/usr/bin/python3.11'],
       env: { LANG: 'C.UTF-8' },
     });
