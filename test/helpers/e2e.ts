@@ -74,9 +74,9 @@ export async function compileStructurePrograms(dir: string): Promise<StructurePr
   };
 }
 
-/** `umoci unpack` of one layout ref into a fresh bundle. */
-export async function unpack(layout: string, ref: string): Promise<Unpacked> {
-  const parent = await mkdtemp(join(tmpdir(), 'e2e-bundle-'));
+/** `umoci unpack` of one layout ref into a fresh bundle, under `dir` (default: the system's temp dir). */
+export async function unpack(layout: string, ref: string, dir: string = tmpdir()): Promise<Unpacked> {
+  const parent = await mkdtemp(join(dir, 'e2e-bundle-'));
   const bundle = join(parent, 'bundle');
   await umociUnpack(layout, ref, bundle);
   return { bundle, rootfs: join(bundle, 'rootfs') };
