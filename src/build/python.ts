@@ -25,6 +25,6 @@ export function pythonVersionOf(packages: readonly string[]): string | undefined
 export function pythonEntries(opts: { version: string; epoch: number }): LayerEntry[] {
   assertEpoch(opts.epoch);
   if (!/^3\.\d+$/.test(opts.version))
-    throw new DistrolessError('USAGE', `not a Python 3 version: ${JSON.stringify(opts.version)}`);
+    throw new DistrolessError('INTERNAL', `not a Python 3 version: ${JSON.stringify(opts.version)}`);
   return withParentsSorted([symlinkEntry(PYTHON_LINK_PATH, `/usr/bin/python${opts.version}`, opts.epoch)], opts.epoch);
 }

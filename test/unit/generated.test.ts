@@ -136,7 +136,7 @@ describe('baseFilesystemEntries and osReleaseEntries', () => {
     expect(baseFilesystemEntries({ epoch: EPOCH })).toEqual(entries);
     expect(osReleaseEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm' })).toEqual(osEntries);
     for (const epoch of [-1, 1.5]) {
-      expect(() => baseFilesystemEntries({ epoch })).toThrow(expect.objectContaining({ code: 'USAGE' }));
+      expect(() => baseFilesystemEntries({ epoch })).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
     }
     for (const bad of [
       { epoch: -1, versionId: '12', codename: 'bookworm' },
@@ -145,7 +145,7 @@ describe('baseFilesystemEntries and osReleaseEntries', () => {
       { epoch: 0, versionId: '12', codename: 'Book Worm' },
       { epoch: 0, versionId: '12', codename: 'bookworm', prettyName: 'a"b' },
     ]) {
-      expect(() => osReleaseEntries(bad)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+      expect(() => osReleaseEntries(bad)).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
     }
   });
 });
