@@ -4,7 +4,7 @@
  * is about; nothing here knows about YAML positions (load.ts maps paths to line and column).
  */
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
-import { DEBUG_KEY } from './variants.js';
+import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
 
 /** A path into the config value: mapping keys and list indices. */
 export type FieldPath = readonly (string | number)[];
@@ -67,8 +67,9 @@ const SUITE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
-const TOP_KEYS = ['distros', 'images'] as const;
-const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version', 'merged-usr', 'images'] as const;
+const TOP_KEYS = ['distros', 'images', 'source'] as const;
+const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'locale', 'version', 'merged-usr', 'images'] as const;
+const LOCALE_KEYS = ['package'] as const;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
 const DEBUG_KEYS = ['packages'] as const;
 const IMAGE_KEYS = ['distro', 'from', 'packages', 'exclude', 'archs', 'entrypoint', 'cmd', 'env'] as const;
@@ -100,6 +101,7 @@ export function validateConfig(value: unknown): ValidationResult {
   const top = v.mapping(value, [], 'a mapping with `distros` and `images`');
   if (!top) return { ok: false, issues: v.issues };
   v.keys(top, [], TOP_KEYS, ['distros']);
+  const source = top['source'] === undefined ? undefined : v.url(top['source'], ['source']);
   const drafts: ImageDraft[] = [];
   // Every image name written, malformed ones too: a `from` naming one of those is not also "unknown".
   const written = new Set<string>();
@@ -120,13 +122,21 @@ export function validateConfig(value: unknown): ValidationResult {
   for (const d of drafts.filter((d) => d.name === DEBUG_KEY)) {
     v.add(d.path, `the name "${DEBUG_KEY}" is reserved for the debug variant's packages; expected another name`, true);
   }
+  for (const d of drafts.filter((d) => d.name === LOCALE_KEY)) {
+    if (Object.values(distros).some((x) => x.localePackage !== undefined))
+      v.add(
+        d.path,
+        `the name "${LOCALE_KEY}" is reserved for the distro's locale package; expected another name`,
+        true,
+      );
+  }
   if (drafts.length === 0 && top['images'] === undefined) {
     v.add(['images'], 'missing: expected `images` (or `images` inside a distro)');
   }
   const normalised = checkRelations(v, distros, drafts, written);
   if (!normalised && v.issues.length === 0) v.add(['images'], 'expected images that can be resolved');
   if (v.issues.length > 0 || !normalised) return { ok: false, issues: v.issues };
-  return { ok: true, config: { distros, images: normalised } };
+  return { ok: true, config: { distros, images: normalised, ...(source ? { source } : {}) } };
 }
 
 /**
@@ -267,6 +277,7 @@ class Validator {
       raw['archs'] === undefined ? undefined : this.archs(raw['archs'], [...path, 'archs'], `distro:${name}`);
     if (!archs) this.badArchs.add(`distro:${name}`);
     const debugPackages = raw['debug'] === undefined ? [] : this.debug(raw['debug'], [...path, 'debug']);
+    const localePackage = raw['locale'] === undefined ? undefined : this.locale(raw['locale'], [...path, 'locale']);
     const version = this.version(raw['version'], [...path, 'version'], name);
     const mergedUsr = raw['merged-usr'];
     if (mergedUsr !== undefined && typeof mergedUsr !== 'boolean') {
@@ -278,6 +289,7 @@ class Validator {
       ...(snapshot ? { snapshot } : {}),
       archs: archs ?? [],
       debugPackages,
+      ...(localePackage ? { localePackage } : {}),
       version,
       ...(mergedUsr === true ? { mergedUsr: true as const } : {}),
     };
@@ -321,6 +333,19 @@ class Validator {
     if (!obj) return [];
     this.keys(obj, path, DEBUG_KEYS, DEBUG_KEYS);
     return obj['packages'] === undefined ? [] : (this.packages(obj['packages'], [...path, 'packages']) ?? []);
+  }
+
+  locale(value: unknown, path: FieldPath): string | undefined {
+    const obj = this.mapping(value, path, 'a mapping {package: <name>}');
+    if (!obj) return undefined;
+    this.keys(obj, path, LOCALE_KEYS, LOCALE_KEYS);
+    if (obj['package'] === undefined) return undefined;
+    return this.string(
+      obj['package'],
+      [...path, 'package'],
+      'a Debian package name (lower case a-z 0-9 + - ., at least 2 characters)',
+      PACKAGE_NAME,
+    );
   }
 
   version(value: unknown, path: FieldPath, name: string): string {
