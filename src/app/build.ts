@@ -13,7 +13,15 @@ import { LayerCache, OciLayoutWriter } from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
 import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
-import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
+import {
+  cachedLayer,
+  captureFiles,
+  debFill,
+  debLayerKey,
+  statusEntries,
+  writeEntries,
+  type BuiltLayer,
+} from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
 import { lockEpoch, planBuild, VARIANTS, type PlannedImage } from './build-plan.js';
@@ -270,7 +278,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) =>
         ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`),
       );
-      const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save });
+      const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save, pin });
       let known = false; // looked up: a miss once its fill starts, a hit once cachedLayer returns
       const decide = (): void => {
         if (!known) decided();
@@ -281,7 +289,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
         return buildSlot(() => build(w));
       };
       const layer = await cachedLayer(
-        `deb:${pin.sha256}`,
+        debLayerKey(name, pin),
         ctx.epoch,
         `deb ${name} ${pin.version}`,
         fill,
@@ -384,11 +392,11 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       if (!binary) throw new DistrolessError('DEB_INVALID', `${busyboxName} (${arch}) has no ${BUSYBOX_DEB_PATH}`);
       await writeEntries([
         ...busyboxEntries({ binary, epoch: ctx.epoch }),
-        ...(await statusEntries(deb, busyboxName, ctx.epoch)),
+        ...(await statusEntries(deb, busyboxName, ctx.epoch, busybox)),
       ])(w);
     };
     const layer = await cachedLayer(
-      `busybox:${busybox.sha256}:${GENERATED_RECIPE}`,
+      `busybox:${debLayerKey(busyboxName, busybox)}:${GENERATED_RECIPE}`,
       ctx.epoch,
       `distroless-action: busybox (${busyboxName}) under /busybox`,
       fill,
