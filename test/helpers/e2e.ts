@@ -38,9 +38,12 @@ export interface Unpacked {
   rootfs: string;
 }
 
-/** `umoci unpack` of one layout ref into a fresh bundle. */
+/**
+ * `umoci unpack` of one layout ref into a fresh bundle beside the layout (so that whoever removes the layout's
+ * work directory removes the bundles too).
+ */
 export async function unpack(layout: string, ref: string): Promise<Unpacked> {
-  const parent = await mkdtemp(join(tmpdir(), 'e2e-bundle-'));
+  const parent = await mkdtemp(join(dirname(layout), 'e2e-bundle-'));
   const bundle = join(parent, 'bundle');
   await umociUnpack(layout, ref, bundle);
   return { bundle, rootfs: join(bundle, 'rootfs') };

@@ -25,7 +25,9 @@ describe('the packed tarball, installed without devDependencies', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'install-'));
-    const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', dir], { cwd: repo });
+    // npm keeps its compile cache in TMPDIR: this test's directory, removed with it.
+    const npmEnv = { ...process.env, TMPDIR: dir };
+    const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', dir], { cwd: repo, env: npmEnv });
     const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
     const project = join(dir, 'project');
     await mkdir(project);
@@ -33,13 +35,13 @@ describe('the packed tarball, installed without devDependencies', () => {
     await exec(
       'npm',
       ['install', '--omit=dev', '--offline', '--no-audit', '--no-fund', join(dir, packed?.filename ?? '')],
-      { cwd: project },
+      { cwd: project, env: npmEnv },
     );
     bin = join(project, 'node_modules', '.bin', 'distroless-action');
     const path = join(dir, 'path');
     await mkdir(path);
     await symlink(process.execPath, join(path, 'node'));
-    env = { PATH: path, HOME: dir };
+    env = { PATH: path, HOME: dir, TMPDIR: dir };
     fx = await makeFixture();
     const config = await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors });
     await runUpdate({ config, lockDir: fx.lockDir, now: NOW, check: false, keyring: fx.keyring, retry: FAST_RETRY });

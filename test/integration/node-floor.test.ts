@@ -39,7 +39,10 @@ async function floorNode(version: string): Promise<string> {
   const work = await mkdtemp(join(cache, 'download-'));
   try {
     const spec = `node-${process.platform}-${process.arch}@${version}`;
-    const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', work, spec], { cwd: work });
+    const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', work, spec], {
+      cwd: work,
+      env: { ...process.env, TMPDIR: work }, // npm's compile cache goes there, removed below
+    });
     const [packed] = JSON.parse(stdout) as Array<{ filename: string }>;
     const unpacked = join(work, 'unpacked');
     await mkdir(unpacked);
@@ -69,7 +72,7 @@ describe('the CLI on the oldest Node that package.json admits', () => {
   });
 
   it('prints help', async () => {
-    const { stdout } = await exec(node, [cli, '--help'], { cwd: fx.dir, env: { HOME: fx.dir } });
+    const { stdout } = await exec(node, [cli, '--help'], { cwd: fx.dir, env: { HOME: fx.dir, TMPDIR: fx.dir } });
     expect(stdout).toMatch(/^Usage: distroless-action/);
   });
 
@@ -81,7 +84,10 @@ describe('the CLI on the oldest Node that package.json admits', () => {
       `${SECURITY_URL}=${fx.securityServer.url}`,
     ];
     const args = [cli, ...mirrors, '--cache-dir', join(fx.dir, 'cache'), 'build', '--arch', 'amd64', '-o', 'layout'];
-    const { stdout } = await exec(node, args, { cwd: fx.dir, env: { HOME: fx.dir, PATH: process.env.PATH ?? '' } });
+    const { stdout } = await exec(node, args, {
+      cwd: fx.dir,
+      env: { HOME: fx.dir, TMPDIR: fx.dir, PATH: process.env.PATH ?? '' },
+    });
     expect(stdout).toMatch(/index\(es\), \d+ image\(s\) in /);
     const index = JSON.parse(await readFile(join(fx.dir, 'layout', 'index.json'), 'utf8')) as { manifests: unknown[] };
     expect(index.manifests.length).toBeGreaterThan(0);
