@@ -276,5 +276,10 @@ describe('openDeb errors', () => {
     await writeFile(path, bytes);
     const deb = await openDeb(path, 'bad');
     await expect(sha256(deb.dataTar())).rejects.toThrow(/xz -dc failed/);
+    const wasm = await openDeb(path, 'bad', { xzDecoder: 'wasm' });
+    await expect(sha256(wasm.dataTar())).rejects.toMatchObject({
+      code: 'DEB_INVALID',
+      message: expect.stringMatching(/^bad: data\.tar\.xz: /),
+    });
   });
 });
