@@ -16,7 +16,15 @@ import { LayerCache, OciLayoutWriter } from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
 import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
-import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
+import {
+  cachedLayer,
+  captureFiles,
+  debFill,
+  debLayerKey,
+  statusEntries,
+  writeEntries,
+  type BuiltLayer,
+} from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
 import { planBuild, type PlannedImage } from './build-plan.js';
@@ -286,6 +294,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
         ...layerOptions,
         ...(mergedUsr ? { mergedUsr } : {}),
         done: save,
+        pin,
       });
       let known = false; // looked up: a miss once its fill starts, a hit once cachedLayer returns
       const decide = (): void => {
@@ -298,7 +307,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       };
       const layer = await cachedLayer(
         // A merged-/usr layer was checked as such (package-layer.ts): it is not the same cache entry.
-        mergedUsr ? `deb:${pin.sha256}:usr-merged-${mergedUsr}` : `deb:${pin.sha256}`,
+        mergedUsr ? `${debLayerKey(name, pin)}:usr-merged-${mergedUsr}` : debLayerKey(name, pin),
         ctx.epoch,
         `deb ${name} ${pin.version}`,
         fill,
@@ -431,11 +440,11 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       }
       await writeEntries([
         ...busyboxEntries({ binary, epoch: ctx.epoch }),
-        ...(await statusEntries(deb, busyboxName, ctx.epoch)),
+        ...(await statusEntries(deb, busyboxName, ctx.epoch, busybox)),
       ])(w);
     };
     const layer = await cachedLayer(
-      `busybox:${busybox.sha256}:${GENERATED_RECIPE}`,
+      `busybox:${debLayerKey(busyboxName, busybox)}:${GENERATED_RECIPE}`,
       ctx.epoch,
       `distroless-action: busybox (${busyboxName}) under /busybox`,
       fill,

@@ -98,11 +98,22 @@ function check(deb: PinnedDeb, url: string, got: { size: number; sha256: string 
     );
 }
 
-/** True when `path` exists with the pinned size and sha256 (a corrupt store entry is removed). */
+/**
+ * True when `path` exists with the pinned size and sha256 (a corrupt store entry is removed). A stored file
+ * with the pinned sha256 but another size means the lock's size is wrong (the sha256 fixes the content): an
+ * error, the same as a download of it would give, and the file is kept.
+ */
 async function verifiedFile(path: string, deb: PinnedDeb): Promise<boolean> {
   const st = await stat(path).catch(() => undefined);
   if (!st) return false;
-  if (st.size === deb.size && (await hashFile(path)) === deb.sha256) return true;
+  const sha256 = await hashFile(path);
+  if (sha256 === deb.sha256) {
+    if (st.size === deb.size) return true;
+    throw new DistrolessError(
+      'SIZE_MISMATCH',
+      `${deb.label}: the lock pins ${deb.size} bytes, but its sha256 ${deb.sha256} is a file of ${st.size} bytes`,
+    );
+  }
   await rm(path, { force: true });
   return false;
 }

@@ -49,7 +49,7 @@ export interface PackageLayerOptions {
   maxCaptureBytes?: number;
   /** Called for every entry written, generated ones included (e.g. to find busybox's binary path). */
   onEntry?: (entry: TarEntry) => void;
-  /** How to decode the .deb's members (xz binary or @napi-rs/lzma). */
+  /** How to decode the .deb's members (the xz binary, or the bundled WebAssembly decoder). */
   deb?: DebOptions;
   /**
    * Merged-/usr image (MERGED_USR_LINKS): 'owner' for the package that ships the links (each must be a symlink

@@ -75,7 +75,15 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
       }),
     );
   }
-  const result = validateConfig(doc.toJS({ maxAliasCount: 100 }));
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml's only failure here: aliases that expand past maxAliasCount (a "billion laughs" document).
+    const message = `refused: its aliases expand too far (${(e as Error).message})`;
+    throw new ConfigInvalidError(file, [{ file, line: 1, col: 1, path: '(yaml)', message }]);
+  }
+  const result = validateConfig(raw);
   if (!result.ok) {
     const problems = result.issues.map((issue) => ({
       file,
