@@ -1,4 +1,5 @@
 import { createHttpClient, type HttpClient } from '../archive/http.js';
+import { DEFAULT_RETRY, singleTry } from '../http/index.js';
 import { debStore, type PinnedDeb } from '../archive/pool.js';
 import { baseFilesystemEntries } from '../build/generated.js';
 import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
@@ -62,10 +63,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const store = debStore({
     dir: join(opts.cacheDir, 'debs'),
     http,
-    snapshotHttp: createHttpClient({
-      retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] },
-      timeoutMs: 15_000,
-    }),
+    snapshotHttp: createHttpClient({ retry: singleTry(DEFAULT_RETRY, 15_000) }),
     onProgress: (e) =>
       progress(
         e.kind === 'deb'
