@@ -15,13 +15,8 @@ export {
 } from './retry.js';
 export { describeNetworkError } from './errors.js';
 export { hasCredentials, redactUrl, redactUrls, splitCredentials } from './url.js';
-export {
-  createDispatcher,
-  defaultDispatcher,
-  proxySettingsFromEnv,
-  useHttpEnvironment,
-  type ProxySettings,
-} from './dispatcher.js';
+export { createDispatcher, defaultDispatcher, httpFetch } from './dispatcher.js';
+export { proxySettingsFromEnv, useHttpEnvironment, type ProxySettings } from './environment.js';
 export {
   header,
   httpRequest,

@@ -49,7 +49,15 @@ export function parseRegistryTarget(value: string): RegistryTarget {
     .replace(/^[a-z]+:\/\//i, '')
     .replace(/\/+$/, '');
   const slash = trimmed.indexOf('/');
-  const host = (slash < 0 ? trimmed : trimmed.slice(0, slash)).toLowerCase();
+  const hostPart = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  if (hostPart.includes('@')) {
+    // Never echoed: the text before the @ is a password more often than not.
+    throw new DistrolessError(
+      'USAGE',
+      `registry ${hostPart.slice(hostPart.lastIndexOf('@') + 1)}: credentials in the registry address are not accepted (they would be printed and logged); give them with --username and DISTROLESS_REGISTRY_PASSWORD (the Action: its username and password inputs) or docker login`,
+    );
+  }
+  const host = hostPart.toLowerCase();
   const prefix = slash < 0 ? '' : trimmed.slice(slash + 1);
   if (!/[.:]/.test(host) && host !== 'localhost') {
     throw new DistrolessError(
