@@ -15,7 +15,9 @@ import { createHttpClient } from '../../src/archive/index.js';
 import { parseMirrorOverrides } from '../../src/config/load.js';
 import { FAST_RETRY, httpRequest, redactUrls, type RetryPolicy } from '../../src/http/index.js';
 import { parseRegistryTarget, RegistryClient } from '../../src/registry/index.js';
+import { runCli, EXIT, type CliIo } from '../../src/cli/main.js';
 import { thrown } from '../helpers/errors.js';
+import { makeFixture, MAIN_URL, NOW, SECURITY_URL, type Fixture } from '../helpers/update-fixture.js';
 
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -255,5 +257,77 @@ describe('credentials in URLs', () => {
     }
     expect(message).toMatch(/^registry 127\.0\.0\.1:5000: credentials in the registry address are not accepted/);
     expect(message.toLowerCase()).not.toContain(PASSWORD.toLowerCase());
+  });
+});
+
+describe('the CLI with credentials in a mirror URL or a registry address (as a user would type them)', () => {
+  const PASSWORD = 'Mirr0r-Pa55';
+  let fx: Fixture;
+  let keys: string;
+  beforeAll(async () => {
+    fx = await makeFixture();
+    keys = join(fx.dir, 'keys.asc');
+    writeFileSync(keys, fx.keys.map((k) => k.armoredPublic).join('\n'));
+  });
+  afterAll(async () => fx?.close());
+
+  async function cli(args: string[]): Promise<{ code: number; out: string }> {
+    let out = '';
+    const io: CliIo = {
+      stdout: (s) => (out += s),
+      stderr: (s) => (out += s),
+      env: { HOME: fx.dir, DISTROLESS_REGISTRY_PASSWORD: 'unused-here' },
+      cwd: fx.dir,
+      isTTY: false,
+      now: () => NOW,
+      clock: () => 0,
+    };
+    return { code: await runCli(args, io), out };
+  }
+  const withCreds = (url: string): string => url.replace('http://', `http://mirror-user:${PASSWORD}@`);
+
+  it('update and build through a mirror with user:password: they work, and nothing printed or written shows it', async () => {
+    const common = [
+      '--keyring',
+      keys,
+      '--progress',
+      '--mirror',
+      `${MAIN_URL}=${withCreds(fx.mainServer.url)}`,
+      '--mirror',
+      `${SECURITY_URL}=${withCreds(fx.securityServer.url)}`,
+      '--cache-dir',
+      join(fx.dir, 'cache'),
+    ];
+    const update = await cli([...common, 'update']);
+    expect(update.code).toBe(EXIT.ok);
+    expect(update.out).toContain('http://***@127.0.0.1');
+    const build = await cli([...common, 'build', '--image', 'static']);
+    expect(build.code).toBe(EXIT.ok);
+    // A mirror without the suite: the failure names the URL, blanked.
+    const missing = await cli([
+      '--keyring',
+      keys,
+      '--mirror',
+      `${MAIN_URL}=${withCreds(fx.mainServer.url)}/nothing-here`,
+      '--mirror',
+      `${SECURITY_URL}=${withCreds(fx.securityServer.url)}`,
+      'update',
+      '--check',
+    ]);
+    expect(missing.code).not.toBe(EXIT.ok);
+    expect(missing.out).toContain(`http://***@${fx.mainServer.url.slice('http://'.length)}/nothing-here`);
+    const lock = readFileSync(join(fx.dir, 'lockfiles', 'test12.lock.json'), 'utf8');
+    for (const text of [update.out, build.out, missing.out, lock]) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain('mirror-user');
+    }
+  });
+
+  it('push to a registry address with user:password: refused in one line that shows neither', async () => {
+    const r = await cli(['push', '--registry', `Alice:${PASSWORD}@127.0.0.1:5000/prefix`, '--insecure']);
+    expect(r.code).not.toBe(EXIT.ok);
+    expect(r.out).toMatch(/credentials in the registry address are not accepted/);
+    expect(r.out.toLowerCase()).not.toContain(PASSWORD.toLowerCase());
+    expect(r.out.toLowerCase()).not.toContain('alice');
   });
 });
