@@ -14,7 +14,7 @@ import {
   type RetryPolicy,
   type Verdict,
 } from '../http/index.js';
-import { networkError, RegistryError } from './errors.js';
+import { RegistryError } from './errors.js';
 import type { Secrets } from './secrets.js';
 import type { RegistryResponse, Transport } from './transport.js';
 
@@ -104,5 +104,3 @@ export async function retryOperation<T>(
   throw outcome.error;
 }
 
-/** Re-exported for the client's own status checks. */
-export { networkError };
