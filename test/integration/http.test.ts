@@ -269,7 +269,10 @@ describe('the CLI with credentials in a mirror URL or a registry address (as a u
     keys = join(fx.dir, 'keys.asc');
     writeFileSync(keys, fx.keys.map((k) => k.armoredPublic).join('\n'));
   });
-  afterAll(async () => fx?.close());
+  afterAll(async () => {
+    await fx?.close();
+    if (fx) rmSync(fx.dir, { recursive: true, force: true });
+  });
 
   async function cli(args: string[]): Promise<{ code: number; out: string }> {
     let out = '';

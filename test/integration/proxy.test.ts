@@ -5,6 +5,7 @@
  * succeed through it; loopback and NO_PROXY hosts must go direct.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpClient } from '../../src/archive/index.js';
@@ -46,6 +47,7 @@ describe('every client honours the proxy variables', () => {
   });
   afterAll(async () => {
     await fx?.close();
+    if (fx) rmSync(fx.dir, { recursive: true, force: true });
     await proxy?.close();
     server?.closeAllConnections();
     await new Promise<void>((r) => server?.close(() => r()));
