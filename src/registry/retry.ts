@@ -103,4 +103,3 @@ export async function retryOperation<T>(
   if (outcome.error instanceof RegistryError && attempts > 1) throw outcome.error.afterTries(attempts);
   throw outcome.error;
 }
-
