@@ -29,8 +29,8 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
   retryStatuses: [408, 429, 500, 502, 503, 504],
   connectTimeoutMs: 15_000,
-  headersTimeoutMs: 60_000,
-  bodyTimeoutMs: 60_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
 };
 
 /** For tests: same rules, millisecond waits. */
