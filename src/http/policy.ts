@@ -19,6 +19,11 @@ export interface RetryPolicy {
   headersTimeoutMs: number;
   /** The body may not stall longer than this between two chunks. */
   bodyTimeoutMs: number;
+  /**
+   * The headers timeout of a request that completes an upload: a registry may move or re-hash a large blob
+   * in its storage before it answers.
+   */
+  commitTimeoutMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -31,6 +36,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   connectTimeoutMs: 15_000,
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,
+  commitTimeoutMs: 5 * 60_000,
 };
 
 /** For tests: same rules, millisecond waits. */

@@ -212,14 +212,14 @@ export class RegistryClient {
         location = this.location(res);
       }
       const res = await this.call(
-        { method: 'PUT', url: withDigest(location, blob.digest), scopes, retry: false },
+        { method: 'PUT', url: withDigest(location, blob.digest), scopes, retry: false, commit: true },
         [201, 204],
       );
       return res.discard();
     }
     const body = { size: blob.size, open: () => counting(blob.open(), onBytes) };
     const res = await this.call(
-      { method: 'PUT', url: withDigest(location, blob.digest), headers, body, scopes, retry: false },
+      { method: 'PUT', url: withDigest(location, blob.digest), headers, body, scopes, retry: false, commit: true },
       [201, 204],
     );
     return res.discard();

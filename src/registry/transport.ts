@@ -29,6 +29,8 @@ export interface RegistryRequest {
   scopes?: readonly string[];
   /** `false`: the transport never retries it (blob data: the uploader restarts the whole upload instead). */
   retry?: boolean;
+  /** Completes an upload: waits up to the policy's `commitTimeoutMs` for the answer. */
+  commit?: boolean;
 }
 
 export interface RegistryResponse {
@@ -71,7 +73,7 @@ export function undiciTransport(opts: UndiciTransportOptions): Transport {
         },
         {
           dispatcher: opts.dispatcher,
-          policy: opts.policy,
+          policy: req.commit ? { ...opts.policy, headersTimeoutMs: opts.policy.commitTimeoutMs } : opts.policy,
           ...(opts.maxRedirects === undefined ? {} : { maxRedirects: opts.maxRedirects }),
         },
       );

@@ -147,6 +147,43 @@ describe('timeouts are part of the policy', () => {
     expect(silent.connections()).toBe(2);
   });
 
+  it('the request that completes an upload may take up to commitTimeoutMs (a registry moving a large blob)', async () => {
+    const slowCommit = createHttpServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      req.resume();
+      if (req.method === 'POST') return void res.writeHead(202, { location: '/v2/p/r/blobs/uploads/1' }).end();
+      if (req.method === 'PUT' && url.searchParams.has('digest'))
+        return void req.on('end', () => setTimeout(() => res.writeHead(201).end(), 3000));
+      res.writeHead(req.url === '/v2/' ? 200 : 404).end();
+    });
+    await new Promise<void>((r) => slowCommit.listen(0, '127.0.0.1', r));
+    closers.push(
+      () =>
+        new Promise<void>((r) => {
+          slowCommit.closeAllConnections();
+          slowCommit.close(() => r());
+        }),
+    );
+    const port = (slowCommit.address() as AddressInfo).port;
+    const bytes = Buffer.from('a blob');
+    const blob = {
+      digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+      size: bytes.length,
+      open: () => Readable.from([bytes]),
+    };
+    const policy = { ...quick, attempts: 1, commitTimeoutMs: 10_000 };
+    const client = new RegistryClient({ registry: `127.0.0.1:${port}`, insecure: true, retry: policy });
+    await client.uploadBlob('p/r', blob);
+    const impatient = new RegistryClient({
+      registry: `127.0.0.1:${port}`,
+      insecure: true,
+      retry: { ...policy, commitTimeoutMs: 300 },
+    });
+    expect((await thrown(impatient.uploadBlob('p/r', blob))).message).toMatch(
+      /PUT \/v2\/p\/r\/blobs\/uploads\/1: timed out waiting for the response headers$/,
+    );
+  });
+
   it('a body that stalls halfway', async () => {
     const stalling = await tcpServer((s) =>
       s.once('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nhalf of it')),
