@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { createHttpClient } from '../../src/archive/index.js';
-import { parseMirrorOverrides } from '../../src/config/load.js';
+import { loadConfig, parseMirrorOverrides } from '../../src/config/load.js';
 import { FAST_RETRY, httpRequest, redactUrls, type RetryPolicy } from '../../src/http/index.js';
 import { parseRegistryTarget, RegistryClient } from '../../src/registry/index.js';
 import { runCli, EXIT, type CliIo } from '../../src/cli/main.js';
@@ -283,6 +283,20 @@ describe('credentials in URLs', () => {
     expect(e.message).toContain('bad entry "https://deb.debian.org/debian=ftp://***@host/debian"');
     expect(e.message).not.toContain(PASSWORD);
     expect(redactUrls(`a http://u:${PASSWORD}@h/x and https://t@h2/y`)).toBe('a http://***@h/x and https://***@h2/y');
+  });
+
+  it('a config whose source URL carries credentials is refused, naming the field, not the password', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-creds-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'distroless.yaml');
+    writeFileSync(
+      path,
+      `distros:\n  d12:\n    sources:\n      - { url: "http://u:${PASSWORD}@mirror.example/debian", suite: bookworm, components: [main] }\n    archs: [amd64]\nimages:\n  static:\n    distro: d12\n    packages: [base-files]\n`,
+    );
+    const e = await thrown(loadConfig(path));
+    const text = [e.message, ...e.details].join('\n');
+    expect(text).toContain('http://***@mirror.example/debian: credentials do not belong in the config');
+    expect(text).not.toContain(PASSWORD);
   });
 
   it('a registry address with credentials is refused without echoing them (nor lower-cased)', () => {
