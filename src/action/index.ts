@@ -1,6 +1,6 @@
-import { useHttpEnvironment } from '../http/environment.js';
+import { useHttpEnvironment } from '../util/http/environment.js';
 import { run } from './main.js';
 
-useHttpEnvironment(process.env); // proxies, for every request (see src/http)
+useHttpEnvironment(process.env); // proxies, for every request (see src/util/http)
 
 await run();

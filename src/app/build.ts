@@ -1,5 +1,5 @@
 import { createHttpClient, type HttpClient } from '../archive/http.js';
-import { DEFAULT_RETRY, singleTry } from '../http/index.js';
+import { DEFAULT_RETRY, singleTry } from '../util/http/index.js';
 import { debStore, type PinnedDeb } from '../archive/pool.js';
 import { baseFilesystemEntries } from '../build/generated.js';
 import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';

@@ -5,7 +5,7 @@
  * Callers parse the returned text (src/debian/packages.ts); nothing here reads a Packages stanza.
  */
 import { DistrolessError } from '../errors.js';
-import { redactUrl } from '../http/url.js';
+import { redactUrl } from '../util/http/url.js';
 import { sha256Hex, type IndexCache } from './cache.js';
 import { compressionOf, decompress } from './decompress.js';
 import type { HttpClient } from './http.js';
@@ -92,7 +92,7 @@ export function suiteUrl(url: string, suite: string): string {
 
 /** Fetches dists/<suite>/InRelease, verifies its signatures, parses and checks the signed Release. */
 export async function fetchRelease(req: ReleaseRequest): Promise<FetchedRelease> {
-  // Messages name URLs with any credentials blanked (a mirror may carry them: see src/http/url.ts).
+  // Messages name URLs with any credentials blanked (a mirror may carry them: see src/util/http/url.ts).
   const inReleaseUrl = redactUrl(`${suiteUrl(req.url, req.suite)}/InRelease`);
   const bytes = await req.http.getIfExists(`${suiteUrl(req.url, req.suite)}/InRelease`, {
     maxBytes: MAX_INRELEASE_BYTES,

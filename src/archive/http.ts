@@ -1,5 +1,5 @@
 /**
- * A small GET-only HTTP layer for archive files on the shared transport (src/http: undici, the edge's
+ * A small GET-only HTTP layer for archive files on the shared transport (src/util/http: undici, the edge's
  * dispatcher, the one retry policy and loop): a per-host concurrency limit, a size cap, and one-line final
  * errors (NETWORK or HTTP) naming the URL with any credentials blanked. Tests pass FAST_RETRY.
  */
@@ -21,10 +21,10 @@ import {
   type Outcome,
   type RetryPolicy,
   type Verdict,
-} from '../http/index.js';
+} from '../util/http/index.js';
 import { limiter } from '../util/concurrency.js';
 
-export { DEFAULT_RETRY, FAST_RETRY, type RetryPolicy } from '../http/index.js';
+export { DEFAULT_RETRY, FAST_RETRY, type RetryPolicy } from '../util/http/index.js';
 
 export interface RetryEvent {
   /** Credentials blanked. */
@@ -45,7 +45,7 @@ export interface HttpOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Injected for tests; default setTimeout. */
   sleep?: (ms: number) => Promise<void>;
-  /** Default: the one the edge installed (see src/http/dispatcher.ts). */
+  /** Default: the one the edge installed (see src/util/http/dispatcher.ts). */
   dispatcher?: Dispatcher;
 }
 

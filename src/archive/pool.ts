@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DistrolessError, isDistrolessError } from '../errors.js';
-import { redactUrl } from '../http/index.js';
+import { redactUrl } from '../util/http/index.js';
 import type { HttpClient } from './http.js';
 
 export interface PinnedDeb {

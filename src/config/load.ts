@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { DistrolessError } from '../errors.js';
-import { redactUrls } from '../http/url.js';
+import { redactUrls } from '../util/http/url.js';
 import { formatPath, isHttpUrl, stripSlashes, validateConfig } from './schema.js';
 import type { SchemaIssue } from './schema.js';
 import type { Config } from './types.js';

@@ -4,7 +4,7 @@
  * is about; nothing here knows about YAML positions (load.ts maps paths to line and column).
  */
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
-import { hasCredentials, redactUrl, redactUrls } from '../http/url.js';
+import { hasCredentials, redactUrl, redactUrls } from '../util/http/url.js';
 
 /** A path into the config value: mapping keys and list indices. */
 export type FieldPath = readonly (string | number)[];

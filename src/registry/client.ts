@@ -11,7 +11,7 @@ import { anonymousKeychain, type Keychain } from './auth/keychain.js';
 import { withAuth } from './auth/transport.js';
 import { ERROR_READ_LIMIT, statusError } from './errors.js';
 import { checkRepository, pullScope, pushScope } from './names.js';
-import { parseRetryAfter } from '../http/index.js';
+import { parseRetryAfter } from '../util/http/index.js';
 import {
   DEFAULT_RETRY,
   retryOperation,
@@ -53,7 +53,7 @@ export interface RegistryClientOptions {
   chunkSize?: number;
   onRetry?: (event: RetryEvent) => void;
   sleep?: (ms: number) => Promise<void>;
-  /** Default: the one the edge installed (see src/http/dispatcher.ts). */
+  /** Default: the one the edge installed (see src/util/http/dispatcher.ts). */
   dispatcher?: Dispatcher;
 }
 

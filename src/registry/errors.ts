@@ -5,7 +5,7 @@
  * capped and redacted, for `--verbose` style output.
  */
 import { DistrolessError } from '../errors.js';
-import { describeNetworkError } from '../http/index.js';
+import { describeNetworkError } from '../util/http/index.js';
 import { capText, type Secrets } from './secrets.js';
 
 /** How much of an error body we keep and quote. */

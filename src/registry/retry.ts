@@ -1,7 +1,7 @@
 /**
- * Registry retries on the one policy and loop of src/http: a request is retried on a connection failure or a
+ * Registry retries on the one policy and loop of src/util/http: a request is retried on a connection failure or a
  * retryable status (Retry-After honoured); a multi-request operation (a blob upload: POST, PATCH…, PUT) is
- * retried as a whole. The loops do not nest (see src/http/retry.ts): the requests inside a retried operation,
+ * retried as a whole. The loops do not nest (see src/util/http/retry.ts): the requests inside a retried operation,
  * and the token requests inside a retried request, are tried once each, so a failure is tried
  * `policy.attempts` times in all and the error says how many. Requests marked `retry: false` are tried once.
  */
@@ -13,7 +13,7 @@ import {
   type Outcome,
   type RetryPolicy,
   type Verdict,
-} from '../http/index.js';
+} from '../util/http/index.js';
 import { RegistryError } from './errors.js';
 import type { Secrets } from './secrets.js';
 import type { RegistryResponse, Transport } from './transport.js';

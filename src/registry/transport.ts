@@ -1,6 +1,6 @@
 /**
  * The registry's transport: a short chain of small wrappers built in one place (`client.ts`):
- * user agent → retry → auth → the shared HTTP request (src/http: undici, the edge's dispatcher, redirects that
+ * user agent → retry → auth → the shared HTTP request (src/util/http: undici, the edge's dispatcher, redirects that
  * drop credentials across origins). Each wrapper is a `Transport`, a function from a request to a response;
  * statuses are returned, not thrown, and only a request that got no response at all throws (a
  * `RegistryError` without a status).
@@ -14,7 +14,7 @@ import {
   type Method,
   type RequestBody,
   type RetryPolicy,
-} from '../http/index.js';
+} from '../util/http/index.js';
 import { networkError } from './errors.js';
 import type { Secrets } from './secrets.js';
 

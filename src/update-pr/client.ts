@@ -7,7 +7,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { Dispatcher } from 'undici';
-import { httpFetch } from '../http/index.js';
+import { httpFetch } from '../util/http/index.js';
 
 export interface GitHubPolicy {
   /** Retries of a 5xx / network failure (retry plugin). */
@@ -42,7 +42,7 @@ export interface GitHubClientOptions {
   baseUrl?: string;
   userAgent?: string;
   policy?: GitHubPolicy;
-  /** Default: the shared one the edge configured (proxies; see src/http). */
+  /** Default: the shared one the edge configured (proxies; see src/util/http). */
   dispatcher?: Dispatcher;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The shared HTTP layer (src/http) against real servers on 127.0.0.1: a plain HTTP/1.0 server that closes
+ * The shared HTTP layer (src/util/http) against real servers on 127.0.0.1: a plain HTTP/1.0 server that closes
  * every connection, servers that accept and never answer or stall, connections dropped at once (how many
  * tries a failure really gets), and credentials written into URLs (sent as a header, never printed).
  */
@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { createHttpClient } from '../../src/archive/index.js';
 import { loadConfig, parseMirrorOverrides } from '../../src/config/load.js';
-import { FAST_RETRY, httpRequest, redactUrls, type RetryPolicy } from '../../src/http/index.js';
+import { FAST_RETRY, httpRequest, redactUrls, type RetryPolicy } from '../../src/util/http/index.js';
 import { parseRegistryTarget, RegistryClient } from '../../src/registry/index.js';
 import { runCli, EXIT, type CliIo } from '../../src/cli/main.js';
 import { thrown } from '../helpers/errors.js';

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createHttpClient } from '../../src/archive/index.js';
 import { runUpdate } from '../../src/app/update.js';
 import { loadConfig } from '../../src/config/index.js';
-import { FAST_RETRY, proxySettingsFromEnv, useHttpEnvironment } from '../../src/http/index.js';
+import { FAST_RETRY, proxySettingsFromEnv, useHttpEnvironment } from '../../src/util/http/index.js';
 import { RegistryClient } from '../../src/registry/index.js';
 import { createGitHubClient, FAST_GITHUB_POLICY } from '../../src/update-pr/index.js';
 import { thrown } from '../helpers/errors.js';

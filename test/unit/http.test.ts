@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { FAST_RETRY, describeNetworkError, redactUrl, retry, splitCredentials } from '../../src/http/index.js';
+import { FAST_RETRY, describeNetworkError, redactUrl, retry, splitCredentials } from '../../src/util/http/index.js';
 
 const noSleep = (): Promise<void> => Promise.resolve();
 
