@@ -1,4 +1,5 @@
 import { createHttpClient, type HttpClient } from '../archive/http.js';
+import { DEFAULT_RETRY, singleTry } from '../util/http/index.js';
 import { debStore, type PinnedDeb } from '../archive/pool.js';
 import { baseFilesystemEntries, osReleaseEntries } from '../build/generated.js';
 import { isLocaleFile, localeEntries, needsLocale } from '../build/locale.js';
@@ -74,10 +75,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const store = debStore({
     dir: join(opts.cacheDir, 'debs'),
     http,
-    snapshotHttp: createHttpClient({
-      retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] },
-      timeoutMs: 15_000,
-    }),
+    snapshotHttp: createHttpClient({ retry: singleTry(DEFAULT_RETRY, 15_000) }),
     onProgress: (e) =>
       progress(
         e.kind === 'deb'

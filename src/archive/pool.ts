@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DistrolessError, isDistrolessError } from '../errors.js';
+import { redactUrl } from '../util/http/index.js';
 import type { HttpClient } from './http.js';
 
 export interface PinnedDeb {
@@ -52,11 +53,12 @@ export function debStore(opts: DebStoreOptions): DebStore {
     const errors: string[] = [];
     for (const base of deb.bases) {
       if (base.snapshot && snapshotDown) continue;
-      const url = `${base.url.replace(/\/+$/, '')}/${deb.filename}`;
+      const fullUrl = `${base.url.replace(/\/+$/, '')}/${deb.filename}`;
+      const url = redactUrl(fullUrl); // for messages: a mirror may carry credentials
       const temp = `${path}.${randomBytes(6).toString('hex')}.part`;
       try {
         const http = base.snapshot ? (opts.snapshotHttp ?? opts.http) : opts.http;
-        const got = await http.download(url, temp, { maxBytes: deb.size });
+        const got = await http.download(fullUrl, temp, { maxBytes: deb.size });
         if (got === undefined) throw new DistrolessError('HTTP', `GET ${url}: not found`);
         check(deb, url, got);
         await rename(temp, path);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { DistrolessError } from '../errors.js';
+import { redactUrls } from '../util/http/url.js';
 import { formatPath, isHttpUrl, stripSlashes, validateConfig } from './schema.js';
 import type { SchemaIssue } from './schema.js';
 import type { Config } from './types.js';
@@ -173,11 +174,11 @@ export function parseMirrorOverrides(text: string, origin = 'mirror overrides'):
     if (eq < 0 || !isHttpUrl(from) || !isHttpUrl(to)) {
       throw new DistrolessError(
         'USAGE',
-        `${origin}: bad entry "${entry}": expected ORIG=NEW with http(s) URLs, e.g. https://deb.debian.org/debian=http://127.0.0.1:8080/debian`,
+        `${origin}: bad entry "${redactUrls(entry)}": expected ORIG=NEW with http(s) URLs, e.g. https://deb.debian.org/debian=http://127.0.0.1:8080/debian`,
       );
     }
     if (out[from] !== undefined && out[from] !== to) {
-      throw new DistrolessError('USAGE', `${origin}: ${from} is mapped twice (to ${out[from]} and ${to})`);
+      throw new DistrolessError('USAGE', redactUrls(`${origin}: ${from} is mapped twice (to ${out[from]} and ${to})`));
     }
     out[from] = to;
   }

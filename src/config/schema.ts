@@ -4,6 +4,7 @@
  * is about; nothing here knows about YAML positions (load.ts maps paths to line and column).
  */
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
+import { hasCredentials, redactUrl, redactUrls } from '../util/http/url.js';
 import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
 
 /** A path into the config value: mapping keys and list indices. */
@@ -210,7 +211,15 @@ class Validator {
     const s = this.string(value, path, 'an http(s) URL');
     if (s === undefined) return undefined;
     if (!isHttpUrl(s)) {
-      this.add(path, `expected an http(s) URL, got "${s}"`);
+      this.add(path, `expected an http(s) URL, got "${redactUrls(s)}"`);
+      return undefined;
+    }
+    if (hasCredentials(s)) {
+      // The file is committed and its URLs are written into the lockfile: credentials would leak there.
+      this.add(
+        path,
+        `${redactUrl(s)}: credentials do not belong in the config (it is committed, and its URLs go into the lockfile); give them in a mirror override (--mirror, DISTROLESS_MIRRORS or the mirrors input)`,
+      );
       return undefined;
     }
     return stripSlashes(s);
