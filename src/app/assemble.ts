@@ -6,7 +6,7 @@
  * Nothing is sent before the results are complete; a second run finds everything in place and changes nothing.
  */
 import type { Readable } from 'node:stream';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import { connect } from './registry-access.js';
 import {
@@ -33,7 +33,8 @@ import {
   type Secrets,
 } from '../registry/index.js';
 import { mapLimit } from '../util/concurrency.js';
-import { refNames, VARIANTS, type Variant } from './build-plan.js';
+import { VARIANTS, type Variant } from '../build/variant.js';
+import { refNames } from './build-plan.js';
 import { planShards, type Shard } from './plan.js';
 import { defaultRepoName } from './push.js';
 import type { ShardManifest, ShardResult } from './shard-result.js';

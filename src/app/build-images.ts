@@ -1,4 +1,4 @@
-import type { DistroConfig } from '../config/types.js';
+import type { DistroConfig } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import type { Lockfile } from '../lock/types.js';
 import {
@@ -11,7 +11,8 @@ import {
 } from '../oci/index.js';
 import type { Descriptor, Platform } from '../oci/types.js';
 import type { BuiltLayer } from './build-layers.js';
-import { refNames, VARIANTS, type PlannedImage, type Variant } from './build-plan.js';
+import { isDebugVariant, VARIANTS, type Variant } from '../build/variant.js';
+import { refNames, type PlannedImage } from './build-plan.js';
 
 export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SSL_CERT_FILE = '/etc/ssl/certs/ca-certificates.crt';
@@ -104,7 +105,7 @@ async function assembleOne(
   base: { baseName?: string; baseDigest?: string },
 ): Promise<BuiltImage & { manifestSize: number }> {
   const layers = imageLayers(input, plan, variant, arch);
-  const debug = variant.startsWith('debug');
+  const debug = isDebugVariant(variant);
   const who = variant.endsWith('nonroot') ? NONROOT : ROOT;
   const env = [
     `PATH=${BASE_PATH}${debug ? ':/busybox' : ''}`,
@@ -156,7 +157,7 @@ function imageLayers(input: AssembleInput, plan: PlannedImage, variant: Variant,
   const out = [input.layers.base, ...packages];
   if (order.includes('ca-certificates') && extra.ca) out.push(extra.ca);
   if (order.some((n) => /^openjdk-\d+-jre-headless$/.test(n)) && extra.java) out.push(extra.java);
-  if (variant.startsWith('debug')) {
+  if (isDebugVariant(variant)) {
     if (!extra.busybox)
       throw new DistrolessError(
         'LOCK_STALE',

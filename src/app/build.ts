@@ -4,8 +4,7 @@ import { baseFilesystemEntries } from '../build/generated.js';
 import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
 import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';
 import { javaEntries } from '../build/java.js';
-import { configDigest } from '../config/index.js';
-import type { Config, DistroConfig } from '../config/types.js';
+import { type Config, configDigest, DEBUG_KEY, type DistroConfig } from '../config/index.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
@@ -16,8 +15,9 @@ import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index
 import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
-import { lockEpoch, planBuild, VARIANTS, type PlannedImage } from './build-plan.js';
-import { DEBUG_KEY } from './requests.js';
+import { VARIANTS } from '../build/variant.js';
+import { lockEpoch } from '../lock/epoch.js';
+import { planBuild, type PlannedImage } from './build-plan.js';
 
 export interface BuildOptions {
   config: Config;

@@ -4,8 +4,7 @@
  * final step makes the indexes and tags from the shard results (`assemble.ts`). The plan is a pure function of
  * the config and the lockfiles, so every job of a workflow computes the same one.
  */
-import { configDigest } from '../config/index.js';
-import type { Config, DistroConfig } from '../config/types.js';
+import { type Config, configDigest, type DistroConfig } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import { lockfilePath, readLockfile } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';

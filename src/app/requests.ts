@@ -1,8 +1,5 @@
 import { DistrolessError } from '../errors.js';
-import type { Config, DistroConfig } from '../config/types.js';
-
-/** Lock key for the debug-variant extras (busybox-static), resolved like an image of their own. */
-export const DEBUG_KEY = 'debug';
+import { DEBUG_KEY, type Config, type DistroConfig } from '../config/index.js';
 
 /** What one image (or the debug extras) asks the resolver for. */
 export interface ImageRequest {

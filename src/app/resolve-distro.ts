@@ -1,5 +1,5 @@
 import type { FetchedIndex } from '../archive/index.js';
-import type { DistroConfig } from '../config/types.js';
+import type { DistroConfig } from '../config/index.js';
 import { parsePackagesIndex } from '../debian/packages.js';
 import type { LocatedPackage } from '../debian/types.js';
 import type { LockedImageArch, LockedPackage } from '../lock/types.js';

@@ -11,7 +11,7 @@
  */
 import { DistrolessError } from '../errors.js';
 import { parseRegistryTarget } from '../registry/names.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import type {
   SignatureFormat,
   SignatureStorage,

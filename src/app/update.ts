@@ -12,8 +12,7 @@ import {
   type Keyring,
   type RetryPolicy,
 } from '../archive/index.js';
-import { configDigest } from '../config/index.js';
-import type { Config, DistroConfig, SourceConfig } from '../config/types.js';
+import { type Config, configDigest, type DistroConfig, type SourceConfig } from '../config/index.js';
 import { diffLockfiles, isEmptyDiff, type LockDiff } from '../lock/diff.js';
 import { lockfilePath, readLockfile, writeLockfiles } from '../lock/io.js';
 import { compareCodeUnits } from '../util/json.js';

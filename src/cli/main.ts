@@ -1,9 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { loadConfig, parseMirrorOverrides } from '../config/index.js';
+import { type Config, loadConfig, parseMirrorOverrides } from '../config/index.js';
 import { DistrolessError, errorMessage, isDistrolessError } from '../errors.js';
-import type { Config } from '../config/types.js';
 import { renderDiffText, textTable } from '../lock/render.js';
 import { makeProgress } from './progress.js';
 import type * as ScaleOut from './scale-out.js';

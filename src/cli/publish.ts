@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { textTable } from '../lock/render.js';
 import type { PublishOptions } from '../app/publish.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import type { Keychain } from '../registry/index.js';
 import { addSigningOptions, cliAttest, cliSigning, type SigningOpts } from './sign.js';
 import { cliKeychain } from './credentials.js';

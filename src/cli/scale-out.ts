@@ -8,7 +8,7 @@ import { runAssemble } from '../app/assemble.js';
 import { planShards } from '../app/plan.js';
 import { readShardResults } from '../app/shard-result.js';
 import { runShard } from '../app/shard.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import { textTable } from '../lock/render.js';
 import { cliKeychain } from './credentials.js';
 import { writeFilesAtomically } from '../util/fs.js';

@@ -10,7 +10,7 @@ import { DistrolessError } from '../errors.js';
 import { textTable } from '../lock/render.js';
 import type { AttestFn, SignSummary } from '../app/sign.js';
 import type { Signing } from '../app/signing.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../sigstore/types.js';
 import type { VerifySummary } from '../app/verify.js';
 import type { SignatureFormat, SignatureVerifier } from '../sign/index.js';

@@ -11,4 +11,4 @@ export {
   parseMirrorOverrides,
 } from './load.js';
 export { configDigest } from './digest.js';
-export { DEBIAN_ARCHS } from './schema.js';
+export { DEBIAN_ARCHS, DEBUG_KEY } from './schema.js';

@@ -66,8 +66,11 @@ const SUITE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
-/** Locks keep the debug variant's extra packages under this key, beside the images. */
-const DEBUG_IMAGE = 'debug';
+/**
+ * Locks keep the debug variant's extra packages (busybox-static) under this key, beside the images, resolved like
+ * an image of their own; so no image may take the name.
+ */
+export const DEBUG_KEY = 'debug';
 
 const TOP_KEYS = ['distros', 'images'] as const;
 const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version'] as const;
@@ -100,10 +103,10 @@ export function validateConfig(value: unknown): ValidationResult {
   v.keys(top, [], TOP_KEYS, TOP_KEYS);
   const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => v.distro(raw, path, name));
   const images = v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name));
-  if (images[DEBUG_IMAGE])
+  if (images[DEBUG_KEY])
     v.add(
-      ['images', DEBUG_IMAGE],
-      `the name "${DEBUG_IMAGE}" is reserved for the debug variant's packages; expected another name`,
+      ['images', DEBUG_KEY],
+      `the name "${DEBUG_KEY}" is reserved for the debug variant's packages; expected another name`,
       true,
     );
   const imageNames = typeof top['images'] === 'object' && top['images'] !== null ? Object.keys(top['images']) : [];

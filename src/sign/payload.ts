@@ -103,12 +103,10 @@ export function parseEnvelope(bytes: Buffer): {
   ) {
     throw new DistrolessError('SIGNATURE_INVALID', 'not a DSSE envelope (payloadType, payload, signatures)');
   }
-  const signatures = doc.signatures
-    .filter(isObject)
-    .map((s) => ({
-      keyid: typeof s.keyid === 'string' ? s.keyid : '',
-      sig: Buffer.from(typeof s.sig === 'string' ? s.sig : '', 'base64'),
-    }));
+  const signatures = doc.signatures.filter(isObject).map((s) => ({
+    keyid: typeof s.keyid === 'string' ? s.keyid : '',
+    sig: Buffer.from(typeof s.sig === 'string' ? s.sig : '', 'base64'),
+  }));
   return { payloadType: doc.payloadType, body: Buffer.from(doc.payload, 'base64'), signatures };
 }
 

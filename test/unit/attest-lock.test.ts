@@ -25,9 +25,8 @@ import {
   type DebLicense,
   type SpdxDocument,
 } from '../../src/attest/index.js';
-import { VARIANTS } from '../../src/app/build-plan.js';
-import { loadConfig } from '../../src/config/index.js';
-import type { Config } from '../../src/config/types.js';
+import { VARIANTS } from '../../src/build/variant.js';
+import { type Config, loadConfig } from '../../src/config/index.js';
 import type { Lockfile } from '../../src/lock/types.js';
 import { makeDeb, type DebFile } from '../helpers/make-deb.js';
 import { spdxProblems } from '../helpers/spdx.js';
