@@ -6,10 +6,12 @@ import {
   buildIndex,
   buildManifest,
   debianPlatform,
+  MEDIA_TYPES,
   platformTagSuffix,
+  type Descriptor,
   type OciLayoutWriter,
+  type Platform,
 } from '../oci/index.js';
-import type { Descriptor, Platform } from '../oci/types.js';
 import type { BuiltLayer } from './build-layers.js';
 import { isDebugVariant, VARIANTS, type Variant } from '../build/variant.js';
 import { refNames, type PlannedImage } from './build-plan.js';
@@ -72,7 +74,7 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
         const built = await assembleOne(input, plan, variant, arch, base);
         images.push(built);
         manifests.push({
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          mediaType: MEDIA_TYPES.manifest,
           digest: built.digest,
           size: built.manifestSize,
           platform: built.platform,

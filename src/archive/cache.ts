@@ -3,10 +3,11 @@
  * sha256 hex digests; the client verifies what it gets back again, so a cache can only save a download,
  * never change a result.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DistrolessError } from '../errors.js';
+import { sha256Hex } from '../util/hash.js';
 
 export interface IndexCache {
   get(sha256: string): Promise<Buffer | undefined>;
@@ -14,10 +15,6 @@ export interface IndexCache {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /**
  * Files named by their sha256 in `dir`, written atomically (temp file + rename). A file whose content no

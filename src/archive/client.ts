@@ -5,7 +5,8 @@
  * Callers parse the returned text (src/debian/packages.ts); nothing here reads a Packages stanza.
  */
 import { DistrolessError } from '../errors.js';
-import { sha256Hex, type IndexCache } from './cache.js';
+import { sha256Hex } from '../util/hash.js';
+import type { IndexCache } from './cache.js';
 import { compressionOf, decompress } from './decompress.js';
 import type { HttpClient } from './http.js';
 import type { Keyring } from './keys.js';
