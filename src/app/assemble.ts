@@ -76,7 +76,10 @@ export interface AssembleResult {
   registry: string;
   /** Every tag pushed or confirmed, as `host/repository:tag`, sorted (the shape of `push`'s refs). */
   refs: Array<{ reference: string; digest: string; mediaType: string }>;
-  /** Every index with its per-arch manifests: what to sign (design.md §10: the index and each per-arch digest). */
+  /**
+   * Every index with its per-arch manifests: what to sign (the index and each per-arch digest:
+   * docs/architecture.md#signing-and-attestation).
+   */
   indexes: AssembledIndex[];
   stats: PushStats;
 }

@@ -1,7 +1,7 @@
 /**
- * The generated base layer every image starts from (design.md §4): users, groups, home directories, /tmp,
- * nsswitch.conf and the Distroless os-release. Also the small entry helpers the other generated layers
- * (CA bundle, Java, busybox) share.
+ * The generated base layer every image starts from (docs/architecture.md#images): users, groups, home
+ * directories, /tmp, nsswitch.conf and the Distroless os-release. Also the small entry helpers the other
+ * generated layers (CA bundle, Java, busybox) share.
  *
  * Everything here is a pure function of its options: the build epoch is passed in and used as every mtime,
  * entries come out sorted by path (UTF-8 byte order, so a parent directory always precedes its contents).

@@ -115,7 +115,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = await pushCommand(opts, io);
     });
 
-  // Scale-out (design.md §8): plan → one build-shard per matrix entry → assemble. See scale-out.ts.
+  // Scale-out (docs/architecture.md#scale-out): plan → one build-shard per matrix entry → assemble (scale-out.ts).
   program
     .command('plan')
     .description(

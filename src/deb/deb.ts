@@ -3,7 +3,7 @@
  * `debian-binary`, reads `control` and `md5sums` out of control.tar, and gives the decompressed data.tar as a
  * stream (the member's byte range through a decompressor; nothing is buffered whole).
  *
- * xz decoding is the second biggest cost of a cold build (design.md §11). Measured on
+ * xz decoding is the second biggest cost of a cold build (docs/architecture.md#where-the-time-goes). Measured on
  * openjdk-17-jre-headless 17.0.21.1+2-1~deb12u1 amd64 (data.tar.xz 44 MB, 8 xz blocks → 193 MB tar), the
  * whole package layer written to /dev/null (writePackageLayer), 3 runs each on a 2-core machine that other
  * jobs kept at load 7–9 (so wall times are noisy; CPU is node + child), Node 24, XZ Utils 5.4.1, 2026-11-27:
