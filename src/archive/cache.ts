@@ -4,9 +4,10 @@
  * never change a result.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DistrolessError } from '../errors.js';
+import { readFileIfExists } from '../util/fs.js';
 import { sha256Hex } from '../util/hash.js';
 
 export interface IndexCache {
@@ -30,13 +31,8 @@ export function directoryCache(dir: string): IndexCache {
   return {
     async get(sha256) {
       const file = pathOf(sha256);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw e;
-      }
+      const bytes = await readFileIfExists(file);
+      if (bytes === undefined) return undefined;
       if (sha256Hex(bytes) === sha256) return bytes;
       await rm(file, { force: true });
       return undefined;

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from '../util/zod.js';
 import { canonicalJson } from '../util/json.js';
-import { writeFilesAtomically } from '../util/fs.js';
+import { readFileIfExists, writeFilesAtomically } from '../util/fs.js';
 import { LOCKFILE_VERSION, type Lockfile } from './types.js';
 
 const hex64 = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex'));
@@ -71,13 +70,8 @@ export interface LockRead {
 /** Reads and parses `<lockDir>/<distro>.lock.json`, keeping the bytes; undefined when there is none yet. */
 export async function readLockBytes(lockDir: string, distro: string): Promise<LockRead | undefined> {
   const file = lockfilePath(lockDir, distro);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  const bytes = await readFileIfExists(file);
+  if (bytes === undefined) return undefined;
   return { bytes, lock: parseLockfile(bytes.toString('utf8'), file) };
 }
 
