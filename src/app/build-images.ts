@@ -13,6 +13,8 @@ import {
   type Platform,
 } from '../oci/index.js';
 import type { BuiltLayer } from './build-layers.js';
+import { CA_CERTIFICATES_PACKAGE } from '../build/cacerts.js';
+import { isJavaRuntimePackage } from '../build/java.js';
 import { isDebugVariant, VARIANTS, type Variant } from '../build/variant.js';
 import { refNames, type PlannedImage } from './build-plan.js';
 
@@ -157,8 +159,8 @@ function imageLayers(input: AssembleInput, plan: PlannedImage, variant: Variant,
   });
   const extra = input.layers.perArch.get(arch) ?? {};
   const out = [input.layers.base, ...packages];
-  if (order.includes('ca-certificates') && extra.ca) out.push(extra.ca);
-  if (order.some((n) => /^openjdk-\d+-jre-headless$/.test(n)) && extra.java) out.push(extra.java);
+  if (order.includes(CA_CERTIFICATES_PACKAGE) && extra.ca) out.push(extra.ca);
+  if (order.some(isJavaRuntimePackage) && extra.java) out.push(extra.java);
   if (isDebugVariant(variant)) {
     if (!extra.busybox)
       throw new DistrolessError(

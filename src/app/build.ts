@@ -1,9 +1,9 @@
 import { createHttpClient, type HttpClient } from '../archive/http.js';
 import { debStore, type PinnedDeb } from '../archive/pool.js';
 import { baseFilesystemEntries } from '../build/generated.js';
-import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
+import { buildCaBundle, CA_CERTIFICATES_PACKAGE, CA_CERTS_DIR } from '../build/cacerts.js';
 import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';
-import { javaEntries } from '../build/java.js';
+import { isJavaRuntimePackage, javaEntries } from '../build/java.js';
 import { type Config, configDigest, DEBUG_KEY, type DistroConfig } from '../config/index.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
@@ -329,20 +329,20 @@ function count(ctx: DistroBuild, hit: boolean): void {
 async function archLayers(ctx: DistroBuild, arch: string) {
   const out: { ca?: BuiltLayer; java?: BuiltLayer; busybox?: BuiltLayer } = {};
   const needs = (test: (name: string) => boolean): boolean => ctx.plans.some((p) => p.layerOrder[arch]?.some(test));
-  const ca = ctx.lock.packages[arch]?.['ca-certificates'];
+  const ca = ctx.lock.packages[arch]?.[CA_CERTIFICATES_PACKAGE];
   // Read once per arch, and only when a layer that needs it is not cached (the CA and the Java layer both do).
   let caBundle: ReturnType<typeof readBundle> | undefined;
   const readBundle = async () => {
     const files = await captureFiles(
-      await ctx.fetchDeb(arch, 'ca-certificates'),
-      'ca-certificates',
+      await ctx.fetchDeb(arch, CA_CERTIFICATES_PACKAGE),
+      CA_CERTIFICATES_PACKAGE,
       ctx.epoch,
       (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith('.crt'),
     );
     return buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
   };
   const bundle = () => (caBundle ??= readBundle());
-  if (ca && needs((n) => n === 'ca-certificates')) {
+  if (ca && needs((n) => n === CA_CERTIFICATES_PACKAGE)) {
     const fill = async (w: TarWriter) => writeEntries((await bundle()).entries)(w);
     const layer = await cachedLayer(
       `ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`,
@@ -355,7 +355,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
     count(ctx, layer.hit);
     out.ca = layer;
   }
-  const jdk = ctx.plans.flatMap((p) => p.layerOrder[arch] ?? []).find((n) => /^openjdk-\d+-jre-headless$/.test(n));
+  const jdk = ctx.plans.flatMap((p) => p.layerOrder[arch] ?? []).find(isJavaRuntimePackage);
   if (ca && jdk) {
     const javaVersion = Number(/\d+/.exec(jdk)?.[0]);
     const fill = async (w: TarWriter) =>
