@@ -1,4 +1,4 @@
-import type { DistroConfig } from '../config/index.js';
+import { isDebugVariant, VARIANTS, type DistroConfig, type Variant } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import type { Lockfile } from '../lock/types.js';
 import {
@@ -6,16 +6,15 @@ import {
   buildIndex,
   buildManifest,
   debianPlatform,
-  MEDIA_TYPES,
-  platformTagSuffix,
   type Descriptor,
+  MEDIA_TYPES,
   type OciLayoutWriter,
   type Platform,
+  platformTagSuffix,
 } from '../oci/index.js';
-import type { BuiltLayer } from './build-layers.js';
 import { CA_CERTIFICATES_PACKAGE } from '../build/cacerts.js';
 import { isJavaRuntimePackage } from '../build/java.js';
-import { isDebugVariant, VARIANTS, type Variant } from '../build/variant.js';
+import type { BuiltLayer } from './build-layers.js';
 import { refNames, type PlannedImage } from './build-plan.js';
 
 export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

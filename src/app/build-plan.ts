@@ -1,8 +1,7 @@
 import { DistrolessError } from '../errors.js';
-import { DEBUG_KEY, type Config, type DistroConfig, type ImageConfig } from '../config/index.js';
+import { type Config, DEBUG_KEY, type DistroConfig, type ImageConfig, type Variant } from '../config/index.js';
 import type { Lockfile } from '../lock/types.js';
 import { compareCodeUnits } from '../util/json.js';
-import type { Variant } from '../build/variant.js';
 
 export interface PlannedImage {
   image: ImageConfig;

@@ -4,7 +4,7 @@ import { baseFilesystemEntries } from '../build/generated.js';
 import { buildCaBundle, CA_CERTIFICATES_PACKAGE, CA_CERTS_DIR } from '../build/cacerts.js';
 import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';
 import { isJavaRuntimePackage, javaEntries } from '../build/java.js';
-import { type Config, configDigest, DEBUG_KEY, type DistroConfig } from '../config/index.js';
+import { type Config, configDigest, DEBUG_KEY, type DistroConfig, VARIANTS } from '../config/index.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
@@ -15,9 +15,8 @@ import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index
 import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
-import { VARIANTS } from '../build/variant.js';
-import { lockEpoch } from '../lock/epoch.js';
 import { planBuild, type PlannedImage } from './build-plan.js';
+import { lockEpoch } from '../lock/epoch.js';
 
 export interface BuildOptions {
   config: Config;

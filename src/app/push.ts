@@ -31,7 +31,7 @@ import {
   type RetryPolicy,
   type Secrets,
 } from '../registry/index.js';
-import { VARIANTS } from '../build/variant.js';
+import { VARIANTS } from '../config/index.js';
 
 export interface PushCommandOptions {
   layoutDir: string;

@@ -9,11 +9,10 @@
 import { DistrolessError } from '../errors.js';
 import { connect, type RegistryAccess } from './registry-access.js';
 import type { AttestSubject } from '../attest/index.js';
-import type { Config } from '../config/index.js';
+import { type Config, type Variant, VARIANTS } from '../config/index.js';
 import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEvent } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
-import { VARIANTS, type Variant } from '../build/variant.js';
 import {
   formatReference,
   parseImageReference,
@@ -86,7 +85,7 @@ interface WorkItem {
 }
 
 export async function runSign(opts: SignCommandOptions): Promise<SignSummary> {
-  if (opts.storages.length === 0) throw new DistrolessError('USAGE', 'sign: no signature storage chosen');
+  if (opts.storages.length === 0) throw new DistrolessError('INTERNAL', 'sign: no signature storage chosen');
   const wanted = planTargets(opts);
   const clients = new RegistryClients(opts);
   try {

@@ -12,13 +12,12 @@ import {
   type Keyring,
   type RetryPolicy,
 } from '../archive/index.js';
-import { type Config, configDigest, type DistroConfig, type SourceConfig } from '../config/index.js';
+import { type Config, configDigest, type DistroConfig, imageRequests, type SourceConfig } from '../config/index.js';
 import { diffLockfiles, isEmptyDiff, type LockDiff } from '../lock/diff.js';
 import { lockfilePath, readLockfile, writeLockfiles } from '../lock/io.js';
 import { compareCodeUnits } from '../util/json.js';
 import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } from '../lock/types.js';
 import { resolveArch, type ResolvedArch } from './resolve-distro.js';
-import { imageRequests } from './requests.js';
 import { mapLimit } from '../util/concurrency.js';
 
 export interface UpdateOptions {

@@ -6,10 +6,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { hashFile } from '../archive/pool.js';
+import { lockEpoch } from '../lock/epoch.js';
 import { type Config, configDigest, loadConfig } from '../config/index.js';
 import type { DebOptions } from '../deb/deb.js';
 import { DistrolessError } from '../errors.js';
-import { lockEpoch } from '../lock/epoch.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { LockedPackage, Lockfile } from '../lock/types.js';
 import type { HttpClient } from '../archive/http.js';
@@ -83,7 +83,7 @@ export interface AttestContext {
 /** Reads the config and the lockfiles; no network. */
 export async function createAttestContext(opts: AttestContextOptions): Promise<AttestContext> {
   const config = opts.config ?? (opts.configFile !== undefined ? await loadConfig(opts.configFile) : undefined);
-  if (!config) throw new DistrolessError('USAGE', 'attestations need a config (config or configFile)');
+  if (!config) throw new DistrolessError('INTERNAL', 'attestations need a config (config or configFile)');
   const root = resolve(opts.repoRoot ?? dirname(config.file));
   const distros: Record<string, LockedDistro> = {};
   const readLock = opts.readLock ?? ((distro: string) => readLockBytes(opts.lockDir, distro));

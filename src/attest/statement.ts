@@ -34,7 +34,7 @@ export function subjectDigestHex(digest: string): string {
   const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
   if (!m?.[1])
     throw new DistrolessError(
-      'USAGE',
+      'INTERNAL',
       `attestation subject: expected a sha256:<64 hex> digest, got ${JSON.stringify(digest)}`,
     );
   return m[1];
@@ -46,7 +46,7 @@ export function inTotoStatement<P>(
   predicateType: string,
   predicate: P,
 ): InTotoStatement<P> {
-  if (subject.name === '') throw new DistrolessError('USAGE', 'attestation subject: empty name');
+  if (subject.name === '') throw new DistrolessError('INTERNAL', 'attestation subject: empty name');
   return {
     _type: STATEMENT_TYPE,
     subject: [{ name: subject.name, digest: { sha256: subjectDigestHex(subject.digest) } }],

@@ -11,4 +11,7 @@ export {
   parseMirrorOverrides,
 } from './load.js';
 export { configDigest } from './digest.js';
-export { DEBIAN_ARCHS, DEBUG_KEY } from './schema.js';
+export { DEBIAN_ARCHS } from './schema.js';
+export { DEBUG_KEY, isDebugVariant, VARIANTS, type Variant } from './variants.js';
+export { imageRequests, type ImageRequest } from './chains.js';
+export { checkSelection } from './selection.js';

@@ -5,6 +5,7 @@
  */
 import { DEBIAN_ARCHS } from '../debian/arch.js';
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
+import { DEBUG_KEY } from './variants.js';
 
 export { DEBIAN_ARCHS };
 
@@ -55,12 +56,6 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SUITE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
-
-/**
- * Locks keep the debug variant's extra packages (busybox-static) under this key, beside the images, resolved like
- * an image of their own; so no image may take the name.
- */
-export const DEBUG_KEY = 'debug';
 
 const TOP_KEYS = ['distros', 'images'] as const;
 const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version'] as const;

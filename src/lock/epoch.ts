@@ -1,7 +1,7 @@
 import { DistrolessError } from '../errors.js';
 import type { Lockfile } from './types.js';
 
-/** Seconds since the epoch of the newest Release in the lock: the default build epoch (SOURCE_DATE_EPOCH). */
+/** Seconds since the epoch of the newest Release in the lock: the default build epoch. */
 export function lockEpoch(lock: Lockfile): number {
   const newest = Math.max(...lock.sources.map((s) => Date.parse(s.date)));
   if (!Number.isFinite(newest))

@@ -27,7 +27,7 @@ export interface PayloadLayer extends LayerDescriptor {
 
 function tagFor(digest: string, suffix: 'sig' | 'att'): string {
   const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (m === null) throw new DistrolessError('USAGE', `not a sha256 digest: ${JSON.stringify(digest)}`);
+  if (m === null) throw new DistrolessError('INTERNAL', `not a sha256 digest: ${JSON.stringify(digest)}`);
   return `sha256-${m[1]}.${suffix}`;
 }
 

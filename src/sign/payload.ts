@@ -30,7 +30,7 @@ export interface SimpleSigning {
  */
 export function simpleSigningPayload(dockerReference: string, digest: string): Buffer {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-    throw new DistrolessError('USAGE', `not a sha256 digest: ${JSON.stringify(digest)}`);
+    throw new DistrolessError('INTERNAL', `not a sha256 digest: ${JSON.stringify(digest)}`);
   const identity = `{"docker-reference":${JSON.stringify(dockerReference)}}`;
   const image = `{"docker-manifest-digest":${JSON.stringify(digest)}}`;
   return Buffer.from(

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { refNames } from '../../src/app/build-plan.js';
-import type { Variant } from '../../src/build/variant.js';
+import type { Variant } from '../../src/config/variants.js';
 import {
   buildImageConfig,
   buildIndex,
