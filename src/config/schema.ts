@@ -5,7 +5,7 @@
  */
 import { DEBIAN_ARCHS } from '../debian/arch.js';
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
-import { DEBUG_KEY } from './variants.js';
+import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
 
 export { DEBIAN_ARCHS };
 
@@ -57,8 +57,10 @@ const SUITE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
-const TOP_KEYS = ['distros', 'images'] as const;
-const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version'] as const;
+const TOP_KEYS = ['distros', 'images', 'source'] as const;
+const TOP_REQUIRED = ['distros', 'images'] as const;
+const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'locale', 'version'] as const;
+const LOCALE_KEYS = ['package'] as const;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
 const DEBUG_KEYS = ['packages'] as const;
 const IMAGE_KEYS = ['distro', 'from', 'packages', 'exclude', 'archs', 'entrypoint', 'cmd', 'env'] as const;
@@ -85,7 +87,8 @@ export function validateConfig(value: unknown): ValidationResult {
   const v = new Validator();
   const top = v.mapping(value, [], 'a mapping with `distros` and `images`');
   if (!top) return { ok: false, issues: v.issues };
-  v.keys(top, [], TOP_KEYS, TOP_KEYS);
+  v.keys(top, [], TOP_KEYS, TOP_REQUIRED);
+  const source = top['source'] === undefined ? undefined : v.url(top['source'], ['source']);
   const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => v.distro(raw, path, name));
   const images = v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name));
   if (images[DEBUG_KEY])
@@ -94,11 +97,17 @@ export function validateConfig(value: unknown): ValidationResult {
       `the name "${DEBUG_KEY}" is reserved for the debug variant's packages; expected another name`,
       true,
     );
+  if (images[LOCALE_KEY] && Object.values(distros).some((d) => d.localePackage !== undefined))
+    v.add(
+      ['images', LOCALE_KEY],
+      `the name "${LOCALE_KEY}" is reserved for the distro's locale package; expected another name`,
+      true,
+    );
   const imageNames = typeof top['images'] === 'object' && top['images'] !== null ? Object.keys(top['images']) : [];
   const normalised = checkRelations(v, distros, images, imageNames);
   if (!normalised && v.issues.length === 0) v.add(['images'], 'expected images that can be resolved');
   if (v.issues.length > 0 || !normalised) return { ok: false, issues: v.issues };
-  return { ok: true, config: { distros, images: normalised } };
+  return { ok: true, config: { distros, images: normalised, ...(source ? { source } : {}) } };
 }
 
 class Validator {
@@ -231,8 +240,17 @@ class Validator {
       raw['archs'] === undefined ? undefined : this.archs(raw['archs'], [...path, 'archs'], `distro:${name}`);
     if (!archs) this.badArchs.add(`distro:${name}`);
     const debugPackages = raw['debug'] === undefined ? [] : this.debug(raw['debug'], [...path, 'debug']);
+    const localePackage = raw['locale'] === undefined ? undefined : this.locale(raw['locale'], [...path, 'locale']);
     const version = this.version(raw['version'], [...path, 'version'], name);
-    return { name, sources, ...(snapshot ? { snapshot } : {}), archs: archs ?? [], debugPackages, version };
+    return {
+      name,
+      sources,
+      ...(snapshot ? { snapshot } : {}),
+      archs: archs ?? [],
+      debugPackages,
+      ...(localePackage ? { localePackage } : {}),
+      version,
+    };
   }
 
   sources(value: unknown, path: FieldPath): SourceConfig[] {
@@ -273,6 +291,19 @@ class Validator {
     if (!obj) return [];
     this.keys(obj, path, DEBUG_KEYS, DEBUG_KEYS);
     return obj['packages'] === undefined ? [] : (this.packages(obj['packages'], [...path, 'packages']) ?? []);
+  }
+
+  locale(value: unknown, path: FieldPath): string | undefined {
+    const obj = this.mapping(value, path, 'a mapping {package: <name>}');
+    if (!obj) return undefined;
+    this.keys(obj, path, LOCALE_KEYS, LOCALE_KEYS);
+    if (obj['package'] === undefined) return undefined;
+    return this.string(
+      obj['package'],
+      [...path, 'package'],
+      'a Debian package name (lower case a-z 0-9 + - ., at least 2 characters)',
+      PACKAGE_NAME,
+    );
   }
 
   version(value: unknown, path: FieldPath, name: string): string {

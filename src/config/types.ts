@@ -20,6 +20,11 @@ export interface DistroConfig {
   archs: string[];
   /** Extra packages layered onto every image for the debug variants (busybox-static). */
   debugPackages: string[];
+  /**
+   * The package whose `usr/lib/locale/C.utf8` (and copyright) make the locale layer of images whose env sets
+   * LANG (libc-bin, the same version as libc6): pinned in the lock, never installed as a package.
+   */
+  localePackage?: string;
   /** Value of VERSION_ID / the number in the repository suffix, e.g. "12" for debian12. */
   version: string;
 }
@@ -45,4 +50,6 @@ export interface Config {
   file: string;
   distros: Record<string, DistroConfig>;
   images: Record<string, ImageConfig>;
+  /** Repository URL: label and annotation `org.opencontainers.image.source` of every image and index. */
+  source?: string;
 }
