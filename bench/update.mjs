@@ -1,6 +1,7 @@
 // Benchmark of `update`: ours cold (empty cache, no lock) and warm (nothing changed upstream), beside apt doing
 // the same work in isolation (apt-get update of the same suites + `apt-get -s install` of each image's packages,
-// per arch, into an empty dpkg status: design.md §3). Real Debian mirror; prints one JSON line per figure.
+// per arch, into an empty dpkg status: docs/architecture.md#testing). Real Debian mirror; prints one JSON line
+// per figure.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

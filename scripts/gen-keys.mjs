@@ -73,7 +73,7 @@ function render(keys, version, dir) {
     '// sha256 of each source keyring:',
     ...keys.map((k) => `//   ${k.sourceSha256}  debian-archive-${k.name}.gpg`),
     '',
-    "import type { TrustedKey } from './keys.js';",
+    "import type { TrustedKey } from './trusted-key.js';",
     '',
     'export const DEBIAN_ARCHIVE_KEYS: readonly TrustedKey[] = [',
   ];

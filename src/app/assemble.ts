@@ -6,7 +6,7 @@
  * Nothing is sent before the results are complete; a second run finds everything in place and changes nothing.
  */
 import type { Readable } from 'node:stream';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import { connect } from './registry-access.js';
 import {
@@ -34,7 +34,7 @@ import {
 } from '../registry/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { refNames } from './build-plan.js';
-import { VARIANTS, type Variant } from '../config/variants.js';
+import { VARIANTS, type Variant } from '../config/index.js';
 import { planShards, type Shard } from './plan.js';
 import { defaultRepoName } from './push.js';
 import type { ShardManifest, ShardResult } from './shard-result.js';
@@ -76,7 +76,10 @@ export interface AssembleResult {
   registry: string;
   /** Every tag pushed or confirmed, as `host/repository:tag`, sorted (the shape of `push`'s refs). */
   refs: Array<{ reference: string; digest: string; mediaType: string }>;
-  /** Every index with its per-arch manifests: what to sign (design.md §10: the index and each per-arch digest). */
+  /**
+   * Every index with its per-arch manifests: what to sign (the index and each per-arch digest:
+   * docs/architecture.md#signing-and-attestation).
+   */
   indexes: AssembledIndex[];
   stats: PushStats;
 }

@@ -1,4 +1,4 @@
-import type { DistroConfig } from '../config/types.js';
+import { isDebugVariant, VARIANTS, type DistroConfig, type Variant } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import type { Lockfile } from '../lock/types.js';
 import {
@@ -6,16 +6,18 @@ import {
   buildIndex,
   buildManifest,
   debianPlatform,
-  platformTagSuffix,
+  type Descriptor,
+  MEDIA_TYPES,
   type OciLayoutWriter,
+  type Platform,
+  platformTagSuffix,
 } from '../oci/index.js';
-import type { Descriptor, Platform } from '../oci/types.js';
-import { javaReleaseVersion } from '../build/java.js';
+import { CA_CERTIFICATES_PACKAGE } from '../build/cacerts.js';
+import { isJavaRuntimePackage, javaReleaseVersion } from '../build/java.js';
 import { needsLocale } from '../build/locale.js';
 import { pythonVersionOf } from '../build/python.js';
 import type { BuiltLayer } from './build-layers.js';
 import { refNames, type PlannedImage } from './build-plan.js';
-import { VARIANTS, type Variant } from '../config/variants.js';
 
 export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SSL_CERT_FILE = '/etc/ssl/certs/ca-certificates.crt';
@@ -86,7 +88,7 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
         const built = await assembleOne(input, plan, variant, arch, base);
         images.push(built);
         manifests.push({
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          mediaType: MEDIA_TYPES.manifest,
           digest: built.digest,
           size: built.manifestSize,
           platform: built.platform,
@@ -120,7 +122,7 @@ async function assembleOne(
   base: { baseName?: string; baseDigest?: string },
 ): Promise<BuiltImage & { manifestSize: number }> {
   const layers = imageLayers(input, plan, variant, arch);
-  const debug = variant.startsWith('debug');
+  const debug = isDebugVariant(variant);
   const who = variant.endsWith('nonroot') ? NONROOT : ROOT;
   const env = [
     `PATH=${BASE_PATH}${debug ? ':/busybox' : ''}`,
@@ -174,7 +176,7 @@ function sourceOf(input: AssembleInput): { source?: string } {
  * locked `17.0.19+10-1~deb12u2`. The config's own env wins.
  */
 function javaEnv(input: AssembleInput, plan: PlannedImage, arch: string): Record<string, string> {
-  const jre = (plan.layerOrder[arch] ?? []).find((n) => /^openjdk-\d+-jre-headless$/.test(n));
+  const jre = (plan.layerOrder[arch] ?? []).find(isJavaRuntimePackage);
   const pin = jre === undefined ? undefined : input.lock.packages[arch]?.[jre];
   return pin ? { JAVA_VERSION: javaReleaseVersion(pin.version) } : {};
 }
@@ -193,17 +195,17 @@ function imageLayers(input: AssembleInput, plan: PlannedImage, variant: Variant,
   });
   const extra = input.layers.perArch.get(arch) ?? {};
   const out = [input.layers.base, ...packages, input.layers.osRelease];
-  if (order.includes('ca-certificates') && extra.ca) out.push(extra.ca);
+  if (order.includes(CA_CERTIFICATES_PACKAGE) && extra.ca) out.push(extra.ca);
   if (needsLocale(plan.image.env)) {
     if (!extra.locale)
       throw new DistrolessError('LOCK_STALE', `image ${plan.image.name} (${arch}): no locale layer was built`);
     out.push(extra.locale);
   }
-  if (order.some((n) => /^openjdk-\d+-jre-headless$/.test(n)) && extra.java) out.push(extra.java);
+  if (order.some(isJavaRuntimePackage) && extra.java) out.push(extra.java);
   const python = pythonVersionOf(order);
   const pythonLayer = python === undefined ? undefined : input.layers.python.get(python);
   if (pythonLayer) out.push(pythonLayer);
-  if (variant.startsWith('debug')) {
+  if (isDebugVariant(variant)) {
     if (!extra.busybox)
       throw new DistrolessError(
         'LOCK_STALE',

@@ -1,10 +1,9 @@
 import { DistrolessError } from '../errors.js';
-import type { Config, DistroConfig, ImageConfig } from '../config/types.js';
+import { type Config, DEBUG_KEY, type DistroConfig, type ImageConfig, type Variant } from '../config/index.js';
 import type { Lockfile } from '../lock/types.js';
 import { MERGED_USR_OWNER } from '../build/package-layer.js';
 import { imagesOf } from '../config/index.js';
 import { compareCodeUnits } from '../util/json.js';
-import { DEBUG_KEY, type Variant } from '../config/variants.js';
 
 export interface PlannedImage {
   image: ImageConfig;

@@ -4,12 +4,19 @@ import { debStore, type PinnedDeb } from '../archive/pool.js';
 import { baseFilesystemEntries, osReleaseEntries } from '../build/generated.js';
 import { isLocaleFile, localeEntries, needsLocale } from '../build/locale.js';
 import { pythonEntries, pythonVersionOf } from '../build/python.js';
-import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
+import { buildCaBundle, CA_CERTIFICATES_PACKAGE, CA_CERTS_DIR } from '../build/cacerts.js';
 import { busyboxEntries, BUSYBOX_DEB_PATHS } from '../build/busybox.js';
 import { MERGED_USR_OWNER } from '../build/package-layer.js';
-import { javaEntries } from '../build/java.js';
-import { configDigest, matchImages } from '../config/index.js';
-import type { Config, DistroConfig } from '../config/types.js';
+import { isJavaRuntimePackage, javaEntries } from '../build/java.js';
+import {
+  type Config,
+  configDigest,
+  DEBUG_KEY,
+  type DistroConfig,
+  LOCALE_KEY,
+  matchImages,
+  VARIANTS,
+} from '../config/index.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
@@ -30,7 +37,6 @@ import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
 import { planBuild, type PlannedImage } from './build-plan.js';
 import { lockEpoch } from '../lock/epoch.js';
-import { DEBUG_KEY, LOCALE_KEY, VARIANTS } from '../config/variants.js';
 
 export interface BuildOptions {
   config: Config;
@@ -377,20 +383,20 @@ function count(ctx: DistroBuild, hit: boolean): void {
 async function archLayers(ctx: DistroBuild, arch: string) {
   const out: { ca?: BuiltLayer; locale?: BuiltLayer; java?: BuiltLayer; busybox?: BuiltLayer } = {};
   const needs = (test: (name: string) => boolean): boolean => ctx.plans.some((p) => p.layerOrder[arch]?.some(test));
-  const ca = ctx.lock.packages[arch]?.['ca-certificates'];
+  const ca = ctx.lock.packages[arch]?.[CA_CERTIFICATES_PACKAGE];
   // Read once per arch, and only when a layer that needs it is not cached (the CA and the Java layer both do).
   let caBundle: ReturnType<typeof readBundle> | undefined;
   const readBundle = async () => {
     const files = await captureFiles(
-      await ctx.fetchDeb(arch, 'ca-certificates'),
-      'ca-certificates',
+      await ctx.fetchDeb(arch, CA_CERTIFICATES_PACKAGE),
+      CA_CERTIFICATES_PACKAGE,
       ctx.epoch,
       (p) => p.startsWith(CA_CERTS_DIR) && p.endsWith('.crt'),
     );
     return buildCaBundle({ files: [...files].map(([path, data]) => ({ path, data })), epoch: ctx.epoch });
   };
   const bundle = () => (caBundle ??= readBundle());
-  if (ca && needs((n) => n === 'ca-certificates')) {
+  if (ca && needs((n) => n === CA_CERTIFICATES_PACKAGE)) {
     const fill = async (w: TarWriter) => writeEntries((await bundle()).entries)(w);
     const layer = await cachedLayer(
       `ca-bundle:${ca.sha256}:${GENERATED_RECIPE}`,
@@ -403,7 +409,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
     count(ctx, layer.hit);
     out.ca = layer;
   }
-  const jdk = ctx.plans.flatMap((p) => p.layerOrder[arch] ?? []).find((n) => /^openjdk-\d+-jre-headless$/.test(n));
+  const jdk = ctx.plans.flatMap((p) => p.layerOrder[arch] ?? []).find(isJavaRuntimePackage);
   if (ca && jdk) {
     const javaVersion = Number(/\d+/.exec(jdk)?.[0]);
     const fill = async (w: TarWriter) =>

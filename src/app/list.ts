@@ -1,6 +1,5 @@
 import { DistrolessError } from '../errors.js';
-import { imageKey, matchImages } from '../config/index.js';
-import type { Config } from '../config/types.js';
+import { type Config, imageKey, matchImages } from '../config/index.js';
 import { readLockfile, lockfilePath } from '../lock/io.js';
 import { compareCodeUnits } from '../util/json.js';
 

@@ -1,11 +1,11 @@
 /**
- * `plan`: the scale-out work split into shards, one per image × arch, for a CI matrix (design.md §8). Each shard
- * builds every variant of its image for its arch and pushes the per-arch manifests by digest (`shard.ts`); a
- * final step makes the indexes and tags from the shard results (`assemble.ts`). The plan is a pure function of
- * the config and the lockfiles, so every job of a workflow computes the same one.
+ * `plan`: the scale-out work split into shards, one per image × arch, for a CI matrix
+ * (docs/architecture.md#scale-out). Each shard builds every variant of its image for its arch and pushes the
+ * per-arch manifests by digest (`shard.ts`); a final step makes the indexes and tags from the shard results
+ * (`assemble.ts`). The plan is a pure function of the config and the lockfiles, so every job of a workflow
+ * computes the same one.
  */
-import { configDigest, matchImages } from '../config/index.js';
-import type { Config, DistroConfig } from '../config/types.js';
+import { type Config, configDigest, type DistroConfig, matchImages } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import { lockfilePath, readLockfile } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';

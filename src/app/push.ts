@@ -13,7 +13,7 @@ import {
   blobPath,
   childDescriptors,
   listRefs,
-  MEDIA_TYPES,
+  INDEX_MEDIA_TYPES,
   reachableBlobs,
   readBlob,
   type Descriptor,
@@ -31,7 +31,7 @@ import {
   type RetryPolicy,
   type Secrets,
 } from '../registry/index.js';
-import { VARIANTS } from '../config/variants.js';
+import { VARIANTS } from '../config/index.js';
 
 export interface PushCommandOptions {
   layoutDir: string;
@@ -68,7 +68,6 @@ export interface PushSummary extends PushStats {
   refs: Array<{ reference: string; digest: string; mediaType: string }>;
 }
 
-const INDEX_TYPES = new Set<string>([MEDIA_TYPES.index, 'application/vnd.docker.distribution.manifest.list.v2+json']);
 /** Longest first, so that `…-debug-nonroot` is not read as `…-debug` + something. */
 const VARIANT_SUFFIXES = [...VARIANTS].sort((a, b) => b.length - a.length);
 
@@ -78,7 +77,7 @@ export function defaultRepoName(ref: string, descriptor: Descriptor): { repo: st
     const v = VARIANT_SUFFIXES.find((s) => name.endsWith(`-${s}`) && name.length > s.length + 1);
     return v === undefined ? undefined : { repo: name.slice(0, -(v.length + 1)), variant: v };
   };
-  if (!INDEX_TYPES.has(descriptor.mediaType)) {
+  if (!INDEX_MEDIA_TYPES.has(descriptor.mediaType)) {
     const dash = ref.lastIndexOf('-');
     const found = dash > 0 ? variantOf(ref.slice(0, dash)) : undefined;
     if (found !== undefined) return { repo: found.repo, tag: `${found.variant}-${ref.slice(dash + 1)}` };
@@ -109,7 +108,7 @@ export async function runPush(opts: PushCommandOptions): Promise<PushSummary> {
     };
     if (opts.byDigest) checkTag(named.tag);
     else t.tags.push(checkTag(named.tag));
-    if (opts.immutableTag !== undefined && !opts.byDigest && INDEX_TYPES.has(descriptor.mediaType))
+    if (opts.immutableTag !== undefined && !opts.byDigest && INDEX_MEDIA_TYPES.has(descriptor.mediaType))
       t.immutableTags.push(checkTag(`${named.tag}-${opts.immutableTag}`));
     byRepoDigest.set(key, t);
   }

@@ -1,11 +1,10 @@
 import type { FetchedIndex } from '../archive/index.js';
-import type { DistroConfig } from '../config/types.js';
+import type { DistroConfig, ImageRequest } from '../config/index.js';
 import { parsePackagesIndex } from '../debian/packages.js';
 import type { LocatedPackage } from '../debian/types.js';
 import type { LockedImageArch, LockedPackage } from '../lock/types.js';
 import { buildUniverse, resolve, type UniverseSource } from '../resolve/index.js';
 import { compareCodeUnits } from '../util/json.js';
-import type { ImageRequest } from '../config/chains.js';
 
 export interface ResolvedArch {
   arch: string;

@@ -5,8 +5,7 @@
  * and tags once every shard is there.
  */
 import type { HttpClient } from '../archive/http.js';
-import { imageKey } from '../config/index.js';
-import type { Config } from '../config/types.js';
+import { type Config, imageKey, VARIANTS } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import { listRefs } from '../oci/index.js';
 import {
@@ -18,7 +17,6 @@ import {
   type Secrets,
 } from '../registry/index.js';
 import { runBuild } from './build.js';
-import { VARIANTS } from '../config/variants.js';
 import { findShard, planShards } from './plan.js';
 import { defaultRepoName, runPush, type PushSummary } from './push.js';
 import { SHARD_RESULT_VERSION, type ShardManifest, type ShardResult } from './shard-result.js';

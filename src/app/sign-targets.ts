@@ -4,7 +4,13 @@
  * (pull scope), so `verify` works with read-only credentials.
  */
 import { DistrolessError } from '../errors.js';
-import { MEDIA_TYPES, SUPPORTED_DEBIAN_ARCHES, debianPlatform, formatPlatform, type Platform } from '../oci/index.js';
+import {
+  INDEX_MEDIA_TYPES,
+  SUPPORTED_DEBIAN_ARCHES,
+  debianPlatform,
+  formatPlatform,
+  type Platform,
+} from '../oci/index.js';
 import { checkRepository, checkTag, type RegistryClient } from '../registry/index.js';
 
 export interface ImageReference {
@@ -33,7 +39,6 @@ export interface ResolvedImage extends ResolvedManifest {
   children: ResolvedManifest[];
 }
 
-const INDEX_TYPES = new Set<string>([MEDIA_TYPES.index, 'application/vnd.docker.distribution.manifest.list.v2+json']);
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
 /** Parses `host[:port]/path[:tag][@sha256:hex]`; the host part is required (there is no default registry). */
@@ -94,7 +99,7 @@ export async function resolveImage(client: RegistryClient, ref: ImageReference):
     manifests?: Array<{ mediaType: string; digest: string; platform?: Platform }>;
   };
   const mediaType = doc.mediaType ?? got.mediaType;
-  const children = INDEX_TYPES.has(mediaType) ? (doc.manifests ?? []).map((m) => childOf(m)) : [];
+  const children = INDEX_MEDIA_TYPES.has(mediaType) ? (doc.manifests ?? []).map((m) => childOf(m)) : [];
   return { reference: ref, name: `${ref.host}/${ref.repository}`, digest: got.digest, mediaType, children };
 }
 
@@ -127,5 +132,5 @@ export function debianArchOf(p: Platform): string | undefined {
 }
 
 export function isIndex(mediaType: string): boolean {
-  return INDEX_TYPES.has(mediaType);
+  return INDEX_MEDIA_TYPES.has(mediaType);
 }

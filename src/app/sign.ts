@@ -9,12 +9,10 @@
 import { DistrolessError } from '../errors.js';
 import { connect, type RegistryAccess } from './registry-access.js';
 import type { AttestSubject } from '../attest/index.js';
-import { imageKey, matchImages } from '../config/index.js';
-import type { Config } from '../config/types.js';
+import { type Config, imageKey, matchImages, type Variant, VARIANTS } from '../config/index.js';
 import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEvent } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
-import { VARIANTS, type Variant } from '../config/variants.js';
 import {
   formatReference,
   parseImageReference,

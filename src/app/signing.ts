@@ -10,7 +10,7 @@
  * Everything here is plain values: the edges read files, environment and OIDC tokens and pass them in.
  */
 import { DistrolessError } from '../errors.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import type {
   SignatureFormat,
   SignatureStorage,

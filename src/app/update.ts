@@ -12,14 +12,12 @@ import {
   type Keyring,
   type RetryPolicy,
 } from '../archive/index.js';
-import { configDigest } from '../config/index.js';
-import type { Config, DistroConfig, SourceConfig } from '../config/types.js';
+import { type Config, configDigest, type DistroConfig, imageRequests, type SourceConfig } from '../config/index.js';
 import { diffLockfiles, isEmptyDiff, type LockDiff } from '../lock/diff.js';
 import { lockfilePath, readLockfile, writeLockfiles } from '../lock/io.js';
 import { compareCodeUnits } from '../util/json.js';
 import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } from '../lock/types.js';
 import { resolveArch, type ResolvedArch } from './resolve-distro.js';
-import { imageRequests } from '../config/chains.js';
 import { mapLimit } from '../util/concurrency.js';
 
 export interface UpdateOptions {

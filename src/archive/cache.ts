@@ -3,10 +3,12 @@
  * sha256 hex digests; the client verifies what it gets back again, so a cache can only save a download,
  * never change a result.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DistrolessError } from '../errors.js';
+import { readFileIfExists } from '../util/fs.js';
+import { sha256Hex } from '../util/hash.js';
 
 export interface IndexCache {
   get(sha256: string): Promise<Buffer | undefined>;
@@ -14,10 +16,6 @@ export interface IndexCache {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /**
  * Files named by their sha256 in `dir`, written atomically (temp file + rename). A file whose content no
@@ -33,13 +31,8 @@ export function directoryCache(dir: string): IndexCache {
   return {
     async get(sha256) {
       const file = pathOf(sha256);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(file);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw e;
-      }
+      const bytes = await readFileIfExists(file);
+      if (bytes === undefined) return undefined;
       if (sha256Hex(bytes) === sha256) return bytes;
       await rm(file, { force: true });
       return undefined;

@@ -6,7 +6,8 @@
  */
 import { DistrolessError } from '../errors.js';
 import { redactUrl } from '../util/http/url.js';
-import { sha256Hex, type IndexCache } from './cache.js';
+import { sha256Hex } from '../util/hash.js';
+import type { IndexCache } from './cache.js';
 import { compressionOf, decompress } from './decompress.js';
 import type { HttpClient } from './http.js';
 import type { Keyring } from './keys.js';

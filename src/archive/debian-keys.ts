@@ -10,7 +10,7 @@
 //   9395df01c1c6226584206a77d237c60fdc7039a015ece4e6bd3b1947db6c3b1e  debian-archive-bullseye-automatic.gpg
 //   e551f90fa954a65b3b6c54160f9d8485bee806318afe7a6998c4d9bece8e0df3  debian-archive-bullseye-security-automatic.gpg
 
-import type { TrustedKey } from './keys.js';
+import type { TrustedKey } from './trusted-key.js';
 
 export const DEBIAN_ARCHIVE_KEYS: readonly TrustedKey[] = [
   {

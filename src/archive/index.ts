@@ -16,7 +16,8 @@ export {
   type SuiteIndices,
   type SuiteIndicesRequest,
 } from './client.js';
-export { directoryCache, sha256Hex, type IndexCache } from './cache.js';
+export { directoryCache, type IndexCache } from './cache.js';
+export { sha256Hex } from '../util/hash.js';
 export { compressionOf, decompress, gunzip, unxz, type Compression, type DecompressOptions } from './decompress.js';
 export {
   createHttpClient,

@@ -6,20 +6,9 @@
 import * as openpgp from 'openpgp';
 import { DistrolessError } from '../errors.js';
 import { DEBIAN_ARCHIVE_KEYS } from './debian-keys.js';
+import type { TrustedKey } from './trusted-key.js';
 
-/** A public key shipped as data (see src/archive/debian-keys.ts, made by scripts/gen-keys.mjs). */
-export interface TrustedKey {
-  /** Short name, e.g. `bookworm-automatic` (the keyring file was `debian-archive-<name>.gpg`). */
-  name: string;
-  userId: string;
-  /** Primary key fingerprint, upper-case hex. */
-  fingerprint: string;
-  subkeyFingerprints: readonly string[];
-  algorithm: string;
-  /** ISO date the primary key expires, or null. */
-  expires: string | null;
-  armored: string;
-}
+export type { TrustedKey } from './trusted-key.js';
 
 /** Parsed trusted keys, ready for `verifyClearsigned`. */
 export interface Keyring {

@@ -3,13 +3,11 @@
  * sha256 of its bytes), config digests, build epochs, where each .deb came from, the GitHub invocation, and
  * the licence lookup. Reading happens here; making documents (subject.ts) is then pure but for licences.
  */
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { hashFile } from '../archive/pool.js';
 import { lockEpoch } from '../lock/epoch.js';
-import { configDigest, loadConfig } from '../config/index.js';
-import type { Config } from '../config/types.js';
+import { type Config, configDigest, loadConfig } from '../config/index.js';
 import type { DebOptions } from '../deb/deb.js';
 import { DistrolessError } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
@@ -18,6 +16,7 @@ import type { HttpClient } from '../archive/http.js';
 import { debDownloader } from './fetch.js';
 import { LicenseCache, licenseLookup, type DebRef, type LicenseLookup } from './license-cache.js';
 import type { GitHubInvocation } from './provenance.js';
+import { sha256Hex } from '../util/hash.js';
 
 export interface AttestContextOptions {
   /** The loaded config (as the command loaded it, mirror overrides and all). Its `file` is read for its sha256. */
@@ -95,14 +94,14 @@ export async function createAttestContext(opts: AttestContextOptions): Promise<A
     distros[name] = {
       lock,
       path: repoPath(root, lockfilePath(opts.lockDir, name)),
-      sha256: sha256(bytes),
+      sha256: sha256Hex(bytes),
       configDigest: configDigest(config, name),
       epoch: opts.epoch ?? lockEpoch(lock),
     };
   }
   return {
     config,
-    configFile: { path: repoPath(root, config.file), sha256: sha256(await readFile(config.file)) },
+    configFile: { path: repoPath(root, config.file), sha256: sha256Hex(await readFile(config.file)) },
     distros,
     ...(opts.invocation ? { invocation: opts.invocation } : {}),
     ...(opts.startedOn ? { startedOn: opts.startedOn } : {}),
@@ -149,10 +148,6 @@ export function downloadUrl(lock: Lockfile, pin: LockedPackage): string {
       `${lock.distro}: a package comes from suite ${pin.suite}, which the lock does not list`,
     );
   return `${source.url.replace(/\/+$/, '')}/${pin.filename}`;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** `path` relative to `root` with `/` separators; the absolute path when it is outside the root. */

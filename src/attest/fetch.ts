@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { HttpClient } from '../archive/http.js';
 import { debStore, type PinnedDeb } from '../archive/pool.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import type { Lockfile } from '../lock/types.js';
 import type { DebRef } from './license-cache.js';
 

@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import { LicenseCache, licenseLookup, type DebRef, type LicenseLookup } from './license-cache.js';

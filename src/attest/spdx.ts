@@ -13,7 +13,7 @@ import { epochToRfc3339 } from '../oci/index.js';
 import { VERSION } from '../version.js';
 import { licenseRefsOf } from './licenses.js';
 import { debPurl, ociPurl } from './purl.js';
-import { sha256Hex, TOOL_NAME, TOOL_URI } from './statement.js';
+import { subjectDigestHex, TOOL_NAME, TOOL_URI } from './statement.js';
 
 /** Licence facts of one package as the document states them. */
 export interface SbomLicense {
@@ -319,7 +319,7 @@ function rootPackage(input: SbomInput, id: string): SpdxPackage {
     versionInfo: subject.digest,
     downloadLocation: 'NOASSERTION',
     filesAnalyzed: false,
-    checksums: [{ algorithm: 'SHA256', checksumValue: sha256Hex(subject.digest) }],
+    checksums: [{ algorithm: 'SHA256', checksumValue: subjectDigestHex(subject.digest) }],
     licenseConcluded: 'NOASSERTION',
     licenseDeclared: 'NOASSERTION',
     copyrightText: 'NOASSERTION',

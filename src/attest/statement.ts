@@ -29,11 +29,9 @@ export interface InTotoStatement<P = unknown> {
   predicate: P;
 }
 
-const SHA256 = /^sha256:([0-9a-f]{64})$/;
-
-/** The hex of a `sha256:<hex>` digest; a USAGE error for anything else. */
-export function sha256Hex(digest: string): string {
-  const m = SHA256.exec(digest);
+/** The hex of a subject's `sha256:<hex>` digest; a USAGE error for anything else. */
+export function subjectDigestHex(digest: string): string {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
   if (!m?.[1])
     throw new DistrolessError(
       'INTERNAL',
@@ -51,7 +49,7 @@ export function inTotoStatement<P>(
   if (subject.name === '') throw new DistrolessError('INTERNAL', 'attestation subject: empty name');
   return {
     _type: STATEMENT_TYPE,
-    subject: [{ name: subject.name, digest: { sha256: sha256Hex(subject.digest) } }],
+    subject: [{ name: subject.name, digest: { sha256: subjectDigestHex(subject.digest) } }],
     predicateType,
     predicate,
   };

@@ -3,8 +3,7 @@
  * in-toto Statement about that digest. The packages are the lock's closure of the image for each arch, plus
  * the debug extras (busybox-static) for the debug variants — exactly what `build` layers into the image.
  */
-import { DEBUG_KEY, VARIANTS } from '../config/variants.js';
-import { imageKey } from '../config/index.js';
+import { DEBUG_KEY, imageKey, isDebugVariant, VARIANTS } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import type { LockedPackage, Lockfile } from '../lock/types.js';
 import { debianPlatform, platformTagSuffix, SUPPORTED_DEBIAN_ARCHES } from '../oci/index.js';
@@ -178,7 +177,7 @@ type ArchPackages = { arch: string; packages: SbomPackage[] };
 /** Per arch, the image's packages (by name) with their pins, URLs and licence facts. */
 async function packagesOf(ctx: AttestContext, s: Omit<AttestSubject, 'digest'>, r: Resolved): Promise<ArchPackages[]> {
   const lock = r.distro.lock;
-  const debug = s.variant.startsWith('debug');
+  const debug = isDebugVariant(s.variant);
   return Promise.all(
     r.archs.map(async (arch) => {
       const closure: Record<string, string> = {

@@ -19,6 +19,9 @@ import { X509Certificate } from 'node:crypto';
 import { DistrolessError } from '../errors.js';
 import { assertEpoch, compareBytes, fileEntry, withParentsSorted, type LayerEntry } from './generated.js';
 
+/** The package whose certificates make the bundle; an image that has it gets the CA bundle layer. */
+export const CA_CERTIFICATES_PACKAGE = 'ca-certificates';
+
 /** One regular file of a package, path as it appears in data.tar (`./` or `/` prefixes are accepted). */
 export interface PackageFile {
   path: string;

@@ -1,5 +1,5 @@
 /**
- * The generated base layer every image starts from (design.md §4): users, groups, home directories, /tmp and
+ * The generated base layer every image starts from (docs/architecture.md#images): users, groups, home directories, /tmp and
  * nsswitch.conf; and the os-release layer, which goes above the package layers so that our file replaces
  * base-files' `/usr/lib/os-release` (distroless adds its os-release after the packages too). Also the small
  * entry helpers the other generated layers (CA bundle, locale, Java, Python, busybox) share.

@@ -16,6 +16,11 @@ export const JAVA_CACERTS_PATH = 'etc/ssl/certs/java/cacerts';
 export const JAVA_LINK_PATH = 'usr/bin/java';
 export const DEFAULT_JAVA_VERSION = 17;
 
+/** The packages whose presence gives an image the Java layer: Debian's headless JREs, `openjdk-<N>-jre-headless`. */
+export function isJavaRuntimePackage(name: string): boolean {
+  return /^openjdk-\d+-jre-headless$/.test(name);
+}
+
 export interface JavaEntriesOptions {
   /** Debian architecture name: amd64, arm64, armhf, s390x, ppc64el, … */
   debArch: string;

@@ -1,5 +1,5 @@
 /**
- * One Debian package → the entries of its OCI layer (design.md §4), streamed into a TarWriter:
+ * One Debian package → the entries of its OCI layer (docs/architecture.md#images), streamed into a TarWriter:
  * 1. every data.tar entry, in the .deb's own order (fixed by the pinned .deb bytes, so deterministic without
  *    buffering or sorting), normalised: no leading './', no root entry, no trailing '/', mtime clamped to the
  *    build epoch, numeric uid/gid kept, mode & 0o7777;

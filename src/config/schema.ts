@@ -3,9 +3,12 @@
  * `from` references, cycles, arch subsets, duplicates). Every problem is collected with the path of the field it
  * is about; nothing here knows about YAML positions (load.ts maps paths to line and column).
  */
+import { DEBIAN_ARCHS } from '../debian/arch.js';
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
 import { hasCredentials, redactUrl, redactUrls } from '../util/http/url.js';
 import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
+
+export { DEBIAN_ARCHS };
 
 /** A path into the config value: mapping keys and list indices. */
 export type FieldPath = readonly (string | number)[];
@@ -17,19 +20,6 @@ export interface SchemaIssue {
   /** Point at the mapping key of the last segment instead of its value (unknown keys, bad names). */
   atKey?: boolean;
 }
-
-/** Debian architecture names accepted in `archs`. */
-export const DEBIAN_ARCHS: readonly string[] = [
-  'amd64',
-  'arm64',
-  'armhf',
-  'armel',
-  'i386',
-  's390x',
-  'ppc64el',
-  'riscv64',
-  'mips64el',
-];
 
 /** OCI / GNU / kernel spellings people write instead of the Debian name. */
 const ARCH_HINTS: Readonly<Record<string, string>> = {

@@ -5,6 +5,11 @@
 export const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/** Whether the variant carries the debug extras (the lock's DEBUG_KEY packages). */
+export function isDebugVariant(variant: string): boolean {
+  return variant.startsWith('debug');
+}
+
 /** Lock key for the debug-variant extras (busybox-static), resolved like an image of their own. */
 export const DEBUG_KEY = 'debug';
 

@@ -3,7 +3,7 @@
  * `debian-binary`, reads `control` and `md5sums` out of control.tar, and gives the decompressed data.tar as a
  * stream (the member's byte range through a decompressor; nothing is buffered whole).
  *
- * xz decoding is the second biggest cost of a cold build (`bench/build.mjs`). Two decoders:
+ * xz decoding is the second biggest cost of a cold build (docs/architecture.md#where-the-time-goes). Two decoders:
  * the `xz` binary (a streaming filter in its own process, so on another core than our tar work) and, where
  * no `xz` is on PATH (Windows and some macOS runners), xz-decompress (xz-embedded compiled to WebAssembly,
  * streaming, bundled into dist/ so the Action needs no node_modules). `bench/xz-decoders.mjs` measured both

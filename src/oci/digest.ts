@@ -9,12 +9,13 @@ import { dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DistrolessError } from '../errors.js';
+import { sha256Hex } from '../util/hash.js';
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
 /** `sha256:<hex>` of some bytes (a string is hashed as UTF-8). */
 export function sha256Digest(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  return `sha256:${sha256Hex(data)}`;
 }
 
 export function isDigest(value: string): boolean {

@@ -1,5 +1,12 @@
 /** OCI images on disk: digests, gzip layers, the layer cache, config/manifest/index documents, image layouts. */
-export { MEDIA_TYPES, type Descriptor, type LayerBlob, type Platform } from './types.js';
+export {
+  IMAGE_MANIFEST_MEDIA_TYPES,
+  INDEX_MEDIA_TYPES,
+  MEDIA_TYPES,
+  type Descriptor,
+  type LayerBlob,
+  type Platform,
+} from './types.js';
 export {
   blobExists,
   blobPath,

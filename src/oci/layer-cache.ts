@@ -1,7 +1,7 @@
 /**
- * A cache of compressed layers keyed by what produced them (design.md §5): the caller's key should cover every
- * input of the layer bytes — e.g. the .deb's sha256, the layer recipe version, the build epoch and
- * `gzipIdentity(level)`. Layout on disk:
+ * A cache of compressed layers keyed by what produced them (docs/architecture.md#reproducibility-and-caches):
+ * the caller's key should cover every input of the layer bytes — e.g. the .deb's sha256, the layer recipe
+ * version, the build epoch and `gzipIdentity(level)`. Layout on disk:
  *
  *   <dir>/blobs/sha256/<hex>          content-addressed gzip blobs (read-only; layouts hardlink or copy them)
  *   <dir>/keys/<sha256(key)>.json     {"diffId","digest","key","size","version"}, each written atomically

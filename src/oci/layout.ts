@@ -30,16 +30,19 @@ import {
 } from './digest.js';
 import { canonicalJsonBytes, type JsonBlob } from './image.js';
 import { writeLayerBlob, type LayerWriteOptions } from './layer.js';
-import { MEDIA_TYPES, type Descriptor, type LayerBlob } from './types.js';
+import {
+  IMAGE_MANIFEST_MEDIA_TYPES,
+  INDEX_MEDIA_TYPES,
+  MEDIA_TYPES,
+  type Descriptor,
+  type LayerBlob,
+} from './types.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 const OCI_LAYOUT = '{"imageLayoutVersion":"1.0.0"}';
 
 /** image-spec's ref grammar: components of alphanumerics joined by `-._:@+` or `--`, separated by `/`. */
 const REF_RE = /^[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:\/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*$/;
-
-const INDEX_TYPES = new Set<string>([MEDIA_TYPES.index, 'application/vnd.docker.distribution.manifest.list.v2+json']);
-const MANIFEST_TYPES = new Set<string>([MEDIA_TYPES.manifest, 'application/vnd.docker.distribution.manifest.v2+json']);
 
 export class OciLayoutWriter {
   readonly blobsDir: string;
@@ -226,7 +229,7 @@ export async function readBlob(dir: string, descriptor: Descriptor): Promise<Buf
 
 /** The children an index or manifest refers to (subject excluded: it is not part of the image). */
 export async function childDescriptors(dir: string, descriptor: Descriptor): Promise<Descriptor[]> {
-  if (!INDEX_TYPES.has(descriptor.mediaType) && !MANIFEST_TYPES.has(descriptor.mediaType)) return [];
+  if (!INDEX_MEDIA_TYPES.has(descriptor.mediaType) && !IMAGE_MANIFEST_MEDIA_TYPES.has(descriptor.mediaType)) return [];
   const where = `${dir} blob ${descriptor.digest}`;
   return (
     documentChildren(
@@ -239,8 +242,8 @@ export async function childDescriptors(dir: string, descriptor: Descriptor): Pro
 
 /** The descriptors a parsed index or manifest holds; undefined for other media types. */
 function documentChildren(value: unknown, mediaType: string, where: string): Descriptor[] | undefined {
-  const isIndex = INDEX_TYPES.has(mediaType);
-  if (!isIndex && !MANIFEST_TYPES.has(mediaType)) return undefined;
+  const isIndex = INDEX_MEDIA_TYPES.has(mediaType);
+  if (!isIndex && !IMAGE_MANIFEST_MEDIA_TYPES.has(mediaType)) return undefined;
   const doc = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   const list: unknown = isIndex ? doc.manifests : doc.layers;
   if (!Array.isArray(list))

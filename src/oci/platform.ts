@@ -2,36 +2,17 @@
  * Debian architecture names → OCI platforms, the short per-arch tag suffix, and the fixed order in which
  * platforms appear in an image index (amd64, arm64, arm/v7, s390x, ppc64le, then the rest lexically).
  */
+import { DEBIAN_ARCH_TABLE, DEBIAN_ARCHS, type DebianArchInfo } from '../debian/arch.js';
 import { DistrolessError } from '../errors.js';
 import { compareCodeUnits } from '../util/json.js';
 import type { Platform } from './types.js';
 
-interface ArchInfo {
-  architecture: string;
-  variant?: string;
-  /** Suffix of the per-arch tag, e.g. `latest-arm` (design.md §4). */
-  tag: string;
-}
-
-/** Go's GOARCH names (what OCI platforms use) and GOARM-style variants for each Debian architecture. */
-const DEBIAN_ARCHES: Readonly<Record<string, ArchInfo>> = {
-  amd64: { architecture: 'amd64', tag: 'amd64' },
-  arm64: { architecture: 'arm64', variant: 'v8', tag: 'arm64' },
-  armhf: { architecture: 'arm', variant: 'v7', tag: 'arm' },
-  armel: { architecture: 'arm', variant: 'v5', tag: 'armv5' },
-  i386: { architecture: '386', tag: '386' },
-  s390x: { architecture: 's390x', tag: 's390x' },
-  ppc64el: { architecture: 'ppc64le', tag: 'ppc64le' },
-  riscv64: { architecture: 'riscv64', tag: 'riscv64' },
-  mips64el: { architecture: 'mips64le', tag: 'mips64le' },
-};
-
-function archInfo(debianArch: string): ArchInfo {
-  const info = Object.hasOwn(DEBIAN_ARCHES, debianArch) ? DEBIAN_ARCHES[debianArch] : undefined;
+function archInfo(debianArch: string): DebianArchInfo {
+  const info = Object.hasOwn(DEBIAN_ARCH_TABLE, debianArch) ? DEBIAN_ARCH_TABLE[debianArch] : undefined;
   if (info === undefined) {
     throw new DistrolessError(
       'ARCH_UNSUPPORTED',
-      `Debian architecture ${JSON.stringify(debianArch)} has no OCI platform mapping (known: ${Object.keys(DEBIAN_ARCHES).join(', ')})`,
+      `Debian architecture ${JSON.stringify(debianArch)} has no OCI platform mapping (known: ${DEBIAN_ARCHS.join(', ')})`,
     );
   }
   return info;
@@ -79,6 +60,6 @@ export function comparePlatforms(a: Platform, b: Platform): number {
 }
 
 /** Debian architectures we can map, in the platform order of an index. */
-export const SUPPORTED_DEBIAN_ARCHES: readonly string[] = Object.keys(DEBIAN_ARCHES).sort((a, b) =>
+export const SUPPORTED_DEBIAN_ARCHES: readonly string[] = [...DEBIAN_ARCHS].sort((a, b) =>
   comparePlatforms(debianPlatform(a), debianPlatform(b)),
 );

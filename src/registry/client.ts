@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { pipeline, Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { DistrolessError } from '../errors.js';
+import { MEDIA_TYPES } from '../oci/types.js';
 import { anonymousKeychain, type Keychain } from './auth/keychain.js';
 import { withAuth } from './auth/transport.js';
 import { ERROR_READ_LIMIT, statusError } from './errors.js';
@@ -29,11 +30,12 @@ import {
   type Transport,
 } from './transport.js';
 
+/** What a manifest request accepts (the `Accept` list, in order of preference). */
 export const MANIFEST_MEDIA_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
+  MEDIA_TYPES.index,
+  MEDIA_TYPES.manifest,
+  MEDIA_TYPES.dockerManifestList,
+  MEDIA_TYPES.dockerManifest,
 ] as const;
 const MANIFEST_LIMIT = 4 * 1024 * 1024;
 
@@ -336,7 +338,7 @@ export class RegistryClient {
     const pages: Buffer[] = [];
     let url: URL | undefined = this.url(`/v2/${checkRepository(repository)}/referrers/${digest}`);
     if (artifactType !== undefined) url.searchParams.set('artifactType', artifactType);
-    const accept = { accept: 'application/vnd.oci.image.index.v1+json' };
+    const accept = { accept: MEDIA_TYPES.index };
     while (url !== undefined) {
       const res: RegistryResponse = await this.call(
         { method: 'GET', url, headers: accept, scopes: [pullScope(repository)] },

@@ -5,14 +5,12 @@
  * digest, and there is one empty history entry per layer. Key orders follow Go's struct order, so the same
  * layers give the same manifest digest as cosign's.
  */
-import { createHash } from 'node:crypto';
 import { DistrolessError } from '../errors.js';
+import { sha256Digest } from '../oci/digest.js';
+import { IMAGE_MANIFEST_MEDIA_TYPES, MEDIA_TYPES } from '../oci/types.js';
 
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 export const PREDICATE_TYPE_ANNOTATION = 'predicateType';
-const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export interface LayerDescriptor {
@@ -25,10 +23,6 @@ export interface LayerDescriptor {
 /** A layer to store: its descriptor and its bytes. */
 export interface PayloadLayer extends LayerDescriptor {
   bytes: Buffer;
-}
-
-export function sha256Digest(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 function tagFor(digest: string, suffix: 'sig' | 'att'): string {
@@ -68,8 +62,8 @@ export function signatureConfig(layers: readonly LayerDescriptor[]): Buffer {
 export function signatureManifest(config: Buffer, layers: readonly LayerDescriptor[]): Buffer {
   const manifest = {
     schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: OCI_CONFIG, size: config.length, digest: sha256Digest(config) },
+    mediaType: MEDIA_TYPES.manifest,
+    config: { mediaType: MEDIA_TYPES.config, size: config.length, digest: sha256Digest(config) },
     layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest, annotations: l.annotations })),
   };
   return Buffer.from(JSON.stringify(manifest), 'utf8');
@@ -85,7 +79,8 @@ export function parseSignatureManifest(bytes: Buffer, where: string): LayerDescr
   }
   if (
     doc.schemaVersion !== 2 ||
-    (doc.mediaType !== undefined && doc.mediaType !== OCI_MANIFEST && doc.mediaType !== DOCKER_MANIFEST) ||
+    (doc.mediaType !== undefined &&
+      !(typeof doc.mediaType === 'string' && IMAGE_MANIFEST_MEDIA_TYPES.has(doc.mediaType))) ||
     !Array.isArray(doc.layers)
   ) {
     throw new DistrolessError(

@@ -9,17 +9,17 @@
  * before the tag moves. The caller runs one writer per tag at a time.
  */
 import { DistrolessError } from '../errors.js';
+import { sha256Digest } from '../oci/digest.js';
+import { MEDIA_TYPES } from '../oci/types.js';
 import {
   attestationTag,
   parseSignatureManifest,
   payloadLayer,
   PREDICATE_TYPE_ANNOTATION,
-  sha256Digest,
   SIGNATURE_ANNOTATION,
   signatureConfig,
   signatureManifest,
   signatureTag,
-  OCI_MANIFEST,
   type LayerDescriptor,
   type PayloadLayer,
 } from './legacy-manifest.js';
@@ -171,5 +171,5 @@ async function writeLayers(
 ): Promise<string> {
   const config = signatureConfig(layers);
   for (const blob of [...fresh.map((l) => l.bytes), config]) await image.client.putBlobBytes(image.repository, blob);
-  return image.client.putManifest(image.repository, tag, signatureManifest(config, layers), OCI_MANIFEST);
+  return image.client.putManifest(image.repository, tag, signatureManifest(config, layers), MEDIA_TYPES.manifest);
 }

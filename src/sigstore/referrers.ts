@@ -6,6 +6,7 @@
  * exists. That read-modify-write races with another writer: sign one image from one job at a time.
  */
 import { DistrolessError, isDistrolessError } from '../errors.js';
+import { MEDIA_TYPES } from '../oci/index.js';
 import { isRegistryError, type RegistryClient } from '../registry/index.js';
 import { bundleSigner, parseBundle, sameSigner, type ParsedBundle } from './bundle.js';
 import {
@@ -86,7 +87,7 @@ async function readFallbackIndex(
     if (isRegistryError(e) && e.status === 404) return { referrers: [] };
     throw e;
   }
-  if (got.mediaType !== 'application/vnd.oci.image.index.v1+json') {
+  if (got.mediaType !== MEDIA_TYPES.index) {
     throw new DistrolessError(
       'REGISTRY',
       `${client.registry}/${repository}:${tag} is a ${got.mediaType || 'document of no media type'}, not the OCI index of referrers`,

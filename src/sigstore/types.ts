@@ -7,8 +7,8 @@
 export const BUNDLE_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 /** The OCI empty descriptor's media type; its content is `{}`. */
 export const EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
-export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
-export const IN_TOTO_STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
+// The in-toto names are src/attest's (it makes the statements); the bundle code uses them under these names.
+export { IN_TOTO_PAYLOAD_TYPE, STATEMENT_TYPE as IN_TOTO_STATEMENT_V1 } from '../attest/statement.js';
 /** The predicate of cosign 3's image signature (an in-toto statement with an empty predicate). */
 export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
 

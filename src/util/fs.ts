@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
 /**
@@ -30,4 +30,14 @@ export async function writeFilesAtomically(
     throw e;
   }
   for (const { temp, path } of temps) await rename(temp, path);
+}
+
+/** The bytes of a file, or undefined when there is no such file; any other failure is thrown. */
+export async function readFileIfExists(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * apt as an oracle for the resolver (design.md §3), isolated from the host: a private apt.conf (read via
- * APT_CONFIG before anything else, so the host's apt.conf.d is not read), an empty dpkg status, private
+ * apt as an oracle for the resolver (docs/architecture.md#testing), isolated from the host: a private apt.conf
+ * (read via APT_CONFIG before anything else, so the host's apt.conf.d is not read), an empty dpkg status, private
  * lists/cache directories, a private sources.list, one architecture, Install-Recommends off, the Debian
  * archive keyring as the only trusted keys and Debug::NoLocking. Nothing on the host is touched.
  *
@@ -83,7 +83,7 @@ export async function createAptRoot(arch: string, sources: readonly SuiteRef[], 
   return { dir, arch, sources, env };
 }
 
-/** The `-o` options of design.md §3, repeated on the command line for clarity (apt.conf has them too). */
+/** The `-o` options of docs/architecture.md#testing, repeated on the command line for clarity (apt.conf has them). */
 function options(root: AptRoot): string[] {
   const o = (kv: string): string[] => ['-o', kv];
   return [

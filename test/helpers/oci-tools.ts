@@ -1,6 +1,6 @@
 /**
- * Independent checkers for OCI layouts (design.md §9): skopeo, umoci, oci-image-tool and runc, as Debian
- * bookworm packages them, plus GNU tar to make small layer tars. Nothing is skipped: a missing tool fails the
+ * Independent checkers for OCI layouts (docs/architecture.md#testing): skopeo, umoci, oci-image-tool and runc,
+ * as Debian bookworm packages them, plus GNU tar to make small layer tars. Nothing is skipped: a missing tool fails the
  * test with the Debian package to install.
  */
 import { execFile } from 'node:child_process';
