@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createHttpClient,
+  debStore,
+  type DebStore,
   debianKeyring,
   directoryCache,
   fetchIndices,
@@ -21,6 +25,7 @@ import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } 
 import { resolveArch, type ResolvedArch } from './resolve-distro.js';
 import { imageRequests } from './requests.js';
 import { mapLimit } from '../util/concurrency.js';
+import { collectChangelogs } from '../update-pr/changelogs.js';
 
 export interface UpdateOptions {
   config: Config;
@@ -41,6 +46,11 @@ export interface UpdateOptions {
   retry?: RetryPolicy;
   http?: HttpClient;
   onProgress?: (message: string) => void;
+  /**
+   * Read the Debian changelog of every changed source package out of one of its new .debs (downloaded into
+   * `<cacheDir>/debs`, shared with build) and attach the entries newer than the locked version to the diff.
+   */
+  changelogs?: boolean;
 }
 
 export interface DistroUpdate {
@@ -66,10 +76,25 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const distros: DistroUpdate[] = [];
   const changedLocks: Lockfile[] = [];
-  for (const distro of Object.values(opts.config.distros)) {
-    const { update, lock } = await updateDistro(opts, distro, { keyring, http, progress });
-    distros.push(update);
-    if (update.changed) changedLocks.push(lock);
+  const debs = opts.changelogs ? await changelogStore(opts.cacheDir, http) : undefined;
+  try {
+    for (const distro of Object.values(opts.config.distros)) {
+      const { update, lock, previous } = await updateDistro(opts, distro, { keyring, http, progress });
+      if (debs && update.changed)
+        update.diff.changelogs = await collectChangelogs({
+          distro,
+          previous,
+          next: lock,
+          diff: update.diff,
+          store: debs.store,
+          deb: { xzCommand: 'xz' },
+          onProgress: progress,
+        });
+      distros.push(update);
+      if (update.changed) changedLocks.push(lock);
+    }
+  } finally {
+    await debs?.close();
   }
   const changed = changedLocks.length > 0;
   if (changed && !opts.check) await writeLockfiles(opts.lockDir, changedLocks);
@@ -86,7 +111,7 @@ async function updateDistro(
   opts: UpdateOptions,
   distro: DistroConfig,
   deps: Deps,
-): Promise<{ update: DistroUpdate; lock: Lockfile }> {
+): Promise<{ update: DistroUpdate; lock: Lockfile; previous: Lockfile | undefined }> {
   const previous = await readLockfile(opts.lockDir, distro.name);
   const digest = configDigest(opts.config, distro.name);
   const onArchive = (e: ArchiveProgress): void => deps.progress(describe(e));
@@ -109,6 +134,7 @@ async function updateDistro(
     return {
       update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) },
       lock: previous,
+      previous,
     };
   }
   const cache = opts.cacheDir === undefined ? undefined : directoryCache(join(opts.cacheDir, 'indices'));
@@ -171,7 +197,21 @@ async function updateDistro(
         );
   const diff = diffLockfiles(previous, lock);
   const changed = !previous || !isEmptyDiff(diff) || lockInputsMoved(previous, lock);
-  return { update: { ...base, changed, upToDate: false, diff }, lock };
+  return { update: { ...base, changed, upToDate: false, diff }, lock, previous };
+}
+
+/** The .deb store of the changelog step: `<cacheDir>/debs` (build's), or a temp dir removed afterwards. */
+async function changelogStore(
+  cacheDir: string | undefined,
+  http: HttpClient,
+): Promise<{ store: DebStore; close: () => Promise<void> }> {
+  const dir = cacheDir === undefined ? await mkdtemp(join(tmpdir(), 'distroless-debs-')) : join(cacheDir, 'debs');
+  return {
+    store: debStore({ dir, http }),
+    close: async () => {
+      if (cacheDir === undefined) await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** True when the lock was made from exactly these indices and this config: resolution would not change. */
