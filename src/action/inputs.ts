@@ -27,6 +27,10 @@ export interface ActionInputs {
   baseBranch: string;
   branch: string;
   labels: string[];
+  /** update: read changelogs out of the new .debs for the PR body / markdown (default true). */
+  changelogs: boolean;
+  /** update: write the PR body to this file ('' = none). */
+  markdown: string;
   repository: string;
   apiUrl: string;
   workspace: string;
@@ -88,6 +92,8 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     baseBranch: core.getInput('base-branch') || env.GITHUB_REF_NAME || 'main',
     branch: core.getInput('branch') || DEFAULT_BRANCH,
     labels: list(core.getInput('labels')),
+    changelogs: booleanInput('changelogs', true),
+    markdown: core.getInput('markdown'),
     repository: env.GITHUB_REPOSITORY ?? '',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     workspace: env.GITHUB_WORKSPACE || process.cwd(),

@@ -5,7 +5,7 @@ import { readKeyringFiles } from '../app/keyring-files.js';
 import { runPush } from '../app/push.js';
 import type { Keychain } from '../registry/index.js';
 import { loadKeychain } from '../app/registry-access.js';
-import { createGitHubClient, runUpdateBot } from '../update-pr/index.js';
+import { createGitHubClient, hasSecurityChange, renderPrBody, runUpdateBot } from '../update-pr/index.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import type { UpdateResult } from '../app/update.js';
 import { ConfigInvalidError, loadConfig, parseMirrorOverrides, type Config } from '../config/index.js';
@@ -331,15 +331,16 @@ async function updatePullRequest(
     })),
   );
   const octokit = createGitHubClient({ token: inputs.githubToken, baseUrl: inputs.apiUrl });
+  const diffs = result.distros.map((d) => d.diff);
   const pr = await runUpdateBot({
     octokit,
     owner,
     repo,
     baseBranch: inputs.baseBranch,
     branch: inputs.branch,
-    labels: inputs.labels,
+    labels: hasSecurityChange(diffs) ? [...new Set([...inputs.labels, 'security'])] : inputs.labels,
     files,
-    diffs: result.distros.map((d) => d.diff),
+    diffs,
   });
   core.info(`pull request: ${pr.action}${pr.url ? ` ${pr.url}` : ''}`);
   core.setOutput('pr-action', pr.action);
@@ -360,9 +361,15 @@ async function update(inputs: ActionInputs, config: Config): Promise<void> {
       ? { keyring: await readKeyringFiles(inputs.keyrings, 'input "keyring":', inputs.workspace) }
       : {}),
     onProgress: (m) => core.info(m),
+    changelogs: inputs.changelogs && ((inputs.pullRequest && !inputs.check) || inputs.markdown !== ''),
   });
   for (const d of result.distros) core.info(renderDiffText(d.diff, d.archs));
   core.setOutput('changed', String(result.changed));
+  core.setOutput('security', String(hasSecurityChange(result.distros.map((d) => d.diff))));
+  if (inputs.markdown !== '')
+    await writeFilesAtomically([
+      { path: resolve(inputs.workspace, inputs.markdown), content: renderPrBody(result.distros.map((d) => d.diff)) },
+    ]);
   core.setOutput('diff', JSON.stringify(result.distros.map((d) => d.diff)));
   if (inputs.check && result.changed) core.setFailed('lockfiles are out of date');
   const pr = !inputs.check && inputs.pullRequest ? await updatePullRequest(inputs, result) : undefined;

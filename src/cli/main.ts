@@ -70,7 +70,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       '-a, --arch <list>',
       'resolve only these Debian archs (comma-separated); the others keep their locked state',
     )
-    .action(async (opts: { check?: boolean; json?: boolean; arch?: string }) => {
+    .option('--markdown <file>', 'write the update PR body (tables, changelogs, CVEs) to this file')
+    .option('--no-changelogs', 'with --markdown: leave out the changelog entries (no .deb is downloaded)')
+    .action(async (opts: UpdateCliOpts) => {
       exitCode = await updateCommand(program.opts<GlobalOpts>(), opts, io);
     });
 
@@ -219,11 +221,15 @@ export function cacheDir(g: GlobalOpts, io: CliIo): string {
 }
 
 // Each command loads its own modules when it runs: a build never pays for openpgp or undici at start-up.
-async function updateCommand(
-  g: GlobalOpts,
-  opts: { check?: boolean; json?: boolean; arch?: string },
-  io: CliIo,
-): Promise<number> {
+interface UpdateCliOpts {
+  check?: boolean;
+  json?: boolean;
+  arch?: string;
+  markdown?: string;
+  changelogs?: boolean;
+}
+
+async function updateCommand(g: GlobalOpts, opts: UpdateCliOpts, io: CliIo): Promise<number> {
   const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([
     import('../app/update.js'),
     import('../app/keyring-files.js'),
@@ -240,7 +246,17 @@ async function updateCommand(
     ...(archs ? { archs } : {}),
     ...(g.keyring.length > 0 ? { keyring: await readKeyringFiles(g.keyring, '--keyring', io.cwd) } : {}),
     onProgress: progress,
+    changelogs: opts.markdown !== undefined && opts.changelogs !== false,
   });
+  if (opts.markdown !== undefined) {
+    // The same body the update PR gets, for other CI systems and for review before any PR exists.
+    const [{ renderPrBody }, { writeFilesAtomically }] = await Promise.all([
+      import('../update-pr/body.js'),
+      import('../util/fs.js'),
+    ]);
+    const body = renderPrBody(result.distros.map((d) => d.diff));
+    await writeFilesAtomically([{ path: resolve(io.cwd, opts.markdown), content: body }]);
+  }
   if (opts.json) {
     io.stdout(
       `${JSON.stringify({ changed: result.changed, written: result.written, distros: result.distros }, null, 2)}\n`,
