@@ -25,6 +25,7 @@ import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } 
 import { resolveArch, type ResolvedArch } from './resolve-distro.js';
 import { imageRequests } from './requests.js';
 import { mapLimit } from '../util/concurrency.js';
+import { selectSnapshot, snapshotArchive, snapshotTimestamp } from '../archive/snapshot.js';
 import { collectChangelogs } from '../update-pr/changelogs.js';
 
 export interface UpdateOptions {
@@ -51,6 +52,8 @@ export interface UpdateOptions {
    * `<cacheDir>/debs`, shared with build) and attach the entries newer than the locked version to the diff.
    */
   changelogs?: boolean;
+  /** For the snapshot service (default: one try, 15 s timeout). */
+  snapshotHttp?: HttpClient;
 }
 
 export interface DistroUpdate {
@@ -171,6 +174,7 @@ async function updateDistro(
       })),
     };
   });
+  const snapshots = await snapshotIds(opts, distro, releases, previous, deps);
   const fresh: Lockfile = {
     lockfileVersion: LOCKFILE_VERSION,
     resolverVersion: RESOLVER_VERSION,
@@ -180,6 +184,7 @@ async function updateDistro(
       lockedSource(
         s,
         releases[i] as FetchedRelease,
+        snapshots[i] as string,
         perArch.flatMap((a) => a.suites[i]?.indices ?? []),
         perArch.flatMap((a) => a.suites[i]?.missingArchs ?? []),
       ),
@@ -277,6 +282,7 @@ function lockInputsMoved(previous: Lockfile, next: Lockfile): boolean {
 function lockedSource(
   source: SourceConfig,
   release: FetchedRelease,
+  snapshot: string,
   indices: ReadonlyArray<{ arch: string; component: string; path: string; sha256: string; size: number }>,
   missingArchs: readonly string[],
 ): LockedSource {
@@ -288,7 +294,7 @@ function lockedSource(
     suite: source.suite,
     components: source.components,
     date: release.date.toISOString().replace('.000Z', 'Z'),
-    snapshot: snapshotId(release.date),
+    snapshot,
     inRelease: release.inReleaseSha256,
     indices: byArch,
     missingArchs: [...missingArchs].sort(compareCodeUnits),
@@ -296,11 +302,59 @@ function lockedSource(
 }
 
 /** snapshot.debian.org timestamp (YYYYMMDDTHHMMSSZ) of the Release date. */
-export function snapshotId(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
+export const snapshotId = snapshotTimestamp;
+
+/**
+ * Per source, the snapshot id to record: with a snapshot service configured, the first snapshot that holds
+ * this exact InRelease (archive/snapshot.ts); the previous lock's id when it was made from the same InRelease;
+ * otherwise (no service, not imported yet, service unreachable) the Release Date, with a warning when a
+ * service was configured: build then finds the new .debs on the mirror until the next update records an id.
+ */
+async function snapshotIds(
+  opts: UpdateOptions,
+  distro: DistroConfig,
+  releases: readonly FetchedRelease[],
+  previous: Lockfile | undefined,
+  deps: Deps,
+): Promise<string[]> {
+  return Promise.all(
+    distro.sources.map(async (source, i) => {
+      const release = releases[i] as FetchedRelease;
+      const fallback = snapshotTimestamp(release.date);
+      const service = distro.snapshot;
+      if (service === undefined) return fallback;
+      const old = previous?.sources.find((s) => s.suite === source.suite);
+      if (old && old.inRelease === release.inReleaseSha256 && old.snapshot > fallback) return old.snapshot;
+      const archive = snapshotArchive(source.originalUrl ?? source.url);
+      try {
+        const choice = await selectSnapshot({
+          service,
+          archive,
+          suite: source.suite,
+          date: release.date,
+          inReleaseSha256: release.inReleaseSha256,
+          http: opts.snapshotHttp ?? snapshotClient(),
+        });
+        if (choice.id !== undefined) {
+          deps.progress(`${source.suite}: snapshot ${archive}/${choice.id} holds this InRelease`);
+          return choice.id;
+        }
+        deps.progress(`warning: ${source.suite}: ${choice.reason}; recording the Release date ${fallback}`);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        deps.progress(`warning: ${source.suite}: snapshot service: ${why}; recording the Release date ${fallback}`);
+      }
+      return fallback;
+    }),
+  );
+}
+
+/** The snapshot service is optional for update: one try, a short timeout. */
+function snapshotClient(): HttpClient {
+  return createHttpClient({
+    retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] },
+    timeoutMs: 15_000,
+  });
 }
 
 function describe(e: ArchiveProgress): string {
