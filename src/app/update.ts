@@ -5,6 +5,7 @@ import {
   createHttpClient,
   debStore,
   type DebStore,
+  type PoolProgress,
   debianKeyring,
   directoryCache,
   fetchIndices,
@@ -52,6 +53,11 @@ export interface UpdateOptions {
    * `<cacheDir>/debs`, shared with build) and attach the entries newer than the locked version to the diff.
    */
   changelogs?: boolean;
+  /**
+   * Build the previous and the new lock (shared layer cache in `cacheDir`) and attach each image × variant ×
+   * arch's digest and compressed size change to the diff (app/impact.ts).
+   */
+  impact?: boolean;
   /** For the snapshot service (default: one try, 15 s timeout). */
   snapshotHttp?: HttpClient;
 }
@@ -79,7 +85,7 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const distros: DistroUpdate[] = [];
   const changedLocks: Lockfile[] = [];
-  const debs = opts.changelogs ? await changelogStore(opts.cacheDir, http) : undefined;
+  const debs = opts.changelogs ? await changelogStore(opts.cacheDir, http, progress) : undefined;
   try {
     for (const distro of Object.values(opts.config.distros)) {
       const { update, lock, previous } = await updateDistro(opts, distro, { keyring, http, progress });
@@ -93,6 +99,23 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
           deb: { xzCommand: 'xz' },
           onProgress: progress,
         });
+      if (opts.impact && update.changed) {
+        const { imageImpact } = await import('./impact.js');
+        const temp = opts.cacheDir === undefined ? await mkdtemp(join(tmpdir(), 'distroless-impact-')) : undefined;
+        try {
+          const cacheDir = opts.cacheDir ?? (temp as string);
+          update.diff.impact = await imageImpact({
+            config: opts.config,
+            previous,
+            next: lock,
+            cacheDir,
+            http,
+            onProgress: progress,
+          });
+        } finally {
+          if (temp !== undefined) await rm(temp, { recursive: true, force: true });
+        }
+      }
       distros.push(update);
       if (update.changed) changedLocks.push(lock);
     }
@@ -209,10 +232,17 @@ async function updateDistro(
 async function changelogStore(
   cacheDir: string | undefined,
   http: HttpClient,
+  progress: (message: string) => void,
 ): Promise<{ store: DebStore; close: () => Promise<void> }> {
   const dir = cacheDir === undefined ? await mkdtemp(join(tmpdir(), 'distroless-debs-')) : join(cacheDir, 'debs');
+  const onProgress = (e: PoolProgress): void =>
+    progress(
+      e.kind === 'deb'
+        ? `${e.cached ? 'have' : `fetched ${e.url} (${(e.bytes / 1e6).toFixed(1)} MB)`} for the changelog of ${e.label}`
+        : `${e.label}: ${e.url} failed (${e.reason})`,
+    );
   return {
-    store: debStore({ dir, http }),
+    store: debStore({ dir, http, onProgress }),
     close: async () => {
       if (cacheDir === undefined) await rm(dir, { recursive: true, force: true });
     },

@@ -71,6 +71,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       'resolve only these Debian archs (comma-separated); the others keep their locked state',
     )
     .option('--markdown <file>', 'write the update PR body (tables, changelogs, CVEs) to this file')
+    .option(
+      '--impact',
+      'with --markdown: build the previous and the new lock (shared layer cache) and show each image digest and size change',
+    )
     .option('--no-changelogs', 'with --markdown: leave out the changelog entries (no .deb is downloaded)')
     .action(async (opts: UpdateCliOpts) => {
       exitCode = await updateCommand(program.opts<GlobalOpts>(), opts, io);
@@ -227,6 +231,7 @@ interface UpdateCliOpts {
   arch?: string;
   markdown?: string;
   changelogs?: boolean;
+  impact?: boolean;
 }
 
 async function updateCommand(g: GlobalOpts, opts: UpdateCliOpts, io: CliIo): Promise<number> {
@@ -247,6 +252,7 @@ async function updateCommand(g: GlobalOpts, opts: UpdateCliOpts, io: CliIo): Pro
     ...(g.keyring.length > 0 ? { keyring: await readKeyringFiles(g.keyring, '--keyring', io.cwd) } : {}),
     onProgress: progress,
     changelogs: opts.markdown !== undefined && opts.changelogs !== false,
+    impact: opts.markdown !== undefined && opts.impact === true,
   });
   if (opts.markdown !== undefined) {
     // The same body the update PR gets, for other CI systems and for review before any PR exists.
