@@ -65,8 +65,14 @@ export function renderPrBody(diffs: readonly LockDiff[], opts: BodyOptions = {})
   const room = limit - 400; // room for the truncation note and closing tags
   // The tables come first and stay whole: when they do not fit with the Images column, they go without it;
   // only when even that is too long are rows dropped (with a note).
+  // Order of importance: the table rows, then each changelog's heading with its CVE links, then the tables'
+  // Images column, then the full changelog entries.
+  const headings = diffs.flatMap((d) => d.changelogs ?? []).reduce((n, c) => n + changelogBlock(c, false).length, 0);
   let tables = renderTables(diffs, foldRows, room, true);
-  if (tables.dropped > 0) tables = renderTables(diffs, foldRows, room, false);
+  if (tables.dropped > 0 || tables.text.length + headings > room) {
+    const narrow = renderTables(diffs, foldRows, room, false);
+    if (narrow.dropped <= tables.dropped) tables = narrow;
+  }
   const out = new Budget(room);
   out.force(tables.text);
   out.dropped = tables.dropped;
