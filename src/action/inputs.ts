@@ -31,6 +31,8 @@ export interface ActionInputs {
   changelogs: boolean;
   /** update: write the PR body to this file ('' = none). */
   markdown: string;
+  /** update: build the previous and the new lock and show each image's digest and size change. */
+  impact: boolean;
   repository: string;
   apiUrl: string;
   workspace: string;
@@ -94,6 +96,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     labels: list(core.getInput('labels')),
     changelogs: booleanInput('changelogs', true),
     markdown: core.getInput('markdown'),
+    impact: booleanInput('impact', false),
     repository: env.GITHUB_REPOSITORY ?? '',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     workspace: env.GITHUB_WORKSPACE || process.cwd(),

@@ -362,6 +362,7 @@ async function update(inputs: ActionInputs, config: Config): Promise<void> {
       : {}),
     onProgress: (m) => core.info(m),
     changelogs: inputs.changelogs && ((inputs.pullRequest && !inputs.check) || inputs.markdown !== ''),
+    impact: inputs.impact && ((inputs.pullRequest && !inputs.check) || inputs.markdown !== ''),
   });
   for (const d of result.distros) core.info(renderDiffText(d.diff, d.archs));
   core.setOutput('changed', String(result.changed));
