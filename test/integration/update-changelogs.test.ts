@@ -58,6 +58,22 @@ function gccPackages(version: string): ReturnType<typeof mainPackages> {
         fields: { Depends: `gcc-12-base (= ${version})`, Source: 'gcc-12' },
         symlinks: { 'usr/share/doc/libgcc-s1': 'gcc-12-base' },
       };
+    if (p.name === 'busybox-static')
+      // A binNMU: the binary version moves (+b1), the source version does not; the entry is in the arch file.
+      return {
+        ...p,
+        version: '1:1.35.0-4+b1',
+        fields: { Source: 'busybox (1:1.35.0-4)' },
+        files: {
+          ...p.files,
+          'usr/share/doc/busybox-static/changelog.Debian.gz': gzipSync(
+            'busybox (1:1.35.0-4) unstable; urgency=medium\n\n  * Already locked.\n\n -- Chris Boot <bootc@debian.org>  Mon, 02 Jan 2023 10:00:00 +0100\n',
+          ),
+          [`usr/share/doc/busybox-static/changelog.Debian.${p.architecture}.gz`]: gzipSync(
+            `busybox (1:1.35.0-4+b1) bookworm; urgency=low, binary-only=yes\n\n  * Binary-only non-maintainer upload for ${p.architecture}; no source changes.\n  * Rebuild against libc6 2.36-9+deb12u4.\n\n -- ${p.architecture} Build Daemon <buildd@x>  Tue, 03 Nov 2026 10:00:00 +0000\n`,
+          ),
+        },
+      };
     if (p.name === 'gcc-12-base')
       return {
         ...p,
@@ -145,8 +161,14 @@ describe('update --changelogs: entries and CVEs out of the new .debs (127.0.0.1 
     expect(gcc).toMatchObject({ old: '12.2.0-14', new: '12.2.0-15', security: false, from: 'gcc-12-base amd64' });
     expect(gcc?.entries.map((e) => e.version)).toEqual(['12.2.0-15']);
 
+    // The binNMU: the arch changelog's entry (newer than the old binary version), none of the source's.
+    const busybox = diff?.changelogs?.find((c) => c.source === 'busybox');
+    expect(busybox).toMatchObject({ old: '1:1.35.0-4', new: '1:1.35.0-4', from: 'busybox-static amd64' });
+    expect(busybox?.entries.map((e) => e.version)).toEqual(['1:1.35.0-4+b1']);
+    expect(busybox?.entries[0]?.lines[0]).toBe('  * Binary-only non-maintainer upload for amd64; no source changes.');
+
     const body = renderPrBody(result.distros.map((d) => d.diff));
-    expect(body).toMatch(/^\*\*.*; 1 from stable-security; 4 CVEs fixed\*\*$/m);
+    expect(body).toMatch(/^\*\*4 packages updated across 2 images; 1 from stable-security; 4 CVEs fixed\*\*$/m);
     expect(body).toContain(`[CVE-2026-1004](${TRACKER_URL}CVE-2026-1004)`);
     expect(body).toContain(`[CVE-2026-2222](${TRACKER_URL}CVE-2026-2222)`);
     expect(body).not.toContain('CVE-2026-1001');
@@ -160,6 +182,6 @@ describe('update --changelogs: entries and CVEs out of the new .debs (127.0.0.1 
     );
     // Each .deb was fetched once, into the content-addressed store build uses.
     const stored = (await readdir(join(cacheDir, 'debs'))).filter((f) => f.endsWith('.deb'));
-    expect(stored).toHaveLength(3); // libc6, libgcc-s1 (the link), gcc-12-base
+    expect(stored).toHaveLength(4); // libc6, libgcc-s1 (the link), gcc-12-base, busybox-static
   });
 });
