@@ -157,9 +157,14 @@ async function updateDistro(
   const base = { distro: distro.name, lockfile: lockfilePath(opts.lockDir, distro.name), archs: distro.archs };
   if (previous && isCurrent(previous, digest, distro, archs, releases)) {
     deps.progress(`${distro.name}: every index matches ${base.lockfile}; nothing to resolve`);
+    // A snapshot id recorded while the service had not imported the Release yet is looked up again.
+    const ids = distro.snapshot ? await snapshotIds(opts, distro, releases, previous, deps) : [];
+    const lock = ids.some((id, i) => id !== previous.sources[i]?.snapshot)
+      ? { ...previous, sources: previous.sources.map((s, i) => ({ ...s, snapshot: ids[i] ?? s.snapshot })) }
+      : previous;
     return {
-      update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) },
-      lock: previous,
+      update: { ...base, changed: lock !== previous, upToDate: true, diff: diffLockfiles(previous, lock) },
+      lock,
       previous,
     };
   }

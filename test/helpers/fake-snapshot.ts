@@ -22,6 +22,8 @@ export interface FakeSnapshot {
   importFiles(archive: string, ts: string, files: ReadonlyMap<string, Buffer>): void;
   /** Removes one file from one snapshot (e.g. to make a build fall back to the mirror). */
   forget(archive: string, ts: string, path: string): void;
+  /** Removes a whole snapshot (as if it had not been taken yet). */
+  forgetSnapshot(archive: string, ts: string): void;
   /** Every request path (with query), in order. */
   readonly log: readonly string[];
   close(): Promise<void>;
@@ -92,6 +94,7 @@ export async function startFakeSnapshot(): Promise<FakeSnapshot> {
     importDirectory: (archive, ts, root) => importFiles(archive, ts, walk(root)),
     importFiles,
     forget: (archive, ts, path) => void archives.get(archive)?.get(ts)?.delete(path),
+    forgetSnapshot: (archive, ts) => void archives.get(archive)?.delete(ts),
     log,
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -102,6 +102,40 @@ describe('snapshot ids that hold (fake snapshot.debian.org on 127.0.0.1)', () =>
     });
   });
 
+  it('a Release not imported yet: the Release Date with a warning, then the right id once the service has it', async () => {
+    const config = await loadConfig(configPath, { sourceOverrides: fx.mirrors });
+    const lockDir = join(work, 'early');
+    const messages: string[] = [];
+    const run = () =>
+      runUpdate({
+        config,
+        lockDir,
+        now: NOW,
+        check: false,
+        keyring: fx.keyring,
+        retry: FAST_RETRY,
+        onProgress: (m) => messages.push(m),
+      });
+    snap.forgetSnapshot('debian-security', '20261120T090000Z');
+    await run();
+    expect((await readLockfile(lockDir, 'test12'))?.sources[1]?.snapshot).toBe('20261120T060000Z');
+    expect(messages).toContain(
+      `warning: stable-security: ${snap.url} lists no debian-security snapshot since 20261120T060000Z (not imported yet); recording the Release date 20261120T060000Z`,
+    );
+    snap.importDirectory('debian-security', '20261120T090000Z', fx.security.root);
+    const again = await run();
+    // Nothing to resolve (every index matches), but the id is looked up again and the lock rewritten.
+    expect(again.distros[0]).toMatchObject({ upToDate: true, changed: true });
+    expect(again.distros[0]?.diff.snapshots).toEqual([
+      { suite: 'stable-security', old: '20261120T060000Z', new: '20261120T090000Z' },
+    ]);
+    expect((await readLockfile(lockDir, 'test12'))?.sources.map((s) => s.snapshot)).toEqual([
+      '20261120T121500Z',
+      '20261120T090000Z',
+    ]);
+    expect((await run()).distros[0]).toMatchObject({ upToDate: true, changed: false });
+  });
+
   it('update records those ids in the lock (not the Release Date)', async () => {
     const config = await loadConfig(configPath, { sourceOverrides: fx.mirrors });
     const messages: string[] = [];
