@@ -63,8 +63,6 @@ export function renderPrBody(diffs: readonly LockDiff[], opts: BodyOptions = {})
   const limit = opts.limit ?? GITHUB_BODY_LIMIT;
   const foldRows = opts.foldRows ?? FOLD_ROWS;
   const room = limit - 400; // room for the truncation note and closing tags
-  // The tables come first and stay whole: when they do not fit with the Images column, they go without it;
-  // only when even that is too long are rows dropped (with a note).
   // Order of importance: the table rows, then each changelog's heading with its CVE links, then the tables'
   // Images column, then the full changelog entries.
   const headings = diffs.flatMap((d) => d.changelogs ?? []).reduce((n, c) => n + changelogBlock(c, false).length, 0);
@@ -76,10 +74,15 @@ export function renderPrBody(diffs: readonly LockDiff[], opts: BodyOptions = {})
   const out = new Budget(room);
   out.force(tables.text);
   out.dropped = tables.dropped;
-  renderChangelogs(out, diffs, room);
+  const droppedLogs = renderChangelogs(out, diffs, room);
   if (out.dropped > 0) {
     out.force(
       `\n> [!NOTE]\n> ${plural(out.dropped, 'more row')} not shown: GitHub limits a PR body to ${GITHUB_BODY_LIMIT} characters. The lockfile diff in this PR has everything.\n`,
+    );
+  }
+  if (droppedLogs > 0) {
+    out.force(
+      `\n> [!NOTE]\n> The changelogs of ${plural(droppedLogs, 'more source package')} are not shown: GitHub limits a PR body to ${GITHUB_BODY_LIMIT} characters.\n`,
     );
   }
   return out.text();
@@ -94,7 +97,7 @@ function renderTables(
   const out = new Budget(room);
   out.add(`${BODY_MARKER}\n**${summaryLine(diffs)}**\n`);
   if (diffs.every((d) => d.changes.length === 0 && d.closures.length === 0)) {
-    out.add('\nNo package changed: the lockfiles record new index hashes or a new config digest.\n');
+    out.add('\nNo package changed: the lockfiles record new index hashes, snapshot ids or a new config digest.\n');
   }
   for (const diff of diffs) {
     if (diff.changes.length === 0 && diff.closures.length === 0) continue;
@@ -174,9 +177,9 @@ export function sizeDelta(old: number | undefined, cur: number | undefined): str
  * count), then the full entries in the same order; a source that does not fit even as a heading is counted
  * in the note.
  */
-function renderChangelogs(out: Budget, diffs: readonly LockDiff[], room: number): void {
+function renderChangelogs(out: Budget, diffs: readonly LockDiff[], room: number): number {
   const all = diffs.flatMap((d) => (d.changelogs ?? []).map((c) => ({ distro: d.distro, c })));
-  if (all.length === 0) return;
+  if (all.length === 0) return 0;
   const ranked = [...all].sort(
     (a, b) =>
       Number(b.c.security) - Number(a.c.security) ||
@@ -187,7 +190,7 @@ function renderChangelogs(out: Budget, diffs: readonly LockDiff[], room: number)
   const short = new Map(ranked.map((x) => [x, changelogBlock(x.c, false)]));
   const multi = new Set(all.map((x) => x.distro)).size > 1;
   const heading = (distro: string): string => `\n### Changelogs${multi ? ` (${distro})` : ''}\n`;
-  let left = room - out.size - diffs.length * 40;
+  let left = room - out.size - diffs.length * 40 - 200; // headings per distro, the note
   const chosen = new Map<(typeof ranked)[number], string>();
   for (const x of ranked) {
     const text = short.get(x) as string;
@@ -202,7 +205,6 @@ function renderChangelogs(out: Budget, diffs: readonly LockDiff[], room: number)
     chosen.set(x, text);
     left -= text.length - cur.length;
   }
-  out.dropped += all.length - chosen.size;
   let lastDistro: string | undefined;
   for (const x of all) {
     const text = chosen.get(x);
@@ -211,6 +213,7 @@ function renderChangelogs(out: Budget, diffs: readonly LockDiff[], room: number)
     lastDistro = x.distro;
     out.force(text);
   }
+  return all.length - chosen.size;
 }
 
 /** One source's <details>: the summary line, then (when `full`) every entry; else the CVE links only. */
