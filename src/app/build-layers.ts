@@ -63,7 +63,7 @@ export function debFill(
   debPath: () => Promise<string>,
   name: string,
   epoch: number,
-  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes'> & {
+  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes' | 'mergedUsr'> & {
     done?: () => Promise<void>;
   },
 ): (writer: TarWriter) => Promise<void> {

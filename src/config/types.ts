@@ -20,13 +20,25 @@ export interface DistroConfig {
   archs: string[];
   /** Extra packages layered onto every image for the debug variants (busybox-static). */
   debugPackages: string[];
+  /**
+   * The package whose `usr/lib/locale/C.utf8` (and copyright) make the locale layer of images whose env sets
+   * LANG (libc-bin, the same version as libc6): pinned in the lock, never installed as a package.
+   */
+  localePackage?: string;
   /** Value of VERSION_ID / the number in the repository suffix, e.g. "12" for debian12. */
   version: string;
+  /**
+   * Merged /usr (Debian 13): base-files ships `bin`, `sbin`, `lib`… as symlinks into usr/, its layer goes first,
+   * and no other package's layer may carry entries under those names (docs/architecture.md, "Merged /usr").
+   */
+  mergedUsr?: true;
 }
 
 export interface ImageConfig {
   name: string;
   distro: string;
+  /** Written under `distros.<distro>.images` rather than the top-level `images`. */
+  scoped?: true;
   /** Parent image name; its packages and excludes are inherited. */
   from?: string;
   /** Packages requested by this image itself (without the parent's). */
@@ -44,5 +56,8 @@ export interface Config {
   /** Path of the file it was read from (for error messages and annotations). */
   file: string;
   distros: Record<string, DistroConfig>;
+  /** Keyed by `<image>-<distro>` (imageKey): an image name may recur across distros. `from` names one of its distro. */
   images: Record<string, ImageConfig>;
+  /** Repository URL: label and annotation `org.opencontainers.image.source` of every image and index. */
+  source?: string;
 }
