@@ -12,7 +12,7 @@
 const DOMAIN = {
   tar: [],
   debian: [],
-  lock: [],
+  lock: ['debian'],
   archive: [],
   config: ['debian'],
   oci: ['debian'],
@@ -23,7 +23,7 @@ const DOMAIN = {
   sigstore: ['attest', 'oci', 'registry'],
   attest: ['archive', 'build', 'config', 'deb', 'lock', 'oci', 'tar'],
   sign: ['attest', 'oci', 'registry'],
-  'update-pr': ['lock'],
+  'update-pr': ['archive', 'config', 'deb', 'debian', 'lock', 'tar'],
 };
 
 /**

@@ -2,8 +2,11 @@
 // the same work in isolation (apt-get update of the same suites + `apt-get -s install` of each image's packages,
 // per arch, into an empty dpkg status: docs/architecture.md#testing). Real Debian mirror; prints one JSON line
 // per figure.
+// The changelog step's cost comes last (`node bench/update.mjs --changelogs` runs only that part): `update
+// --check --markdown` from a copy of the committed lockfiles (behind the archive), with and without
+// `--no-changelogs`, indices already cached, the .debs store emptied before each run that reads changelogs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -83,6 +86,87 @@ function aptFor(arch, dir, packagesByImage) {
   return { wall: (performance.now() - t0) / 1000, failed };
 }
 
+/** Total size of the files under `dir` (0 when absent). */
+function bytesUnder(dir) {
+  let total = 0;
+  for (const name of readdirSync(dir, { recursive: true })) {
+    const st = statSync(join(dir, String(name)));
+    if (st.isFile()) total += st.size;
+  }
+  return total;
+}
+
+/** `update --markdown` from the committed (older) lock: wall time and bytes with and without the changelog step. */
+function changelogCost(stale = false) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-changelogs-'));
+  try {
+    cpSync(join(root, 'lockfiles'), join(dir, 'lock'), { recursive: true });
+    if (stale) {
+      // Every pin "older" than anything Debian shipped: every source package changes, every changelog is read
+      // whole (the worst case for the step and for the body limit).
+      const file = join(dir, 'lock', 'debian12.lock.json');
+      const lock = JSON.parse(readFileSync(file, 'utf8'));
+      for (const pins of Object.values(lock.packages))
+        for (const pin of Object.values(pins)) {
+          pin.version = '0~stale';
+          pin.sourceVersion = '0~stale';
+        }
+      writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
+    }
+    const cache = join(dir, 'cache');
+    const run = (extra) =>
+      timed(process.execPath, [
+        cli,
+        '--lockfiles',
+        join(dir, 'lock'),
+        '--cache-dir',
+        cache,
+        '--no-progress',
+        'update',
+        '--check',
+        '--markdown',
+        join(dir, 'body.md'),
+        ...extra,
+      ]);
+    const first = run(['--no-changelogs']); // fills the index cache
+    if (first.status === 2) throw new Error(`update failed: ${first.stderr}`);
+    const indexBytes = bytesUnder(join(cache, 'indices'));
+    const without = [];
+    const withLogs = [];
+    let debBytes = 0;
+    for (let i = 0; i < 3; i++) {
+      without.push(run(['--no-changelogs']).wall);
+      rmSync(join(cache, 'debs'), { recursive: true, force: true });
+      const r = run([]);
+      if (r.status === 2) throw new Error(`update failed: ${r.stderr}`);
+      withLogs.push(r.wall);
+      debBytes = bytesUnder(join(cache, 'debs'));
+    }
+    const body = readFileSync(join(dir, 'body.md'), 'utf8');
+    const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    return {
+      bench: stale ? 'update-changelogs-every-source' : 'update-changelogs',
+      sources: (body.match(/^<details><summary>(?:🔒 )?<b>/gm) ?? []).length,
+      bodyChars: body.length,
+      indexBytesCold: indexBytes,
+      withoutChangelogs: { wallS: +median(without).toFixed(2), runs: without.map((w) => +w.toFixed(2)), debBytes: 0 },
+      withChangelogs: { wallS: +median(withLogs).toFixed(2), runs: withLogs.map((w) => +w.toFixed(2)), debBytes },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--changelogs')) {
+  console.log(JSON.stringify(changelogCost(), null, 2));
+  console.log(JSON.stringify(changelogCost(true), null, 2));
+  process.exit(0);
+}
+if (process.argv.includes('--changelogs-every-source')) {
+  console.log(JSON.stringify(changelogCost(true), null, 2));
+  process.exit(0);
+}
+
 const archs = verifiableArchs();
 const work = mkdtempSync(join(tmpdir(), 'bench-update-'));
 const args = [
@@ -124,3 +208,5 @@ const result = {
   targets: { coldVsApt: '<= 0.2', warmS: '< 1' },
 };
 console.log(JSON.stringify(result, null, 2));
+console.log(JSON.stringify(changelogCost(), null, 2));
+console.log(JSON.stringify(changelogCost(true), null, 2));

@@ -56,6 +56,9 @@ export const ACTION_INPUTS: Readonly<Record<OptionName, string>> = {
   result: 'shard-results',
   resultDir: 'shard-results',
   results: 'shard-results',
+  markdown: 'markdown',
+  changelogs: 'changelogs',
+  impact: 'impact',
 };
 
 /** What only the Action does: the update pull request and the job summary. */
@@ -146,6 +149,9 @@ export function readInvocation(env: NodeJS.ProcessEnv): ActionInvocation {
     certificateOidcIssuer: given(env, 'certificate-oidc-issuer'),
     trustedRoot: given(env, 'trusted-root'),
     shard: given(env, 'shard'),
+    markdown: given(env, 'markdown'),
+    changelogs: booleanInput(env, 'changelogs'),
+    impact: booleanInput(env, 'impact'),
     // shard writes its result into the `shard-results` directory; assemble reads every result from it.
     ...(command === 'shard' ? { resultDir: given(env, 'shard-results') ?? 'shard-results' } : {}),
     ...(command === 'assemble' ? { results: one('shard-results') } : {}),

@@ -75,12 +75,15 @@ type Runners = { [C in ActionInvocation['command']]: (req: Requests[C], ctx: Ctx
 const COMMAND_RUNNERS: Runners = {
   async update(req, { rt, kit, inv }) {
     const { runUpdateRequest } = await import('../app/requests-run.js');
-    const result = await runUpdateRequest(req, rt);
+    const pullRequest = !req.check && inv.extras.pullRequest;
+    const result = await runUpdateRequest(req, rt, { body: pullRequest });
     for (const d of result.distros) kit.info(renderDiffText(d.diff, d.archs));
     kit.setOutput('changed', String(result.changed));
+    const { hasSecurityChange } = await import('../update-pr/body.js');
+    kit.setOutput('security', String(hasSecurityChange(result.distros.map((d) => d.diff))));
     kit.setOutput('diff', JSON.stringify(result.distros.map((d) => d.diff)));
     if (req.check && result.changed) kit.setFailed('lockfiles are out of date');
-    const pr = !req.check && inv.extras.pullRequest ? await updatePullRequest(inv.extras, result, kit) : undefined;
+    const pr = pullRequest ? await updatePullRequest(inv.extras, result, kit) : undefined;
     if (inv.extras.summary) {
       const { renderUpdateSummary } = await import('../app/summary.js');
       await kit.summary(
@@ -202,17 +205,19 @@ async function updatePullRequest(
       content: await readFile(d.lockfile, 'utf8'),
     })),
   );
-  const { createGitHubClient, runUpdateBot } = await import('../update-pr/index.js');
+  const { createGitHubClient, hasSecurityChange, runUpdateBot } = await import('../update-pr/index.js');
   const octokit = createGitHubClient({ token: extras.githubToken, baseUrl: extras.apiUrl });
+  const diffs = result.distros.map((d) => d.diff);
   const pr = await runUpdateBot({
     octokit,
     owner,
     repo,
     baseBranch: extras.baseBranch,
     branch: extras.branch,
-    labels: extras.labels,
+    // A change from a -security suite labels the PR "security", so workflows can route or auto-merge on it.
+    labels: hasSecurityChange(diffs) ? [...new Set([...extras.labels, 'security'])] : extras.labels,
     files,
-    diffs: result.distros.map((d) => d.diff),
+    diffs,
   });
   kit.info(`pull request: ${pr.action}${pr.url ? ` ${pr.url}` : ''}`);
   kit.setOutput('pr-action', pr.action);

@@ -80,13 +80,22 @@ async function access(req: RegistryRequest, rt: Runtime) {
   return { keychain, ...(req.insecure ? { insecure: true } : {}) };
 }
 
-export async function runUpdateRequest(req: UpdateRequest, rt: Runtime): Promise<UpdateResult> {
+/**
+ * `update`; with `markdown` (or `body`: the Action's pull-request mode) the PR body is wanted, so the changelog
+ * and image-impact steps run as the request asks, and the body is written to `markdown`.
+ */
+export async function runUpdateRequest(
+  req: UpdateRequest,
+  rt: Runtime,
+  opts: { body?: boolean } = {},
+): Promise<UpdateResult> {
   const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([
     import('./update.js'),
     import('./keyring-files.js'),
   ]);
   const config = await configFor(req, rt);
-  return runUpdate({
+  const body = req.markdown !== undefined || opts.body === true;
+  const result = await runUpdate({
     config,
     lockDir: req.lockDir,
     cacheDir: req.cacheDir,
@@ -97,7 +106,18 @@ export async function runUpdateRequest(req: UpdateRequest, rt: Runtime): Promise
       ? { keyring: await readKeyringFiles(req.keyrings.files, rt.name('keyrings'), req.keyrings.cwd) }
       : {}),
     onProgress: rt.progress,
+    changelogs: body && req.changelogs,
+    impact: body && req.impact,
   });
+  if (req.markdown !== undefined) {
+    const [{ renderPrBody }, { writeFilesAtomically }] = await Promise.all([
+      import('../update-pr/body.js'),
+      import('../util/fs.js'),
+    ]);
+    const text = renderPrBody(result.distros.map((d) => d.diff));
+    await writeFilesAtomically([{ path: req.markdown, content: text }]);
+  }
+  return result;
 }
 
 export async function runListRequest(req: ListRequest): Promise<ListResult> {

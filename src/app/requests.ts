@@ -96,6 +96,12 @@ export interface RawOptions {
   resultDir?: string;
   /** assemble: shard result files or directories of them. */
   results?: string[];
+  /** update: write the PR body to this file. */
+  markdown?: string;
+  /** update: read changelogs for the PR body (default true). */
+  changelogs?: boolean;
+  /** update: build the previous and the new lock for the image impact (default false). */
+  impact?: boolean;
 }
 export type OptionName = keyof RawOptions;
 
@@ -159,6 +165,12 @@ export interface UpdateRequest extends Workspace {
   archs?: string[];
   /** Armored OpenPGP key files as given (quoted so in messages), relative to `cwd`. */
   keyrings: { cwd: string; files: string[] };
+  /** Write the PR body here (absolute). */
+  markdown?: string;
+  /** When a PR body is made: the changelog entries of each changed source package (read from its new .debs). */
+  changelogs: boolean;
+  /** When a PR body is made: build the previous and the new lock, for each image's digest and size change. */
+  impact: boolean;
 }
 export interface ListRequest {
   config: ConfigSource;
@@ -238,6 +250,9 @@ const BUILDERS: { [C in CommandName]: (raw: RawOptions, edge: Edge) => Requests[
     check: raw.check ?? false,
     ...optional('archs', list(raw, 'archs', edge)),
     keyrings: { cwd: edge.cwd, files: list(raw, 'keyrings', edge) ?? [] },
+    ...optional('markdown', raw.markdown === undefined ? undefined : path(edge, raw.markdown)),
+    changelogs: raw.changelogs ?? true,
+    impact: raw.impact ?? false,
   }),
   list: (raw, edge) => ({
     config: configSource(raw, edge),

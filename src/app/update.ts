@@ -1,6 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createHttpClient,
+  debStore,
+  type DebStore,
+  type PoolProgress,
   debianKeyring,
   directoryCache,
   fetchIndices,
@@ -19,6 +24,9 @@ import { compareCodeUnits } from '../util/json.js';
 import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } from '../lock/types.js';
 import { resolveArch, type ResolvedArch } from './resolve-distro.js';
 import { mapLimit } from '../util/concurrency.js';
+import { DEFAULT_RETRY, singleTry } from '../util/http/index.js';
+import { selectSnapshot, snapshotArchive, snapshotTimestamp } from '../archive/snapshot.js';
+import { collectChangelogs } from '../update-pr/changelogs.js';
 
 export interface UpdateOptions {
   config: Config;
@@ -39,6 +47,18 @@ export interface UpdateOptions {
   retry?: RetryPolicy;
   http?: HttpClient;
   onProgress?: (message: string) => void;
+  /**
+   * Read the Debian changelog of every changed source package out of one of its new .debs (downloaded into
+   * `<cacheDir>/debs`, shared with build) and attach the entries newer than the locked version to the diff.
+   */
+  changelogs?: boolean;
+  /**
+   * Build the previous and the new lock (shared layer cache in `cacheDir`) and attach each image × variant ×
+   * arch's digest and compressed size change to the diff (app/impact.ts).
+   */
+  impact?: boolean;
+  /** For the snapshot service (default: one try, 15 s timeout). */
+  snapshotHttp?: HttpClient;
 }
 
 export interface DistroUpdate {
@@ -64,10 +84,42 @@ export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const distros: DistroUpdate[] = [];
   const changedLocks: Lockfile[] = [];
-  for (const distro of Object.values(opts.config.distros)) {
-    const { update, lock } = await updateDistro(opts, distro, { keyring, http, progress });
-    distros.push(update);
-    if (update.changed) changedLocks.push(lock);
+  const debs = opts.changelogs ? await changelogStore(opts.cacheDir, http, progress) : undefined;
+  try {
+    for (const distro of Object.values(opts.config.distros)) {
+      const { update, lock, previous } = await updateDistro(opts, distro, { keyring, http, progress });
+      if (debs && update.changed)
+        update.diff.changelogs = await collectChangelogs({
+          distro,
+          previous,
+          next: lock,
+          diff: update.diff,
+          store: debs.store,
+          deb: { xzCommand: 'xz' },
+          onProgress: progress,
+        });
+      if (opts.impact && update.changed) {
+        const { imageImpact } = await import('./impact.js');
+        const temp = opts.cacheDir === undefined ? await mkdtemp(join(tmpdir(), 'distroless-impact-')) : undefined;
+        try {
+          const cacheDir = opts.cacheDir ?? (temp as string);
+          update.diff.impact = await imageImpact({
+            config: opts.config,
+            previous,
+            next: lock,
+            cacheDir,
+            http,
+            onProgress: progress,
+          });
+        } finally {
+          if (temp !== undefined) await rm(temp, { recursive: true, force: true });
+        }
+      }
+      distros.push(update);
+      if (update.changed) changedLocks.push(lock);
+    }
+  } finally {
+    await debs?.close();
   }
   const changed = changedLocks.length > 0;
   if (changed && !opts.check) await writeLockfiles(opts.lockDir, changedLocks);
@@ -84,7 +136,7 @@ async function updateDistro(
   opts: UpdateOptions,
   distro: DistroConfig,
   deps: Deps,
-): Promise<{ update: DistroUpdate; lock: Lockfile }> {
+): Promise<{ update: DistroUpdate; lock: Lockfile; previous: Lockfile | undefined }> {
   const previous = await readLockfile(opts.lockDir, distro.name);
   const digest = configDigest(opts.config, distro.name);
   const onArchive = (e: ArchiveProgress): void => deps.progress(describe(e));
@@ -104,9 +156,15 @@ async function updateDistro(
   const base = { distro: distro.name, lockfile: lockfilePath(opts.lockDir, distro.name), archs: distro.archs };
   if (previous && isCurrent(previous, digest, distro, archs, releases)) {
     deps.progress(`${distro.name}: every index matches ${base.lockfile}; nothing to resolve`);
+    // A snapshot id recorded while the service had not imported the Release yet is looked up again.
+    const ids = distro.snapshot ? await snapshotIds(opts, distro, releases, previous, deps) : [];
+    const lock = ids.some((id, i) => id !== previous.sources[i]?.snapshot)
+      ? { ...previous, sources: previous.sources.map((s, i) => ({ ...s, snapshot: ids[i] ?? s.snapshot })) }
+      : previous;
     return {
-      update: { ...base, changed: false, upToDate: true, diff: diffLockfiles(previous, previous) },
-      lock: previous,
+      update: { ...base, changed: lock !== previous, upToDate: true, diff: diffLockfiles(previous, lock) },
+      lock,
+      previous,
     };
   }
   const cache = opts.cacheDir === undefined ? undefined : directoryCache(join(opts.cacheDir, 'indices'));
@@ -143,6 +201,7 @@ async function updateDistro(
       })),
     };
   });
+  const snapshots = await snapshotIds(opts, distro, releases, previous, deps);
   const fresh: Lockfile = {
     lockfileVersion: LOCKFILE_VERSION,
     resolverVersion: RESOLVER_VERSION,
@@ -152,6 +211,7 @@ async function updateDistro(
       lockedSource(
         s,
         releases[i] as FetchedRelease,
+        snapshots[i] as string,
         perArch.flatMap((a) => a.suites[i]?.indices ?? []),
         perArch.flatMap((a) => a.suites[i]?.missingArchs ?? []),
       ),
@@ -169,7 +229,28 @@ async function updateDistro(
         );
   const diff = diffLockfiles(previous, lock);
   const changed = !previous || !isEmptyDiff(diff) || lockInputsMoved(previous, lock);
-  return { update: { ...base, changed, upToDate: false, diff }, lock };
+  return { update: { ...base, changed, upToDate: false, diff }, lock, previous };
+}
+
+/** The .deb store of the changelog step: `<cacheDir>/debs` (build's), or a temp dir removed afterwards. */
+async function changelogStore(
+  cacheDir: string | undefined,
+  http: HttpClient,
+  progress: (message: string) => void,
+): Promise<{ store: DebStore; close: () => Promise<void> }> {
+  const dir = cacheDir === undefined ? await mkdtemp(join(tmpdir(), 'distroless-debs-')) : join(cacheDir, 'debs');
+  const onProgress = (e: PoolProgress): void =>
+    progress(
+      e.kind === 'deb'
+        ? `${e.cached ? 'have' : `fetched ${e.url} (${(e.bytes / 1e6).toFixed(1)} MB)`} for the changelog of ${e.label}`
+        : `${e.label}: ${e.url} failed (${e.reason})`,
+    );
+  return {
+    store: debStore({ dir, http, onProgress }),
+    close: async () => {
+      if (cacheDir === undefined) await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** True when the lock was made from exactly these indices and this config: resolution would not change. */
@@ -235,6 +316,7 @@ function lockInputsMoved(previous: Lockfile, next: Lockfile): boolean {
 function lockedSource(
   source: SourceConfig,
   release: FetchedRelease,
+  snapshot: string,
   indices: ReadonlyArray<{ arch: string; component: string; path: string; sha256: string; size: number }>,
   missingArchs: readonly string[],
 ): LockedSource {
@@ -246,7 +328,7 @@ function lockedSource(
     suite: source.suite,
     components: source.components,
     date: release.date.toISOString().replace('.000Z', 'Z'),
-    snapshot: snapshotId(release.date),
+    snapshot,
     inRelease: release.inReleaseSha256,
     indices: byArch,
     missingArchs: [...missingArchs].sort(compareCodeUnits),
@@ -254,11 +336,58 @@ function lockedSource(
 }
 
 /** snapshot.debian.org timestamp (YYYYMMDDTHHMMSSZ) of the Release date. */
-export function snapshotId(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
+export const snapshotId = snapshotTimestamp;
+
+/**
+ * Per source, the snapshot id to record: with a snapshot service configured, the first snapshot that holds
+ * this exact InRelease (archive/snapshot.ts); the previous lock's id when it was made from the same InRelease;
+ * otherwise (no service, not imported yet, service unreachable) the Release Date, with a warning when a
+ * service was configured: build then finds the new .debs on the mirror until the next update records an id.
+ */
+async function snapshotIds(
+  opts: UpdateOptions,
+  distro: DistroConfig,
+  releases: readonly FetchedRelease[],
+  previous: Lockfile | undefined,
+  deps: Deps,
+): Promise<string[]> {
+  return Promise.all(
+    distro.sources.map(async (source, i) => {
+      const release = releases[i] as FetchedRelease;
+      const fallback = snapshotTimestamp(release.date);
+      const service = distro.snapshot;
+      if (service === undefined) return fallback;
+      const old = previous?.sources.find((s) => s.suite === source.suite);
+      if (old && old.inRelease === release.inReleaseSha256 && old.snapshot > fallback) return old.snapshot;
+      const archive = snapshotArchive(source.originalUrl ?? source.url);
+      try {
+        const choice = await selectSnapshot({
+          service,
+          archive,
+          suite: source.suite,
+          date: release.date,
+          inReleaseSha256: release.inReleaseSha256,
+          http: opts.snapshotHttp ?? snapshotClient(),
+        });
+        if (choice.id !== undefined) {
+          deps.progress(`${source.suite}: snapshot ${archive}/${choice.id} holds this InRelease`);
+          return choice.id;
+        }
+        deps.progress(`warning: ${source.suite}: ${choice.reason}; recording the Release date ${fallback}`);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        deps.progress(`warning: ${source.suite}: snapshot service: ${why}; recording the Release date ${fallback}`);
+      }
+      return fallback;
+    }),
+  );
+}
+
+/** The snapshot service is optional for update: one try, a short timeout. */
+function snapshotClient(): HttpClient {
+  return createHttpClient({
+    retry: singleTry(DEFAULT_RETRY, 15_000),
+  });
 }
 
 function describe(e: ArchiveProgress): string {

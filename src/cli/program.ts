@@ -56,6 +56,9 @@ export const CLI_NAMES: Readonly<Record<OptionName, string>> = {
   result: '--result',
   resultDir: '--result',
   results: '--results',
+  markdown: '--markdown',
+  changelogs: '--no-changelogs',
+  impact: '--impact',
 };
 
 export function cliEdge(io: CliIo): Edge {
@@ -114,6 +117,9 @@ export interface CliOpts {
   trustedRoot?: string;
   type?: string;
   summary?: string;
+  markdown?: string;
+  changelogs?: boolean;
+  impact?: boolean;
 }
 
 /** The RawOptions of a parsed command line, with the CLI's environment variables. */
@@ -121,6 +127,10 @@ export function toRaw(p: ParsedCli, io: CliIo): RawOptions {
   const o = p.opts;
   const env = io.env;
   const raw: RawOptions = {
+    markdown: o.markdown,
+    // commander defaults --no-changelogs to true: only a given flag counts.
+    changelogs: o.changelogs === false ? false : undefined,
+    impact: o.impact,
     config: o.config,
     lockfiles: o.lockfiles,
     mirrors: [env.DISTROLESS_MIRRORS ?? '', ...o.mirror],
@@ -227,6 +237,12 @@ export function buildProgram(io: CliIo, onParsed: (p: ParsedCli) => void): Comma
     .option(
       '-a, --arch <list>',
       'resolve only these Debian archs (comma-separated); the others keep their locked state',
+    )
+    .option('--markdown <file>', 'write the update PR body (tables, changelogs, CVEs) to this file')
+    .option('--no-changelogs', 'with --markdown: leave out the changelog entries (no .deb is downloaded)')
+    .option(
+      '--impact',
+      'with --markdown: build the previous and the new lock (shared layer cache) and show each image digest and size change',
     )
     .action(on('update'));
 

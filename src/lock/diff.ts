@@ -1,3 +1,4 @@
+import type { ChangelogEntry } from '../debian/changelog.js';
 import { compareCodeUnits } from '../util/json.js';
 import type { Lockfile, LockedPackage } from './types.js';
 
@@ -23,12 +24,47 @@ export interface ClosureChange {
   removed: string[];
 }
 
+/** What changed in one source package, from the Debian changelog of its new .deb (update-pr/changelogs.ts). */
+export interface SourceChangelog {
+  source: string;
+  /** The oldest source version the previous lock had of it. */
+  old: string;
+  new: string;
+  /** True when a change of it came from a -security suite. */
+  security: boolean;
+  /** Entries newer than `old`, newest first (binNMU entries of the arch changelog first). */
+  entries: ChangelogEntry[];
+  /** Distinct CVE ids named in `entries`. */
+  cves: string[];
+  /** The binary package whose .deb held the changelog (`name arch`). */
+  from?: string;
+  /** Why there are no entries (no changelog in the package, download failed, …). */
+  note?: string;
+}
+
+/** One image × variant × arch: what the update does to it (app/impact.ts). */
+export interface ImageImpact {
+  image: string;
+  variant: string;
+  arch: string;
+  /** Manifest digests before and after; equal when the image does not change. */
+  oldDigest?: string;
+  newDigest?: string;
+  /** Compressed size (config + layers, as pushed) before and after, in bytes. */
+  oldSize?: number;
+  newSize?: number;
+}
+
 export interface LockDiff {
   distro: string;
   changes: PackageChange[];
   closures: ClosureChange[];
   /** Suites whose snapshot moved: suite → [old, new]. */
   snapshots: Array<{ suite: string; old?: string; new: string }>;
+  /** Per changed source package, what its changelog says (only when `update` was asked for changelogs). */
+  changelogs?: SourceChangelog[];
+  /** Per image × variant × arch, the digest and size change (only when `update` was asked for it). */
+  impact?: ImageImpact[];
 }
 
 export function isEmptyDiff(diff: LockDiff): boolean {

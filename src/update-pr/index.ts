@@ -3,6 +3,7 @@ export {
   renderPrBody,
   summaryLine,
   isSecuritySuite,
+  hasSecurityChange,
   GITHUB_BODY_LIMIT,
   FOLD_ROWS,
   TRACKER_URL,

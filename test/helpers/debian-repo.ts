@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -41,7 +41,9 @@ export interface TestPackage {
   /** Extra control fields, e.g. { Depends: 'libc6 (>= 2.36)', Provides: 'x' }. */
   fields?: Record<string, string>;
   /** Files to ship: path (relative to /) → content. */
-  files?: Record<string, string>;
+  files?: Record<string, string | Buffer>;
+  /** Symlinks to ship: path (relative to /) → link target as written. */
+  symlinks?: Record<string, string>;
 }
 
 export type Corruption = 'flip' | 'append';
@@ -142,6 +144,10 @@ function buildDeb(root: string, component: string, p: TestPackage): string {
     for (const [path, content] of Object.entries(p.files ?? {})) {
       mkdirSync(dirname(join(work, path)), { recursive: true });
       writeFileSync(join(work, path), content);
+    }
+    for (const [path, target] of Object.entries(p.symlinks ?? {})) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      symlinkSync(target, join(work, path));
     }
     const noEpoch = p.version.replace(/^\d+:/, '');
     const filename = `pool/${component}/${p.name[0]}/${p.name}/${p.name}_${noEpoch}_${arch}.deb`;

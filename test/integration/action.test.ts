@@ -308,6 +308,7 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
         'pull-request': 'true',
         'github-token': gh.token,
         labels: 'dependencies,distroless',
+        markdown: 'pr-body.md',
       };
       const summaryFile = join(fx.dir, 'update-summary.md');
       await writeFile(summaryFile, '');
@@ -327,8 +328,13 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
       expect(r.stdout).toContain(`::add-mask::${gh.token}`);
       expect(r.stdout.replace(`::add-mask::${gh.token}`, '')).not.toContain(gh.token);
       const [pull] = gh.pulls();
-      expect(pull?.labels).toEqual(['dependencies', 'distroless']);
+      // A change from a -security suite: output security=true and the PR labelled "security" for routing.
+      expect(r.outputs).toMatch(/^security<<\S+\ntrue\n/m);
+      expect(pull?.labels).toEqual(['dependencies', 'distroless', 'security']);
       expect(pull?.body).toMatch(/libc6.*2\.36-9\+deb12u1.*→.*2\.36-9\+deb12u5/);
+      // The changelog step ran (the fixture's libc6 ships none: the body says so) and markdown got the same body.
+      expect(pull?.body).toContain('_No changelog: libc6: no /usr/share/doc/libc6/changelog.Debian.gz_');
+      expect(await readFile(join(fx.dir, 'pr-body.md'), 'utf8')).toBe(pull?.body);
       const branch = gh.branchSha('distroless-action/update') ?? '';
       expect(gh.readFile(branch, lockPath)).toBe(await readFile(join(fx.dir, lockPath), 'utf8'));
       expect(gh.readFile(branch, lockPath)).not.toBe(committed);

@@ -86,6 +86,31 @@ describe('the CLI, in-process, against a signed repository on 127.0.0.1', () => 
     }
   });
 
+  it('update --check --markdown FILE writes the PR body (with the changelog step), and no lock', async () => {
+    const newer = await makeFixture({ securityLibc: '2.36-9+deb12u7' }, fx.keys);
+    try {
+      const before = await readFile(join(fx.dir, 'lockfiles', 'test12.lock.json'), 'utf8');
+      const env = { DISTROLESS_MIRRORS: `${SECURITY_URL}=${newer.securityServer.url}` };
+      const r = await cli(fx, [...common, 'update', '--check', '--markdown', 'out/body.md'], env);
+      expect(r.code).toBe(EXIT.outOfDate);
+      const body = await readFile(join(fx.dir, 'out', 'body.md'), 'utf8');
+      expect(body).toMatch(
+        /^<!-- distroless-action:update -->\n\*\*1 package updated across 1 image; 1 from stable-security; 0 CVEs fixed\*\*/,
+      );
+      expect(body).toContain('| `libc6` | amd64 | `2.36-9+deb12u1` → `2.36-9+deb12u7` |');
+      // The fixture's libc6 ships no changelog: the PR says so instead of guessing.
+      expect(body).toContain('_No changelog: libc6: no /usr/share/doc/libc6/changelog.Debian.gz_');
+      expect(await readFile(join(fx.dir, 'lockfiles', 'test12.lock.json'), 'utf8')).toBe(before);
+      const plain = await cli(fx, [...common, 'update', '--check', '--no-changelogs', '--markdown', 'plain.md'], env);
+      expect(plain.code).toBe(EXIT.outOfDate);
+      const short = await readFile(join(fx.dir, 'plain.md'), 'utf8');
+      expect(short).not.toContain('CVEs fixed');
+      expect(short).not.toContain('<details>');
+    } finally {
+      await newer.close();
+    }
+  });
+
   it('bad input: one line naming what is wrong, exit 2', async () => {
     const bad = await cli(fx, [...common, 'update', '--arch', 'ppc64le']);
     expect(bad.code).toBe(EXIT.error);

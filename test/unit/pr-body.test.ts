@@ -142,6 +142,77 @@ describe('PR body', () => {
   });
 });
 
+describe('PR body with changelogs', () => {
+  const entry = (version: string, lines: string[]) => ({
+    source: 's',
+    version,
+    distributions: 'bookworm-security',
+    urgency: 'high',
+    lines,
+    maintainer: 'M <m@x>',
+    date: 'Mon, 01 Jan 2026 00:00:00 +0000',
+  });
+
+  it('renders entries folded per source, CVE ids linked, Markdown in the text escaped', () => {
+    const diff: LockDiff = {
+      ...bookworm,
+      changelogs: [
+        {
+          source: 'glibc',
+          old: '2.36-9+deb12u9',
+          new: '2.36-9+deb12u10',
+          security: true,
+          entries: [entry('2.36-9+deb12u10', ['  * Fix CVE-2026-0001 in <stdio> *really*.', '    more | text'])],
+          cves: ['CVE-2026-0001'],
+          from: 'libc6 amd64',
+        },
+      ],
+    };
+    const body = renderPrBody([diff]);
+    expect(body).toContain('; 1 CVE fixed**');
+    expect(body).toContain(
+      '<details><summary>🔒 <b>glibc</b> <code>2.36-9+deb12u9</code> → <code>2.36-9+deb12u10</code>: 1 entry, 1 CVE</summary>',
+    );
+    expect(body).toContain(
+      `- Fix [CVE-2026-0001](${TRACKER_URL}CVE-2026-0001) in \\<stdio\\> \\*really\\*. more \\| text\n`,
+    );
+  });
+
+  it('hundreds of changes: the table stays whole, CVE links before full text, security first, under the limit', () => {
+    const n = 400;
+    const changes = Array.from({ length: n }, (_, i) =>
+      change(`package-${i}`, {
+        source: `source-${i}`,
+        suite: i % 4 === 0 ? 'bookworm-security' : 'bookworm',
+        images: ['base', 'cc', 'python', 'java', 'nodejs', 'static'],
+      }),
+    );
+    const lines = Array.from(
+      { length: 30 },
+      (_, k) => `  * A long line of changelog text, item ${k}, describing a fix.`,
+    );
+    const changelogs = changes.map((c, i) => ({
+      source: c.source,
+      old: '1.0-1',
+      new: '1.0-2',
+      security: i % 4 === 0,
+      entries: [entry('1.0-2', i % 4 === 0 ? [...lines, `  * CVE-2026-${10000 + i}`] : lines)],
+      cves: i % 4 === 0 ? [`CVE-2026-${10000 + i}`] : [],
+    }));
+    const body = renderPrBody([{ distro: 'd', changes, closures: [], snapshots: [], changelogs }]);
+    expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
+    // Every table row is there (the Images column went first).
+    expect(body.match(/^\| `package-\d+` \|/gm)).toHaveLength(n);
+    expect(body).not.toContain('| Images |');
+    // Every security source's CVE link is there; the full text of some sources is not.
+    for (let i = 0; i < n; i += 4)
+      expect(body).toContain(`[CVE-2026-${10000 + i}](${TRACKER_URL}CVE-2026-${10000 + i})`);
+    expect(body).toContain('_Entries left out: GitHub limits a PR body to 65536 characters._');
+    expect(body).not.toMatch(/more rows? not shown/);
+    expect(body).toMatch(/> The changelogs of \d+ more source packages are not shown/);
+  });
+});
+
 describe('gitBlobSha', () => {
   it('is the SHA-1 git gives a blob (git hash-object)', () => {
     expect(gitBlobSha('')).toBe('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391');
@@ -155,6 +226,8 @@ describe('PR body without package changes', () => {
       { distro: 'd', changes: [], closures: [], snapshots: [{ suite: 's', old: 'a', new: 'b' }] },
     ]);
     expect(body).toContain('**0 packages updated across 0 images**');
-    expect(body).toContain('No package changed: the lockfiles record new index hashes or a new config digest.');
+    expect(body).toContain(
+      'No package changed: the lockfiles record new index hashes, snapshot ids or a new config digest.',
+    );
   });
 });
