@@ -18,6 +18,7 @@ export interface ActionInputs {
   mirrors: string;
   cacheDir: string;
   check: boolean;
+  allowDowngrade: boolean;
   output: string;
   images: string[];
   archs: string[];
@@ -79,6 +80,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     mirrors: core.getInput('mirrors'),
     cacheDir: core.getInput('cache-dir') || resolve(env.RUNNER_TEMP ?? '.', 'distroless-action-cache'),
     check: booleanInput('check', false),
+    allowDowngrade: booleanInput('allow-downgrade', false),
     output: core.getInput('output') || 'out/oci',
     images: list(core.getInput('images')),
     archs: list(core.getInput('archs')),

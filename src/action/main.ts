@@ -355,6 +355,7 @@ async function update(inputs: ActionInputs, config: Config): Promise<void> {
     cacheDir: inputs.cacheDir,
     now: new Date(),
     check: inputs.check,
+    ...(inputs.allowDowngrade ? { allowDowngrade: true } : {}),
     ...(inputs.archs.length ? { archs: inputs.archs } : {}),
     ...(inputs.keyrings.length
       ? { keyring: await readKeyringFiles(inputs.keyrings, 'input "keyring":', inputs.workspace) }

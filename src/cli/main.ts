@@ -70,7 +70,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       '-a, --arch <list>',
       'resolve only these Debian archs (comma-separated); the others keep their locked state',
     )
-    .action(async (opts: { check?: boolean; json?: boolean; arch?: string }) => {
+    .option('--allow-downgrade', 'accept a signed Release older than the one the lockfile records (a rollback)')
+    .action(async (opts: { check?: boolean; json?: boolean; arch?: string; allowDowngrade?: boolean }) => {
       exitCode = await updateCommand(program.opts<GlobalOpts>(), opts, io);
     });
 
@@ -221,7 +222,7 @@ export function cacheDir(g: GlobalOpts, io: CliIo): string {
 // Each command loads its own modules when it runs: a build never pays for openpgp or undici at start-up.
 async function updateCommand(
   g: GlobalOpts,
-  opts: { check?: boolean; json?: boolean; arch?: string },
+  opts: { check?: boolean; json?: boolean; arch?: string; allowDowngrade?: boolean },
   io: CliIo,
 ): Promise<number> {
   const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([
@@ -237,6 +238,7 @@ async function updateCommand(
     cacheDir: cacheDir(g, io),
     now: io.now(),
     check: opts.check ?? false,
+    ...(opts.allowDowngrade ? { allowDowngrade: true } : {}),
     ...(archs ? { archs } : {}),
     ...(g.keyring.length > 0 ? { keyring: await readKeyringFiles(g.keyring, '--keyring', io.cwd) } : {}),
     onProgress: progress,
