@@ -287,6 +287,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
         fill,
         ctx.cache,
         ctx.layout,
+        ctx.warn,
       );
       decide();
       captures.get(`${arch}/${name}`)?.settle(); // no-op when built (the capture settled it); cached: read the cache
@@ -310,6 +311,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
     writeEntries(baseEntries),
     ctx.cache,
     ctx.layout,
+    ctx.warn,
   );
   count(ctx, base.hit);
   const perArch = new Map<string, ExtraLayers['perArch'] extends Map<string, infer V> ? V : never>();
@@ -351,6 +353,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.warn,
     );
     count(ctx, layer.hit);
     out.ca = layer;
@@ -369,6 +372,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.warn,
     );
     count(ctx, layer.hit);
     out.java = layer;
@@ -394,6 +398,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.warn,
     );
     count(ctx, layer.hit);
     out.busybox = layer;

@@ -3,7 +3,7 @@
  * what flows through it, so a blob's digest and size are known the moment it has been written.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { constants as fsConstants, createReadStream } from 'node:fs';
+import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
 import { chmod, copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -156,13 +156,17 @@ export async function syncFile(path: string): Promise<void> {
 
 /**
  * Brings an existing blob file (e.g. from the layer cache) into `blobsDir`: a hardlink when both are on the
- * same filesystem, else a copy (through a temp file). The source's size is checked, not its digest.
+ * same filesystem, else a copy (through a temp file). The source's size is always checked; with
+ * `verify: true` (anything from a cache, which another workflow may have written) its sha256 too — the linked
+ * file is read once, a copy is hashed while it is written — and a mismatch is a HASH_MISMATCH error that
+ * leaves nothing behind in `blobsDir`.
  */
 export async function importBlob(
   source: string,
   blobsDir: string,
   digest: string,
   size: number,
+  opts: { verify?: boolean } = {},
 ): Promise<'present' | 'linked' | 'copied'> {
   // Already in place (a rebuild: most layers are): the source need not even be looked at.
   if (await blobExists(blobsDir, digest, size)) return 'present';
@@ -173,18 +177,33 @@ export async function importBlob(
   const target = blobPath(blobsDir, digest);
   await mkdir(dirname(target), { recursive: true });
   const temp = tempBlobPath(blobsDir);
+  const mismatch = (actual: string): DistrolessError =>
+    new DistrolessError('HASH_MISMATCH', `blob ${digest} at ${source}: its content hashes to ${actual}`);
   try {
+    let how: 'linked' | 'copied' = 'linked';
     try {
       await link(source, temp);
-      await publishBlob(temp, blobsDir, digest, size);
-      return 'linked';
+      // The temp is the same file as the source: hashing it checks what the layout will hold.
+      if (opts.verify === true) {
+        const actual = (await digestFile(temp)).digest;
+        if (actual !== digest) throw mismatch(actual);
+      }
     } catch (e) {
       if (!isCrossDevice(e)) throw e;
+      how = 'copied';
     }
-    await copyFile(source, temp, fsConstants.COPYFILE_FICLONE);
-    await chmod(temp, BLOB_MODE);
+    if (how === 'copied') {
+      if (opts.verify === true) {
+        const counter = new DigestCounter();
+        await pipeline(createReadStream(source), counter, createWriteStream(temp, { flags: 'wx', mode: BLOB_MODE }));
+        if (counter.digest !== digest) throw mismatch(counter.digest);
+      } else {
+        await copyFile(source, temp, fsConstants.COPYFILE_FICLONE);
+      }
+      await chmod(temp, BLOB_MODE);
+    }
     await publishBlob(temp, blobsDir, digest, size);
-    return 'copied';
+    return how;
   } catch (e) {
     await rm(temp, { force: true });
     throw e;

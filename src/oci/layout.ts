@@ -93,9 +93,16 @@ export class OciLayoutWriter {
     return blob;
   }
 
-  /** Brings in a blob from elsewhere (e.g. `LayerCache.blobPath`): hardlinked on the same filesystem, else copied. */
-  async importBlob(source: string, blob: { digest: string; size: number }): Promise<'present' | 'linked' | 'copied'> {
-    const how = await importBlob(source, this.blobsDir, blob.digest, blob.size);
+  /**
+   * Brings in a blob from elsewhere (e.g. `LayerCache.blobPath`): hardlinked on the same filesystem, else
+   * copied. `verify` re-hashes it on the way in (see `importBlob`): for anything taken from a cache.
+   */
+  async importBlob(
+    source: string,
+    blob: { digest: string; size: number },
+    opts: { verify?: boolean } = {},
+  ): Promise<'present' | 'linked' | 'copied'> {
+    const how = await importBlob(source, this.blobsDir, blob.digest, blob.size, opts);
     this.known.placed.set(blob.digest, blob.size);
     return how;
   }

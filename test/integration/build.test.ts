@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FAST_RETRY, createHttpClient } from '../../src/archive/index.js';
 import { runBuild, type BuildOptions } from '../../src/app/build.js';
 import { runUpdate } from '../../src/app/update.js';
 import { loadConfig } from '../../src/config/index.js';
 import { readLockfile } from '../../src/lock/io.js';
-import { listRefs } from '../../src/oci/index.js';
+import { listRefs, readBlob, resolveRef, sha256Digest } from '../../src/oci/index.js';
 import { makeFixture, NOW, type Fixture } from '../helpers/update-fixture.js';
 
 describe('build from a lock made against a signed repository on 127.0.0.1', () => {
@@ -84,6 +84,50 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     });
     expect(base.length).toBeGreaterThan(stat.length);
     expect(built.images.find((i) => i.ref === 'static-test12-debug-amd64')?.layers).toBe(stat.length + 1);
+  });
+
+  it('a cached layer blob changed in place (same size) is not copied into a new layout: it is built again', async () => {
+    const first = await runBuild(await opts());
+    const lock = await readLockfile(fx.lockDir, 'test12');
+    const pin = lock?.packages.amd64?.libc6;
+    if (!pin) throw new Error('no pin');
+    // The libc6 (amd64) layer, found by its diffId in an image that has it.
+    const layout = join(fx.dir, 'layout');
+    const manifest = JSON.parse(
+      (await readBlob(layout, await resolveRef(layout, 'base-test12-latest-amd64'))).toString(),
+    ) as { layers: Array<{ digest: string; size: number }> };
+    const cacheBlobs = join(fx.dir, 'cache', 'layers', 'blobs', 'sha256');
+    const layerDigests = manifest.layers.map((l) => l.digest);
+    // Poison every package layer of that image in the cache: same size, one byte flipped.
+    for (const digest of layerDigests) {
+      const path = join(cacheBlobs, digest.slice('sha256:'.length));
+      const bytes = await readFile(path);
+      bytes[bytes.length - 12] = (bytes[bytes.length - 12] ?? 0) ^ 0x01;
+      await chmod(path, 0o644);
+      await writeFile(path, bytes);
+    }
+    const fresh = join(fx.dir, 'layout-poisoned');
+    const warnings: string[] = [];
+    try {
+      const again = await runBuild({ ...(await opts()), outDir: fresh, onWarning: (m) => warnings.push(m) });
+      expect(again.images.map((i) => i.digest)).toEqual(first.images.map((i) => i.digest));
+      expect(again.layers.built).toBeGreaterThanOrEqual(layerDigests.length);
+      expect(warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^layer cache: deb libc6 2\.36-9\+deb12u1: blob sha256:[0-9a-f]{64} does not match its digest; built again$/,
+          ),
+        ]),
+      );
+      // Every blob of the new layout, and of the cache now, hashes to its name.
+      for (const dir of [join(fresh, 'blobs', 'sha256'), cacheBlobs]) {
+        for (const name of await readdir(dir)) {
+          expect(sha256Digest(await readFile(join(dir, name)))).toBe(`sha256:${name}`);
+        }
+      }
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
   });
 
   it('fails clearly when the lock is stale for the config', async () => {
