@@ -8,7 +8,8 @@
  *
  * Anything that could write outside the image root or create special files is refused with an
  * UNSAFE_ENTRY error naming the package and the entry: absolute paths, `..` components, device nodes and
- * fifos, entries below a symlink or file of the same archive, duplicates, hardlinks to anything but a file
+ * fifos, anything but a directory below `var/lib/dpkg/` (the status entries scanners read are generated here,
+ * never taken from a package), entries below a symlink or file of the same archive, duplicates, hardlinks to anything but a file
  * seen earlier, and relative symlinks that climb above the root (absolute targets stay inside the image).
  *
  * Cost: the data.tar is streamed through once (decoder → reader → writer, backpressure end to end); for
@@ -25,6 +26,8 @@ import type { TarEntry, TarEntryType } from '../tar/types.js';
 import type { TarWriter } from '../tar/writer.js';
 
 export const STATUS_DIR = 'var/lib/dpkg/status.d';
+const DPKG_DIR = 'var/lib/dpkg';
+const DPKG_DIR_PREFIX = `${DPKG_DIR}/`;
 
 export interface PackageLayerOptions {
   /** Build epoch (seconds): every mtime is clamped to it, and generated entries carry it. */
@@ -137,6 +140,11 @@ class LayerWriter {
     }
     if (path === null) throw this.unsafe(header.path, 'escapes the root (absolute or `..`)');
     if (type === undefined) throw this.unsafe(path, `has unsupported type ${describeType(header.typeflag)}`);
+    // The package database is ours: a file there could shadow another package's status entry and make
+    // scanners see a lie. Directories are harmless (dpkg itself ships some); anything else is refused.
+    if (path.startsWith(DPKG_DIR_PREFIX) && type !== 'directory') {
+      throw this.unsafe(path, `is in ${DPKG_DIR}, which only distroless-action writes (the package database)`);
+    }
     this.checkPlacement(path);
     const entry = this.entryOf(header, path, type);
     this.seen.set(path, type);

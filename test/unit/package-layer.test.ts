@@ -252,7 +252,22 @@ describe('writePackageLayer safety', () => {
     [
       'a status.d file shipped by the package',
       [root, file('./var/lib/dpkg/status.d/evil')],
-      '"var/lib/dpkg/status.d/evil" is shipped by the package, and generated too',
+      '"var/lib/dpkg/status.d/evil" is in var/lib/dpkg, which only distroless-action writes (the package database)',
+    ],
+    [
+      "another package's status.d entry (it would shadow the real one)",
+      [root, { path: './var/lib/dpkg/status.d/', typeflag: '5' }, file('./var/lib/dpkg/status.d/libc6')],
+      '"var/lib/dpkg/status.d/libc6" is in var/lib/dpkg, which only distroless-action writes (the package database)',
+    ],
+    [
+      'a dpkg status file',
+      [root, file('./var/lib/dpkg/status')],
+      '"var/lib/dpkg/status" is in var/lib/dpkg, which only distroless-action writes (the package database)',
+    ],
+    [
+      'a symlink for status.d',
+      [root, { path: './var/lib/dpkg/status.d', typeflag: '2', linkname: '/tmp' }],
+      '"var/lib/dpkg/status.d" is in var/lib/dpkg, which only distroless-action writes (the package database)',
     ],
   ])('rejects %s, naming the package and the entry', async (name, entries, message) => {
     const deb = await makeRawDeb(dir, {
@@ -263,6 +278,24 @@ describe('writePackageLayer safety', () => {
     const e = await thrown(layerOf(deb, 'evil'));
     expect(e.code).toBe('UNSAFE_ENTRY');
     expect(e.message).toContain(`evil: ${message}`);
+  });
+
+  it("refuses a dpkg-deb-built package that hides another's status entry; keeps directories of var/lib/dpkg", async () => {
+    const hostile = await makeDeb(dir, {
+      name: 'hider',
+      files: [{ path: 'var/lib/dpkg/status.d/libc6', content: 'Package: libc6\nStatus: install ok installed\n' }],
+    });
+    await expect(layerOf(hostile, 'hider')).rejects.toMatchObject({
+      code: 'UNSAFE_ENTRY',
+      message:
+        'hider: "var/lib/dpkg/status.d/libc6" is in var/lib/dpkg, which only distroless-action writes (the package database)',
+    });
+    const dirsOnly = await makeDeb(dir, {
+      name: 'dirs',
+      files: [{ path: 'var/lib/dpkg/alternatives', type: 'dir' }],
+    });
+    const paths = await pathsOf(await layerOf(dirsOnly, 'dirs'));
+    expect(paths).toEqual(expect.arrayContaining(['var/lib/dpkg/alternatives/', 'var/lib/dpkg/status.d/dirs']));
   });
 
   it('stops the xz decoder when it rejects an entry early', async () => {
