@@ -8,8 +8,11 @@ import { isDistrolessError } from '../errors.js';
 import { gzipIdentity, type LayerCache, type OciLayoutWriter } from '../oci/index.js';
 import type { LayerBlob } from '../oci/types.js';
 
-/** Bumped whenever the bytes a .deb turns into can change for the same .deb (part of every cache key). */
-export const LAYER_RECIPE_VERSION = 1;
+/**
+ * Bumped whenever the bytes a .deb turns into can change for the same .deb (part of every cache key).
+ * 2: setuid/setgid bits cleared unless the config keeps them.
+ */
+export const LAYER_RECIPE_VERSION = 2;
 
 /** A layer in an image, with what its history entry says. */
 export interface BuiltLayer extends LayerBlob {
@@ -77,7 +80,7 @@ export function debFill(
   debPath: () => Promise<string>,
   name: string,
   epoch: number,
-  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes'> & {
+  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes' | 'keepSetuid'> & {
     done?: () => Promise<void>;
   },
 ): (writer: TarWriter) => Promise<void> {

@@ -252,6 +252,9 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       return [key, pin && ctx.licenses.expect({ name, sha256: pin.sha256 })];
     }),
   );
+  // The config's setuid keep list changes which bits a layer has: part of every package layer's cache key.
+  const keepSetuid = new Set(ctx.distro.keepSetuid);
+  const setuidKey = keepSetuid.size === 0 ? '' : `:setuid=${[...keepSetuid].sort().join(',')}`;
   // Cache lookups are cheap I/O and run 16 at a time; building a layer (xz, tar, gzip) takes a build slot.
   const buildSlot = limiter(ctx.opts.concurrency ?? 2);
   let undecided = jobs.size;
@@ -270,7 +273,11 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) =>
         ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`),
       );
-      const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save });
+      const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, {
+        ...layerOptions,
+        keepSetuid,
+        done: save,
+      });
       let known = false; // looked up: a miss once its fill starts, a hit once cachedLayer returns
       const decide = (): void => {
         if (!known) decided();
@@ -281,7 +288,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
         return buildSlot(() => build(w));
       };
       const layer = await cachedLayer(
-        `deb:${pin.sha256}`,
+        `deb:${pin.sha256}${setuidKey}`,
         ctx.epoch,
         `deb ${name} ${pin.version}`,
         fill,

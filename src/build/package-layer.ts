@@ -2,7 +2,8 @@
  * One Debian package → the entries of its OCI layer (design.md §4), streamed into a TarWriter:
  * 1. every data.tar entry, in the .deb's own order (fixed by the pinned .deb bytes, so deterministic without
  *    buffering or sorting), normalised: no leading './', no root entry, no trailing '/', mtime clamped to the
- *    build epoch, numeric uid/gid kept, mode & 0o7777;
+ *    build epoch, numeric uid/gid kept, mode & 0o7777 — except that files lose their setuid/setgid bits
+ *    unless `keepSetuid` names them (README "What is in the images");
  * 2. the `var/lib/dpkg/status.d` directories the data did not bring, then `status.d/<pkg>` (the control file)
  *    and `status.d/<pkg>.md5sums` (when the package has one), root-owned 0644 at the epoch.
  *
@@ -39,6 +40,11 @@ export interface PackageLayerOptions {
   onFile?: (path: string, bytes: Buffer) => void;
   /** Cap on one captured file (default 16 MiB). */
   maxCaptureBytes?: number;
+  /**
+   * Files that keep their setuid/setgid bits (normalised paths, e.g. `usr/bin/su`); every other non-directory
+   * has them cleared (directories keep setgid: it only passes the group on to new files).
+   */
+  keepSetuid?: ReadonlySet<string>;
   /** Called for every entry written, generated ones included (e.g. to find busybox's binary path). */
   onEntry?: (entry: TarEntry) => void;
   /** How to decode the .deb's members (xz binary or @napi-rs/lzma). */
@@ -203,7 +209,7 @@ class LayerWriter {
     const entry: TarEntry = {
       path,
       type,
-      mode: h.mode & 0o7777,
+      mode: type === 'directory' || this.opts.keepSetuid?.has(path) === true ? h.mode & 0o7777 : h.mode & 0o1777,
       uid: h.uid,
       gid: h.gid,
       mtime: Math.min(h.mtime, this.opts.epoch),

@@ -70,7 +70,9 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 const DEBUG_IMAGE = 'debug';
 
 const TOP_KEYS = ['distros', 'images'] as const;
-const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version'] as const;
+const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'setuid', 'version'] as const;
+/** An absolute file path in the image, no `.`/`..`/empty components. */
+const IMAGE_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[^/\0]+)+$/;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
 const DEBUG_KEYS = ['packages'] as const;
 const IMAGE_KEYS = ['distro', 'from', 'packages', 'exclude', 'archs', 'entrypoint', 'cmd', 'env'] as const;
@@ -243,8 +245,28 @@ class Validator {
       raw['archs'] === undefined ? undefined : this.archs(raw['archs'], [...path, 'archs'], `distro:${name}`);
     if (!archs) this.badArchs.add(`distro:${name}`);
     const debugPackages = raw['debug'] === undefined ? [] : this.debug(raw['debug'], [...path, 'debug']);
+    const keepSetuid =
+      raw['setuid'] === undefined
+        ? []
+        : (
+            this.list(
+              raw['setuid'],
+              [...path, 'setuid'],
+              'absolute file paths, e.g. /usr/bin/su',
+              (v, p) => this.string(v, p, 'an absolute file path such as /usr/bin/su', IMAGE_PATH),
+              { unique: true },
+            ) ?? []
+          ).map((p) => p.slice(1));
     const version = this.version(raw['version'], [...path, 'version'], name);
-    return { name, sources, ...(snapshot ? { snapshot } : {}), archs: archs ?? [], debugPackages, version };
+    return {
+      name,
+      sources,
+      ...(snapshot ? { snapshot } : {}),
+      archs: archs ?? [],
+      debugPackages,
+      keepSetuid,
+      version,
+    };
   }
 
   sources(value: unknown, path: FieldPath): SourceConfig[] {

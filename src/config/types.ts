@@ -20,6 +20,11 @@ export interface DistroConfig {
   archs: string[];
   /** Extra packages layered onto every image for the debug variants (busybox-static). */
   debugPackages: string[];
+  /**
+   * Files (image paths without the leading `/`, e.g. `usr/bin/su`) that keep their setuid/setgid bits; every
+   * other file from a package has them cleared. Per distro, because package layers are shared by its images.
+   */
+  keepSetuid: string[];
   /** Value of VERSION_ID / the number in the repository suffix, e.g. "12" for debian12. */
   version: string;
 }

@@ -103,7 +103,7 @@ describe('writePackageLayer', () => {
     expect(layer.get('etc/app.conf')?.mtime).toBe(OLD);
     expect(layer.get('usr/bin/app')).toMatchObject({
       mtime: EPOCH,
-      mode: 0o4755,
+      mode: 0o755, // shipped 04755: setuid cleared by default (see the setuid test)
       uid: 0,
       gid: 0,
       uname: '',
@@ -116,6 +116,39 @@ describe('writePackageLayer', () => {
     expect(layer.get('usr/lib/abs')?.linkname).toBe('/usr/bin/app');
     expect(layer.get(LONG)?.content).toBe('long');
     expect([...layer.values()].every((e) => e.mtime <= EPOCH)).toBe(true);
+  });
+
+  it('clears setuid/setgid bits of files unless kept by path; directories keep setgid, files keep sticky', async () => {
+    const deb = await makeDeb(dir, {
+      name: 'suid',
+      files: [
+        { path: 'usr/bin/su', content: 'su', mode: 0o4755 },
+        { path: 'usr/bin/wall', content: 'wall', mode: 0o2755, gid: 5 },
+        { path: 'usr/bin/both', content: 'both', mode: 0o6755 },
+        { path: 'usr/bin/plain', content: 'plain', mode: 0o755 },
+        { path: 'var/mail', type: 'dir', mode: 0o2775, gid: 8 },
+        { path: 'var/tmp-sticky', type: 'dir', mode: 0o1777 },
+      ],
+    });
+    const modes = async (keep?: string[]) =>
+      Object.fromEntries(
+        (await entries(await layerOf(deb, 'suid', keep ? { keepSetuid: new Set(keep) } : {})))
+          .filter((e) => /^(usr\/bin\/.|var\/(mail|tmp-sticky))/.test(e.path))
+          .map((e) => [e.path, e.mode.toString(8)]),
+      );
+    expect(await modes()).toEqual({
+      'usr/bin/su': '755',
+      'usr/bin/wall': '755',
+      'usr/bin/both': '755',
+      'usr/bin/plain': '755',
+      'var/mail/': '2775',
+      'var/tmp-sticky/': '1777',
+    });
+    expect(await modes(['usr/bin/su', 'usr/bin/both'])).toMatchObject({
+      'usr/bin/su': '4755',
+      'usr/bin/wall': '755',
+      'usr/bin/both': '6755',
+    });
   });
 
   it('writes status.d/<pkg> with a Status line, and the md5sums', async () => {
@@ -182,7 +215,7 @@ describe('writePackageLayer', () => {
       'usr/share/ca-certificates/mozilla/B.crt': 'BBB\n',
     });
     expect(seen.map((e) => e.path)).toEqual(paths.map((p) => p.replace(/\/$/, '')));
-    expect(seen.find((e) => e.path === 'usr/bin/app')).toMatchObject({ type: 'file', mode: 0o4755, size: 6 });
+    expect(seen.find((e) => e.path === 'usr/bin/app')).toMatchObject({ type: 'file', mode: 0o755, size: 6 });
   });
 
   it('returns what it wrote', async () => {
