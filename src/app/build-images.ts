@@ -11,7 +11,7 @@ import {
 } from '../oci/index.js';
 import type { Descriptor, Platform } from '../oci/types.js';
 import type { BuiltLayer } from './build-layers.js';
-import { refNames, VARIANTS, type PlannedImage, type Variant } from './build-plan.js';
+import { refNames, variantsOf, type PlannedImage, type Variant } from './build-plan.js';
 
 export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SSL_CERT_FILE = '/etc/ssl/certs/ca-certificates.crt';
@@ -60,7 +60,7 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
   const images: Array<BuiltImage & { manifestSize: number }> = [];
   const indexes: BuiltIndex[] = [];
   for (const plan of input.plans) {
-    for (const variant of VARIANTS) {
+    for (const variant of variantsOf(input.distro)) {
       const manifests: Array<Descriptor & { platform: Platform }> = [];
       for (const arch of plan.archs) {
         // Images are planned parents first, so a parent built in this run is already here.

@@ -7,6 +7,14 @@ import { DEBUG_KEY } from './requests.js';
 export const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/**
+ * The variants a distro's images come in: the debug ones only when the config gives the distro debug packages
+ * (its optional `debug:` block), which is also when `update` locks them.
+ */
+export function variantsOf(distro: Pick<DistroConfig, 'debugPackages'> | undefined): Variant[] {
+  return distro !== undefined && distro.debugPackages.length === 0 ? ['latest', 'nonroot'] : [...VARIANTS];
+}
+
 export interface PlannedImage {
   image: ImageConfig;
   /** Debian archs to build. */
@@ -51,7 +59,8 @@ export function planBuild(
     const wanted = image.archs.filter((a) => !select.archs || select.archs.includes(a));
     const archs: string[] = [];
     for (const arch of wanted) {
-      if (lock.images[name]?.[arch] && lock.images[DEBUG_KEY]?.[arch] !== undefined) archs.push(arch);
+      const debugLocked = distro.debugPackages.length === 0 || lock.images[DEBUG_KEY]?.[arch] !== undefined;
+      if (lock.images[name]?.[arch] && debugLocked) archs.push(arch);
       else if (ancestorOnly)
         continue; // its selected child reports the missing arch
       else if (select.archs)

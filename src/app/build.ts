@@ -16,7 +16,7 @@ import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index
 import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
-import { lockEpoch, planBuild, VARIANTS, type PlannedImage } from './build-plan.js';
+import { lockEpoch, planBuild, variantsOf, type PlannedImage } from './build-plan.js';
 import { DEBUG_KEY } from './requests.js';
 
 export interface BuildOptions {
@@ -143,7 +143,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     };
     // The SBOM drafts start once every layer has been looked up in the cache: their licence reads would otherwise
     // queue on the I/O threads ahead of the reads of the .debs being built, which are the critical path.
-    const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro.name, plans)));
+    const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro, plans)));
     const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
     result.images.push(...built.images);
     result.indexes.push(...built.indexes);
@@ -160,11 +160,12 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
 }
 
 /** Every image × variant × arch and every index the plans will report (ancestors built only for their digest are not). */
-function plannedSboms(distro: string, plans: readonly PlannedImage[]): PlannedSbom[] {
+function plannedSboms(distroConfig: DistroConfig, plans: readonly PlannedImage[]): PlannedSbom[] {
   const out: PlannedSbom[] = [];
+  const distro = distroConfig.name;
   for (const plan of plans) {
     if (plan.ancestorOnly) continue;
-    for (const variant of VARIANTS) {
+    for (const variant of variantsOf(distroConfig)) {
       for (const arch of plan.archs) out.push({ image: plan.image.name, distro, variant, arch });
       out.push({ image: plan.image.name, distro, variant, archs: plan.archs });
     }

@@ -17,7 +17,7 @@ import {
   type Secrets,
 } from '../registry/index.js';
 import { runBuild } from './build.js';
-import { VARIANTS } from './build-plan.js';
+import { VARIANTS, variantsOf } from './build-plan.js';
 import { findShard, planShards } from './plan.js';
 import { defaultRepoName, runPush, type PushSummary } from './push.js';
 import { SHARD_RESULT_VERSION, type ShardManifest, type ShardResult } from './shard-result.js';
@@ -71,7 +71,7 @@ export async function runShard(opts: ShardOptions): Promise<ShardRun> {
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
   const images = built.images.filter((i) => i.image === shard.image && i.arch === shard.arch);
-  const missing = VARIANTS.filter((v) => !images.some((i) => i.variant === v));
+  const missing = variantsOf(opts.config.distros[shard.distro]).filter((v) => !images.some((i) => i.variant === v));
   if (missing.length > 0)
     throw new DistrolessError('LOCK_INVALID', `shard ${shard.id}: the build made no ${missing.join(', ')} image`);
   const refs = await listRefs(opts.outDir);

@@ -13,7 +13,7 @@ import type { Config } from '../config/types.js';
 import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEvent } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
-import { VARIANTS, type Variant } from './build-plan.js';
+import { VARIANTS, variantsOf, type Variant } from './build-plan.js';
 import {
   formatReference,
   parseImageReference,
@@ -140,7 +140,7 @@ function planTargets(opts: SignCommandOptions): Wanted[] {
         'USAGE',
         `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`,
       );
-    return VARIANTS.map((variant) => ({
+    return variantsOf(config.distros[image.distro]).map((variant) => ({
       ref: {
         host: target.host,
         repository: repositoryName(target, `${name}-${image.distro}`),

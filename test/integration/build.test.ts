@@ -167,3 +167,47 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     }
   });
 });
+
+describe('a config without the optional debug block', () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await makeFixture();
+  });
+  afterAll(async () => fx.close());
+
+  it('resolves, and then builds the latest and nonroot variants of every image (no debug variants)', async () => {
+    const configPath = join(fx.dir, 'no-debug.yaml');
+    const text = await readFile(fx.configPath, 'utf8');
+    expect(text).toContain('    debug: { packages: [busybox-static] }\n');
+    await writeFile(configPath, text.replace('    debug: { packages: [busybox-static] }\n', ''));
+    const config = await loadConfig(configPath, { sourceOverrides: fx.mirrors });
+    const lockDir = join(fx.dir, 'no-debug-locks');
+    const updated = await runUpdate({
+      config,
+      lockDir,
+      now: NOW,
+      check: false,
+      keyring: fx.keyring,
+      retry: FAST_RETRY,
+    });
+    expect(updated.written).toBe(true);
+    expect(Object.keys((await readLockfile(lockDir, 'test12'))?.images ?? {}).sort()).toEqual(['base', 'static']);
+    const warnings: string[] = [];
+    const built = await runBuild({
+      config,
+      lockDir,
+      outDir: join(fx.dir, 'no-debug-layout'),
+      cacheDir: join(fx.dir, 'cache'),
+      sbomDir: join(fx.dir, 'no-debug-sbom'),
+      http: createHttpClient({ retry: FAST_RETRY }),
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toEqual([]);
+    expect(built.images).toHaveLength(2 * 2 * 2);
+    expect(new Set(built.images.map((i) => i.variant))).toEqual(new Set(['latest', 'nonroot']));
+    const refs = [...(await listRefs(join(fx.dir, 'no-debug-layout'))).keys()];
+    expect(refs).toEqual(expect.arrayContaining(['static-test12', 'base-test12-nonroot', 'base-test12-nonroot-arm64']));
+    expect(refs.filter((r) => r.includes('debug'))).toEqual([]);
+    expect(built.sboms).toHaveLength(2 * 2 * 3);
+  });
+});
