@@ -9,7 +9,7 @@ import type { Config, DistroConfig } from '../config/types.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
-import { LayerCache, OciLayoutWriter } from '../oci/index.js';
+import { LayerCache, OciLayoutWriter, sweepStaleTemps } from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
 import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
@@ -56,8 +56,9 @@ export interface BuildResult {
 export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const warn = opts.onWarning ?? progress;
-  const layout = await OciLayoutWriter.open(opts.outDir);
+  const layout = await OciLayoutWriter.open(opts.outDir, { onWait: progress });
   const cache = new LayerCache(join(opts.cacheDir, 'layers'));
+  await sweepStaleTemps(cache.blobsDir); // what builds killed while writing a layer left there
   const http = opts.http ?? createHttpClient();
   const store = debStore({
     dir: join(opts.cacheDir, 'debs'),

@@ -4,7 +4,8 @@
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { constants as fsConstants, createReadStream, createWriteStream } from 'node:fs';
-import { chmod, copyFile, link, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -60,15 +61,26 @@ export class DigestCounter extends Transform {
   }
 }
 
-/** Streams a file through sha256 (bounded memory): its digest and size. */
+/**
+ * A file's sha256 digest and size, read in 1 MiB pieces into one buffer (bounded memory). About twice as fast
+ * as a read stream of 64 KiB chunks here: it matters when a build re-hashes every cached layer it imports.
+ */
 export async function digestFile(path: string): Promise<{ digest: string; size: number }> {
-  const counter = new DigestCounter();
-  await pipeline(createReadStream(path), counter, async (source: AsyncIterable<Buffer>) => {
-    for await (const _chunk of source) {
-      /* hashed by the counter */
+  const hash = createHash('sha256');
+  const handle = await open(path, 'r');
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  let size = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
     }
-  });
-  return { digest: counter.digest, size: counter.bytes };
+  } finally {
+    await handle.close();
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size };
 }
 
 /*
@@ -85,9 +97,69 @@ export function blobPath(blobsDir: string, digest: string): string {
   return join(blobsDir, 'sha256', digestHex(digest));
 }
 
-/** A fresh temporary path in `blobsDir` (its name starts with `.tmp-`, which `gc` may sweep). */
+/**
+ * A fresh temporary path in `blobsDir`: `.tmp-<host>-<pid>-<random>`, so that `sweepStaleTemps` can tell the
+ * temps of a writer that died (kill -9, power loss) from those of one still writing.
+ */
 export function tempBlobPath(blobsDir: string): string {
-  return join(blobsDir, `.tmp-${randomBytes(8).toString('hex')}`);
+  return join(blobsDir, `.tmp-${TEMP_OWNER}-${randomBytes(8).toString('hex')}`);
+}
+
+/** Host and process of this writer, as temp names carry them (the host name reduced to a safe alphabet). */
+const TEMP_OWNER = `${hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host'}-${process.pid}`;
+const TEMP_NAME = /^\.tmp-([A-Za-z0-9._]+)-(\d+)-[0-9a-f]+$/;
+
+/**
+ * Removes the temp files in `blobsDir` left by writers that died: those named for a process of this host that
+ * no longer runs. Temps of live writers and of other hosts (a shared volume) are left alone; `gcLayout`, run
+ * when no writer works, removes every temp. Returns how many were removed.
+ */
+export async function sweepStaleTemps(blobsDir: string): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(blobsDir);
+  } catch (e) {
+    if (isNotFound(e)) return 0;
+    throw e;
+  }
+  const host = TEMP_OWNER.slice(0, TEMP_OWNER.lastIndexOf('-'));
+  let removed = 0;
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (m === null || m[1] !== host || processRuns(Number(m[2]))) continue;
+    await rm(join(blobsDir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+/** `<host>-<pid>` of this process, as temp and lock files name their writer. */
+export function lockOwner(): string {
+  return TEMP_OWNER;
+}
+
+/** True when `owner` (`<host>-<pid>`, see lockOwner) is a process of this host that no longer runs. */
+export function ownerIsDead(owner: string): boolean {
+  const at = owner.lastIndexOf('-');
+  const host = owner.slice(0, at);
+  const pid = Number(owner.slice(at + 1));
+  return (
+    host === TEMP_OWNER.slice(0, TEMP_OWNER.lastIndexOf('-')) &&
+    Number.isSafeInteger(pid) &&
+    pid > 0 &&
+    !processRuns(pid)
+  );
+}
+
+/** True when process `pid` exists on this host (signal 0 checks without sending anything). */
+function processRuns(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return errnoCode(e) !== 'ESRCH'; // EPERM: it runs, as another user
+  }
 }
 
 /** True when blob `digest` exists as a regular file (of `size` bytes when given). */
@@ -113,6 +185,9 @@ export async function publishBlob(temp: string, blobsDir: string, digest: string
     return;
   }
   await rename(temp, target);
+  // rename(2) does nothing when both names are links to one file (two imports of one cached blob at once, as
+  // an `Architecture: all` package's layer is for every arch), which left the temp behind: remove it.
+  await rm(temp, { force: true });
 }
 
 /**

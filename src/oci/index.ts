@@ -9,6 +9,7 @@ export {
   importBlob,
   isDigest,
   sha256Digest,
+  sweepStaleTemps,
   writeBlobBytes,
 } from './digest.js';
 export {

@@ -209,6 +209,20 @@ describe('OCI layout', () => {
     }
   });
 
+  it('two imports of one cached blob at once (an Architecture: all layer, once per arch) leave no temp file', async () => {
+    const c = new LayerCache(join(work, 'twice-cache'));
+    const w = await OciLayoutWriter.open(join(work, 'twice-layout'));
+    for (let i = 0; i < 5; i++) {
+      const { blob } = await c.getOrWrite(`twice-${i}`, async function* gen() {
+        yield await makeTar([{ path: 'f', type: 'file', content: `same for every arch ${i}\n` }]);
+      });
+      const how = await Promise.all([0, 1, 2].map(() => w.importBlob(c.blobPath(blob.digest), blob)));
+      expect(how).toContain('linked');
+    }
+    expect((await readdir(w.blobsDir)).filter((n) => n !== 'sha256')).toEqual([]);
+    expect(await readdir(join(w.blobsDir, 'sha256'))).toHaveLength(5);
+  });
+
   it('with verify, refuses a cached blob changed in place (same size), linked or copied, and leaves nothing', async () => {
     const shm = await mkdtemp('/dev/shm/oci-cache-');
     try {
