@@ -71,6 +71,34 @@ describe('the CLI, in-process, against a signed repository on 127.0.0.1', () => 
     expect(JSON.parse(j.stdout).packages.map((p: { name: string }) => p.name)).toEqual(['base-files', 'tzdata']);
   });
 
+  it('as a process whose stdout reader has gone (list | head -1): exits 0 without a word on stderr', async () => {
+    // src/cli/index.ts (the process edge) bundled as scripts/bundle.mjs does, so the test runs this tree's code.
+    const { build } = await import('esbuild');
+    const { spawn } = await import('node:child_process');
+    const bundle = join(fx.dir, 'cli-bundle.mjs');
+    await build({
+      entryPoints: [new URL('../../src/cli/index.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      external: ['@napi-rs/lzma'],
+      logLevel: 'error',
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    });
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, [bundle, 'list', '--image', 'base', '--arch', 'arm64'], {
+        cwd: fx.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.destroy(); // the reader is gone before the first line is written
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise((r) => child.on('close', r));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    }
+  });
+
   it('update --check exits 1 when the lock is stale and writes nothing', async () => {
     const newer = await makeFixture({ securityLibc: '2.36-9+deb12u7' }, fx.keys);
     try {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { FAST_RETRY, createHttpClient } from '../../src/archive/index.js';
 import { runBuild, type BuildOptions } from '../../src/app/build.js';
 import { runUpdate } from '../../src/app/update.js';
@@ -30,7 +30,7 @@ describe('writers of one layout (builds against a signed repository on 127.0.0.1
     opts = async (out, images) => ({
       config: await loadConfig(fx.configPath, { sourceOverrides: fx.mirrors }),
       lockDir: fx.lockDir,
-      outDir: join(fx.dir, out),
+      outDir: isAbsolute(out) ? out : join(fx.dir, out),
       cacheDir: join(fx.dir, 'cache'),
       images,
       sbomDir: false,
@@ -111,5 +111,28 @@ describe('writers of one layout (builds against a signed repository on 127.0.0.1
     expect((await readdir(join(out, 'blobs'))).filter((n) => n !== 'sha256')).toEqual([]);
     expect((await readdir(out)).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
     expect((await readLayoutIndex(out)).manifests.length).toBeGreaterThan(0);
+  });
+
+  it('an output directory on a read-only file system is reported as such, naming the directory', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'ro-out-'));
+    // A read-only tmpfs when this process may mount one (root, as in CI); else a directory it may not write.
+    let expected: RegExp;
+    let mounted = false;
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', base], { stdio: 'ignore' });
+      mounted = true;
+      expected = /^cannot create the output directory .*\/ro-out-\w+\/oci: read-only file system \(EROFS\)$/;
+    } catch (e) {
+      if (process.getuid?.() === 0) throw new Error(`root but cannot mount a read-only tmpfs: ${String(e)}`);
+      await chmod(base, 0o555);
+      expected = /^cannot create the output directory .*\/ro-out-\w+\/oci: permission denied \(EACCES\)$/;
+    }
+    try {
+      await expect(runBuild(await opts(join(base, 'oci'), ['static']))).rejects.toThrow(expected);
+    } finally {
+      if (mounted) execFileSync('umount', [base]);
+      await chmod(base, 0o755);
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });
