@@ -123,7 +123,8 @@ describe('writers of one layout (builds against a signed repository on 127.0.0.1
       mounted = true;
       expected = /^cannot create the output directory .*\/ro-out-\w+\/oci: read-only file system \(EROFS\)$/;
     } catch (e) {
-      if (process.getuid?.() === 0) throw new Error(`root but cannot mount a read-only tmpfs: ${String(e)}`);
+      if (process.getuid?.() === 0)
+        throw new Error(`root but cannot mount a read-only tmpfs: ${String(e)}`, { cause: e });
       await chmod(base, 0o555);
       expected = /^cannot create the output directory .*\/ro-out-\w+\/oci: permission denied \(EACCES\)$/;
     }
