@@ -211,6 +211,9 @@ async function withLayoutLock<T>(dir: string, fn: () => Promise<T>, onWait?: (me
       const handle = await open(path, 'wx', 0o644);
       try {
         await handle.writeFile(`${lockOwner()}\n`);
+      } catch (e) {
+        await rm(path, { force: true }); // a full disk must not leave a lock that names nobody
+        throw e;
       } finally {
         await handle.close();
       }

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { FAST_RETRY, createHttpClient } from '../../src/archive/index.js';
 import { runBuild, type BuildOptions } from '../../src/app/build.js';
 import { runUpdate } from '../../src/app/update.js';
 import { loadConfig } from '../../src/config/index.js';
-import { listRefs, OciLayoutWriter, readLayoutIndex } from '../../src/oci/index.js';
+import { listRefs, OciLayoutWriter, readLayoutIndex, sha256Digest } from '../../src/oci/index.js';
 import { makeFixture, NOW, type Fixture } from '../helpers/update-fixture.js';
 
 /** The pid of a process that has run and exited (so no process has it, barring reuse). */
@@ -134,6 +134,45 @@ describe('writers of one layout (builds against a signed repository on 127.0.0.1
       if (mounted) execFileSync('umount', [base]);
       await chmod(base, 0o755);
       await rm(base, { recursive: true, force: true });
+    }
+  });
+
+  it('a full disk: one ENOSPC line, the previous layout intact, no lock left, and a cache still good after', async () => {
+    if (process.getuid?.() !== 0) throw new Error('this test mounts a small tmpfs: run it as root (as CI does)');
+    const disk = await mkdtemp(join(tmpdir(), 'full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', disk], { stdio: 'ignore' });
+    try {
+      const onDisk = async (images: string[]): Promise<BuildOptions> => ({
+        ...(await opts(join(disk, 'oci'), images)),
+        cacheDir: join(disk, 'cache'),
+      });
+      await runBuild(await onDisk(['static']));
+      const index = await readFile(join(disk, 'oci', 'index.json'));
+      // Fill what is left of the disk.
+      const filler = join(disk, 'filler');
+      try {
+        execFileSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { stdio: 'ignore' });
+      } catch {
+        // dd stops with "No space left on device": the disk is full, as wanted
+      }
+      const failed = await runBuild(await onDisk(['base'])).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(failed?.message).toMatch(/ENOSPC: no space left on device/);
+      expect(failed?.message.split('\n')).toHaveLength(1);
+      expect(await readFile(join(disk, 'oci', 'index.json'))).toEqual(index);
+      expect(await readdir(join(disk, 'oci'))).not.toContain('.index.json.lock');
+      // Space again: the next build succeeds, and every blob it took from the cache hashes to its name.
+      await rm(filler);
+      const built = await runBuild(await onDisk(['base']));
+      expect(built.images.length).toBeGreaterThan(0);
+      for (const dir of [join(disk, 'oci', 'blobs', 'sha256'), join(disk, 'cache', 'layers', 'blobs', 'sha256')])
+        for (const name of await readdir(dir))
+          expect(sha256Digest(await readFile(join(dir, name)))).toBe(`sha256:${name}`);
+    } finally {
+      execFileSync('umount', [disk]);
+      await rm(disk, { recursive: true, force: true });
     }
   });
 });
