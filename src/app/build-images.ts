@@ -11,7 +11,8 @@ import {
 } from '../oci/index.js';
 import type { Descriptor, Platform } from '../oci/types.js';
 import type { BuiltLayer } from './build-layers.js';
-import { refNames, variantsOf, type PlannedImage, type Variant } from './build-plan.js';
+import { refNames, type PlannedImage } from './build-plan.js';
+import { variantsOf, type Variant } from '../config/variants.js';
 
 export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SSL_CERT_FILE = '/etc/ssl/certs/ca-certificates.crt';

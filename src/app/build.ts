@@ -16,8 +16,9 @@ import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index
 import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
-import { lockEpoch, planBuild, variantsOf, type PlannedImage } from './build-plan.js';
-import { DEBUG_KEY } from './requests.js';
+import { planBuild, type PlannedImage } from './build-plan.js';
+import { lockEpoch } from '../lock/epoch.js';
+import { DEBUG_KEY, variantsOf } from '../config/variants.js';
 
 export interface BuildOptions {
   config: Config;

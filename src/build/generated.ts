@@ -22,7 +22,7 @@ export const NONROOT_UID = 65532;
 /** Throws unless `epoch` is a whole, non-negative number of seconds. */
 export function assertEpoch(epoch: number): void {
   if (!Number.isSafeInteger(epoch) || epoch < 0) {
-    throw new DistrolessError('USAGE', `build epoch must be a non-negative whole number of seconds, got ${epoch}`);
+    throw new DistrolessError('INTERNAL', `build epoch must be a non-negative whole number of seconds, got ${epoch}`);
   }
 }
 
@@ -52,7 +52,7 @@ export function compareBytes(a: string, b: string): number {
 export function withParentsSorted(entries: readonly LayerEntry[], epoch: number): LayerEntry[] {
   const byPath = new Map<string, LayerEntry>();
   for (const e of entries) {
-    if (byPath.has(e.entry.path)) throw new DistrolessError('USAGE', `generated layer lists ${e.entry.path} twice`);
+    if (byPath.has(e.entry.path)) throw new DistrolessError('INTERNAL', `generated layer lists ${e.entry.path} twice`);
     byPath.set(e.entry.path, e);
   }
   for (const path of [...byPath.keys()]) {
@@ -145,7 +145,7 @@ export function osRelease(opts: OsReleaseOptions): string {
   const bad = lines.filter(([, v]) => !OS_RELEASE_SAFE.test(v)).map(([k]) => k);
   if (!/^[0-9][0-9.]*$/.test(opts.versionId)) bad.push('VERSION_ID');
   if (!/^[a-z][a-z0-9-]*$/.test(opts.codename)) bad.push('VERSION_CODENAME');
-  if (bad.length > 0) throw new DistrolessError('USAGE', `invalid os-release value for ${bad.join(', ')}`);
+  if (bad.length > 0) throw new DistrolessError('INTERNAL', `invalid os-release value for ${bad.join(', ')}`);
   return lines.map(([k, v, quoted]) => (quoted ? `${k}="${v}"` : `${k}=${v}`)).join('\n') + '\n';
 }
 

@@ -29,9 +29,9 @@ export interface JavaEntriesOptions {
 
 /** `/usr/lib/jvm/java-<N>-openjdk-<arch>` (absolute, as the link target wants it). */
 export function javaHome(debArch: string, javaVersion: number = DEFAULT_JAVA_VERSION): string {
-  if (!/^[a-z0-9]+$/.test(debArch)) throw new DistrolessError('USAGE', `not a Debian architecture name: ${debArch}`);
+  if (!/^[a-z0-9]+$/.test(debArch)) throw new DistrolessError('INTERNAL', `not a Debian architecture name: ${debArch}`);
   if (!Number.isInteger(javaVersion) || javaVersion < 8) {
-    throw new DistrolessError('USAGE', `not a Java major version: ${javaVersion}`);
+    throw new DistrolessError('INTERNAL', `not a Java major version: ${javaVersion}`);
   }
   return `/usr/lib/jvm/java-${javaVersion}-openjdk-${debArch}`;
 }
@@ -39,7 +39,7 @@ export function javaHome(debArch: string, javaVersion: number = DEFAULT_JAVA_VER
 /** The java keystore bytes for these certificates, every entry dated at the epoch. */
 export function javaCacerts(certificates: readonly TrustedCertificate[], epoch: number): Buffer {
   assertEpoch(epoch);
-  if (certificates.length === 0) throw new DistrolessError('USAGE', 'java cacerts: no certificates');
+  if (certificates.length === 0) throw new DistrolessError('INTERNAL', 'java cacerts: no certificates');
   return writeJks(certificates, { dateMs: epoch * 1000 });
 }
 

@@ -4,6 +4,7 @@
  * is about; nothing here knows about YAML positions (load.ts maps paths to line and column).
  */
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
+import { DEBUG_KEY } from './variants.js';
 
 /** A path into the config value: mapping keys and list indices. */
 export type FieldPath = readonly (string | number)[];
@@ -66,9 +67,6 @@ const SUITE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
-/** Locks keep the debug variant's extra packages under this key, beside the images. */
-const DEBUG_IMAGE = 'debug';
-
 const TOP_KEYS = ['distros', 'images'] as const;
 const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'setuid', 'version'] as const;
 /** An absolute file path in the image, no `.`/`..`/empty components. */
@@ -102,10 +100,10 @@ export function validateConfig(value: unknown): ValidationResult {
   v.keys(top, [], TOP_KEYS, TOP_KEYS);
   const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => v.distro(raw, path, name));
   const images = v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name));
-  if (images[DEBUG_IMAGE])
+  if (images[DEBUG_KEY])
     v.add(
-      ['images', DEBUG_IMAGE],
-      `the name "${DEBUG_IMAGE}" is reserved for the debug variant's packages; expected another name`,
+      ['images', DEBUG_KEY],
+      `the name "${DEBUG_KEY}" is reserved for the debug variant's packages; expected another name`,
       true,
     );
   const imageNames = typeof top['images'] === 'object' && top['images'] !== null ? Object.keys(top['images']) : [];

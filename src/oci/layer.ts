@@ -61,7 +61,7 @@ export async function writeLayerBlob(
   const compressed = new DigestCounter();
   try {
     if (!Number.isInteger(level) || level < 0 || level > 9) {
-      throw new DistrolessError('USAGE', `gzip level must be an integer from 0 to 9, got ${level}`);
+      throw new DistrolessError('INTERNAL', `gzip level must be an integer from 0 to 9, got ${level}`);
     }
     await mkdir(blobsDir, { recursive: true });
     await pipeline([

@@ -25,7 +25,7 @@ import {
   type DebLicense,
   type SpdxDocument,
 } from '../../src/attest/index.js';
-import { VARIANTS } from '../../src/app/build-plan.js';
+import { VARIANTS } from '../../src/config/variants.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import type { Lockfile } from '../../src/lock/types.js';
@@ -351,7 +351,7 @@ describe('attestations of the committed debian12 lock', () => {
       code: 'USAGE',
       message: expect.stringMatching(/arch riscv64 is not in the lock/),
     });
-    await expect(attestationsFor(ctx, { ...base, digest: 'sha256:x' })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(attestationsFor(ctx, { ...base, digest: 'sha256:x' })).rejects.toMatchObject({ code: 'INTERNAL' });
     const changed: Config = {
       ...config,
       images: { ...config.images, base: { ...(config.images.base as Config['images'][string]), packages: ['libc6'] } },

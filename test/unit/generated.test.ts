@@ -139,7 +139,7 @@ describe('baseFilesystemEntries', () => {
       { epoch: 0, versionId: '12', codename: 'Book Worm' },
       { epoch: 0, versionId: '12', codename: 'bookworm', prettyName: 'a"b' },
     ]) {
-      expect(() => baseFilesystemEntries(bad)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+      expect(() => baseFilesystemEntries(bad)).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
     }
   });
 });

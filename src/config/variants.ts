@@ -1,0 +1,19 @@
+import type { DistroConfig } from './types.js';
+
+/**
+ * What the config's images become: every image is built in these variants, and the debug variants add the
+ * distro's `debug.packages`, locked under DEBUG_KEY beside the images (so no image may be called that).
+ */
+export const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/**
+ * The variants a distro's images come in: the debug ones only when the config gives the distro debug packages
+ * (its optional `debug:` block), which is also when `update` locks them.
+ */
+export function variantsOf(distro: Pick<DistroConfig, 'debugPackages'> | undefined): Variant[] {
+  return distro !== undefined && distro.debugPackages.length === 0 ? ['latest', 'nonroot'] : [...VARIANTS];
+}
+
+/** Lock key for the debug-variant extras (busybox-static), resolved like an image of their own. */
+export const DEBUG_KEY = 'debug';
