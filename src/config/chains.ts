@@ -1,6 +1,6 @@
 import { DistrolessError } from '../errors.js';
 import type { Config, DistroConfig } from './types.js';
-import { DEBUG_KEY } from './variants.js';
+import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
 
 /** What one image (or the debug extras) asks the resolver for. */
 export interface ImageRequest {
@@ -12,7 +12,7 @@ export interface ImageRequest {
 
 /**
  * The resolution requests of one distro: each image with the packages and excludes of its whole `from`
- * chain (parent first), plus the debug extras when the distro has any.
+ * chain (parent first), plus the debug extras and the locale package when the distro has them.
  */
 export function imageRequests(config: Config, distro: DistroConfig): ImageRequest[] {
   const requests: ImageRequest[] = [];
@@ -44,6 +44,9 @@ export function imageRequests(config: Config, distro: DistroConfig): ImageReques
   }
   if (distro.debugPackages.length > 0) {
     requests.push({ image: DEBUG_KEY, archs: distro.archs, packages: distro.debugPackages, exclude: [] });
+  }
+  if (distro.localePackage !== undefined) {
+    requests.push({ image: LOCALE_KEY, archs: distro.archs, packages: [distro.localePackage], exclude: [] });
   }
   return requests;
 }

@@ -4,7 +4,7 @@
  * is about; nothing here knows about YAML positions (load.ts maps paths to line and column).
  */
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
-import { DEBUG_KEY } from './variants.js';
+import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
 
 /** A path into the config value: mapping keys and list indices. */
 export type FieldPath = readonly (string | number)[];
@@ -67,8 +67,10 @@ const SUITE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
-const TOP_KEYS = ['distros', 'images'] as const;
-const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'setuid', 'version'] as const;
+const TOP_KEYS = ['distros', 'images', 'source'] as const;
+const TOP_REQUIRED = ['distros', 'images'] as const;
+const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'locale', 'setuid', 'version'] as const;
+const LOCALE_KEYS = ['package'] as const;
 /** An absolute file path in the image, no `.`/`..`/empty components. */
 const IMAGE_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[^/\0]+)+$/;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
@@ -97,7 +99,8 @@ export function validateConfig(value: unknown): ValidationResult {
   const v = new Validator();
   const top = v.mapping(value, [], 'a mapping with `distros` and `images`');
   if (!top) return { ok: false, issues: v.issues };
-  v.keys(top, [], TOP_KEYS, TOP_KEYS);
+  v.keys(top, [], TOP_KEYS, TOP_REQUIRED);
+  const source = top['source'] === undefined ? undefined : v.url(top['source'], ['source']);
   const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => v.distro(raw, path, name));
   const images = v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name));
   if (images[DEBUG_KEY])
@@ -106,11 +109,17 @@ export function validateConfig(value: unknown): ValidationResult {
       `the name "${DEBUG_KEY}" is reserved for the debug variant's packages; expected another name`,
       true,
     );
+  if (images[LOCALE_KEY] && Object.values(distros).some((d) => d.localePackage !== undefined))
+    v.add(
+      ['images', LOCALE_KEY],
+      `the name "${LOCALE_KEY}" is reserved for the distro's locale package; expected another name`,
+      true,
+    );
   const imageNames = typeof top['images'] === 'object' && top['images'] !== null ? Object.keys(top['images']) : [];
   const normalised = checkRelations(v, distros, images, imageNames);
   if (!normalised && v.issues.length === 0) v.add(['images'], 'expected images that can be resolved');
   if (v.issues.length > 0 || !normalised) return { ok: false, issues: v.issues };
-  return { ok: true, config: { distros, images: normalised } };
+  return { ok: true, config: { distros, images: normalised, ...(source ? { source } : {}) } };
 }
 
 class Validator {
@@ -255,6 +264,7 @@ class Validator {
               { unique: true },
             ) ?? []
           ).map((p) => p.slice(1));
+    const localePackage = raw['locale'] === undefined ? undefined : this.locale(raw['locale'], [...path, 'locale']);
     const version = this.version(raw['version'], [...path, 'version'], name);
     return {
       name,
@@ -263,6 +273,7 @@ class Validator {
       archs: archs ?? [],
       debugPackages,
       keepSetuid,
+      ...(localePackage ? { localePackage } : {}),
       version,
     };
   }
@@ -305,6 +316,19 @@ class Validator {
     if (!obj) return [];
     this.keys(obj, path, DEBUG_KEYS, DEBUG_KEYS);
     return obj['packages'] === undefined ? [] : (this.packages(obj['packages'], [...path, 'packages']) ?? []);
+  }
+
+  locale(value: unknown, path: FieldPath): string | undefined {
+    const obj = this.mapping(value, path, 'a mapping {package: <name>}');
+    if (!obj) return undefined;
+    this.keys(obj, path, LOCALE_KEYS, LOCALE_KEYS);
+    if (obj['package'] === undefined) return undefined;
+    return this.string(
+      obj['package'],
+      [...path, 'package'],
+      'a Debian package name (lower case a-z 0-9 + - ., at least 2 characters)',
+      PACKAGE_NAME,
+    );
   }
 
   version(value: unknown, path: FieldPath, name: string): string {

@@ -21,6 +21,11 @@ export interface DistroConfig {
   /** Extra packages layered onto every image for the debug variants (busybox-static). */
   debugPackages: string[];
   /**
+   * The package whose `usr/lib/locale/C.utf8` (and copyright) make the locale layer of images whose env sets
+   * LANG (libc-bin, the same version as libc6): pinned in the lock, never installed as a package.
+   */
+  localePackage?: string;
+  /**
    * Files (image paths without the leading `/`, e.g. `usr/bin/su`) that keep their setuid/setgid bits; every
    * other file from a package has them cleared. Per distro, because package layers are shared by its images.
    */
@@ -50,4 +55,6 @@ export interface Config {
   file: string;
   distros: Record<string, DistroConfig>;
   images: Record<string, ImageConfig>;
+  /** Repository URL: label and annotation `org.opencontainers.image.source` of every image and index. */
+  source?: string;
 }

@@ -17,3 +17,10 @@ export function variantsOf(distro: Pick<DistroConfig, 'debugPackages'> | undefin
 
 /** Lock key for the debug-variant extras (busybox-static), resolved like an image of their own. */
 export const DEBUG_KEY = 'debug';
+
+/**
+ * Lock key for the distro's locale package (libc-bin): pinned like an image of its own so that the build can
+ * copy `usr/lib/locale/C.utf8` out of it; no image installs it as a package (so no image may be called that
+ * when the distro has a locale).
+ */
+export const LOCALE_KEY = 'locale';
