@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmod, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FAST_RETRY, createHttpClient } from '../../src/archive/index.js';
 import { runBuild, type BuildOptions } from '../../src/app/build.js';
@@ -104,8 +104,10 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
       const path = join(cacheBlobs, digest.slice('sha256:'.length));
       const bytes = await readFile(path);
       bytes[bytes.length - 12] = (bytes[bytes.length - 12] ?? 0) ^ 0x01;
-      await chmod(path, 0o644);
-      await writeFile(path, bytes);
+      // A new file under the old name, as a cache restored by actions/cache would be (writing in place would
+      // also change the hardlinked blob of the earlier layout, which the later tests use).
+      await writeFile(`${path}.new`, bytes, { mode: 0o444 });
+      await rename(`${path}.new`, path);
     }
     const fresh = join(fx.dir, 'layout-poisoned');
     const warnings: string[] = [];
