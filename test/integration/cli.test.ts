@@ -107,7 +107,7 @@ describe('the CLI, in-process, against a signed repository on 127.0.0.1', () => 
     }
   });
 
-  it('update refuses a Release older than the lock (exit 2, one line); --allow-downgrade takes it', async () => {
+  it('update refuses a Release older than the lock (exit 3, one line); --allow-downgrade takes it', async () => {
     const old = await makeFixture(
       { main: { date: new Date(PUBLISHED.getTime() - 86400_000), packages: mainPackages('2.36-8') } },
       fx.keys,
@@ -128,7 +128,7 @@ describe('the CLI, in-process, against a signed repository on 127.0.0.1', () => 
       const lockPath = join(fx.dir, 'lockfiles', 'test12.lock.json');
       const before = await readFile(lockPath, 'utf8');
       const refused = await cli(fx, args);
-      expect(refused.code).toBe(EXIT.error);
+      expect(refused.code).toBe(EXIT.remote); // the archive served an older state: a remote failure
       expect(refused.stderr).toMatch(
         /^error: test12: suite stable: the Release is dated 2026-11-19T06:00:00Z, older than 2026-11-20T06:00:00Z recorded in .*test12\.lock\.json \(a rollback\); refused unless a downgrade is allowed \(--allow-downgrade\)\n$/,
       );
