@@ -34,7 +34,7 @@ import {
 } from '../registry/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { refNames } from './build-plan.js';
-import { VARIANTS, type Variant } from '../config/index.js';
+import { variantsOf, type Variant } from '../config/index.js';
 import { planShards, type Shard } from './plan.js';
 import { defaultRepoName } from './push.js';
 import type { ShardManifest, ShardResult } from './shard-result.js';
@@ -92,8 +92,9 @@ export async function runAssemble(opts: AssembleOptions): Promise<AssembleResult
     ...(opts.images ? { images: opts.images } : {}),
     ...(opts.archs ? { archs: opts.archs } : {}),
   });
-  const byKey = checkResults(plan.shards, opts.results, targetName(opts.registry));
-  const indexes = assembleIndexes(plan.shards, byKey, opts.results, target);
+  const variants = (distro: string): Variant[] => variantsOf(opts.config.distros[distro]);
+  const byKey = checkResults(plan.shards, opts.results, targetName(opts.registry), variants);
+  const indexes = assembleIndexes(plan.shards, byKey, opts.results, target, variants);
   const client = connect(target.host, opts, { onRetry: (e) => opts.onProgress?.({ kind: 'retry', ...e }) });
   try {
     await client.ping();
@@ -123,6 +124,7 @@ function checkResults(
   shards: readonly Shard[],
   results: readonly ShardResult[],
   registry: string,
+  variants: (distro: string) => Variant[],
 ): Map<string, ShardManifest & { shard: string }> {
   const problems: string[] = [];
   const planned = new Map(shards.map((s) => [s.id, s]));
@@ -150,7 +152,7 @@ function checkResults(
   if (missing.length > 0) problems.unshift(`missing shard(s): ${missing.join(', ')}`);
   for (const s of shards) {
     if (missing.includes(s.id)) continue;
-    const lacking = VARIANTS.filter((v) => !byKey.has(key({ ...s, variant: v })));
+    const lacking = variants(s.distro).filter((v) => !byKey.has(key({ ...s, variant: v })));
     if (lacking.length > 0) problems.push(`shard ${s.id} has no ${lacking.join(', ')} manifest`);
   }
   if (problems.length > 0) {
@@ -171,6 +173,7 @@ function assembleIndexes(
   byKey: Map<string, ShardManifest>,
   results: readonly ShardResult[],
   target: RegistryTarget,
+  variants: (distro: string) => Variant[],
 ): BuiltIndex[] {
   const out: BuiltIndex[] = [];
   const images = [...new Map(shards.map((s) => [`${s.image}-${s.distro}`, s])).values()];
@@ -178,7 +181,7 @@ function assembleIndexes(
     const archs = shards.filter((s) => s.image === image && s.distro === distro).map((s) => s.arch);
     const epoch = results.find((r) => r.manifests.some((m) => m.distro === distro))?.epoch ?? 0;
     const repository = repositoryName(target, `${image}-${distro}`);
-    for (const variant of VARIANTS) {
+    for (const variant of variants(distro)) {
       const manifests = archs.map((arch) => {
         const m = byKey.get(key({ image, distro, variant, arch }));
         if (m === undefined)

@@ -1,4 +1,4 @@
-import { isDebugVariant, VARIANTS, type DistroConfig, type Variant } from '../config/index.js';
+import { isDebugVariant, variantsOf, type DistroConfig, type Variant } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import type { Lockfile } from '../lock/types.js';
 import {
@@ -77,7 +77,7 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
   const images: Array<BuiltImage & { manifestSize: number }> = [];
   const indexes: BuiltIndex[] = [];
   for (const plan of input.plans) {
-    for (const variant of VARIANTS) {
+    for (const variant of variantsOf(input.distro)) {
       const manifests: Array<Descriptor & { platform: Platform }> = [];
       for (const arch of plan.archs) {
         // Images are planned parents first, so a parent built in this run is already here.

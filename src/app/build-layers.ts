@@ -12,11 +12,15 @@ import type { LockedPackage } from '../lock/types.js';
 import type { LayerEntry } from '../build/generated.js';
 import { dirEntry, fileEntry } from '../build/generated.js';
 import { TarWriter } from '../tar/index.js';
+import { isDistrolessError } from '../errors.js';
 import { gzipIdentity, type LayerCache, type OciLayoutWriter } from '../oci/index.js';
 import type { LayerBlob } from '../oci/types.js';
 
-/** Bumped whenever the bytes a .deb turns into can change for the same .deb (part of every cache key). */
-export const LAYER_RECIPE_VERSION = 1;
+/**
+ * Bumped whenever the bytes a .deb turns into can change for the same .deb (part of every cache key).
+ * 2: setuid/setgid bits cleared unless the config keeps them.
+ */
+export const LAYER_RECIPE_VERSION = 2;
 
 /** A layer in an image, with what its history entry says. */
 export interface BuiltLayer extends LayerBlob {
@@ -40,7 +44,9 @@ export function tarStream(fill: (writer: TarWriter) => Promise<void>): Readable 
 /**
  * A layer from the cache under `what` (every input of its bytes: the source .deb's sha256, arch, …, to which
  * the recipe version, epoch and gzip identity are added), else made by `fill` — which may first fetch the
- * .deb it needs, so a cached layer needs no .deb at all — and cached. The blob is then linked into the layout.
+ * .deb it needs, so a cached layer needs no .deb at all — and cached. The blob is then linked into the layout;
+ * a cached one is re-hashed on the way in, and one whose bytes no longer match its digest (changed in place)
+ * is evicted and the layer built again.
  */
 export async function cachedLayer(
   what: string,
@@ -49,10 +55,21 @@ export async function cachedLayer(
   fill: (writer: TarWriter) => Promise<void>,
   cache: LayerCache,
   layout: OciLayoutWriter,
+  onEvict?: (message: string) => void,
 ): Promise<BuiltLayer & { hit: boolean }> {
   const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${gzipIdentity()}`;
+  const cached = await cache.getOrWrite(key, () => tarStream(fill));
+  try {
+    await layout.importBlob(cache.blobPath(cached.blob.digest), cached.blob, { verify: cached.hit });
+    return { ...cached.blob, hit: cached.hit, createdBy };
+  } catch (e) {
+    if (!cached.hit || !isDistrolessError(e, 'HASH_MISMATCH')) throw e;
+  }
+  onEvict?.(`layer cache: ${createdBy}: blob ${cached.blob.digest} does not match its digest; built again`);
+  await cache.evict(key, cached.blob.digest);
   const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill));
-  await layout.importBlob(cache.blobPath(blob.digest), blob);
+  // A second caller may share this rebuild and see it as a hit: it has just been written, so the check holds.
+  await layout.importBlob(cache.blobPath(blob.digest), blob, { verify: hit });
   return { ...blob, hit, createdBy };
 }
 
@@ -71,7 +88,10 @@ export function debFill(
   debPath: () => Promise<string>,
   name: string,
   epoch: number,
-  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes' | 'mergedUsr'> & {
+  observe?: Pick<
+    PackageLayerOptions,
+    'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes' | 'mergedUsr' | 'keepSetuid'
+  > & {
     done?: () => Promise<void>;
     /** The lock's pin: the .deb's control fields must equal it (checkControl). */
     pin?: PinnedControl;

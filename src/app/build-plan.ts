@@ -44,7 +44,8 @@ export function planBuild(
     const wanted = image.archs.filter((a) => !select.archs || select.archs.includes(a));
     const archs: string[] = [];
     for (const arch of wanted) {
-      if (lock.images[name]?.[arch] && lock.images[DEBUG_KEY]?.[arch] !== undefined) archs.push(arch);
+      const debugLocked = distro.debugPackages.length === 0 || lock.images[DEBUG_KEY]?.[arch] !== undefined;
+      if (lock.images[name]?.[arch] && debugLocked) archs.push(arch);
       else if (ancestorOnly)
         continue; // its selected child reports the missing arch
       else if (select.archs)

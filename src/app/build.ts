@@ -15,12 +15,12 @@ import {
   type DistroConfig,
   LOCALE_KEY,
   matchImages,
-  VARIANTS,
+  variantsOf,
 } from '../config/index.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
-import { LayerCache, OciLayoutWriter } from '../oci/index.js';
+import { LayerCache, OciLayoutWriter, sweepStaleTemps } from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
 import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
@@ -75,8 +75,9 @@ export interface BuildResult {
 export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const warn = opts.onWarning ?? progress;
-  const layout = await OciLayoutWriter.open(opts.outDir);
+  const layout = await OciLayoutWriter.open(opts.outDir, { onWait: progress });
   const cache = new LayerCache(join(opts.cacheDir, 'layers'));
+  await sweepStaleTemps(cache.blobsDir); // what builds killed while writing a layer left there
   const http = opts.http ?? createHttpClient();
   const store = debStore({
     dir: join(opts.cacheDir, 'debs'),
@@ -157,7 +158,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
     };
     // The SBOM drafts start once every layer has been looked up in the cache: their licence reads would otherwise
     // queue on the I/O threads ahead of the reads of the .debs being built, which are the critical path.
-    const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro.name, plans)));
+    const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro, plans)));
     const built = await assembleImages({
       distro,
       plans,
@@ -183,11 +184,12 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
 }
 
 /** Every image × variant × arch and every index the plans will report (ancestors built only for their digest are not). */
-function plannedSboms(distro: string, plans: readonly PlannedImage[]): PlannedSbom[] {
+function plannedSboms(distroConfig: DistroConfig, plans: readonly PlannedImage[]): PlannedSbom[] {
   const out: PlannedSbom[] = [];
+  const distro = distroConfig.name;
   for (const plan of plans) {
     if (plan.ancestorOnly) continue;
-    for (const variant of VARIANTS) {
+    for (const variant of variantsOf(distroConfig)) {
       for (const arch of plan.archs) out.push({ image: plan.image.name, distro, variant, arch });
       out.push({ image: plan.image.name, distro, variant, archs: plan.archs });
     }
@@ -275,6 +277,9 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       return [key, pin && ctx.licenses.expect({ name, sha256: pin.sha256 })];
     }),
   );
+  // The config's setuid keep list changes which bits a layer has: part of every package layer's cache key.
+  const keepSetuid = new Set(ctx.distro.keepSetuid);
+  const setuidKey = keepSetuid.size === 0 ? '' : `:setuid=${[...keepSetuid].sort().join(',')}`;
   // Cache lookups are cheap I/O and run 16 at a time; building a layer (xz, tar, gzip) takes a build slot.
   const buildSlot = limiter(ctx.opts.concurrency ?? 2);
   let undecided = jobs.size;
@@ -297,6 +302,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, {
         ...layerOptions,
         ...(mergedUsr ? { mergedUsr } : {}),
+        keepSetuid,
         done: save,
         pin,
       });
@@ -311,12 +317,13 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       };
       const layer = await cachedLayer(
         // A merged-/usr layer was checked as such (package-layer.ts): it is not the same cache entry.
-        mergedUsr ? `${debLayerKey(name, pin)}:usr-merged-${mergedUsr}` : debLayerKey(name, pin),
+        `${debLayerKey(name, pin)}${setuidKey}${mergedUsr ? `:usr-merged-${mergedUsr}` : ''}`,
         ctx.epoch,
         `deb ${name} ${pin.version}`,
         fill,
         ctx.cache,
         ctx.layout,
+        ctx.warn,
       );
       decide();
       captures.get(`${arch}/${name}`)?.settle(); // no-op when built (the capture settled it); cached: read the cache
@@ -334,6 +341,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
     writeEntries(baseFilesystemEntries({ epoch: ctx.epoch })),
     ctx.cache,
     ctx.layout,
+    ctx.warn,
   );
   count(ctx, base.hit);
   const codename = codenameOf(ctx.distro);
@@ -405,6 +413,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.warn,
     );
     count(ctx, layer.hit);
     out.ca = layer;
@@ -423,6 +432,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.warn,
     );
     count(ctx, layer.hit);
     out.java = layer;
@@ -454,6 +464,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.warn,
     );
     count(ctx, layer.hit);
     out.busybox = layer;

@@ -101,6 +101,7 @@ export async function runUpdateRequest(
     cacheDir: req.cacheDir,
     now: rt.now(),
     check: req.check,
+    ...(req.allowDowngrade ? { allowDowngrade: true } : {}),
     ...optional('archs', req.archs),
     ...(req.keyrings.files.length > 0
       ? { keyring: await readKeyringFiles(req.keyrings.files, rt.name('keyrings'), req.keyrings.cwd) }

@@ -66,6 +66,7 @@ export interface RawOptions {
   images?: string[];
   archs?: string[];
   check?: boolean;
+  allowDowngrade?: boolean;
   sbom?: boolean;
   sbomDir?: string;
   registry?: string;
@@ -162,6 +163,8 @@ export type VerifyPolicyRequest =
 
 export interface UpdateRequest extends Workspace {
   check: boolean;
+  /** Accept a signed Release older than the lock's (a rollback); refused by default. */
+  allowDowngrade: boolean;
   archs?: string[];
   /** Armored OpenPGP key files as given (quoted so in messages), relative to `cwd`. */
   keyrings: { cwd: string; files: string[] };
@@ -248,6 +251,7 @@ const BUILDERS: { [C in CommandName]: (raw: RawOptions, edge: Edge) => Requests[
   update: (raw, edge) => ({
     ...workspace(raw, edge),
     check: raw.check ?? false,
+    allowDowngrade: raw.allowDowngrade ?? false,
     ...optional('archs', list(raw, 'archs', edge)),
     keyrings: { cwd: edge.cwd, files: list(raw, 'keyrings', edge) ?? [] },
     ...optional('markdown', raw.markdown === undefined ? undefined : path(edge, raw.markdown)),

@@ -5,7 +5,7 @@
  * and tags once every shard is there.
  */
 import type { HttpClient } from '../archive/http.js';
-import { type Config, imageKey, VARIANTS } from '../config/index.js';
+import { type Config, imageKey, VARIANTS, variantsOf } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import { listRefs } from '../oci/index.js';
 import {
@@ -72,7 +72,7 @@ export async function runShard(opts: ShardOptions): Promise<ShardRun> {
   const images = built.images.filter(
     (i) => i.image === shard.image && i.distro === shard.distro && i.arch === shard.arch,
   );
-  const missing = VARIANTS.filter((v) => !images.some((i) => i.variant === v));
+  const missing = variantsOf(opts.config.distros[shard.distro]).filter((v) => !images.some((i) => i.variant === v));
   if (missing.length > 0)
     throw new DistrolessError('LOCK_INVALID', `shard ${shard.id}: the build made no ${missing.join(', ')} image`);
   const refs = await listRefs(opts.outDir);

@@ -9,7 +9,7 @@
 import { DistrolessError } from '../errors.js';
 import { connect, type RegistryAccess } from './registry-access.js';
 import type { AttestSubject } from '../attest/index.js';
-import { type Config, imageKey, matchImages, type Variant, VARIANTS } from '../config/index.js';
+import { type Config, imageKey, matchImages, type Variant, VARIANTS, variantsOf } from '../config/index.js';
 import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEvent } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
@@ -132,7 +132,7 @@ function planTargets(opts: SignCommandOptions): Wanted[] {
   const target = parseRegistryTarget(opts.registry);
   const config = opts.config;
   return matchImages(config, opts.images).flatMap((image) =>
-    VARIANTS.map((variant) => ({
+    variantsOf(config.distros[image.distro]).map((variant) => ({
       ref: {
         host: target.host,
         repository: repositoryName(target, imageKey(image.name, image.distro)),

@@ -18,6 +18,7 @@ import {
   type RetryPolicy,
 } from '../archive/index.js';
 import { type Config, configDigest, type DistroConfig, imageRequests, type SourceConfig } from '../config/index.js';
+import { DistrolessError } from '../errors.js';
 import { diffLockfiles, isEmptyDiff, type LockDiff } from '../lock/diff.js';
 import { lockfilePath, readLockfile, writeLockfiles } from '../lock/io.js';
 import { compareCodeUnits } from '../util/json.js';
@@ -44,6 +45,11 @@ export interface UpdateOptions {
   archs?: readonly string[];
   /** Trusted archive keys; default: the Debian keys shipped with the tool. */
   keyring?: Keyring;
+  /**
+   * Accept a validly signed Release older than the one the lock records (a rollback to an older archive
+   * state). Off by default: bookworm and trixie main carry no Valid-Until, so only this check catches a replay.
+   */
+  allowDowngrade?: boolean;
   retry?: RetryPolicy;
   http?: HttpClient;
   onProgress?: (message: string) => void;
@@ -152,6 +158,7 @@ async function updateDistro(
       }),
     ),
   );
+  if (previous && opts.allowDowngrade !== true) refuseRollback(previous, distro, releases, opts.lockDir);
   const archs = distro.archs.filter((a) => !opts.archs || opts.archs.includes(a));
   const base = { distro: distro.name, lockfile: lockfilePath(opts.lockDir, distro.name), archs: distro.archs };
   if (previous && isCurrent(previous, digest, distro, archs, releases)) {
@@ -253,6 +260,35 @@ async function changelogStore(
   };
 }
 
+/**
+ * A Release dated before the one the lock recorded for its suite is a replay of an older archive state (the
+ * signature stays valid for ever when there is no Valid-Until): refused, naming the suite and both dates.
+ */
+function refuseRollback(
+  lock: Lockfile,
+  distro: DistroConfig,
+  releases: readonly FetchedRelease[],
+  lockDir: string,
+): void {
+  distro.sources.forEach((source, i) => {
+    const release = releases[i];
+    const locked = lock.sources.find((s) => s.suite === source.suite);
+    if (!release || !locked) return;
+    const lockedDate = Date.parse(locked.date);
+    if (!Number.isFinite(lockedDate) || release.date.getTime() >= lockedDate) return;
+    throw new DistrolessError(
+      'RELEASE_INVALID',
+      `${distro.name}: suite ${source.suite}: the Release is dated ${isoSeconds(release.date)}, ` +
+        `older than ${locked.date} recorded in ${lockfilePath(lockDir, distro.name)} (a rollback); ` +
+        `refused unless a downgrade is allowed (--allow-downgrade)`,
+    );
+  });
+}
+
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
+}
+
 /** True when the lock was made from exactly these indices and this config: resolution would not change. */
 function isCurrent(
   lock: Lockfile,
@@ -327,7 +363,7 @@ function lockedSource(
     url: source.originalUrl ?? source.url,
     suite: source.suite,
     components: source.components,
-    date: release.date.toISOString().replace('.000Z', 'Z'),
+    date: isoSeconds(release.date),
     snapshot,
     inRelease: release.inReleaseSha256,
     indices: byArch,

@@ -2,13 +2,15 @@
  * One Debian package → the entries of its OCI layer (docs/architecture.md#images), streamed into a TarWriter:
  * 1. every data.tar entry, in the .deb's own order (fixed by the pinned .deb bytes, so deterministic without
  *    buffering or sorting), normalised: no leading './', no root entry, no trailing '/', mtime clamped to the
- *    build epoch, numeric uid/gid kept, mode & 0o7777;
+ *    build epoch, numeric uid/gid kept, mode & 0o7777 — except that files lose their setuid/setgid bits
+ *    unless `keepSetuid` names them (README "What is in the images");
  * 2. the `var/lib/dpkg/status.d` directories the data did not bring, then `status.d/<pkg>` (the control file)
  *    and `status.d/<pkg>.md5sums` (when the package has one), root-owned 0644 at the epoch.
  *
  * Anything that could write outside the image root or create special files is refused with an
  * UNSAFE_ENTRY error naming the package and the entry: absolute paths, `..` components, device nodes and
- * fifos, entries below a symlink or file of the same archive, duplicates, hardlinks to anything but a file
+ * fifos, anything but a directory below `var/lib/dpkg/` (the status entries scanners read are generated here,
+ * never taken from a package), entries below a symlink or file of the same archive, duplicates, hardlinks to anything but a file
  * seen earlier, and relative symlinks that climb above the root (absolute targets stay inside the image).
  *
  * Cost: the data.tar is streamed through once (decoder → reader → writer, backpressure end to end); for
@@ -25,6 +27,8 @@ import type { TarEntry, TarEntryType } from '../tar/types.js';
 import type { TarWriter } from '../tar/writer.js';
 
 export const STATUS_DIR = 'var/lib/dpkg/status.d';
+const DPKG_DIR = 'var/lib/dpkg';
+const DPKG_DIR_PREFIX = `${DPKG_DIR}/`;
 
 /**
  * Merged /usr (Debian 13): these top-level names are symlinks into usr/, shipped by base-files. A later layer
@@ -47,6 +51,11 @@ export interface PackageLayerOptions {
   onFile?: (path: string, bytes: Buffer) => void;
   /** Cap on one captured file (default 16 MiB). */
   maxCaptureBytes?: number;
+  /**
+   * Files that keep their setuid/setgid bits (normalised paths, e.g. `usr/bin/su`); every other non-directory
+   * has them cleared (directories keep setgid: it only passes the group on to new files).
+   */
+  keepSetuid?: ReadonlySet<string>;
   /** Called for every entry written, generated ones included (e.g. to find busybox's binary path). */
   onEntry?: (entry: TarEntry) => void;
   /** How to decode the .deb's members (the xz binary, or the bundled WebAssembly decoder). */
@@ -155,6 +164,11 @@ class LayerWriter {
     }
     if (path === null) throw this.unsafe(header.path, 'escapes the root (absolute or `..`)');
     if (type === undefined) throw this.unsafe(path, `has unsupported type ${describeType(header.typeflag)}`);
+    // The package database is ours: a file there could shadow another package's status entry and make
+    // scanners see a lie. Directories are harmless (dpkg itself ships some); anything else is refused.
+    if (path.startsWith(DPKG_DIR_PREFIX) && type !== 'directory') {
+      throw this.unsafe(path, `is in ${DPKG_DIR}, which only distroless-action writes (the package database)`);
+    }
     this.checkPlacement(path);
     const entry = this.entryOf(header, path, type);
     this.checkMergedUsr(entry);
@@ -244,7 +258,7 @@ class LayerWriter {
     const entry: TarEntry = {
       path,
       type,
-      mode: h.mode & 0o7777,
+      mode: type === 'directory' || this.opts.keepSetuid?.has(path) === true ? h.mode & 0o7777 : h.mode & 0o1777,
       uid: h.uid,
       gid: h.gid,
       mtime: Math.min(h.mtime, this.opts.epoch),

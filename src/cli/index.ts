@@ -1,11 +1,26 @@
 import { useHttpEnvironment } from '../util/http/environment.js';
 import { runCli } from './main.js';
 
+/**
+ * Writes to a stream whose reader may go away (`list | head -1`): after EPIPE the rest of the output is
+ * dropped and the command finishes as it would have, quietly, instead of dying with a stack trace.
+ */
+function pipeWriter(stream: NodeJS.WriteStream): (s: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
+  return (s) => {
+    if (!closed) stream.write(s);
+  };
+}
+
 // The process edge: the only place that reads argv, env, the clock and the terminal.
 useHttpEnvironment(process.env); // proxies, for every request (see src/util/http)
 const code = await runCli(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
+  stdout: pipeWriter(process.stdout),
+  stderr: pipeWriter(process.stderr),
   env: process.env,
   cwd: process.cwd(),
   isTTY: Boolean(process.stderr.isTTY),

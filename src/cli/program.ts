@@ -29,6 +29,7 @@ export const CLI_NAMES: Readonly<Record<OptionName, string>> = {
   images: '--image',
   archs: '--arch',
   check: '--check',
+  allowDowngrade: '--allow-downgrade',
   sbom: '--no-sbom',
   sbomDir: '--sbom-dir',
   registry: '--registry',
@@ -90,6 +91,7 @@ export interface CliOpts {
   cacheDir?: string;
   progress?: boolean;
   check?: boolean;
+  allowDowngrade?: boolean;
   json?: boolean;
   arch?: string;
   image?: string;
@@ -141,6 +143,7 @@ export function toRaw(p: ParsedCli, io: CliIo): RawOptions {
     images: o.image === undefined ? undefined : [o.image],
     archs: o.arch === undefined ? undefined : [o.arch],
     check: o.check,
+    allowDowngrade: o.allowDowngrade,
     sbom: o.sbom,
     sbomDir: o.sbomDir,
     registry: o.registry,
@@ -244,6 +247,7 @@ export function buildProgram(io: CliIo, onParsed: (p: ParsedCli) => void): Comma
       '--impact',
       'with --markdown: build the previous and the new lock (shared layer cache) and show each image digest and size change',
     )
+    .option('--allow-downgrade', 'accept a signed Release older than the one the lockfile records (a rollback)')
     .action(on('update'));
 
   program

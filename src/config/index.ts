@@ -13,6 +13,6 @@ export {
 export { configDigest } from './digest.js';
 export { DEBIAN_ARCHS } from './schema.js';
 export { imageKey, imageOf, imagesOf, matchImages, onlyDistros } from './images.js';
-export { DEBUG_KEY, isDebugVariant, LOCALE_KEY, VARIANTS, type Variant } from './variants.js';
+export { DEBUG_KEY, isDebugVariant, LOCALE_KEY, VARIANTS, variantsOf, type Variant } from './variants.js';
 export { imageRequests, type ImageRequest } from './chains.js';
 export { checkSelection } from './selection.js';

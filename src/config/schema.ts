@@ -59,8 +59,20 @@ const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
 const TOP_KEYS = ['distros', 'images', 'source'] as const;
-const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'locale', 'version', 'merged-usr', 'images'] as const;
+const DISTRO_KEYS = [
+  'sources',
+  'snapshot',
+  'archs',
+  'debug',
+  'locale',
+  'setuid',
+  'version',
+  'merged-usr',
+  'images',
+] as const;
 const LOCALE_KEYS = ['package'] as const;
+/** An absolute file path in the image, no `.`/`..`/empty components. */
+const IMAGE_PATH = /^(?:\/(?!\.{1,2}(?:\/|$))[^/\0]+)+$/;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
 const DEBUG_KEYS = ['packages'] as const;
 const IMAGE_KEYS = ['distro', 'from', 'packages', 'exclude', 'archs', 'entrypoint', 'cmd', 'env'] as const;
@@ -276,6 +288,18 @@ class Validator {
       raw['archs'] === undefined ? undefined : this.archs(raw['archs'], [...path, 'archs'], `distro:${name}`);
     if (!archs) this.badArchs.add(`distro:${name}`);
     const debugPackages = raw['debug'] === undefined ? [] : this.debug(raw['debug'], [...path, 'debug']);
+    const keepSetuid =
+      raw['setuid'] === undefined
+        ? []
+        : (
+            this.list(
+              raw['setuid'],
+              [...path, 'setuid'],
+              'absolute file paths, e.g. /usr/bin/su',
+              (v, p) => this.string(v, p, 'an absolute file path such as /usr/bin/su', IMAGE_PATH),
+              { unique: true },
+            ) ?? []
+          ).map((p) => p.slice(1));
     const localePackage = raw['locale'] === undefined ? undefined : this.locale(raw['locale'], [...path, 'locale']);
     const version = this.version(raw['version'], [...path, 'version'], name);
     const mergedUsr = raw['merged-usr'];
@@ -288,6 +312,7 @@ class Validator {
       ...(snapshot ? { snapshot } : {}),
       archs: archs ?? [],
       debugPackages,
+      keepSetuid,
       ...(localePackage ? { localePackage } : {}),
       version,
       ...(mergedUsr === true ? { mergedUsr: true as const } : {}),

@@ -25,6 +25,11 @@ export interface DistroConfig {
    * LANG (libc-bin, the same version as libc6): pinned in the lock, never installed as a package.
    */
   localePackage?: string;
+  /**
+   * Files (image paths without the leading `/`, e.g. `usr/bin/su`) that keep their setuid/setgid bits; every
+   * other file from a package has them cleared. Per distro, because package layers are shared by its images.
+   */
+  keepSetuid: string[];
   /** Value of VERSION_ID / the number in the repository suffix, e.g. "12" for debian12. */
   version: string;
   /**

@@ -1,3 +1,5 @@
+import type { DistroConfig } from './types.js';
+
 /**
  * What the config's images become: every image is built in these variants, and the debug variants add the
  * distro's `debug.packages`, locked under DEBUG_KEY beside the images (so no image may be called that).
@@ -8,6 +10,14 @@ export type Variant = (typeof VARIANTS)[number];
 /** Whether the variant carries the debug extras (the lock's DEBUG_KEY packages). */
 export function isDebugVariant(variant: string): boolean {
   return variant.startsWith('debug');
+}
+
+/**
+ * The variants a distro's images come in: the debug ones only when the config gives the distro debug packages
+ * (its optional `debug:` block), which is also when `update` locks them.
+ */
+export function variantsOf(distro: Pick<DistroConfig, 'debugPackages'> | undefined): Variant[] {
+  return distro !== undefined && distro.debugPackages.length === 0 ? ['latest', 'nonroot'] : [...VARIANTS];
 }
 
 /** Lock key for the debug-variant extras (busybox-static), resolved like an image of their own. */

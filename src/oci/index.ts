@@ -16,6 +16,7 @@ export {
   importBlob,
   isDigest,
   sha256Digest,
+  sweepStaleTemps,
   writeBlobBytes,
 } from './digest.js';
 export {

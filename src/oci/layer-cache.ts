@@ -11,10 +11,14 @@
  *
  * Verification on `get`: by default the blob must exist as a regular file of the recorded size — a stat, no
  * read. Entries and blobs are only ever published by rename after they are complete, so a crash cannot leave a
- * truncated blob behind a good entry; what a size check misses is same-size tampering, and a registry push
- * re-hashes every blob anyway. `verify: 'digest'` re-hashes the blob on every hit (one read of the blob: sha256
- * runs at ~330 MB/s on a 2-core runner, ~0.2 s for a 68 MB JRE layer) for callers who want it; a mismatching
- * blob is deleted and the entry reported as a miss.
+ * truncated blob behind a good entry; what a size check misses is same-size tampering (a cache restored from
+ * `actions/cache` may have been written by another workflow). The build therefore re-hashes every hit as it
+ * brings it into a layout (`OciLayoutWriter.importBlob` with `verify`, once per blob a layout lacks, so a
+ * rebuild into the same layout reads none of them) and `evict`s a mismatching one, then builds the layer anew.
+ * `verify: 'digest'` re-hashes the blob on every `get` instead (one read of the blob: sha256 runs at
+ * ~330 MB/s on a 2-core runner, ~0.2 s for a 68 MB JRE layer); a mismatching blob is deleted and the entry
+ * reported as a miss. What no hash catches is an entry pointing its key at another well-formed blob: the
+ * cache is trusted for which layer a key names.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -101,6 +105,12 @@ export class LayerCache {
       version: ENTRY_VERSION,
     };
     await writeFilesAtomically([{ path: this.entryPath(key), content: `${JSON.stringify(entry)}\n` }]);
+  }
+
+  /** Forgets `key` and deletes blob `digest` (found not to match its name): the next lookup is a miss. */
+  async evict(key: string, digest: string): Promise<void> {
+    await rm(this.entryPath(key), { force: true });
+    await rm(this.blobPath(digest), { force: true });
   }
 
   /**

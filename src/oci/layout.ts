@@ -5,14 +5,17 @@
  * an existing layout never sees a partial or changed blob), and `index.json` — the only mutable file — is
  * replaced atomically (temp + fsync + rename) by `commit()`, after every blob reachable from the new refs has
  * been checked. An interrupted build therefore leaves the previous `index.json`, and the layout it describes,
- * intact. One writer per layout at a time: two concurrent writers would each commit their own view of the refs.
+ * intact. Writers may work on one layout at once (two `build`s of different images into one directory): each
+ * commit takes the layout's lock (`.index.json.lock`, waiting while another writer commits), re-reads
+ * `index.json` and applies only its own ref changes to it, so every writer's refs land. On open, temp files
+ * that writers killed mid-way left in `blobs/` are swept (see `sweepStaleTemps`).
  *
  * `index.json` holds one entry per ref name (`org.opencontainers.image.ref.name`), sorted by name, so
  * `skopeo copy oci:DIR:<ref>` and `umoci … --image DIR:<ref>` resolve them; entries without a ref name (left by
  * other tools) are kept, after the named ones, by digest.
  */
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
 import { mapLimit } from '../util/concurrency.js';
@@ -24,7 +27,10 @@ import {
   importBlob,
   isDigest,
   isNotFound,
+  lockOwner,
+  ownerIsDead,
   sha256Digest,
+  sweepStaleTemps,
   syncFile,
   writeBlobBytes,
 } from './digest.js';
@@ -56,11 +62,14 @@ export class OciLayoutWriter {
    * (from the bytes it wrote, which it need not read back).
    */
   private readonly known = { placed: new Map<string, number>(), children: new Map<string, Descriptor[]>() };
+  /** The refs this writer set (descriptor) or removed (undefined): what commit() applies to index.json. */
+  private readonly changes = new Map<string, Descriptor | undefined>();
 
   private constructor(
     readonly dir: string,
-    private readonly named: Map<string, Descriptor>,
-    private readonly unnamed: Descriptor[],
+    private named: Map<string, Descriptor>,
+    private unnamed: Descriptor[],
+    private readonly onWait: ((message: string) => void) | undefined,
   ) {
     this.blobsDir = join(dir, 'blobs');
   }
@@ -69,8 +78,9 @@ export class OciLayoutWriter {
    * Opens `dir` as a layout, creating it when absent (with an empty `index.json`, so a layout directory is
    * valid from the start). The existing refs are kept until replaced or removed.
    */
-  static async open(dir: string): Promise<OciLayoutWriter> {
-    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  static async open(dir: string, opts: { onWait?: (message: string) => void } = {}): Promise<OciLayoutWriter> {
+    await makeDirectory(join(dir, 'blobs', 'sha256'));
+    await sweepStaleTemps(join(dir, 'blobs'));
     const marker = await readOptional(join(dir, 'oci-layout'));
     if (marker !== undefined) checkLayoutMarker(dir, marker);
     // index.json before oci-layout (renames happen in list order): a directory with the marker has an index.
@@ -79,14 +89,8 @@ export class OciLayoutWriter {
     if ((await readOptional(index)) === undefined) create.push({ path: index, content: indexBytes([]) });
     if (marker === undefined) create.push({ path: join(dir, 'oci-layout'), content: OCI_LAYOUT });
     if (create.length > 0) await writeFilesAtomically(create);
-    const named = new Map<string, Descriptor>();
-    const unnamed: Descriptor[] = [];
-    for (const d of (await readLayoutIndex(dir)).manifests) {
-      const ref = d.annotations?.[REF_NAME_ANNOTATION];
-      if (ref === undefined) unnamed.push(d);
-      else named.set(ref, d);
-    }
-    return new OciLayoutWriter(dir, named, unnamed);
+    const { named, unnamed } = await readEntries(dir);
+    return new OciLayoutWriter(dir, named, unnamed, opts.onWait);
   }
 
   /** Compresses a layer tar straight into this layout (see `writeLayerBlob`). */
@@ -96,9 +100,16 @@ export class OciLayoutWriter {
     return blob;
   }
 
-  /** Brings in a blob from elsewhere (e.g. `LayerCache.blobPath`): hardlinked on the same filesystem, else copied. */
-  async importBlob(source: string, blob: { digest: string; size: number }): Promise<'present' | 'linked' | 'copied'> {
-    const how = await importBlob(source, this.blobsDir, blob.digest, blob.size);
+  /**
+   * Brings in a blob from elsewhere (e.g. `LayerCache.blobPath`): hardlinked on the same filesystem, else
+   * copied. `verify` re-hashes it on the way in (see `importBlob`): for anything taken from a cache.
+   */
+  async importBlob(
+    source: string,
+    blob: { digest: string; size: number },
+    opts: { verify?: boolean } = {},
+  ): Promise<'present' | 'linked' | 'copied'> {
+    const how = await importBlob(source, this.blobsDir, blob.digest, blob.size, opts);
     this.known.placed.set(blob.digest, blob.size);
     return how;
   }
@@ -129,10 +140,13 @@ export class OciLayoutWriter {
     if (!isDigest(descriptor.digest))
       throw new DistrolessError('INTERNAL', `ref ${ref}: not a sha256 digest: ${descriptor.digest}`);
     const annotations = { ...descriptor.annotations, [REF_NAME_ANNOTATION]: ref };
-    this.named.set(ref, { ...descriptor, annotations });
+    const entry = { ...descriptor, annotations };
+    this.named.set(ref, entry);
+    this.changes.set(ref, entry);
   }
 
   removeRef(ref: string): boolean {
+    this.changes.set(ref, undefined);
     return this.named.delete(ref);
   }
 
@@ -142,20 +156,125 @@ export class OciLayoutWriter {
   }
 
   /**
-   * Checks that every blob reachable from every entry is present (documents are re-hashed, other blobs
-   * size-checked), then atomically replaces `index.json`. Returns the entries written.
+   * Under the layout's lock: reads `index.json` again (another writer may have committed since `open`), applies
+   * this writer's ref changes to it, checks that every blob reachable from every entry is present (documents
+   * are re-hashed, other blobs size-checked), then atomically replaces `index.json`. Returns the entries written.
    */
   async commit(): Promise<Descriptor[]> {
     await Promise.all(this.pending.splice(0));
     await Promise.all([...this.unsynced].map(syncFile));
     this.unsynced.clear();
-    const entries = [
-      ...[...this.named.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([, d]) => d),
-      ...[...this.unnamed].sort((a, b) => compareCodeUnits(a.digest, b.digest)),
-    ];
-    await reachableBlobs(this.dir, entries, this.known);
-    await writeFilesAtomically([{ path: join(this.dir, 'index.json'), content: indexBytes(entries) }]);
-    return entries;
+    return withLayoutLock(
+      this.dir,
+      async () => {
+        const { named, unnamed } = await readEntries(this.dir);
+        for (const [ref, d] of this.changes) {
+          if (d === undefined) named.delete(ref);
+          else named.set(ref, d);
+        }
+        const entries = [
+          ...[...named.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([, d]) => d),
+          ...[...unnamed].sort((a, b) => compareCodeUnits(a.digest, b.digest)),
+        ];
+        await reachableBlobs(this.dir, entries, this.known);
+        await writeFilesAtomically([{ path: join(this.dir, 'index.json'), content: indexBytes(entries) }]);
+        this.named = named;
+        this.unnamed = unnamed;
+        return entries;
+      },
+      this.onWait,
+    );
+  }
+}
+
+/** The named (by ref) and unnamed entries of a layout's `index.json`. */
+async function readEntries(dir: string): Promise<{ named: Map<string, Descriptor>; unnamed: Descriptor[] }> {
+  const named = new Map<string, Descriptor>();
+  const unnamed: Descriptor[] = [];
+  for (const d of (await readLayoutIndex(dir)).manifests) {
+    const ref = d.annotations?.[REF_NAME_ANNOTATION];
+    if (ref === undefined) unnamed.push(d);
+    else named.set(ref, d);
+  }
+  return { named, unnamed };
+}
+
+/** How long a commit waits for another writer's (a commit takes well under a second), polled every 100 ms. */
+const LOCK_WAIT_POLLS = 600;
+
+/**
+ * Runs `fn` holding `<dir>/.index.json.lock` (created exclusively; it names its holder's host and pid). A lock
+ * whose holder died on this host (kill -9 mid-commit) is taken over; a live holder is waited for, with one
+ * message, for up to a minute, then the commit fails naming the lock file.
+ */
+async function withLayoutLock<T>(dir: string, fn: () => Promise<T>, onWait?: (message: string) => void): Promise<T> {
+  const path = join(dir, '.index.json.lock');
+  for (let poll = 0; ; poll++) {
+    try {
+      const handle = await open(path, 'wx', 0o644);
+      try {
+        await handle.writeFile(`${lockOwner()}\n`);
+      } catch (e) {
+        await rm(path, { force: true }); // a full disk must not leave a lock that names nobody
+        throw e;
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = (await readOptional(path))?.trim() ?? '';
+    if (holder !== '' && ownerIsDead(holder)) {
+      await rm(path, { force: true });
+      continue;
+    }
+    if (poll === 0) onWait?.(`${dir}: another writer (${holder || 'unknown'}) is committing; waiting for it`);
+    if (poll >= LOCK_WAIT_POLLS) {
+      throw new DistrolessError(
+        'LAYOUT_INVALID',
+        `${dir}: another writer (${holder || 'unknown'}) has held ${path} for over a minute; remove it if no build is running`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(path, { force: true });
+  }
+}
+
+/** Creates a directory and its parents; a failure names the real cause (recursive mkdir says ENOENT on EROFS). */
+async function makeDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw e;
+  }
+  // One level at a time from the root, to find which directory cannot be made, and why.
+  const parts = path.split(sep);
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = parts.slice(0, i).join(sep) || sep;
+    try {
+      await mkdir(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') continue;
+      const why: Record<string, string> = {
+        EROFS: 'read-only file system',
+        EACCES: 'permission denied',
+        EPERM: 'operation not permitted',
+        ENOTDIR: 'a parent is not a directory',
+      };
+      throw new DistrolessError(
+        'USAGE',
+        `cannot create the output directory ${dir}: ${why[code ?? ''] ?? String(code)} (${code ?? 'error'})`,
+        { cause: e },
+      );
+    }
   }
 }
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FAST_RETRY, createHttpClient } from '../../src/archive/index.js';
 import { runBuild, type BuildOptions } from '../../src/app/build.js';
 import { runUpdate } from '../../src/app/update.js';
 import { loadConfig } from '../../src/config/index.js';
 import { readLockfile } from '../../src/lock/io.js';
-import { listRefs } from '../../src/oci/index.js';
+import { listRefs, readBlob, resolveRef, sha256Digest } from '../../src/oci/index.js';
 import { umociUnpack } from '../helpers/oci-tools.js';
 import { makeFixture, NOW, type Fixture } from '../helpers/update-fixture.js';
 
@@ -87,6 +87,52 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     expect(built.images.find((i) => i.ref === 'static-test12-debug-amd64')?.layers).toBe(stat.length + 1);
   });
 
+  it('a cached layer blob changed in place (same size) is not copied into a new layout: it is built again', async () => {
+    const first = await runBuild(await opts());
+    const lock = await readLockfile(fx.lockDir, 'test12');
+    const pin = lock?.packages.amd64?.libc6;
+    if (!pin) throw new Error('no pin');
+    // The libc6 (amd64) layer, found by its diffId in an image that has it.
+    const layout = join(fx.dir, 'layout');
+    const manifest = JSON.parse(
+      (await readBlob(layout, await resolveRef(layout, 'base-test12-latest-amd64'))).toString(),
+    ) as { layers: Array<{ digest: string; size: number }> };
+    const cacheBlobs = join(fx.dir, 'cache', 'layers', 'blobs', 'sha256');
+    const layerDigests = manifest.layers.map((l) => l.digest);
+    // Poison every package layer of that image in the cache: same size, one byte flipped.
+    for (const digest of layerDigests) {
+      const path = join(cacheBlobs, digest.slice('sha256:'.length));
+      const bytes = await readFile(path);
+      bytes[bytes.length - 12] = (bytes[bytes.length - 12] ?? 0) ^ 0x01;
+      // A new file under the old name, as a cache restored by actions/cache would be (writing in place would
+      // also change the hardlinked blob of the earlier layout, which the later tests use).
+      await writeFile(`${path}.new`, bytes, { mode: 0o444 });
+      await rename(`${path}.new`, path);
+    }
+    const fresh = join(fx.dir, 'layout-poisoned');
+    const warnings: string[] = [];
+    try {
+      const again = await runBuild({ ...(await opts()), outDir: fresh, onWarning: (m) => warnings.push(m) });
+      expect(again.images.map((i) => i.digest)).toEqual(first.images.map((i) => i.digest));
+      expect(again.layers.built).toBeGreaterThanOrEqual(layerDigests.length);
+      expect(warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(
+            /^layer cache: deb libc6 2\.36-9\+deb12u1: blob sha256:[0-9a-f]{64} does not match its digest; built again$/,
+          ),
+        ]),
+      );
+      // Every blob of the new layout, and of the cache now, hashes to its name.
+      for (const dir of [join(fresh, 'blobs', 'sha256'), cacheBlobs]) {
+        for (const name of await readdir(dir)) {
+          expect(sha256Digest(await readFile(join(dir, name)))).toBe(`sha256:${name}`);
+        }
+      }
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  });
+
   it("os-release is ours, not base-files': its layer lies above the package layers", async () => {
     await runBuild(await opts());
     const bundle = join(fx.dir, 'unpacked-static');
@@ -135,5 +181,49 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
       await writeFile(join(fx.main.root, pin.filename), original);
       await rm(join(fx.dir, 'cache-empty'), { recursive: true, force: true });
     }
+  });
+});
+
+describe('a config without the optional debug block', () => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await makeFixture();
+  });
+  afterAll(async () => fx.close());
+
+  it('resolves, and then builds the latest and nonroot variants of every image (no debug variants)', async () => {
+    const configPath = join(fx.dir, 'no-debug.yaml');
+    const text = await readFile(fx.configPath, 'utf8');
+    expect(text).toContain('    debug: { packages: [busybox-static] }\n');
+    await writeFile(configPath, text.replace('    debug: { packages: [busybox-static] }\n', ''));
+    const config = await loadConfig(configPath, { sourceOverrides: fx.mirrors });
+    const lockDir = join(fx.dir, 'no-debug-locks');
+    const updated = await runUpdate({
+      config,
+      lockDir,
+      now: NOW,
+      check: false,
+      keyring: fx.keyring,
+      retry: FAST_RETRY,
+    });
+    expect(updated.written).toBe(true);
+    expect(Object.keys((await readLockfile(lockDir, 'test12'))?.images ?? {}).sort()).toEqual(['base', 'static']);
+    const warnings: string[] = [];
+    const built = await runBuild({
+      config,
+      lockDir,
+      outDir: join(fx.dir, 'no-debug-layout'),
+      cacheDir: join(fx.dir, 'cache'),
+      sbomDir: join(fx.dir, 'no-debug-sbom'),
+      http: createHttpClient({ retry: FAST_RETRY }),
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toEqual([]);
+    expect(built.images).toHaveLength(2 * 2 * 2);
+    expect(new Set(built.images.map((i) => i.variant))).toEqual(new Set(['latest', 'nonroot']));
+    const refs = [...(await listRefs(join(fx.dir, 'no-debug-layout'))).keys()];
+    expect(refs).toEqual(expect.arrayContaining(['static-test12', 'base-test12-nonroot', 'base-test12-nonroot-arm64']));
+    expect(refs.filter((r) => r.includes('debug'))).toEqual([]);
+    expect(built.sboms).toHaveLength(2 * 2 * 3);
   });
 });

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli, EXIT, type CliIo } from '../../src/cli/main.js';
-import { makeFixture, NOW, MAIN_URL, SECURITY_URL, type Fixture } from '../helpers/update-fixture.js';
+import {
+  mainPackages,
+  makeFixture,
+  NOW,
+  MAIN_URL,
+  PUBLISHED,
+  SECURITY_URL,
+  type Fixture,
+} from '../helpers/update-fixture.js';
 
 interface Run {
   code: number;
@@ -69,6 +77,69 @@ describe('the CLI, in-process, against a signed repository on 127.0.0.1', () => 
     expect(r.stdout).toMatch(/excluded: awk \(wanted by base-files\); debconf \(wanted by tzdata\)/);
     const j = await cli(fx, [...common, 'list', '--image', 'static', '--json']);
     expect(JSON.parse(j.stdout).packages.map((p: { name: string }) => p.name)).toEqual(['base-files', 'tzdata']);
+  });
+
+  it('as a process whose stdout reader has gone (list | head -1): exits 0 without a word on stderr', async () => {
+    // src/cli/index.ts (the process edge) bundled as scripts/bundle.mjs does, so the test runs this tree's code.
+    const { build } = await import('esbuild');
+    const { spawn } = await import('node:child_process');
+    const bundle = join(fx.dir, 'cli-bundle.mjs');
+    await build({
+      entryPoints: [new URL('../../src/cli/index.ts', import.meta.url).pathname],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      external: ['@napi-rs/lzma'],
+      logLevel: 'error',
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    });
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, [bundle, 'list', '--image', 'base', '--arch', 'arm64'], {
+        cwd: fx.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.destroy(); // the reader is gone before the first line is written
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise((r) => child.on('close', r));
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    }
+  });
+
+  it('update refuses a Release older than the lock (exit 3, one line); --allow-downgrade takes it', async () => {
+    const old = await makeFixture(
+      { main: { date: new Date(PUBLISHED.getTime() - 86400_000), packages: mainPackages('2.36-8') } },
+      fx.keys,
+    );
+    try {
+      const keys = join(fx.dir, 'keys.asc');
+      const args = [
+        '--keyring',
+        keys,
+        '--mirror',
+        `${MAIN_URL}=${old.mainServer.url}`,
+        '--mirror',
+        `${SECURITY_URL}=${fx.securityServer.url}`,
+        '--cache-dir',
+        join(fx.dir, 'cache'),
+        'update',
+      ];
+      const lockPath = join(fx.dir, 'lockfiles', 'test12.lock.json');
+      const before = await readFile(lockPath, 'utf8');
+      const refused = await cli(fx, args);
+      expect(refused.code).toBe(EXIT.remote); // the archive served an older state: a remote failure
+      expect(refused.stderr).toMatch(
+        /^error: test12: suite stable: the Release is dated 2026-11-19T06:00:00Z, older than 2026-11-20T06:00:00Z recorded in .*test12\.lock\.json \(a rollback\); refused unless a downgrade is allowed \(--allow-downgrade\)\n$/,
+      );
+      expect(await readFile(lockPath, 'utf8')).toBe(before);
+      const allowed = await cli(fx, [...args, '--allow-downgrade']);
+      expect(allowed.code).toBe(EXIT.ok);
+      expect(JSON.parse(await readFile(lockPath, 'utf8')).sources[0].date).toBe('2026-11-19T06:00:00Z');
+      await writeFile(lockPath, before); // the later tests start from the lock as it was
+    } finally {
+      await old.close();
+    }
   });
 
   it('update --check exits 1 when the lock is stale and writes nothing', async () => {

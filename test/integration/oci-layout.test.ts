@@ -3,7 +3,7 @@
  * writer and checks it with independent tools: oci-image-tool, skopeo, umoci (unpack) and runc (run).
  * Needs the Debian packages skopeo, umoci, oci-image-tool, runc (and tar); run as root so umoci restores owners.
  */
-import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -204,6 +204,49 @@ describe('OCI layout', () => {
       await expect(w.importBlob(far.blobPath(blob.digest), { ...blob, size: blob.size + 1 })).rejects.toThrow(
         /expected/,
       );
+    } finally {
+      await rm(shm, { recursive: true, force: true });
+    }
+  });
+
+  it('two imports of one cached blob at once (an Architecture: all layer, once per arch) leave no temp file', async () => {
+    const c = new LayerCache(join(work, 'twice-cache'));
+    const w = await OciLayoutWriter.open(join(work, 'twice-layout'));
+    for (let i = 0; i < 5; i++) {
+      const { blob } = await c.getOrWrite(`twice-${i}`, async function* gen() {
+        yield await makeTar([{ path: 'f', type: 'file', content: `same for every arch ${i}\n` }]);
+      });
+      const how = await Promise.all([0, 1, 2].map(() => w.importBlob(c.blobPath(blob.digest), blob)));
+      expect(how).toContain('linked');
+    }
+    expect((await readdir(w.blobsDir)).filter((n) => n !== 'sha256')).toEqual([]);
+    expect(await readdir(join(w.blobsDir, 'sha256'))).toHaveLength(5);
+  });
+
+  it('with verify, refuses a cached blob changed in place (same size), linked or copied, and leaves nothing', async () => {
+    const shm = await mkdtemp('/dev/shm/oci-cache-');
+    try {
+      for (const [name, dir] of [
+        ['linked', join(work, 'poison-cache')],
+        ['copied', shm],
+      ] as const) {
+        const poisoned = new LayerCache(dir);
+        const { blob } = await poisoned.getOrWrite(`poison-${name}`, async function* gen() {
+          yield await makeTar([{ path: 'p', type: 'file', content: `poisoned ${name}\n` }]);
+        });
+        const path = poisoned.blobPath(blob.digest);
+        const bytes = await readFile(path);
+        bytes[bytes.length - 12] = (bytes[bytes.length - 12] ?? 0) ^ 0x01; // inside the gzip trailer's CRC
+        await chmod(path, 0o644);
+        await writeFile(path, bytes);
+        const w = await OciLayoutWriter.open(join(work, `poison-layout-${name}`));
+        await expect(w.importBlob(path, blob, { verify: true })).rejects.toMatchObject({
+          code: 'HASH_MISMATCH',
+          message: expect.stringContaining(`blob ${blob.digest} at ${path}: its content hashes to sha256:`),
+        });
+        expect(await readdir(w.blobsDir)).toEqual(['sha256']);
+        expect(await readdir(join(w.blobsDir, 'sha256'))).toEqual([]);
+      }
     } finally {
       await rm(shm, { recursive: true, force: true });
     }

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FAST_RETRY, loadKeyring } from '../../src/archive/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { runUpdate, type UpdateOptions } from '../../src/app/update.js';
 import { listImage } from '../../src/app/list.js';
 import { lockfilePath, readLockfile } from '../../src/lock/io.js';
 import { generateTestKey } from '../helpers/debian-repo.js';
-import { makeFixture, NOW, PUBLISHED, type Fixture } from '../helpers/update-fixture.js';
+import { mainPackages, makeFixture, NOW, PUBLISHED, type Fixture } from '../helpers/update-fixture.js';
 
 async function update(fx: Fixture, extra: Partial<UpdateOptions> = {}, mirrors = fx.mirrors) {
   const config = await loadConfig(fx.configPath, { sourceOverrides: mirrors });
@@ -189,6 +191,55 @@ describe('update refuses what it cannot verify and leaves the lockfiles untouche
     } finally {
       await fx.close();
     }
+  });
+
+  it('a validly signed Release older than the lock (a rollback), unless a downgrade is allowed', async () => {
+    // The main suite replayed as it was 10 days earlier, with an older libc6: signed by the trusted key, no
+    // Valid-Until, so only the lock's date can tell.
+    const old = new Date(PUBLISHED.getTime() - 10 * 86400_000);
+    const fx = await makeFixture({ main: { date: old, packages: mainPackages('2.36-8') } }, good.keys);
+    try {
+      await expectRefused(
+        fx,
+        'RELEASE_INVALID',
+        /^test12: suite stable: the Release is dated 2026-11-10T06:00:00Z, older than 2026-11-20T06:00:00Z recorded in .*test12\.lock\.json \(a rollback\); refused unless a downgrade is allowed \(--allow-downgrade\)$/,
+      );
+      // Allowed explicitly, it goes through and the lock moves back, dates included.
+      const scratch = await mkdtemp(join(tmpdir(), 'rollback-'));
+      try {
+        await cp(good.lockDir, scratch, { recursive: true });
+        const config = await loadConfig(good.configPath, { sourceOverrides: fx.mirrors });
+        const result = await runUpdate({
+          config,
+          lockDir: scratch,
+          now: NOW,
+          check: false,
+          keyring: good.keyring,
+          retry: FAST_RETRY,
+          allowDowngrade: true,
+        });
+        expect(result.written).toBe(true);
+        const lock = await readLockfile(scratch, 'test12');
+        expect(lock?.sources[0]?.date).toBe('2026-11-10T06:00:00Z');
+        expect(lock?.packages.arm64?.libc6?.version).toBe('2.36-8');
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    } finally {
+      await fx.close();
+    }
+  });
+
+  it('a Release of the same date as the lock is no rollback', async () => {
+    const result = await runUpdate({
+      config: await loadConfig(good.configPath, { sourceOverrides: good.mirrors }),
+      lockDir: good.lockDir,
+      now: NOW,
+      check: true,
+      keyring: good.keyring,
+      retry: FAST_RETRY,
+    });
+    expect(result.changed).toBe(false);
   });
 
   it('a key ring without the security key rejects that suite only by its signature', async () => {

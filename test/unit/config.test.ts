@@ -101,6 +101,7 @@ describe('parseConfigText normalisation', () => {
       sources: [{ url: DEBIAN, suite: 'bookworm', components: ['main'] }],
       archs: ['amd64', 'arm64'],
       debugPackages: [],
+      keepSetuid: [],
       version: '12',
     });
     expect(config.images['static-debian12']).toEqual({
@@ -306,6 +307,22 @@ images:
       'distroless.yaml:5:15: distros.Debian.snapshot: expected an http(s) URL, got "file:///tmp"',
       'distroless.yaml:7:3: images.debug: the name "debug" is reserved for the debug variant\'s packages; expected another name',
       'distroless.yaml:7:22: images.debug.packages: expected a non-empty list of Debian package names',
+    ]);
+  });
+
+  it('reads the setuid keep list as image paths, and refuses relative or climbing ones', () => {
+    const ok = parseConfigText(
+      MINIMAL.replace('archs: [amd64, arm64]', 'archs: [amd64, arm64]\n    setuid: [/usr/bin/su, /usr/bin/newgrp]'),
+      'x.yaml',
+    );
+    expect(ok.distros['debian12']?.keepSetuid).toEqual(['usr/bin/su', 'usr/bin/newgrp']);
+    const bad = MINIMAL.replace(
+      'archs: [amd64, arm64]',
+      'archs: [amd64, arm64]\n    setuid: [usr/bin/su, /usr/../bin/x]',
+    );
+    expect(invalid(bad).details).toEqual([
+      'distroless.yaml:5:14: distros.debian12.setuid[0]: expected an absolute file path such as /usr/bin/su, got "usr/bin/su"',
+      'distroless.yaml:5:26: distros.debian12.setuid[1]: expected an absolute file path such as /usr/bin/su, got "/usr/../bin/x"',
     ]);
   });
 

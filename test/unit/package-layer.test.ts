@@ -103,7 +103,7 @@ describe('writePackageLayer', () => {
     expect(layer.get('etc/app.conf')?.mtime).toBe(OLD);
     expect(layer.get('usr/bin/app')).toMatchObject({
       mtime: EPOCH,
-      mode: 0o4755,
+      mode: 0o755, // shipped 04755: setuid cleared by default (see the setuid test)
       uid: 0,
       gid: 0,
       uname: '',
@@ -116,6 +116,39 @@ describe('writePackageLayer', () => {
     expect(layer.get('usr/lib/abs')?.linkname).toBe('/usr/bin/app');
     expect(layer.get(LONG)?.content).toBe('long');
     expect([...layer.values()].every((e) => e.mtime <= EPOCH)).toBe(true);
+  });
+
+  it('clears setuid/setgid bits of files unless kept by path; directories keep setgid, files keep sticky', async () => {
+    const deb = await makeDeb(dir, {
+      name: 'suid',
+      files: [
+        { path: 'usr/bin/su', content: 'su', mode: 0o4755 },
+        { path: 'usr/bin/wall', content: 'wall', mode: 0o2755, gid: 5 },
+        { path: 'usr/bin/both', content: 'both', mode: 0o6755 },
+        { path: 'usr/bin/plain', content: 'plain', mode: 0o755 },
+        { path: 'var/mail', type: 'dir', mode: 0o2775, gid: 8 },
+        { path: 'var/tmp-sticky', type: 'dir', mode: 0o1777 },
+      ],
+    });
+    const modes = async (keep?: string[]) =>
+      Object.fromEntries(
+        (await entries(await layerOf(deb, 'suid', keep ? { keepSetuid: new Set(keep) } : {})))
+          .filter((e) => /^(usr\/bin\/.|var\/(mail|tmp-sticky))/.test(e.path))
+          .map((e) => [e.path, e.mode.toString(8)]),
+      );
+    expect(await modes()).toEqual({
+      'usr/bin/su': '755',
+      'usr/bin/wall': '755',
+      'usr/bin/both': '755',
+      'usr/bin/plain': '755',
+      'var/mail/': '2775',
+      'var/tmp-sticky/': '1777',
+    });
+    expect(await modes(['usr/bin/su', 'usr/bin/both'])).toMatchObject({
+      'usr/bin/su': '4755',
+      'usr/bin/wall': '755',
+      'usr/bin/both': '6755',
+    });
   });
 
   it('writes status.d/<pkg> with a Status line, and the md5sums', async () => {
@@ -182,7 +215,7 @@ describe('writePackageLayer', () => {
       'usr/share/ca-certificates/mozilla/B.crt': 'BBB\n',
     });
     expect(seen.map((e) => e.path)).toEqual(paths.map((p) => p.replace(/\/$/, '')));
-    expect(seen.find((e) => e.path === 'usr/bin/app')).toMatchObject({ type: 'file', mode: 0o4755, size: 6 });
+    expect(seen.find((e) => e.path === 'usr/bin/app')).toMatchObject({ type: 'file', mode: 0o755, size: 6 });
   });
 
   it('returns what it wrote', async () => {
@@ -252,7 +285,22 @@ describe('writePackageLayer safety', () => {
     [
       'a status.d file shipped by the package',
       [root, file('./var/lib/dpkg/status.d/evil')],
-      '"var/lib/dpkg/status.d/evil" is shipped by the package, and generated too',
+      '"var/lib/dpkg/status.d/evil" is in var/lib/dpkg, which only distroless-action writes (the package database)',
+    ],
+    [
+      "another package's status.d entry (it would shadow the real one)",
+      [root, { path: './var/lib/dpkg/status.d/', typeflag: '5' }, file('./var/lib/dpkg/status.d/libc6')],
+      '"var/lib/dpkg/status.d/libc6" is in var/lib/dpkg, which only distroless-action writes (the package database)',
+    ],
+    [
+      'a dpkg status file',
+      [root, file('./var/lib/dpkg/status')],
+      '"var/lib/dpkg/status" is in var/lib/dpkg, which only distroless-action writes (the package database)',
+    ],
+    [
+      'a symlink for status.d',
+      [root, { path: './var/lib/dpkg/status.d', typeflag: '2', linkname: '/tmp' }],
+      '"var/lib/dpkg/status.d" is in var/lib/dpkg, which only distroless-action writes (the package database)',
     ],
   ])('rejects %s, naming the package and the entry', async (name, entries, message) => {
     const deb = await makeRawDeb(dir, {
@@ -263,6 +311,24 @@ describe('writePackageLayer safety', () => {
     const e = await thrown(layerOf(deb, 'evil'));
     expect(e.code).toBe('UNSAFE_ENTRY');
     expect(e.message).toContain(`evil: ${message}`);
+  });
+
+  it("refuses a dpkg-deb-built package that hides another's status entry; keeps directories of var/lib/dpkg", async () => {
+    const hostile = await makeDeb(dir, {
+      name: 'hider',
+      files: [{ path: 'var/lib/dpkg/status.d/libc6', content: 'Package: libc6\nStatus: install ok installed\n' }],
+    });
+    await expect(layerOf(hostile, 'hider')).rejects.toMatchObject({
+      code: 'UNSAFE_ENTRY',
+      message:
+        'hider: "var/lib/dpkg/status.d/libc6" is in var/lib/dpkg, which only distroless-action writes (the package database)',
+    });
+    const dirsOnly = await makeDeb(dir, {
+      name: 'dirs',
+      files: [{ path: 'var/lib/dpkg/alternatives', type: 'dir' }],
+    });
+    const paths = await pathsOf(await layerOf(dirsOnly, 'dirs'));
+    expect(paths).toEqual(expect.arrayContaining(['var/lib/dpkg/alternatives/', 'var/lib/dpkg/status.d/dirs']));
   });
 
   it('stops the xz decoder when it rejects an entry early', async () => {
