@@ -34,6 +34,8 @@ export interface ActionInputs {
   registryUsername: string;
   registryPassword: string;
   immutableTag: string;
+  /** build: layer compression; '' = the config's (else gzip). */
+  compression: '' | 'gzip' | 'zstd';
   signing: SigningMode;
   signingKey: string;
   signingKeyPassword: string;
@@ -95,6 +97,7 @@ export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
     registryUsername: core.getInput('registry-username'),
     registryPassword: core.getInput('registry-password'),
     immutableTag: core.getInput('immutable-tag'),
+    compression: core.getInput('compression') === '' ? '' : choice('compression', ['gzip', 'zstd'] as const, 'gzip'),
     signing: choice('signing', SIGNING_MODES, 'none'),
     signingKey: core.getInput('signing-key'),
     signingKeyPassword: core.getInput('signing-key-password'),

@@ -82,6 +82,7 @@ async function build(inputs: ActionInputs, config: Config): Promise<void> {
     ...(epoch !== undefined ? { epoch } : {}),
     ...(inputs.images.length ? { images: inputs.images } : {}),
     ...(inputs.archs.length ? { archs: inputs.archs } : {}),
+    ...(inputs.compression ? { compression: inputs.compression } : {}),
     onProgress: (m) => core.info(m),
     onWarning: (m) => core.warning(m),
   });

@@ -4,7 +4,13 @@ import { writePackageLayer, statusStanza, STATUS_DIR, type PackageLayerOptions }
 import type { LayerEntry } from '../build/generated.js';
 import { dirEntry, fileEntry } from '../build/generated.js';
 import { TarWriter } from '../tar/index.js';
-import { gzipIdentity, type LayerCache, type OciLayoutWriter } from '../oci/index.js';
+import {
+  layerCompressionIdentity,
+  layerMediaType,
+  type LayerCache,
+  type LayerWriteOptions,
+  type OciLayoutWriter,
+} from '../oci/index.js';
 import type { LayerBlob } from '../oci/types.js';
 
 /** Bumped whenever the bytes a .deb turns into can change for the same .deb (part of every cache key). */
@@ -31,8 +37,9 @@ export function tarStream(fill: (writer: TarWriter) => Promise<void>): Readable 
 
 /**
  * A layer from the cache under `what` (every input of its bytes: the source .deb's sha256, arch, …, to which
- * the recipe version, epoch and gzip identity are added), else made by `fill` — which may first fetch the
- * .deb it needs, so a cached layer needs no .deb at all — and cached. The blob is then linked into the layout.
+ * the recipe version, epoch and compression identity are added), else made by `fill` — which may first fetch
+ * the .deb it needs, so a cached layer needs no .deb at all — and cached. The blob is then linked into the
+ * layout. `format` picks gzip (default) or zstd and the deflate workers; the workers never change the bytes.
  */
 export async function cachedLayer(
   what: string,
@@ -41,11 +48,14 @@ export async function cachedLayer(
   fill: (writer: TarWriter) => Promise<void>,
   cache: LayerCache,
   layout: OciLayoutWriter,
+  format: LayerWriteOptions = {},
 ): Promise<BuiltLayer & { hit: boolean }> {
-  const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${gzipIdentity()}`;
-  const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill));
+  const compression = format.compression ?? 'gzip';
+  const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${layerCompressionIdentity(compression, format.level)}`;
+  const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill), format);
   await layout.importBlob(cache.blobPath(blob.digest), blob);
-  return { ...blob, hit, createdBy };
+  const mediaType = compression === 'gzip' ? {} : { mediaType: layerMediaType(compression) };
+  return { ...blob, ...mediaType, hit, createdBy };
 }
 
 /** Fills a tar with a generated entry list. */

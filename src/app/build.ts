@@ -9,7 +9,13 @@ import type { Config, DistroConfig } from '../config/types.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
-import { LayerCache, OciLayoutWriter } from '../oci/index.js';
+import {
+  DeflatePool,
+  LayerCache,
+  OciLayoutWriter,
+  type LayerCompression,
+  type LayerWriteOptions,
+} from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
 import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
@@ -33,6 +39,10 @@ export interface BuildOptions {
   http?: HttpClient;
   /** Layers built at once (default 2: one per core; xz runs in its own process, gzip on the thread pool). */
   concurrency?: number;
+  /** Layer compression; default the config's `compression`, else gzip. */
+  compression?: LayerCompression;
+  /** Worker threads deflating big gzip layers (default: the machine's available parallelism). Never changes the bytes. */
+  deflateWorkers?: number;
   onProgress?: (message: string) => void;
   onWarning?: (message: string) => void;
   /**
@@ -54,6 +64,17 @@ export interface BuildResult {
 
 /** `build`: lockfiles → reproducible images × variants × archs in an OCI image layout. */
 export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
+  // Workers start on the first big gzip layer only: a rebuild from the cache starts none.
+  const deflatePool = new DeflatePool(opts.deflateWorkers);
+  const compression = opts.compression ?? opts.config.compression ?? 'gzip';
+  try {
+    return await buildAll(opts, { compression, deflatePool });
+  } finally {
+    await deflatePool.close();
+  }
+}
+
+async function buildAll(opts: BuildOptions, format: LayerWriteOptions): Promise<BuildResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const warn = opts.onWarning ?? progress;
   const layout = await OciLayoutWriter.open(opts.outDir);
@@ -135,6 +156,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       plans,
       layout,
       cache,
+      format,
       licenses,
       fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)),
       result,
@@ -180,6 +202,8 @@ interface DistroBuild {
   plans: PlannedImage[];
   layout: OciLayoutWriter;
   cache: LayerCache;
+  /** How layers are compressed (and by which deflate workers). */
+  format: LayerWriteOptions;
   /** Copyright facts per .deb, captured while its layer is built (for the SBOMs). */
   licenses: LicenseCache;
   fetchDeb: (arch: string, name: string) => Promise<string>;
@@ -287,6 +311,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
         fill,
         ctx.cache,
         ctx.layout,
+        ctx.format,
       );
       decide();
       captures.get(`${arch}/${name}`)?.settle(); // no-op when built (the capture settled it); cached: read the cache
@@ -310,6 +335,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
     writeEntries(baseEntries),
     ctx.cache,
     ctx.layout,
+    ctx.format,
   );
   count(ctx, base.hit);
   const perArch = new Map<string, ExtraLayers['perArch'] extends Map<string, infer V> ? V : never>();
@@ -351,6 +377,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.format,
     );
     count(ctx, layer.hit);
     out.ca = layer;
@@ -369,6 +396,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.format,
     );
     count(ctx, layer.hit);
     out.java = layer;
@@ -394,6 +422,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.format,
     );
     count(ctx, layer.hit);
     out.busybox = layer;

@@ -96,6 +96,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       'where the SPDX SBOMs of the built images go (default: "sbom" beside the output directory)',
     )
     .option('--no-sbom', 'write no SBOM files')
+    .addOption(
+      new Option('--compression <kind>', "layer compression (default: the config's, else gzip)").choices([
+        'gzip',
+        'zstd',
+      ]),
+    )
+    .option(
+      '--deflate-workers <n>',
+      'threads deflating big gzip layers (default: one per core; never changes the bytes)',
+    )
     .action(async (opts: BuildOpts) => {
       exitCode = await buildCommand(program.opts<GlobalOpts>(), opts, io);
     });
@@ -270,6 +280,8 @@ interface BuildOpts {
   sbomDir?: string;
   /** false with --no-sbom */
   sbom: boolean;
+  compression?: 'gzip' | 'zstd';
+  deflateWorkers?: string;
 }
 
 async function buildCommand(g: GlobalOpts, opts: BuildOpts, io: CliIo): Promise<number> {
@@ -293,6 +305,10 @@ async function buildCommand(g: GlobalOpts, opts: BuildOpts, io: CliIo): Promise<
       : {}),
     ...(opts.arch ? { archs: parseArchList(opts.arch, config) } : {}),
     ...(!opts.sbom ? { sbomDir: false as const } : opts.sbomDir ? { sbomDir: resolve(io.cwd, opts.sbomDir) } : {}),
+    ...(opts.compression ? { compression: opts.compression } : {}),
+    ...(opts.deflateWorkers === undefined
+      ? {}
+      : { deflateWorkers: wholeNumber('--deflate-workers', opts.deflateWorkers) }),
     onProgress: progress,
     onWarning: (m) => io.stderr(`warning: ${m}\n`),
   });
@@ -311,6 +327,11 @@ async function buildCommand(g: GlobalOpts, opts: BuildOpts, io: CliIo): Promise<
 
 export function mib(bytes: number): string {
   return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+function wholeNumber(flag: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new DistrolessError('USAGE', `${flag}: expected a whole number, got "${value}"`);
+  return Number(value);
 }
 
 /** SOURCE_DATE_EPOCH, when set, must be whole seconds. */

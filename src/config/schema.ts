@@ -69,7 +69,10 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 /** Locks keep the debug variant's extra packages under this key, beside the images. */
 const DEBUG_IMAGE = 'debug';
 
-const TOP_KEYS = ['distros', 'images'] as const;
+const TOP_KEYS = ['distros', 'images', 'compression'] as const;
+const TOP_REQUIRED = ['distros', 'images'] as const;
+/** Layer compressions a config may ask for (oci/layer.ts). */
+const COMPRESSIONS = ['gzip', 'zstd'] as const;
 const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version'] as const;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
 const DEBUG_KEYS = ['packages'] as const;
@@ -97,7 +100,7 @@ export function validateConfig(value: unknown): ValidationResult {
   const v = new Validator();
   const top = v.mapping(value, [], 'a mapping with `distros` and `images`');
   if (!top) return { ok: false, issues: v.issues };
-  v.keys(top, [], TOP_KEYS, TOP_KEYS);
+  v.keys(top, [], TOP_KEYS, TOP_REQUIRED);
   const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => v.distro(raw, path, name));
   const images = v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name));
   if (images[DEBUG_IMAGE])
@@ -109,8 +112,9 @@ export function validateConfig(value: unknown): ValidationResult {
   const imageNames = typeof top['images'] === 'object' && top['images'] !== null ? Object.keys(top['images']) : [];
   const normalised = checkRelations(v, distros, images, imageNames);
   if (!normalised && v.issues.length === 0) v.add(['images'], 'expected images that can be resolved');
+  const compression = v.compression(top['compression']);
   if (v.issues.length > 0 || !normalised) return { ok: false, issues: v.issues };
-  return { ok: true, config: { distros, images: normalised } };
+  return { ok: true, config: { distros, images: normalised, ...(compression ? { compression } : {}) } };
 }
 
 class Validator {
@@ -170,6 +174,14 @@ class Validator {
     if (typeof value === 'string' && value !== '' && (!pattern || pattern.test(value))) return value;
     this.add(path, `expected ${expected}, got ${describe(value)}`);
     return undefined;
+  }
+
+  /** Top-level `compression`: gzip (the default) or zstd. */
+  compression(value: unknown): (typeof COMPRESSIONS)[number] | undefined {
+    if (value === undefined) return undefined;
+    const found = COMPRESSIONS.find((c) => c === value);
+    if (found === undefined) this.add(['compression'], `expected gzip or zstd, got ${JSON.stringify(value)}`);
+    return found;
   }
 
   url(value: unknown, path: FieldPath): string | undefined {

@@ -45,4 +45,6 @@ export interface Config {
   file: string;
   distros: Record<string, DistroConfig>;
   images: Record<string, ImageConfig>;
+  /** How build compresses layers (default gzip). Not part of the lock: a build choice, not a resolution input. */
+  compression?: 'gzip' | 'zstd';
 }

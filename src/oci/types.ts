@@ -5,6 +5,7 @@ export const MEDIA_TYPES = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
   config: 'application/vnd.oci.image.config.v1+json',
   layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
 } as const;
 
 export interface Descriptor {
@@ -27,4 +28,6 @@ export interface LayerBlob {
   digest: string;
   size: number;
   diffId: string;
+  /** The layer's media type when not gzip (tar+zstd). */
+  mediaType?: string;
 }
