@@ -1,3 +1,16 @@
-import { run } from './main.js';
+import * as core from '@actions/core';
+import { runAction } from './main.js';
 
-await run();
+// The process edge of the Action: the runner's environment, working directory and @actions/core.
+await runAction(process.env, process.cwd(), {
+  setOutput: (name, value) => core.setOutput(name, value),
+  setSecret: (secret) => core.setSecret(secret),
+  setFailed: (message) => core.setFailed(message),
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
+  error: (message, annotation) => core.error(message, annotation ?? {}),
+  summary: async (markdown) => {
+    await core.summary.addRaw(markdown).write();
+  },
+  getIDToken: (audience) => core.getIDToken(audience),
+});

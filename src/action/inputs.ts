@@ -1,27 +1,66 @@
-import * as core from '@actions/core';
+/**
+ * The Action's INPUT_* variables → (command, RawOptions), as the runner sets them from action.yml. What was typed
+ * is handed over unchanged ('' = not given); defaults and checks are the request builders' (src/app/requests.ts).
+ */
 import { resolve } from 'node:path';
+import {
+  COMMANDS,
+  makeRequest,
+  type CommandName,
+  type Edge,
+  type OptionName,
+  type RawOptions,
+} from '../app/requests.js';
 import { DEFAULT_BRANCH } from '../update-pr/index.js';
-import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../sigstore/types.js';
+import { DistrolessError } from '../errors.js';
 
-export const COMMANDS = ['update', 'publish', 'build', 'push', 'sign', 'verify', 'plan', 'shard', 'assemble'] as const;
-export type Command = (typeof COMMANDS)[number];
-export const SIGNING_MODES = ['none', 'key', 'keyless'] as const;
-export type SigningMode = (typeof SIGNING_MODES)[number];
-export const SIGNATURE_FORMATS = ['legacy', 'bundle', 'both'] as const;
-export type SignatureFormat = (typeof SIGNATURE_FORMATS)[number];
+/** Commands the Action runs (`list` is for people at a terminal). */
+export const ACTION_COMMANDS = COMMANDS.filter((c) => c !== 'list');
 
-/** The Action's inputs, read once into one typed object; the commands run on these plain values. */
-export interface ActionInputs {
-  command: Command;
-  config: string;
-  lockfiles: string;
-  mirrors: string;
-  cacheDir: string;
-  check: boolean;
-  output: string;
-  images: string[];
-  archs: string[];
-  keyrings: string[];
+/** The action.yml input each option is read from. */
+export const ACTION_INPUTS: Readonly<Record<OptionName, string>> = {
+  config: 'config',
+  lockfiles: 'lockfiles',
+  mirrors: 'mirrors',
+  keyrings: 'keyring',
+  cacheDir: 'cache-dir',
+  output: 'output',
+  images: 'images',
+  archs: 'archs',
+  check: 'check',
+  sbom: 'sbom',
+  sbomDir: 'sbom-dir',
+  compression: 'compression',
+  deflateWorkers: 'deflate-workers',
+  registry: 'registry',
+  username: 'registry-username',
+  password: 'registry-password',
+  insecure: 'insecure',
+  immutableTag: 'immutable-tag',
+  signing: 'signing',
+  keyFile: 'signing-key',
+  keyPem: 'signing-key',
+  keyPassword: 'signing-key-password',
+  fulcioUrl: 'fulcio-url',
+  rekorUrl: 'rekor-url',
+  signatureFormat: 'signature-format',
+  references: 'references',
+  tag: 'immutable-tag',
+  attestations: 'attestations',
+  publicKey: 'public-key',
+  certificateIdentity: 'certificate-identity',
+  certificateIdentityRegexp: 'certificate-identity-regexp',
+  certificateOidcIssuer: 'certificate-oidc-issuer',
+  trustedRoot: 'trusted-root',
+  types: 'types',
+  shard: 'shard',
+  result: 'shard-results',
+  resultDir: 'shard-results',
+  results: 'shard-results',
+};
+
+/** What only the Action does: the update pull request and the job summary. */
+export interface ActionExtras {
   pullRequest: boolean;
   githubToken: string;
   baseBranch: string;
@@ -30,89 +69,118 @@ export interface ActionInputs {
   repository: string;
   apiUrl: string;
   workspace: string;
-  registry: string;
-  registryUsername: string;
-  registryPassword: string;
-  immutableTag: string;
-  /** build: layer compression; '' = the config's (else gzip). */
-  compression: '' | 'gzip' | 'zstd';
-  signing: SigningMode;
-  signingKey: string;
-  signingKeyPassword: string;
-  /** '' = the default for the signer (both with a key, bundle keyless). */
-  signatureFormat: SignatureFormat | '';
-  fulcioUrl: string;
-  rekorUrl: string;
-  certificateIdentity: string;
-  certificateOidcIssuer: string;
-  publicKey: string;
-  trustedRoot: string;
-  references: string[];
-  shard: string;
-  shardResults: string;
   summary: boolean;
-  env: NodeJS.ProcessEnv;
+  /** Values the runner must mask. */
+  secrets: string[];
 }
 
-/** A boolean input; unset ('' — the runner fills action.yml defaults, a local run may not) gives `fallback`. */
-function booleanInput(name: string, fallback: boolean): boolean {
-  return core.getInput(name) === '' ? fallback : core.getBooleanInput(name);
+export interface ActionInvocation {
+  command: Exclude<CommandName, 'list'>;
+  raw: RawOptions;
+  extras: ActionExtras;
 }
 
-function choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-  const value = core.getInput(name) || fallback;
-  if (!(allowed as readonly string[]).includes(value))
-    throw new Error(`input "${name}": unsupported value "${value}" (supported: ${allowed.join(', ')})`);
-  return value as T;
+/** An input as the runner passes it: INPUT_<NAME>, trimmed (as @actions/core reads it). */
+export function input(env: NodeJS.ProcessEnv, name: string): string {
+  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
 }
 
-export function list(value: string): string[] {
-  return value
-    .split(/[,\s]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+function given(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = input(env, name);
+  return value === '' ? undefined : value;
 }
 
-export function readInputs(env: NodeJS.ProcessEnv = process.env): ActionInputs {
+/** A boolean input (YAML 1.2 core schema); unset ('' — a local run may not fill action.yml defaults) gives undefined. */
+function booleanInput(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const value = input(env, name);
+  if (value === '') return undefined;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new DistrolessError('USAGE', `input "${name}": expected true or false, got "${value}"`);
+}
+
+export function actionEdge(env: NodeJS.ProcessEnv, cwd: string): Edge {
   return {
-    command: choice('command', COMMANDS, 'update'),
-    config: core.getInput('config') || 'distroless.yaml',
-    lockfiles: core.getInput('lockfiles') || 'lockfiles',
-    mirrors: core.getInput('mirrors'),
-    cacheDir: core.getInput('cache-dir') || resolve(env.RUNNER_TEMP ?? '.', 'distroless-action-cache'),
-    check: booleanInput('check', false),
-    output: core.getInput('output') || 'out/oci',
-    images: list(core.getInput('images')),
-    archs: list(core.getInput('archs')),
-    keyrings: list(core.getInput('keyring')),
-    pullRequest: booleanInput('pull-request', false),
-    githubToken: core.getInput('github-token'),
-    baseBranch: core.getInput('base-branch') || env.GITHUB_REF_NAME || 'main',
-    branch: core.getInput('branch') || DEFAULT_BRANCH,
-    labels: list(core.getInput('labels')),
+    cwd,
+    env,
+    name: (o) => `input "${ACTION_INPUTS[o]}"`,
+    defaultCacheDir: resolve(cwd, env.RUNNER_TEMP ?? '.', 'distroless-action-cache'),
+  };
+}
+
+export function readInvocation(env: NodeJS.ProcessEnv): ActionInvocation {
+  const command = given(env, 'command') ?? 'update';
+  if (!(ACTION_COMMANDS as readonly string[]).includes(command))
+    throw new DistrolessError(
+      'USAGE',
+      `input "command": unsupported value "${command}" (supported: ${ACTION_COMMANDS.join(', ')})`,
+    );
+  const one = (name: string): string[] | undefined => {
+    const v = given(env, name);
+    return v === undefined ? undefined : [v];
+  };
+  const raw: RawOptions = {
+    config: given(env, 'config'),
+    lockfiles: given(env, 'lockfiles'),
+    mirrors: one('mirrors'),
+    keyrings: one('keyring'),
+    cacheDir: given(env, 'cache-dir'),
+    output: given(env, 'output'),
+    images: one('images'),
+    archs: one('archs'),
+    check: booleanInput(env, 'check'),
+    registry: given(env, 'registry'),
+    username: given(env, 'registry-username'),
+    password: given(env, 'registry-password'),
+    immutableTag: given(env, 'immutable-tag'),
+    compression: given(env, 'compression'),
+    deflateWorkers: given(env, 'deflate-workers'),
+    tag: given(env, 'immutable-tag'),
+    signing: given(env, 'signing'),
+    keyPem: given(env, 'signing-key'),
+    keyPassword: given(env, 'signing-key-password'),
+    fulcioUrl: given(env, 'fulcio-url'),
+    rekorUrl: given(env, 'rekor-url'),
+    signatureFormat: given(env, 'signature-format'),
+    references: one('references'),
+    publicKey: given(env, 'public-key'),
+    certificateIdentity: given(env, 'certificate-identity'),
+    certificateOidcIssuer: given(env, 'certificate-oidc-issuer'),
+    trustedRoot: given(env, 'trusted-root'),
+    shard: given(env, 'shard'),
+    // shard writes its result into the `shard-results` directory; assemble reads every result from it.
+    ...(command === 'shard' ? { resultDir: given(env, 'shard-results') ?? 'shard-results' } : {}),
+    ...(command === 'assemble' ? { results: one('shard-results') } : {}),
+  };
+  const signingKey = input(env, 'signing-key');
+  const extras: ActionExtras = {
+    pullRequest: booleanInput(env, 'pull-request') ?? false,
+    githubToken: input(env, 'github-token'),
+    baseBranch: given(env, 'base-branch') ?? (env.GITHUB_REF_NAME || 'main'),
+    branch: given(env, 'branch') ?? DEFAULT_BRANCH,
+    labels: (given(env, 'labels') ?? '').split(/[,\s]+/).filter(Boolean),
     repository: env.GITHUB_REPOSITORY ?? '',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
-    registry: core.getInput('registry'),
-    registryUsername: core.getInput('registry-username'),
-    registryPassword: core.getInput('registry-password'),
-    immutableTag: core.getInput('immutable-tag'),
-    compression: core.getInput('compression') === '' ? '' : choice('compression', ['gzip', 'zstd'] as const, 'gzip'),
-    signing: choice('signing', SIGNING_MODES, 'none'),
-    signingKey: core.getInput('signing-key'),
-    signingKeyPassword: core.getInput('signing-key-password'),
-    signatureFormat:
-      core.getInput('signature-format') === '' ? '' : choice('signature-format', SIGNATURE_FORMATS, 'both'),
-    fulcioUrl: core.getInput('fulcio-url') || DEFAULT_FULCIO_URL,
-    rekorUrl: core.getInput('rekor-url') || DEFAULT_REKOR_URL,
-    certificateIdentity: core.getInput('certificate-identity'),
-    certificateOidcIssuer: core.getInput('certificate-oidc-issuer') || 'https://token.actions.githubusercontent.com',
-    publicKey: core.getInput('public-key'),
-    trustedRoot: core.getInput('trusted-root'),
-    references: list(core.getInput('references')),
-    shard: core.getInput('shard'),
-    shardResults: core.getInput('shard-results'),
-    summary: booleanInput('summary', true),
-    env,
+    summary: booleanInput(env, 'summary') ?? true,
+    // A PEM key spans lines, and the runner masks what it is given line by line: register each line too.
+    secrets: [
+      input(env, 'github-token'),
+      input(env, 'registry-password'),
+      signingKey,
+      input(env, 'signing-key-password'),
+      ...signingKey.split('\n').filter((l) => l.trim().length > 8 && !l.startsWith('-----')),
+    ].filter(Boolean),
   };
+  return {
+    command: command as ActionInvocation['command'],
+    raw: Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as RawOptions,
+    extras,
+  };
+}
+
+/** INPUT_* → the command's request (what the parity test compares with the CLI's). */
+export function actionRequest(env: NodeJS.ProcessEnv, cwd: string) {
+  const inv = readInvocation(env);
+  return { ...inv, request: makeRequest(inv.command, inv.raw, actionEdge(env, cwd)) };
 }

@@ -33,7 +33,8 @@ import {
   type Secrets,
 } from '../registry/index.js';
 import { mapLimit } from '../util/concurrency.js';
-import { refNames, VARIANTS, type Variant } from './build-plan.js';
+import { refNames } from './build-plan.js';
+import { VARIANTS, type Variant } from '../config/variants.js';
 import { planShards, type Shard } from './plan.js';
 import { defaultRepoName } from './push.js';
 import type { ShardManifest, ShardResult } from './shard-result.js';
@@ -275,7 +276,7 @@ function registrySource(client: RegistryClient, indexes: readonly BuiltIndex[]):
       if (ix !== undefined) return ix.bytes;
       const repository = repoOf.get(d.digest);
       if (repository === undefined || d.mediaType === MEDIA_TYPES.index)
-        throw new DistrolessError('USAGE', `assemble: ${d.digest} is not a manifest of this assembly`);
+        throw new DistrolessError('INTERNAL', `assemble: ${d.digest} is not a manifest of this assembly`);
       const got = await client.getManifest(repository, d.digest);
       if (got.digest !== d.digest)
         throw new DistrolessError(
@@ -285,7 +286,7 @@ function registrySource(client: RegistryClient, indexes: readonly BuiltIndex[]):
       return got.bytes;
     },
     open: (d): Readable => {
-      throw new DistrolessError('USAGE', `assemble uploads no blob (asked for ${d.digest})`);
+      throw new DistrolessError('INTERNAL', `assemble uploads no blob (asked for ${d.digest})`);
     },
   };
 }

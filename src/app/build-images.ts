@@ -10,8 +10,12 @@ import {
   type OciLayoutWriter,
 } from '../oci/index.js';
 import type { Descriptor, Platform } from '../oci/types.js';
+import { javaReleaseVersion } from '../build/java.js';
+import { needsLocale } from '../build/locale.js';
+import { pythonVersionOf } from '../build/python.js';
 import type { BuiltLayer } from './build-layers.js';
-import { refNames, VARIANTS, type PlannedImage, type Variant } from './build-plan.js';
+import { refNames, type PlannedImage } from './build-plan.js';
+import { VARIANTS, type Variant } from '../config/variants.js';
 
 export const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const SSL_CERT_FILE = '/etc/ssl/certs/ca-certificates.crt';
@@ -19,10 +23,15 @@ const NONROOT = { user: '65532', workingDir: '/home/nonroot' };
 const ROOT = { user: '0', workingDir: '/' };
 
 export interface ExtraLayers {
+  /** Users, groups, homes, /tmp, nsswitch.conf: the lowest layer. */
   base: BuiltLayer;
+  /** `/usr/lib/os-release`: right above the package layers, so it replaces base-files' file. */
+  osRelease: BuiltLayer;
+  /** Python `3.X` → the `/usr/bin/python` link layer. */
+  python: Map<string, BuiltLayer>;
   /** `<arch>/<package>` → layer */
   packages: Map<string, BuiltLayer>;
-  perArch: Map<string, { ca?: BuiltLayer; java?: BuiltLayer; busybox?: BuiltLayer }>;
+  perArch: Map<string, { ca?: BuiltLayer; locale?: BuiltLayer; java?: BuiltLayer; busybox?: BuiltLayer }>;
 }
 
 export interface BuiltImage {
@@ -53,7 +62,11 @@ interface AssembleInput {
   layout: OciLayoutWriter;
   layers: ExtraLayers;
   progress: (m: string) => void;
+  /** The config's `source`: label and annotation org.opencontainers.image.source. */
+  source?: string;
 }
+
+const SOURCE_LABEL = 'org.opencontainers.image.source';
 
 /** Every image × variant × arch manifest, one index per image × variant, and their layout refs. */
 export async function assembleImages(input: AssembleInput): Promise<{ images: BuiltImage[]; indexes: BuiltIndex[] }> {
@@ -78,7 +91,7 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
         });
       }
       if (plan.ancestorOnly) continue; // only its children's base annotations need it
-      const index = buildIndex({ manifests, annotations: { created: input.epoch } });
+      const index = buildIndex({ manifests, annotations: { created: input.epoch, ...sourceOf(input) } });
       const descriptor = await input.layout.writeJson(index);
       const refs = refNames(plan.image.name, input.distro.name, variant);
       for (const ref of refs) input.layout.setRef(ref, descriptor);
@@ -109,7 +122,7 @@ async function assembleOne(
   const env = [
     `PATH=${BASE_PATH}${debug ? ':/busybox' : ''}`,
     `SSL_CERT_FILE=${SSL_CERT_FILE}`,
-    ...Object.entries(plan.image.env).map(([k, v]) => `${k}=${v}`),
+    ...Object.entries({ ...javaEnv(input, plan, arch), ...plan.image.env }).map(([k, v]) => `${k}=${v}`),
   ];
   // Debug variants of images without an entrypoint open a busybox shell; language images keep theirs.
   const entrypoint = plan.image.entrypoint ?? (debug ? ['/busybox/sh'] : []);
@@ -122,10 +135,15 @@ async function assembleOne(
     workingDir: who.workingDir,
     entrypoint,
     ...(plan.image.cmd ? { cmd: plan.image.cmd } : {}),
+    ...(input.source === undefined ? {} : { labels: { [SOURCE_LABEL]: input.source } }),
     layers: layers.map((l) => ({ diffId: l.diffId, createdBy: l.createdBy })),
   });
   await input.layout.writeJson(config);
-  const manifest = buildManifest({ config, layers, annotations: { created: input.epoch, ...base } });
+  const manifest = buildManifest({
+    config,
+    layers,
+    annotations: { created: input.epoch, ...base, ...sourceOf(input) },
+  });
   const descriptor = await input.layout.writeJson(manifest);
   const [ref = ''] = refNames(plan.image.name, input.distro.name, variant, platformTagSuffix(arch));
   if (!plan.ancestorOnly) input.layout.setRef(ref, { ...descriptor, platform });
@@ -143,7 +161,24 @@ async function assembleOne(
   };
 }
 
-/** Base filesystem, the packages in plan order, then the CA bundle, the Java extras and (debug) busybox. */
+function sourceOf(input: AssembleInput): { source?: string } {
+  return input.source === undefined ? {} : { source: input.source };
+}
+
+/**
+ * `JAVA_VERSION` of an image with a JRE (openjdk-N-jre-headless), as distroless sets it: `17.0.19` from the
+ * locked `17.0.19+10-1~deb12u2`. The config's own env wins.
+ */
+function javaEnv(input: AssembleInput, plan: PlannedImage, arch: string): Record<string, string> {
+  const jre = (plan.layerOrder[arch] ?? []).find((n) => /^openjdk-\d+-jre-headless$/.test(n));
+  const pin = jre === undefined ? undefined : input.lock.packages[arch]?.[jre];
+  return pin ? { JAVA_VERSION: javaReleaseVersion(pin.version) } : {};
+}
+
+/**
+ * Base filesystem, the packages in plan order, os-release (above base-files), then the CA bundle, the locale
+ * (images whose env sets LANG), the Java and Python extras and (debug) busybox.
+ */
 function imageLayers(input: AssembleInput, plan: PlannedImage, variant: Variant, arch: string): BuiltLayer[] {
   const order = plan.layerOrder[arch] ?? [];
   const packages = order.map((name) => {
@@ -153,9 +188,17 @@ function imageLayers(input: AssembleInput, plan: PlannedImage, variant: Variant,
     return layer;
   });
   const extra = input.layers.perArch.get(arch) ?? {};
-  const out = [input.layers.base, ...packages];
+  const out = [input.layers.base, ...packages, input.layers.osRelease];
   if (order.includes('ca-certificates') && extra.ca) out.push(extra.ca);
+  if (needsLocale(plan.image.env)) {
+    if (!extra.locale)
+      throw new DistrolessError('LOCK_STALE', `image ${plan.image.name} (${arch}): no locale layer was built`);
+    out.push(extra.locale);
+  }
   if (order.some((n) => /^openjdk-\d+-jre-headless$/.test(n)) && extra.java) out.push(extra.java);
+  const python = pythonVersionOf(order);
+  const pythonLayer = python === undefined ? undefined : input.layers.python.get(python);
+  if (pythonLayer) out.push(pythonLayer);
   if (variant.startsWith('debug')) {
     if (!extra.busybox)
       throw new DistrolessError(

@@ -2,10 +2,7 @@ import { DistrolessError } from '../errors.js';
 import type { Config, DistroConfig, ImageConfig } from '../config/types.js';
 import type { Lockfile } from '../lock/types.js';
 import { compareCodeUnits } from '../util/json.js';
-import { DEBUG_KEY } from './requests.js';
-
-export const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
-export type Variant = (typeof VARIANTS)[number];
+import { DEBUG_KEY, type Variant } from '../config/variants.js';
 
 export interface PlannedImage {
   image: ImageConfig;
@@ -99,17 +96,6 @@ function layerOrder(config: Config, lock: Lockfile, name: string, arch: string):
   // A child's own excludes can leave out something its parent has: only this image's closure counts.
   const own = lock.images[name]?.[arch]?.packages ?? {};
   return order.filter((p) => p in own);
-}
-
-/** Seconds since the epoch of the newest Release in the lock: the default build epoch. */
-export function lockEpoch(lock: Lockfile): number {
-  const newest = Math.max(...lock.sources.map((s) => Date.parse(s.date)));
-  if (!Number.isFinite(newest))
-    throw new DistrolessError(
-      'LOCK_INVALID',
-      `lockfile of ${lock.distro}: no source date to derive the build epoch from`,
-    );
-  return Math.floor(newest / 1000);
 }
 
 /** Layout ref names: `<image>-<distro>-<variant>` (+ `<image>-<distro>` for latest), `…-<variant>-<arch>`. */

@@ -1,6 +1,8 @@
 import { createHttpClient, type HttpClient } from '../archive/http.js';
 import { debStore, type PinnedDeb } from '../archive/pool.js';
-import { baseFilesystemEntries } from '../build/generated.js';
+import { baseFilesystemEntries, osReleaseEntries } from '../build/generated.js';
+import { isLocaleFile, localeEntries, needsLocale } from '../build/locale.js';
+import { pythonEntries, pythonVersionOf } from '../build/python.js';
 import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
 import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';
 import { javaEntries } from '../build/java.js';
@@ -22,8 +24,9 @@ import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index
 import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
-import { lockEpoch, planBuild, VARIANTS, type PlannedImage } from './build-plan.js';
-import { DEBUG_KEY } from './requests.js';
+import { planBuild, type PlannedImage } from './build-plan.js';
+import { lockEpoch } from '../lock/epoch.js';
+import { DEBUG_KEY, LOCALE_KEY, VARIANTS } from '../config/variants.js';
 
 export interface BuildOptions {
   config: Config;
@@ -166,7 +169,16 @@ async function buildAll(opts: BuildOptions, format: LayerWriteOptions): Promise<
     // The SBOM drafts start once every layer has been looked up in the cache: their licence reads would otherwise
     // queue on the I/O threads ahead of the reads of the .debs being built, which are the critical path.
     const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro.name, plans)));
-    const built = await assembleImages({ distro, plans, lock, epoch, layout, layers, progress });
+    const built = await assembleImages({
+      distro,
+      plans,
+      lock,
+      epoch,
+      layout,
+      layers,
+      progress,
+      ...(opts.config.source === undefined ? {} : { source: opts.config.source }),
+    });
     result.images.push(...built.images);
     result.indexes.push(...built.indexes);
   }
@@ -322,38 +334,56 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
   } finally {
     for (const c of captures.values()) c?.settle(); // a failed build leaves no reader waiting
   }
-  const baseEntries = baseFilesystemEntries({
-    epoch: ctx.epoch,
-    versionId: ctx.distro.version,
-    codename: codenameOf(ctx.distro),
-  });
-  const baseWhat = `base:${ctx.distro.version}:${codenameOf(ctx.distro)}:${GENERATED_RECIPE}`;
   const base = await cachedLayer(
-    baseWhat,
+    `base:${GENERATED_RECIPE}`,
     ctx.epoch,
-    'distroless-action: users, groups, homes, os-release',
-    writeEntries(baseEntries),
+    'distroless-action: users, groups, homes, /tmp, nsswitch.conf',
+    writeEntries(baseFilesystemEntries({ epoch: ctx.epoch })),
     ctx.cache,
     ctx.layout,
     ctx.format,
   );
   count(ctx, base.hit);
+  const codename = codenameOf(ctx.distro);
+  const osRelease = await cachedLayer(
+    `os-release:${ctx.distro.version}:${codename}:${GENERATED_RECIPE}`,
+    ctx.epoch,
+    'distroless-action: /usr/lib/os-release',
+    writeEntries(osReleaseEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename })),
+    ctx.cache,
+    ctx.layout,
+  );
+  count(ctx, osRelease.hit);
+  const python = new Map<string, BuiltLayer>();
+  for (const version of new Set(ctx.plans.flatMap((p) => Object.values(p.layerOrder).map(pythonVersionOf)))) {
+    if (version === undefined || python.has(version)) continue;
+    const layer = await cachedLayer(
+      `python:${version}:${GENERATED_RECIPE}`,
+      ctx.epoch,
+      `distroless-action: /usr/bin/python -> python${version}`,
+      writeEntries(pythonEntries({ version, epoch: ctx.epoch })),
+      ctx.cache,
+      ctx.layout,
+    );
+    count(ctx, layer.hit);
+    python.set(version, layer);
+  }
   const perArch = new Map<string, ExtraLayers['perArch'] extends Map<string, infer V> ? V : never>();
   for (const arch of new Set(ctx.plans.flatMap((p) => p.archs))) perArch.set(arch, await archLayers(ctx, arch));
-  return { base, packages, perArch };
+  return { base, osRelease, python, packages, perArch };
 }
 
-/** Bumped when the generated files (passwd, os-release, CA bundle, keystore, busybox links) change shape. */
-const GENERATED_RECIPE = 1;
+/** Bumped when the generated files (passwd, os-release, CA bundle, keystore, locale, busybox links) change shape. */
+const GENERATED_RECIPE = 2;
 
 function count(ctx: DistroBuild, hit: boolean): void {
   if (hit) ctx.result.layers.cached++;
   else ctx.result.layers.built++;
 }
 
-/** The CA bundle, Java and busybox layers of one arch, each keyed by the .deb it is made from. */
+/** The CA bundle, locale, Java and busybox layers of one arch, each keyed by the .deb it is made from. */
 async function archLayers(ctx: DistroBuild, arch: string) {
-  const out: { ca?: BuiltLayer; java?: BuiltLayer; busybox?: BuiltLayer } = {};
+  const out: { ca?: BuiltLayer; locale?: BuiltLayer; java?: BuiltLayer; busybox?: BuiltLayer } = {};
   const needs = (test: (name: string) => boolean): boolean => ctx.plans.some((p) => p.layerOrder[arch]?.some(test));
   const ca = ctx.lock.packages[arch]?.['ca-certificates'];
   // Read once per arch, and only when a layer that needs it is not cached (the CA and the Java layer both do).
@@ -401,6 +431,8 @@ async function archLayers(ctx: DistroBuild, arch: string) {
     count(ctx, layer.hit);
     out.java = layer;
   }
+  if (ctx.plans.some((p) => p.archs.includes(arch) && needsLocale(p.image.env)))
+    out.locale = await localeLayer(ctx, arch);
   const busyboxName = Object.keys(ctx.lock.images[DEBUG_KEY]?.[arch]?.packages ?? {})[0];
   const busybox = busyboxName ? ctx.lock.packages[arch]?.[busyboxName] : undefined;
   if (busyboxName && busybox) {
@@ -428,6 +460,43 @@ async function archLayers(ctx: DistroBuild, arch: string) {
     out.busybox = layer;
   }
   return out;
+}
+
+/**
+ * `usr/lib/locale/C.utf8` from the distro's locale package (libc-bin), pinned under the lock's locale key. Its
+ * locale data must come from the same glibc as the libc6 the images load, so a different version is an error.
+ */
+async function localeLayer(ctx: DistroBuild, arch: string): Promise<BuiltLayer> {
+  const name = ctx.distro.localePackage;
+  const pin = name === undefined ? undefined : ctx.lock.images[LOCALE_KEY]?.[arch]?.packages[name];
+  const locked = name === undefined ? undefined : ctx.lock.packages[arch]?.[name];
+  if (name === undefined || pin === undefined || !locked)
+    throw new DistrolessError(
+      'LOCK_STALE',
+      name === undefined
+        ? `${ctx.distro.name}: an image sets LANG, so the distro needs \`locale: { package: libc-bin }\` in the config`
+        : `${ctx.distro.name}: ${name} (${arch}) is not pinned for the locale; run "distroless-action update"`,
+    );
+  const libc6 = ctx.lock.packages[arch]?.['libc6'];
+  if (libc6 && libc6.version !== locked.version)
+    throw new DistrolessError(
+      'LOCK_INVALID',
+      `${ctx.distro.name}: ${name} ${locked.version} and libc6 ${libc6.version} (${arch}) differ; the locale must match the C library`,
+    );
+  const fill = async (w: TarWriter) => {
+    const files = await captureFiles(await ctx.fetchDeb(arch, name), name, ctx.epoch, (p) => isLocaleFile(p, name));
+    await writeEntries(localeEntries({ pkg: name, files, epoch: ctx.epoch }))(w);
+  };
+  const layer = await cachedLayer(
+    `locale:${locked.sha256}:${GENERATED_RECIPE}`,
+    ctx.epoch,
+    `distroless-action: C.UTF-8 locale from ${name} ${locked.version}`,
+    fill,
+    ctx.cache,
+    ctx.layout,
+  );
+  count(ctx, layer.hit);
+  return layer;
 }
 
 const CODENAMES: Record<string, string> = { '11': 'bullseye', '12': 'bookworm', '13': 'trixie', '14': 'forky' };

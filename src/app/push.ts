@@ -31,7 +31,7 @@ import {
   type RetryPolicy,
   type Secrets,
 } from '../registry/index.js';
-import { VARIANTS } from './build-plan.js';
+import { VARIANTS } from '../config/variants.js';
 
 export interface PushCommandOptions {
   layoutDir: string;

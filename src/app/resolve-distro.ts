@@ -5,7 +5,7 @@ import type { LocatedPackage } from '../debian/types.js';
 import type { LockedImageArch, LockedPackage } from '../lock/types.js';
 import { buildUniverse, resolve, type UniverseSource } from '../resolve/index.js';
 import { compareCodeUnits } from '../util/json.js';
-import type { ImageRequest } from './requests.js';
+import type { ImageRequest } from '../config/chains.js';
 
 export interface ResolvedArch {
   arch: string;

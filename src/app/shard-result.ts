@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as z from '../util/zod.js';
 import { DistrolessError } from '../errors.js';
-import { VARIANTS, type Variant } from './build-plan.js';
+import { VARIANTS, type Variant } from '../config/variants.js';
 
 export const SHARD_RESULT_VERSION = 1;
 

@@ -17,7 +17,7 @@ import {
   type Secrets,
 } from '../registry/index.js';
 import { runBuild } from './build.js';
-import { VARIANTS } from './build-plan.js';
+import { VARIANTS } from '../config/variants.js';
 import { findShard, planShards } from './plan.js';
 import { defaultRepoName, runPush, type PushSummary } from './push.js';
 import { SHARD_RESULT_VERSION, type ShardManifest, type ShardResult } from './shard-result.js';

@@ -13,7 +13,7 @@ import type { Config } from '../config/types.js';
 import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEvent } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
-import { VARIANTS, type Variant } from './build-plan.js';
+import { VARIANTS, type Variant } from '../config/variants.js';
 import {
   formatReference,
   parseImageReference,
@@ -86,7 +86,7 @@ interface WorkItem {
 }
 
 export async function runSign(opts: SignCommandOptions): Promise<SignSummary> {
-  if (opts.storages.length === 0) throw new DistrolessError('USAGE', 'sign: no signature storage chosen');
+  if (opts.storages.length === 0) throw new DistrolessError('INTERNAL', 'sign: no signature storage chosen');
   const wanted = planTargets(opts);
   const clients = new RegistryClients(opts);
   try {

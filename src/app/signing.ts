@@ -10,7 +10,6 @@
  * Everything here is plain values: the edges read files, environment and OIDC tokens and pass them in.
  */
 import { DistrolessError } from '../errors.js';
-import { parseRegistryTarget } from '../registry/names.js';
 import type { Config } from '../config/types.js';
 import type {
   SignatureFormat,
@@ -27,8 +26,8 @@ import type { AttestFn, RegistryAccess, SignSummary } from './sign.js';
 import type { SignStatus, SignTarget } from './publish.js';
 
 export interface SigningSetup {
-  /** Undefined: `both` with a key, `bundle` keyless. */
-  format?: SignatureFormat;
+  /** The default (`both` with a key, `bundle` keyless) is chosen by the request (src/app/requests.ts). */
+  format: SignatureFormat;
   key?: { pem: string; password?: string; source: string };
   keyless?: { getIdentityToken: () => Promise<string>; fulcioURL?: string; rekorURL?: string; tsaURL?: string };
   /** RFC 3339 time for the bundle referrers' `org.opencontainers.image.created` (the edge's clock). */
@@ -44,9 +43,9 @@ export interface Signing {
 
 export async function createSigning(setup: SigningSetup): Promise<Signing> {
   if ((setup.key === undefined) === (setup.keyless === undefined)) {
-    throw new DistrolessError('USAGE', 'signing: give either a key or keyless signing (not both, not neither)');
+    throw new DistrolessError('INTERNAL', 'signing: give either a key or keyless signing (not both, not neither)');
   }
-  const format = setup.format ?? (setup.key ? 'both' : 'bundle');
+  const format = setup.format;
   const created = setup.created === undefined ? {} : { created: setup.created };
   if (setup.key) {
     const sign = await import('../sign/index.js');
@@ -195,7 +194,6 @@ export interface ReleaseSignerOptions extends RegistryAccess {
 export function releaseSigner(o: ReleaseSignerOptions): (targets: readonly SignTarget[]) => Promise<SignStatus[]> {
   return async (targets) => {
     const { runSign } = await import('./sign.js');
-    const { host } = parseRegistryTarget(o.registry);
     const summary: SignSummary = await runSign({
       storages: o.signing.storages,
       registry: o.registry,
@@ -212,11 +210,7 @@ export function releaseSigner(o: ReleaseSignerOptions): (targets: readonly SignT
         else if (e.kind === 'note') o.onProgress?.(e.message);
       },
     });
-    const statuses = summary.digests.map((d): SignStatus => ({
-      repository: d.name.startsWith(`${host}/`) ? d.name.slice(host.length + 1) : d.name,
-      digest: d.digest,
-      state: d.results.some((r) => r.added + r.replaced > 0) ? 'signed' : 'present',
-    }));
+    const statuses = signStatuses(summary, o.registry);
     const missing = targets.filter(
       (t) => !statuses.some((s) => s.repository === t.repository && s.digest === t.digest),
     );
@@ -231,4 +225,14 @@ export function releaseSigner(o: ReleaseSignerOptions): (targets: readonly SignT
     }
     return statuses;
   };
+}
+
+/** Each signed digest (repository relative to the registry host) and whether it was signed now or already. */
+export function signStatuses(summary: SignSummary, registry: string): SignStatus[] {
+  const host = registry.split('/')[0] ?? registry;
+  return summary.digests.map((d): SignStatus => ({
+    repository: d.name.startsWith(`${host}/`) ? d.name.slice(host.length + 1) : d.name,
+    digest: d.digest,
+    state: d.results.some((r) => r.added + r.replaced > 0) ? 'signed' : 'present',
+  }));
 }

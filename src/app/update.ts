@@ -19,7 +19,7 @@ import { lockfilePath, readLockfile, writeLockfiles } from '../lock/io.js';
 import { compareCodeUnits } from '../util/json.js';
 import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } from '../lock/types.js';
 import { resolveArch, type ResolvedArch } from './resolve-distro.js';
-import { imageRequests } from './requests.js';
+import { imageRequests } from '../config/chains.js';
 import { mapLimit } from '../util/concurrency.js';
 
 export interface UpdateOptions {

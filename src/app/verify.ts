@@ -4,7 +4,13 @@
  * key; bundles). The result lists each check; `ok` only when every check of every digest passed.
  */
 import { DistrolessError } from '../errors.js';
-import { DEFAULT_PREDICATE_TYPES, type Check, type SignatureVerifier, type SignedImage } from '../sign/index.js';
+import {
+  DEFAULT_PREDICATE_TYPES,
+  type Check,
+  type SignatureVerifier,
+  type SignedImage,
+  type StorageFormat,
+} from '../sign/index.js';
 import { mapLimit } from '../util/concurrency.js';
 import { RegistryClients, type RegistryAccess } from './sign.js';
 import { formatReference, parseImageReference, resolveImage } from './sign-targets.js';
@@ -13,6 +19,11 @@ import type { RetryEvent } from '../registry/index.js';
 export interface VerifyCommandOptions extends RegistryAccess {
   references: readonly string[];
   verifiers: readonly SignatureVerifier[];
+  /**
+   * `all` (default): every check of every verifier must pass. `any`: a digest is verified when every check of
+   * one format (legacy or bundle) passes, so an image signed in either format verifies.
+   */
+  accept?: 'all' | 'any';
   /** Attestation predicate types each digest must carry (default: SPDX and SLSA provenance v1); [] for none. */
   predicateTypes?: readonly string[];
   /** Digests checked at once (default 4). */
@@ -31,6 +42,8 @@ export interface VerifiedDigest {
   mediaType: string;
   platform?: string;
   ok: boolean;
+  /** The formats whose checks all passed. */
+  passed: StorageFormat[];
   checks: Check[];
 }
 
@@ -49,7 +62,8 @@ interface Item {
 
 export async function runVerify(opts: VerifyCommandOptions): Promise<VerifySummary> {
   if (opts.references.length === 0) throw new DistrolessError('USAGE', 'verify: give at least one image reference');
-  if (opts.verifiers.length === 0) throw new DistrolessError('USAGE', 'verify: no verifier chosen');
+  if (opts.verifiers.length === 0) throw new DistrolessError('INTERNAL', 'verify: no verifier chosen');
+  const accept = opts.accept ?? 'all';
   const refs = opts.references.map(parseImageReference);
   const policy = { predicateTypes: opts.predicateTypes ?? DEFAULT_PREDICATE_TYPES };
   const clients = new RegistryClients(opts);
@@ -70,7 +84,9 @@ export async function runVerify(opts: VerifyCommandOptions): Promise<VerifySumma
     }
     const digests = await mapLimit(items, Math.max(1, opts.concurrency ?? 4), async (item): Promise<VerifiedDigest> => {
       const checks = (await Promise.all(opts.verifiers.map((v) => v.verify(item.image, policy)))).flat();
-      const ok = checks.every((c) => c.ok);
+      const formats = [...new Set(checks.map((c) => c.format))];
+      const passed = formats.filter((f) => checks.every((c) => c.format !== f || c.ok));
+      const ok = accept === 'any' ? passed.length > 0 : checks.every((c) => c.ok);
       const platform = item.platform === undefined ? {} : { platform: item.platform };
       opts.onProgress?.({ kind: 'verified', name: item.image.name, digest: item.image.digest, ...platform, ok });
       return {
@@ -80,11 +96,12 @@ export async function runVerify(opts: VerifyCommandOptions): Promise<VerifySumma
         mediaType: item.image.mediaType,
         ...platform,
         ok,
+        passed,
         checks,
       };
     });
     const failures = digests.flatMap((d) =>
-      d.checks
+      (d.ok ? [] : d.checks)
         .filter((c) => !c.ok)
         .map(
           (c) =>

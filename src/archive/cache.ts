@@ -26,7 +26,7 @@ export function sha256Hex(bytes: Uint8Array): string {
 export function directoryCache(dir: string): IndexCache {
   const pathOf = (sha256: string): string => {
     if (!SHA256_HEX.test(sha256)) {
-      throw new DistrolessError('USAGE', `index cache ${dir}: not a sha256 hex digest: ${sha256.slice(0, 80)}`);
+      throw new DistrolessError('INTERNAL', `index cache ${dir}: not a sha256 hex digest: ${sha256.slice(0, 80)}`);
     }
     return join(dir, sha256);
   };

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { hashFile } from '../archive/pool.js';
-import { lockEpoch } from '../app/build-plan.js';
+import { lockEpoch } from '../lock/epoch.js';
 import { configDigest, loadConfig } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import type { DebOptions } from '../deb/deb.js';
@@ -84,7 +84,7 @@ export interface AttestContext {
 /** Reads the config and the lockfiles; no network. */
 export async function createAttestContext(opts: AttestContextOptions): Promise<AttestContext> {
   const config = opts.config ?? (opts.configFile !== undefined ? await loadConfig(opts.configFile) : undefined);
-  if (!config) throw new DistrolessError('USAGE', 'attestations need a config (config or configFile)');
+  if (!config) throw new DistrolessError('INTERNAL', 'attestations need a config (config or configFile)');
   const root = resolve(opts.repoRoot ?? dirname(config.file));
   const distros: Record<string, LockedDistro> = {};
   const readLock = opts.readLock ?? ((distro: string) => readLockBytes(opts.lockDir, distro));

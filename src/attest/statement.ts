@@ -36,7 +36,7 @@ export function sha256Hex(digest: string): string {
   const m = SHA256.exec(digest);
   if (!m?.[1])
     throw new DistrolessError(
-      'USAGE',
+      'INTERNAL',
       `attestation subject: expected a sha256:<64 hex> digest, got ${JSON.stringify(digest)}`,
     );
   return m[1];
@@ -48,7 +48,7 @@ export function inTotoStatement<P>(
   predicateType: string,
   predicate: P,
 ): InTotoStatement<P> {
-  if (subject.name === '') throw new DistrolessError('USAGE', 'attestation subject: empty name');
+  if (subject.name === '') throw new DistrolessError('INTERNAL', 'attestation subject: empty name');
   return {
     _type: STATEMENT_TYPE,
     subject: [{ name: subject.name, digest: { sha256: sha256Hex(subject.digest) } }],

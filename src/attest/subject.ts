@@ -3,8 +3,7 @@
  * in-toto Statement about that digest. The packages are the lock's closure of the image for each arch, plus
  * the debug extras (busybox-static) for the debug variants — exactly what `build` layers into the image.
  */
-import { VARIANTS } from '../app/build-plan.js';
-import { DEBUG_KEY } from '../app/requests.js';
+import { DEBUG_KEY, VARIANTS } from '../config/variants.js';
 import { DistrolessError } from '../errors.js';
 import type { LockedPackage, Lockfile } from '../lock/types.js';
 import { debianPlatform, platformTagSuffix, SUPPORTED_DEBIAN_ARCHES } from '../oci/index.js';

@@ -46,10 +46,10 @@ export function appletNames(binary: Buffer): string[] {
 /** Rejects names that are not a single path component; duplicates too. */
 function checkApplets(applets: readonly string[]): void {
   const bad = applets.filter((a) => a === '' || a === '.' || a === '..' || a.includes('/') || a.includes('\0'));
-  if (bad.length > 0) throw new DistrolessError('USAGE', `invalid busybox applet names: ${bad.slice(0, 5).join(', ')}`);
+  if (bad.length > 0) throw new DistrolessError('DEB_INVALID', `invalid busybox applet names: ${bad.slice(0, 5).join(', ')}`);
   const seen = new Set<string>();
   for (const a of applets) {
-    if (seen.has(a)) throw new DistrolessError('USAGE', `busybox applet listed twice: ${a}`);
+    if (seen.has(a)) throw new DistrolessError('DEB_INVALID', `busybox applet listed twice: ${a}`);
     seen.add(a);
   }
 }
@@ -58,7 +58,7 @@ function checkApplets(applets: readonly string[]): void {
 export function busyboxEntries(opts: BusyboxEntriesOptions): LayerEntry[] {
   const { epoch, binary } = opts;
   assertEpoch(epoch);
-  if (binary.length === 0) throw new DistrolessError('USAGE', 'busybox binary is empty');
+  if (binary.length === 0) throw new DistrolessError('DEB_INVALID', 'busybox binary is empty');
   const applets = opts.applets ?? appletNames(binary);
   checkApplets(applets);
   const entries: LayerEntry[] = [dirEntry(BUSYBOX_DIR, epoch, 0o755), fileEntry(BUSYBOX_BINARY_PATH, binary, epoch, 0o755)];

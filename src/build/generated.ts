@@ -1,7 +1,8 @@
 /**
- * The generated base layer every image starts from (design.md §4): users, groups, home directories, /tmp,
- * nsswitch.conf and the Distroless os-release. Also the small entry helpers the other generated layers
- * (CA bundle, Java, busybox) share.
+ * The generated base layer every image starts from (design.md §4): users, groups, home directories, /tmp and
+ * nsswitch.conf; and the os-release layer, which goes above the package layers so that our file replaces
+ * base-files' `/usr/lib/os-release` (distroless adds its os-release after the packages too). Also the small
+ * entry helpers the other generated layers (CA bundle, locale, Java, Python, busybox) share.
  *
  * Everything here is a pure function of its options: the build epoch is passed in and used as every mtime,
  * entries come out sorted by path (UTF-8 byte order, so a parent directory always precedes its contents).
@@ -22,7 +23,7 @@ export const NONROOT_UID = 65532;
 /** Throws unless `epoch` is a whole, non-negative number of seconds. */
 export function assertEpoch(epoch: number): void {
   if (!Number.isSafeInteger(epoch) || epoch < 0) {
-    throw new DistrolessError('USAGE', `build epoch must be a non-negative whole number of seconds, got ${epoch}`);
+    throw new DistrolessError('INTERNAL', `build epoch must be a non-negative whole number of seconds, got ${epoch}`);
   }
 }
 
@@ -52,7 +53,7 @@ export function compareBytes(a: string, b: string): number {
 export function withParentsSorted(entries: readonly LayerEntry[], epoch: number): LayerEntry[] {
   const byPath = new Map<string, LayerEntry>();
   for (const e of entries) {
-    if (byPath.has(e.entry.path)) throw new DistrolessError('USAGE', `generated layer lists ${e.entry.path} twice`);
+    if (byPath.has(e.entry.path)) throw new DistrolessError('INTERNAL', `generated layer lists ${e.entry.path} twice`);
     byPath.set(e.entry.path, e);
   }
   for (const path of [...byPath.keys()]) {
@@ -68,7 +69,12 @@ export function withParentsSorted(entries: readonly LayerEntry[], epoch: number)
 export interface BaseFilesystemOptions {
   /** Build epoch in seconds: the mtime of every entry. */
   epoch: number;
-  /** The distribution's VERSION_ID, e.g. "12". */
+}
+
+export interface OsReleaseLayerOptions {
+  /** Build epoch in seconds: the mtime of every entry. */
+  epoch: number;
+  /** The distribution's VERSION_ID, e.g. "12" (the config's `version`). */
   versionId: string;
   /** The release codename, e.g. "bookworm". */
   codename: string;
@@ -80,8 +86,8 @@ export interface BaseFilesystemOptions {
   bugReportUrl?: string;
   /**
    * Also emit `/etc/os-release -> ../usr/lib/os-release`. Off by default: base-files ships that symlink
-   * itself in Debian 12 and 13 (checked with `dpkg-deb -c base-files_12.4+deb12u15_amd64.deb`), and the
-   * generated layer must not replace a package's file with a different one.
+   * itself in Debian 12 and 13 (checked with `dpkg-deb -c base-files_12.4+deb12u15_amd64.deb`), so the file
+   * the link reaches is ours once this layer lies above base-files.
    */
   etcOsReleaseLink?: boolean;
 }
@@ -93,7 +99,8 @@ export const PASSWD = [
   '',
 ].join('\n');
 
-export const GROUP = ['root:x:0:', 'tty:x:5:', 'staff:x:50:', 'nobody:x:65534:', 'nonroot:x:65532:', ''].join('\n');
+/** In distroless' order (common/BUILD.bazel; its base/testdata/base.yaml checks the file byte for byte). */
+export const GROUP = ['root:x:0:', 'nobody:x:65534:', 'tty:x:5:', 'staff:x:50:', 'nonroot:x:65532:', ''].join('\n');
 
 /**
  * Byte for byte the file distroless ships (static/nsswitch.conf in GoogleContainerTools/distroless). Its
@@ -125,7 +132,7 @@ netgroup:       nis
 const OS_RELEASE_SAFE = /^[^"\\$`\n]*$/;
 
 export type OsReleaseOptions = Pick<
-  BaseFilesystemOptions,
+  OsReleaseLayerOptions,
   'versionId' | 'codename' | 'prettyName' | 'homeUrl' | 'supportUrl' | 'bugReportUrl'
 >;
 
@@ -145,11 +152,11 @@ export function osRelease(opts: OsReleaseOptions): string {
   const bad = lines.filter(([, v]) => !OS_RELEASE_SAFE.test(v)).map(([k]) => k);
   if (!/^[0-9][0-9.]*$/.test(opts.versionId)) bad.push('VERSION_ID');
   if (!/^[a-z][a-z0-9-]*$/.test(opts.codename)) bad.push('VERSION_CODENAME');
-  if (bad.length > 0) throw new DistrolessError('USAGE', `invalid os-release value for ${bad.join(', ')}`);
+  if (bad.length > 0) throw new DistrolessError('INTERNAL', `invalid os-release value for ${bad.join(', ')}`);
   return lines.map(([k, v, quoted]) => (quoted ? `${k}="${v}"` : `${k}=${v}`)).join('\n') + '\n';
 }
 
-/** The generated base layer, sorted by path (parents etc, home, usr, usr/lib included, root-owned 0755). */
+/** The generated base layer, sorted by path (parents etc and home included, root-owned 0755). */
 export function baseFilesystemEntries(opts: BaseFilesystemOptions): LayerEntry[] {
   const { epoch } = opts;
   assertEpoch(epoch);
@@ -158,12 +165,19 @@ export function baseFilesystemEntries(opts: BaseFilesystemOptions): LayerEntry[]
     fileEntry('etc/passwd', text(PASSWD), epoch),
     fileEntry('etc/group', text(GROUP), epoch),
     fileEntry('etc/nsswitch.conf', text(NSSWITCH_CONF), epoch),
-    fileEntry('usr/lib/os-release', text(osRelease(opts)), epoch),
     dirEntry('root', epoch, 0o700),
     dirEntry('home', epoch, 0o755),
     dirEntry('home/nonroot', epoch, 0o700, NONROOT_UID),
     dirEntry('tmp', epoch, 0o1777),
   ];
+  return withParentsSorted(entries, epoch);
+}
+
+/** The os-release layer (`usr/lib/os-release`, 0644, with usr and usr/lib), to go above the package layers. */
+export function osReleaseEntries(opts: OsReleaseLayerOptions): LayerEntry[] {
+  const { epoch } = opts;
+  assertEpoch(epoch);
+  const entries: LayerEntry[] = [fileEntry('usr/lib/os-release', Buffer.from(osRelease(opts), 'utf8'), epoch)];
   if (opts.etcOsReleaseLink === true) entries.push(symlinkEntry('etc/os-release', '../usr/lib/os-release', epoch));
   return withParentsSorted(entries, epoch);
 }

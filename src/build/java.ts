@@ -27,11 +27,21 @@ export interface JavaEntriesOptions {
   javaVersion?: number;
 }
 
+/**
+ * The `JAVA_VERSION` env value of a java image, in distroless' format (java/jre_ver.bzl): the Debian version of
+ * openjdk-N-jre-headless up to its `+`, first three dot-separated fields (`17.0.19+10-1~deb12u2` → `17.0.19`).
+ */
+export function javaReleaseVersion(debVersion: string): string {
+  const m = /^(?:\d+:)?(\d+)\.(\d+)\.(\d+)(?:[.+~-]|$)/.exec(debVersion);
+  if (!m) throw new DistrolessError('LOCK_INVALID', `unrecognized openjdk package version: ${debVersion}`);
+  return `${m[1]}.${m[2]}.${m[3]}`;
+}
+
 /** `/usr/lib/jvm/java-<N>-openjdk-<arch>` (absolute, as the link target wants it). */
 export function javaHome(debArch: string, javaVersion: number = DEFAULT_JAVA_VERSION): string {
-  if (!/^[a-z0-9]+$/.test(debArch)) throw new DistrolessError('USAGE', `not a Debian architecture name: ${debArch}`);
+  if (!/^[a-z0-9]+$/.test(debArch)) throw new DistrolessError('INTERNAL', `not a Debian architecture name: ${debArch}`);
   if (!Number.isInteger(javaVersion) || javaVersion < 8) {
-    throw new DistrolessError('USAGE', `not a Java major version: ${javaVersion}`);
+    throw new DistrolessError('INTERNAL', `not a Java major version: ${javaVersion}`);
   }
   return `/usr/lib/jvm/java-${javaVersion}-openjdk-${debArch}`;
 }
@@ -39,7 +49,7 @@ export function javaHome(debArch: string, javaVersion: number = DEFAULT_JAVA_VER
 /** The java keystore bytes for these certificates, every entry dated at the epoch. */
 export function javaCacerts(certificates: readonly TrustedCertificate[], epoch: number): Buffer {
   assertEpoch(epoch);
-  if (certificates.length === 0) throw new DistrolessError('USAGE', 'java cacerts: no certificates');
+  if (certificates.length === 0) throw new DistrolessError('INTERNAL', 'java cacerts: no certificates');
   return writeJks(certificates, { dateMs: epoch * 1000 });
 }
 

@@ -69,7 +69,7 @@ function decodeModifiedUtf8(b: Buffer): string {
 
 function utf(s: string): Buffer {
   const body = modifiedUtf8(s);
-  if (body.length > MAX_UTF_BYTES) throw new DistrolessError('USAGE', `JKS alias too long: ${s.slice(0, 40)}…`);
+  if (body.length > MAX_UTF_BYTES) throw new DistrolessError('INTERNAL', `JKS alias too long: ${s.slice(0, 40)}…`);
   const len = Buffer.alloc(2);
   len.writeUInt16BE(body.length);
   return Buffer.concat([len, body]);
@@ -94,7 +94,7 @@ function integrityHash(password: string, data: Buffer): Buffer {
  */
 export function writeJks(certs: readonly JksCertificate[], opts: { dateMs: number; password?: string }): Buffer {
   if (!Number.isSafeInteger(opts.dateMs) || opts.dateMs < 0) {
-    throw new DistrolessError('USAGE', `JKS creation date must be whole non-negative milliseconds, got ${opts.dateMs}`);
+    throw new DistrolessError('INTERNAL', `JKS creation date must be whole non-negative milliseconds, got ${opts.dateMs}`);
   }
   const sorted = certs.map((c) => ({ alias: c.alias.toLowerCase(), der: c.der }));
   sorted.sort((a, b) => compareBytes(a.alias, b.alias));
@@ -102,8 +102,8 @@ export function writeJks(certs: readonly JksCertificate[], opts: { dateMs: numbe
   const date = Buffer.alloc(8);
   date.writeBigUInt64BE(BigInt(opts.dateMs));
   sorted.forEach((c, i) => {
-    if (c.alias.length === 0) throw new DistrolessError('USAGE', 'JKS alias must not be empty');
-    if (i > 0 && sorted[i - 1]?.alias === c.alias) throw new DistrolessError('USAGE', `duplicate JKS alias ${c.alias}`);
+    if (c.alias.length === 0) throw new DistrolessError('INTERNAL', 'JKS alias must not be empty');
+    if (i > 0 && sorted[i - 1]?.alias === c.alias) throw new DistrolessError('INTERNAL', `duplicate JKS alias ${c.alias}`);
     parts.push(u32(TAG_TRUSTED_CERT), utf(c.alias), date, utf(CERT_TYPE), u32(c.der.length), c.der);
   });
   const data = Buffer.concat(parts);

@@ -59,7 +59,7 @@ const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 
 export async function writePackageLayer(debPath: string, pkgName: string, writer: TarWriter, opts: PackageLayerOptions): Promise<PackageLayerInfo> {
   if (!PACKAGE_NAME.test(pkgName)) throw new DistrolessError('DEB_INVALID', `bad package name ${JSON.stringify(pkgName)}`);
-  if (!Number.isSafeInteger(opts.epoch) || opts.epoch < 0) throw new DistrolessError('USAGE', `bad build epoch ${opts.epoch}`);
+  if (!Number.isSafeInteger(opts.epoch) || opts.epoch < 0) throw new DistrolessError('INTERNAL', `bad build epoch ${opts.epoch}`);
   const deb = await streamDeb(debPath, pkgName, opts.deb);
   const layer = new LayerWriter(pkgName, writer, opts);
   // Read errors arrive as DistrolessErrors naming the package (deb.ts, reader.ts); writer errors pass as they are.

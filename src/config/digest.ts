@@ -12,7 +12,8 @@ const DIGEST_VERSION = 1;
 /**
  * `sha256:<hex>` over canonical JSON (sorted keys) of what affects resolution for `distro`: its sources as
  * written in the file (before mirror overrides), archs and debug packages, and for each of its images the
- * distro, `from`, packages, excludes and archs. Entrypoint, cmd, env, snapshot and version are left out:
+ * distro, `from`, packages, excludes and archs, and the locale package when there is one. Entrypoint, cmd, env,
+ * snapshot, version and the top-level source are left out:
  * they change the images, not the lock. Arch and exclude lists are sets (sorted); package order is kept.
  */
 export function configDigest(config: Config, distro: string): string {
@@ -25,6 +26,7 @@ export function configDigest(config: Config, distro: string): string {
     sources: d.sources.map((s) => ({ url: s.originalUrl ?? s.url, suite: s.suite, components: s.components })),
     archs: sorted(d.archs),
     debugPackages: d.debugPackages,
+    localePackage: d.localePackage,
     images: Object.fromEntries(
       images.map((i) => [
         i.name,

@@ -4,6 +4,7 @@
  * is about; nothing here knows about YAML positions (load.ts maps paths to line and column).
  */
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
+import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
 
 /** A path into the config value: mapping keys and list indices. */
 export type FieldPath = readonly (string | number)[];
@@ -66,14 +67,12 @@ const SUITE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
-/** Locks keep the debug variant's extra packages under this key, beside the images. */
-const DEBUG_IMAGE = 'debug';
-
-const TOP_KEYS = ['distros', 'images', 'compression'] as const;
+const TOP_KEYS = ['distros', 'images', 'source', 'compression'] as const;
 const TOP_REQUIRED = ['distros', 'images'] as const;
 /** Layer compressions a config may ask for (oci/layer.ts). */
 const COMPRESSIONS = ['gzip', 'zstd'] as const;
-const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'version'] as const;
+const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'locale', 'version'] as const;
+const LOCALE_KEYS = ['package'] as const;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
 const DEBUG_KEYS = ['packages'] as const;
 const IMAGE_KEYS = ['distro', 'from', 'packages', 'exclude', 'archs', 'entrypoint', 'cmd', 'env'] as const;
@@ -101,12 +100,19 @@ export function validateConfig(value: unknown): ValidationResult {
   const top = v.mapping(value, [], 'a mapping with `distros` and `images`');
   if (!top) return { ok: false, issues: v.issues };
   v.keys(top, [], TOP_KEYS, TOP_REQUIRED);
+  const source = top['source'] === undefined ? undefined : v.url(top['source'], ['source']);
   const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => v.distro(raw, path, name));
   const images = v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name));
-  if (images[DEBUG_IMAGE])
+  if (images[DEBUG_KEY])
     v.add(
-      ['images', DEBUG_IMAGE],
-      `the name "${DEBUG_IMAGE}" is reserved for the debug variant's packages; expected another name`,
+      ['images', DEBUG_KEY],
+      `the name "${DEBUG_KEY}" is reserved for the debug variant's packages; expected another name`,
+      true,
+    );
+  if (images[LOCALE_KEY] && Object.values(distros).some((d) => d.localePackage !== undefined))
+    v.add(
+      ['images', LOCALE_KEY],
+      `the name "${LOCALE_KEY}" is reserved for the distro's locale package; expected another name`,
       true,
     );
   const imageNames = typeof top['images'] === 'object' && top['images'] !== null ? Object.keys(top['images']) : [];
@@ -114,7 +120,10 @@ export function validateConfig(value: unknown): ValidationResult {
   if (!normalised && v.issues.length === 0) v.add(['images'], 'expected images that can be resolved');
   const compression = v.compression(top['compression']);
   if (v.issues.length > 0 || !normalised) return { ok: false, issues: v.issues };
-  return { ok: true, config: { distros, images: normalised, ...(compression ? { compression } : {}) } };
+  return {
+    ok: true,
+    config: { distros, images: normalised, ...(source ? { source } : {}), ...(compression ? { compression } : {}) },
+  };
 }
 
 class Validator {
@@ -255,8 +264,17 @@ class Validator {
       raw['archs'] === undefined ? undefined : this.archs(raw['archs'], [...path, 'archs'], `distro:${name}`);
     if (!archs) this.badArchs.add(`distro:${name}`);
     const debugPackages = raw['debug'] === undefined ? [] : this.debug(raw['debug'], [...path, 'debug']);
+    const localePackage = raw['locale'] === undefined ? undefined : this.locale(raw['locale'], [...path, 'locale']);
     const version = this.version(raw['version'], [...path, 'version'], name);
-    return { name, sources, ...(snapshot ? { snapshot } : {}), archs: archs ?? [], debugPackages, version };
+    return {
+      name,
+      sources,
+      ...(snapshot ? { snapshot } : {}),
+      archs: archs ?? [],
+      debugPackages,
+      ...(localePackage ? { localePackage } : {}),
+      version,
+    };
   }
 
   sources(value: unknown, path: FieldPath): SourceConfig[] {
@@ -297,6 +315,19 @@ class Validator {
     if (!obj) return [];
     this.keys(obj, path, DEBUG_KEYS, DEBUG_KEYS);
     return obj['packages'] === undefined ? [] : (this.packages(obj['packages'], [...path, 'packages']) ?? []);
+  }
+
+  locale(value: unknown, path: FieldPath): string | undefined {
+    const obj = this.mapping(value, path, 'a mapping {package: <name>}');
+    if (!obj) return undefined;
+    this.keys(obj, path, LOCALE_KEYS, LOCALE_KEYS);
+    if (obj['package'] === undefined) return undefined;
+    return this.string(
+      obj['package'],
+      [...path, 'package'],
+      'a Debian package name (lower case a-z 0-9 + - ., at least 2 characters)',
+      PACKAGE_NAME,
+    );
   }
 
   version(value: unknown, path: FieldPath, name: string): string {

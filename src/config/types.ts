@@ -20,6 +20,11 @@ export interface DistroConfig {
   archs: string[];
   /** Extra packages layered onto every image for the debug variants (busybox-static). */
   debugPackages: string[];
+  /**
+   * The package whose `usr/lib/locale/C.utf8` (and copyright) make the locale layer of images whose env sets
+   * LANG (libc-bin, the same version as libc6): pinned in the lock, never installed as a package.
+   */
+  localePackage?: string;
   /** Value of VERSION_ID / the number in the repository suffix, e.g. "12" for debian12. */
   version: string;
 }
@@ -47,4 +52,6 @@ export interface Config {
   images: Record<string, ImageConfig>;
   /** How build compresses layers (default gzip). Not part of the lock: a build choice, not a resolution input. */
   compression?: 'gzip' | 'zstd';
+  /** Repository URL: label and annotation `org.opencontainers.image.source` of every image and index. */
+  source?: string;
 }

@@ -96,7 +96,7 @@ export function jsonBlob<T>(value: T, mediaType: string): JsonBlob<T> {
 /** RFC 3339 UTC without fractions, e.g. `2026-11-27T06:00:00Z`. */
 export function epochToRfc3339(epoch: number): string {
   if (!Number.isSafeInteger(epoch) || epoch < 0) {
-    throw new DistrolessError('USAGE', `build epoch must be a non-negative integer number of seconds, got ${epoch}`);
+    throw new DistrolessError('INTERNAL', `build epoch must be a non-negative integer number of seconds, got ${epoch}`);
   }
   return new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
@@ -133,7 +133,7 @@ export function buildManifest(input: {
   const layerIds = input.layers.map((l) => l.diffId);
   if (diffIds.length !== layerIds.length || diffIds.some((d, i) => d !== layerIds[i])) {
     throw new DistrolessError(
-      'USAGE',
+      'INTERNAL',
       `manifest layers (${layerIds.length}) do not match the config's diff_ids (${diffIds.length})`,
     );
   }
@@ -163,7 +163,7 @@ export function buildIndex(input: {
     requireDigest(m.digest, `index entry ${formatPlatform(m.platform)}`);
     const prev = manifests[i - 1];
     if (prev !== undefined && comparePlatforms(prev.platform, m.platform) === 0) {
-      throw new DistrolessError('USAGE', `index has two manifests for platform ${formatPlatform(m.platform)}`);
+      throw new DistrolessError('INTERNAL', `index has two manifests for platform ${formatPlatform(m.platform)}`);
     }
   }
   const value: ImageIndex = {
@@ -194,7 +194,7 @@ function annotationsOf(a: ImageAnnotations | undefined): Record<string, string> 
   }
   if (a.baseDigest !== undefined) requireDigest(a.baseDigest, 'base digest annotation');
   for (const [key, v] of Object.entries(a.extra ?? {})) {
-    if (Object.hasOwn(out, key)) throw new DistrolessError('USAGE', `annotation ${key} given twice`);
+    if (Object.hasOwn(out, key)) throw new DistrolessError('INTERNAL', `annotation ${key} given twice`);
     out[key] = v;
   }
   return Object.keys(out).length === 0 ? undefined : out;
@@ -202,5 +202,5 @@ function annotationsOf(a: ImageAnnotations | undefined): Record<string, string> 
 
 function requireDigest(value: string, what: string): void {
   if (!isDigest(value))
-    throw new DistrolessError('USAGE', `${what} is not a sha256 digest: ${JSON.stringify(value.slice(0, 80))}`);
+    throw new DistrolessError('INTERNAL', `${what} is not a sha256 digest: ${JSON.stringify(value.slice(0, 80))}`);
 }

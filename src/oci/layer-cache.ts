@@ -89,7 +89,7 @@ export class LayerCache {
   async put(key: string, blob: LayerBlob): Promise<void> {
     if (!(await blobExists(this.blobsDir, blob.digest, blob.size))) {
       throw new DistrolessError(
-        'USAGE',
+        'INTERNAL',
         `layer cache: blob ${blob.digest} (${blob.size} bytes) is not in ${this.blobsDir}`,
       );
     }

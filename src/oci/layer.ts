@@ -89,7 +89,7 @@ function compressor(opts: LayerWriteOptions): Transform[] {
   }
   const level = opts.level ?? DEFAULT_ZSTD_LEVEL;
   if (!Number.isInteger(level) || level < 1 || level > 19) {
-    throw new DistrolessError('USAGE', `zstd level must be an integer from 1 to 19, got ${level}`);
+    throw new DistrolessError('INTERNAL', `zstd level must be an integer from 1 to 19, got ${level}`);
   }
   if (typeof zlib.createZstdCompress !== 'function') {
     throw new DistrolessError(

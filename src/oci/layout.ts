@@ -122,9 +122,9 @@ export class OciLayoutWriter {
 
   /** Points `ref` at a manifest or index (replacing what it pointed at); takes effect on `commit()`. */
   setRef(ref: string, descriptor: Descriptor): void {
-    if (!REF_RE.test(ref)) throw new DistrolessError('USAGE', `invalid OCI layout ref name ${JSON.stringify(ref)}`);
+    if (!REF_RE.test(ref)) throw new DistrolessError('INTERNAL', `invalid OCI layout ref name ${JSON.stringify(ref)}`);
     if (!isDigest(descriptor.digest))
-      throw new DistrolessError('USAGE', `ref ${ref}: not a sha256 digest: ${descriptor.digest}`);
+      throw new DistrolessError('INTERNAL', `ref ${ref}: not a sha256 digest: ${descriptor.digest}`);
     const annotations = { ...descriptor.annotations, [REF_NAME_ANNOTATION]: ref };
     this.named.set(ref, { ...descriptor, annotations });
   }

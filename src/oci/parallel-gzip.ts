@@ -307,6 +307,6 @@ function compact(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
 /** Level check shared by the gzip paths. */
 export function checkGzipLevel(level: number): void {
   if (!Number.isInteger(level) || level < 0 || level > 9) {
-    throw new DistrolessError('USAGE', `gzip level must be an integer from 0 to 9, got ${level}`);
+    throw new DistrolessError('INTERNAL', `gzip level must be an integer from 0 to 9, got ${level}`);
   }
 }

@@ -84,7 +84,7 @@ function groupTags(targets: readonly PushTarget[]): TagGroup[] {
   for (const t of targets) {
     if (!isManifest(t.descriptor))
       throw new DistrolessError(
-        'USAGE',
+        'LAYOUT_INVALID',
         `${t.repository}: ${t.descriptor.digest} is a ${t.descriptor.mediaType}, not a manifest or index`,
       );
     const key = `${t.repository}@${t.descriptor.digest}`;

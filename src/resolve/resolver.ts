@@ -81,7 +81,7 @@ type JournalEntry =
 export function resolve(universe: Universe, request: ResolveRequest): Resolution {
   const where = `image ${request.image} (${request.arch})`;
   if (request.arch !== universe.arch) {
-    throw new DistrolessError('USAGE', `${where}: the package universe is for ${universe.arch}`);
+    throw new DistrolessError('INTERNAL', `${where}: the package universe is for ${universe.arch}`);
   }
   return new Walk(universe, request, where).run();
 }
@@ -126,7 +126,7 @@ class Walk {
         });
       }
       if (this.excludes.has(name)) {
-        throw new DistrolessError('USAGE', `${this.where}: package "${name}" is both requested and excluded`);
+        throw new DistrolessError('CONFIG_INVALID', `${this.where}: package "${name}" is both requested and excluded`);
       }
       this.mark(pkg, null);
       this.protect(name);

@@ -33,7 +33,7 @@ export function sha256Digest(bytes: Buffer): string {
 
 function tagFor(digest: string, suffix: 'sig' | 'att'): string {
   const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
-  if (m === null) throw new DistrolessError('USAGE', `not a sha256 digest: ${JSON.stringify(digest)}`);
+  if (m === null) throw new DistrolessError('INTERNAL', `not a sha256 digest: ${JSON.stringify(digest)}`);
   return `sha256-${m[1]}.${suffix}`;
 }
 

@@ -151,7 +151,7 @@ class LegacyStorage implements SignatureStorage {
 function checkSubject(statement: InTotoStatement, digest: string): void {
   const hex = digest.slice('sha256:'.length);
   if (!statement.subject.some((s) => s.digest.sha256 === hex)) {
-    throw new DistrolessError('USAGE', `attestation ${statement.predicateType}: its subject is not ${digest}`);
+    throw new DistrolessError('INTERNAL', `attestation ${statement.predicateType}: its subject is not ${digest}`);
   }
 }
 

@@ -30,7 +30,7 @@ export interface SimpleSigning {
  */
 export function simpleSigningPayload(dockerReference: string, digest: string): Buffer {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest))
-    throw new DistrolessError('USAGE', `not a sha256 digest: ${JSON.stringify(digest)}`);
+    throw new DistrolessError('INTERNAL', `not a sha256 digest: ${JSON.stringify(digest)}`);
   const identity = `{"docker-reference":${JSON.stringify(dockerReference)}}`;
   const image = `{"docker-manifest-digest":${JSON.stringify(digest)}}`;
   return Buffer.from(
@@ -103,12 +103,10 @@ export function parseEnvelope(bytes: Buffer): {
   ) {
     throw new DistrolessError('SIGNATURE_INVALID', 'not a DSSE envelope (payloadType, payload, signatures)');
   }
-  const signatures = doc.signatures
-    .filter(isObject)
-    .map((s) => ({
-      keyid: typeof s.keyid === 'string' ? s.keyid : '',
-      sig: Buffer.from(typeof s.sig === 'string' ? s.sig : '', 'base64'),
-    }));
+  const signatures = doc.signatures.filter(isObject).map((s) => ({
+    keyid: typeof s.keyid === 'string' ? s.keyid : '',
+    sig: Buffer.from(typeof s.sig === 'string' ? s.sig : '', 'base64'),
+  }));
   return { payloadType: doc.payloadType, body: Buffer.from(doc.payload, 'base64'), signatures };
 }
 

@@ -26,7 +26,7 @@ export function checkStatement(value: unknown, what = 'in-toto statement'): InTo
   const problems = statementProblems(value);
   if (problems.length > 0) {
     throw new DistrolessError(
-      'USAGE',
+      'INTERNAL',
       `${what}: ${problems.length === 1 ? problems[0] : `${problems.length} problems`}`,
       { details: problems },
     );

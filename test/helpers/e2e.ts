@@ -13,6 +13,7 @@ export interface TestPrograms {
   opensslCerts: string;
   hello: string;
   trustJar: string;
+  utf8Jar: string;
 }
 
 /** Compiles the test programs on the host (gcc, g++, javac and jar from Debian 12). */
@@ -25,11 +26,16 @@ export async function compilePrograms(dir: string): Promise<TestPrograms> {
   await mkdir(classes, { recursive: true });
   await exec('javac', ['--release', '17', '-d', classes, join(programs, 'Trust.java')]);
   await exec('jar', ['--create', '--file', out('trust.jar'), '--main-class', 'Trust', '-C', classes, '.']);
+  const utf8 = out('utf8-classes');
+  await mkdir(utf8, { recursive: true });
+  await exec('javac', ['--release', '17', '-encoding', 'UTF-8', '-d', utf8, join(programs, 'Utf8.java')]);
+  await exec('jar', ['--create', '--file', out('utf8.jar'), '--main-class', 'Utf8', '-C', utf8, '.']);
   return {
     staticCerts: out('static-certs'),
     opensslCerts: out('openssl-certs'),
     hello: out('hello'),
     trustJar: out('trust.jar'),
+    utf8Jar: out('utf8.jar'),
   };
 }
 
@@ -38,9 +44,39 @@ export interface Unpacked {
   rootfs: string;
 }
 
-/** `umoci unpack` of one layout ref into a fresh bundle. */
-export async function unpack(layout: string, ref: string): Promise<Unpacked> {
-  const parent = await mkdtemp(join(tmpdir(), 'e2e-bundle-'));
+/** The programs distroless' structure tests run (test/e2e/structure), built on the host. */
+export interface StructurePrograms {
+  /** `/check_certs` (static/testdata/static.yaml) */
+  checkCerts: string;
+  /** `/hello_debian12_binary` and `/hello_cc_debian12_binary` (examples/cc) */
+  helloC: string;
+  helloCc: string;
+  /** The testdata.* classes of java/testdata, one jar for `java -cp "/*"`. */
+  testdataJar: string;
+}
+
+export async function compileStructurePrograms(dir: string): Promise<StructurePrograms> {
+  const src = new URL('../e2e/structure/', import.meta.url).pathname;
+  const out = (n: string): string => join(dir, n);
+  await exec('gcc', ['-static', '-O1', '-o', out('check_certs'), join(src, 'static/testdata/check_certs.c')]);
+  await exec('gcc', ['-O1', '-o', out('hello_c'), join(src, 'examples/cc/hello.c')]);
+  await exec('g++', ['-O1', '-o', out('hello_cc'), join(src, 'examples/cc/hello_cc.cc')]);
+  const classes = out('testdata-classes');
+  await mkdir(classes, { recursive: true });
+  const java = ['CheckCerts', 'CheckEncoding', 'CheckLibharfbuzz'].map((c) => join(src, `java/testdata/${c}.java`));
+  await exec('javac', ['--release', '17', '-d', classes, ...java]);
+  await exec('jar', ['--create', '--file', out('testdata.jar'), '-C', classes, '.']);
+  return {
+    checkCerts: out('check_certs'),
+    helloC: out('hello_c'),
+    helloCc: out('hello_cc'),
+    testdataJar: out('testdata.jar'),
+  };
+}
+
+/** `umoci unpack` of one layout ref into a fresh bundle, under `dir` (default: the system's temp dir). */
+export async function unpack(layout: string, ref: string, dir: string = tmpdir()): Promise<Unpacked> {
+  const parent = await mkdtemp(join(dir, 'e2e-bundle-'));
   const bundle = join(parent, 'bundle');
   await umociUnpack(layout, ref, bundle);
   return { bundle, rootfs: join(bundle, 'rootfs') };
@@ -55,11 +91,7 @@ export async function runInImage(
   args: string[] | null,
   copy: Array<[string, string]> = [],
 ): Promise<string> {
-  for (const [from, to] of copy) {
-    await mkdir(dirname(join(u.rootfs, to)), { recursive: true });
-    await copyFile(from, join(u.rootfs, to));
-    await chmod(join(u.rootfs, to), 0o755);
-  }
+  await copyInto(u, copy);
   const configPath = join(u.bundle, 'config.json');
   const config = JSON.parse(await readFile(configPath, 'utf8')) as { process: { args: string[] } };
   if (args) config.process.args = args;
@@ -67,6 +99,15 @@ export async function runInImage(
   const id = `e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const { stdout } = await runcRun(u.bundle, id);
   return stdout;
+}
+
+/** Copies host files into an unpacked image (mode 0755), as a user's own layer would add them. */
+export async function copyInto(u: Unpacked, copy: Array<[string, string]>): Promise<void> {
+  for (const [from, to] of copy) {
+    await mkdir(dirname(join(u.rootfs, to)), { recursive: true });
+    await copyFile(from, join(u.rootfs, to));
+    await chmod(join(u.rootfs, to), 0o755);
+  }
 }
 
 export async function exists(path: string): Promise<boolean> {

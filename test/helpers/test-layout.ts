@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { refNames, type Variant } from '../../src/app/build-plan.js';
+import { refNames } from '../../src/app/build-plan.js';
+import type { Variant } from '../../src/config/variants.js';
 import {
   buildImageConfig,
   buildIndex,

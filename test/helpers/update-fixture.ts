@@ -23,7 +23,11 @@ export function mainPackages(libcVersion = '2.36-9'): RepoOptions['packages'] {
       name: 'base-files',
       version: '12.4',
       fields: { 'Pre-Depends': 'awk' },
-      files: { 'etc/debian_version': '12.4\n', 'usr/share/doc/base-files/README': 'test\n' },
+      files: {
+        'etc/debian_version': '12.4\n',
+        'usr/lib/os-release': 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+        'usr/share/doc/base-files/README': 'test\n',
+      },
     },
     { name: 'mawk', version: '1.3.4', architecture: 'amd64', fields: { Provides: 'awk' } },
     { name: 'mawk', version: '1.3.4', architecture: 'arm64', fields: { Provides: 'awk' } },

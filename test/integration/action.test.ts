@@ -180,7 +180,7 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
     } finally {
       await registry.stop();
     }
-  });
+  }, 240_000);
 
   it('plan → shard (one per matrix entry, own layout and cache) → assemble signs; the digests equal publish on one runner', async () => {
     const registry = await startRegistry();
@@ -283,7 +283,7 @@ describe('the bundled Action (dist/index.js) with INPUT_* variables', () => {
     } finally {
       await registry.stop();
     }
-  });
+  }, 240_000);
 
   it('update with pull-request opens the PR through the GitHub API (a stateful fake on 127.0.0.1)', async () => {
     const gh = await startFakeGitHub();

@@ -7,6 +7,7 @@ import { runUpdate } from '../../src/app/update.js';
 import { loadConfig } from '../../src/config/index.js';
 import { readLockfile } from '../../src/lock/io.js';
 import { listRefs } from '../../src/oci/index.js';
+import { umociUnpack } from '../helpers/oci-tools.js';
 import { makeFixture, NOW, type Fixture } from '../helpers/update-fixture.js';
 
 describe('build from a lock made against a signed repository on 127.0.0.1', () => {
@@ -84,6 +85,19 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     });
     expect(base.length).toBeGreaterThan(stat.length);
     expect(built.images.find((i) => i.ref === 'static-test12-debug-amd64')?.layers).toBe(stat.length + 1);
+  });
+
+  it("os-release is ours, not base-files': its layer lies above the package layers", async () => {
+    await runBuild(await opts());
+    const bundle = join(fx.dir, 'unpacked-static');
+    try {
+      await umociUnpack(join(fx.dir, 'layout'), 'static-test12-latest-arm64', bundle);
+      const text = await readFile(join(bundle, 'rootfs/usr/lib/os-release'), 'utf8');
+      expect(text).toMatch(/^PRETTY_NAME="Distroless"\n/);
+      expect(text).toContain('VERSION="Debian GNU/Linux 12 (bookworm)"\n');
+    } finally {
+      await rm(bundle, { recursive: true, force: true });
+    }
   });
 
   it('fails clearly when the lock is stale for the config', async () => {

@@ -103,6 +103,67 @@ describe('the CLI, in-process, against a signed repository on 127.0.0.1', () => 
     expect(missing.code).toBe(EXIT.error);
     expect(missing.stderr).toMatch(/nope\.yaml not found/);
   });
+
+  it('a filter naming nothing in the config is an error naming the choices, for every command taking one', async () => {
+    const runs = [
+      ['build', '--image', 'nosuchimage'],
+      ['build', '--arch', 'riscv64'],
+      ['plan', '--image', 'statik'],
+      ['publish', '--registry', '127.0.0.1:9/x', '--image', 'statik'],
+      ['assemble', '--registry', '127.0.0.1:9/x', '--results', 'none', '--image', 'statik'],
+      ['sign', '--registry', '127.0.0.1:9/x', '--image', 'statik', '--key', 'k.pem'],
+    ];
+    for (const args of runs) {
+      const r = await cli(fx, [...common, ...args], { DISTROLESS_SIGNING_KEY: '' });
+      const wrong = args.includes('--arch')
+        ? 'error: --arch: riscv64 is not an arch of the config (amd64, arm64)'
+        : `error: --image: unknown image "${args[args.length - (args.includes('--key') ? 3 : 1)] ?? ''}" (the config defines: static, base)`;
+      const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+      expect([args.join(' '), r.code, errors]).toEqual([args.join(' '), EXIT.error, [wrong]]);
+    }
+    // Nothing was built.
+    await expect(readFile(join(fx.dir, 'out', 'oci', 'index.json'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('exit codes by class: 2 input, 3 remote, 4 internal (1 is --check and verify, above and in verify-others)', async () => {
+    // 3: the archive answers, but not with a Release (HTTP 404 from a server on 127.0.0.1).
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => res.writeHead(404).end('not here'));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const keys = common.slice(0, 2);
+      const r = await cli(fx, [
+        ...keys,
+        '--mirror',
+        `${MAIN_URL}=http://127.0.0.1:${port}/debian`,
+        '--mirror',
+        `${SECURITY_URL}=http://127.0.0.1:${port}/security`,
+        '--cache-dir',
+        join(fx.dir, 'cache-404'),
+        'update',
+        '--check',
+      ]);
+      expect([r.code, r.stderr.split('\n').filter((l) => l.startsWith('error:')).length]).toEqual([EXIT.remote, 1]);
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
+    // 4: anything that is not a DistrolessError is a bug of ours (here: stdout fails while listing).
+    let stderr = '';
+    const io: CliIo = {
+      stdout: () => {
+        throw new TypeError('stdout is closed');
+      },
+      stderr: (s) => (stderr += s),
+      env: { HOME: fx.dir },
+      cwd: fx.dir,
+      isTTY: false,
+      now: () => NOW,
+      clock: () => 0,
+    };
+    expect(await runCli([...common, 'list', '--image', 'static'], io)).toBe(EXIT.internal);
+    expect(stderr).toBe('error: stdout is closed\n');
+  });
 });
 
 describe('the bundled CLI (dist/, what npx runs)', () => {

@@ -352,13 +352,17 @@ describe('sign (legacy .sig/.att and bundle referrers, the default with a key) c
     );
     const ref = `${repo}@${target}`;
     expect((await cosignVerify(pubPath, [ref])).code).not.toBe(0);
-    const r = await cli(['verify', '--insecure', '--public-key', pubPath, ref]);
+    const r = await cli(['verify', '--insecure', '--public-key', pubPath, '--signature-format', 'both', ref]);
     expect(r.code).toBe(EXIT.verifyFailed);
     expect(r.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(
         / signature \[legacy\]: signature does not verify with key sha256:[0-9a-f]{12}… \(payload changed, or another key\)$/,
       ),
     ]);
+    // By default one valid signature format is enough: the bundle still verifies, and the output says so.
+    const any = await cli(['verify', '--insecure', '--public-key', pubPath, ref]);
+    expect(any.code).toBe(EXIT.ok);
+    expect(any.stdout).toMatch(/checked: all verified \(verified by bundle signatures\)/);
     // The attestations of that digest are untouched and still verify with cosign.
     expect((await cosignVerifyAttestation(pubPath, 'spdxjson', [ref])).code).toBe(0);
   });

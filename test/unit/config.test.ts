@@ -64,9 +64,10 @@ describe('the distroless.yaml at the repository root', () => {
       expect(image.archs).toEqual(d?.archs);
     }
     expect(config.images['static']?.exclude).toEqual(['awk', 'debconf', 'openssl']);
+    expect(d?.localePackage).toBe('libc-bin');
     expect(config.images['python3']).toMatchObject({
-      packages: ['python3'],
-      exclude: ['dpkg'],
+      packages: ['python3', 'python3-distutils'],
+      exclude: ['dpkg', 'python3-lib2to3'],
       entrypoint: ['/usr/bin/python3.11'],
       env: { LANG: 'C.UTF-8' },
     });
@@ -286,6 +287,44 @@ describe('mirror overrides', () => {
   });
 });
 
+describe('locale and source', () => {
+  it('reads the distro locale package and the top-level source URL', () => {
+    const text = MINIMAL.replace(
+      '    archs: [amd64, arm64]\n',
+      '    archs: [amd64, arm64]\n    locale: { package: libc-bin }\n',
+    ).concat('source: https://github.com/example/images/\n');
+    const config = parseConfigText(text, 'x.yaml');
+    expect(config.distros['debian12']?.localePackage).toBe('libc-bin');
+    expect(config.source).toBe('https://github.com/example/images');
+    expect(parseConfigText(MINIMAL, 'x.yaml').source).toBeUndefined();
+    expect(parseConfigText(MINIMAL, 'x.yaml').distros['debian12']?.localePackage).toBeUndefined();
+  });
+
+  it('names a bad locale, a bad source and an image that takes the reserved name "locale"', () => {
+    const text = MINIMAL.replace(
+      '    archs: [amd64, arm64]\n',
+      '    archs: [amd64, arm64]\n    locale: { package: Libc, charset: C.utf8 }\n',
+    )
+      .replace('images:\n', 'images:\n  locale: { packages: [x1] }\n')
+      .concat('source: ftp://example/\n');
+    const details = invalid(text).details ?? [];
+    expect(details).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/distros\.debian12\.locale\.charset: unknown key "charset"/),
+        expect.stringMatching(/distros\.debian12\.locale\.package: expected a Debian package name .* got "Libc"/),
+        expect.stringMatching(/source: expected an http\(s\) URL, got "ftp:\/\/example\/"/),
+      ]),
+    );
+    const reserved = MINIMAL.replace(
+      '    archs: [amd64, arm64]\n',
+      '    archs: [amd64, arm64]\n    locale: { package: libc-bin }\n',
+    ).replace('images:\n', 'images:\n  locale: { packages: [x1] }\n');
+    expect(invalid(reserved).details).toEqual([
+      expect.stringMatching(/images\.locale: the name "locale" is reserved for the distro's locale package/),
+    ]);
+  });
+});
+
 describe('configDigest', () => {
   const plain = parseConfigText(MINIMAL, 'x.yaml');
   const digest = (c: Config): string => configDigest(c, 'debian12');
@@ -306,11 +345,13 @@ describe('configDigest', () => {
       digest(plain),
     );
     expect(variant('[amd64, arm64]', '[arm64, amd64]')).toBe(digest(plain));
+    expect(variant('images:\n', 'source: https://github.com/example/images\nimages:\n')).toBe(digest(plain));
     expect(digest(parseConfigText(`compression: zstd\n${MINIMAL}`, 'x.yaml'))).toBe(digest(plain)); // a build choice
     for (const [from, to] of [
       ['packages: [libc6]', 'packages: [libc6, libssl3]'],
       ['packages: [libc6]', 'packages: [libc6], exclude: [libgcc-s1]'],
       ['[amd64, arm64]', '[amd64]'],
+      ['[amd64, arm64]\n', '[amd64, arm64]\n    locale: { package: libc-bin }\n'],
       ['suite: bookworm', 'suite: bookworm-updates'],
       [`${DEBIAN}/`, 'https://ftp.debian.org/debian'],
     ] as const) {

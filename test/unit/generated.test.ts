@@ -16,6 +16,7 @@ import {
   GROUP,
   NSSWITCH_CONF,
   osRelease,
+  osReleaseEntries,
   PASSWD,
   type LayerEntry,
 } from '../../src/build/generated.js';
@@ -39,9 +40,11 @@ function walkCrts(dir: string, root: string): PackageFile[] {
   });
 }
 
-describe('baseFilesystemEntries', () => {
-  const entries = baseFilesystemEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm' });
+describe('baseFilesystemEntries and osReleaseEntries', () => {
+  const entries = baseFilesystemEntries({ epoch: EPOCH });
   const map = byPath(entries);
+  const osEntries = osReleaseEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm' });
+  const osMap = byPath(osEntries);
 
   it('lists exactly the generated files and their parents, sorted, every mtime the epoch', () => {
     expect(entries.map((e) => e.entry.path)).toEqual([
@@ -53,11 +56,10 @@ describe('baseFilesystemEntries', () => {
       'home/nonroot',
       'root',
       'tmp',
-      'usr',
-      'usr/lib',
-      'usr/lib/os-release',
     ]);
-    for (const { entry, body } of entries) {
+    // os-release is a layer of its own, laid above the package layers (base-files ships the same path).
+    expect(osEntries.map((e) => e.entry.path)).toEqual(['usr', 'usr/lib', 'usr/lib/os-release']);
+    for (const { entry, body } of [...entries, ...osEntries]) {
       expect(entry.mtime).toBe(EPOCH);
       expect(entry.path).not.toMatch(/^\.?\/|\/$/);
       expect(entry.size).toBe(body?.length ?? 0);
@@ -67,7 +69,7 @@ describe('baseFilesystemEntries', () => {
 
   it('gives directories the right modes and owners', () => {
     const meta = (p: string): [string, number, number, number] => {
-      const e = map.get(p)?.entry;
+      const e = (map.get(p) ?? osMap.get(p))?.entry;
       return [e?.type ?? '', e?.mode ?? -1, e?.uid ?? -1, e?.gid ?? -1];
     };
     expect(meta('root')).toEqual(['directory', 0o700, 0, 0]);
@@ -86,7 +88,8 @@ describe('baseFilesystemEntries', () => {
         'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n' +
         'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
     );
-    expect(text(map.get('etc/group'))).toBe('root:x:0:\ntty:x:5:\nstaff:x:50:\nnobody:x:65534:\nnonroot:x:65532:\n');
+    // distroless' order (its base/testdata/base.yaml checks the whole file).
+    expect(text(map.get('etc/group'))).toBe('root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n');
     expect(text(map.get('etc/passwd'))).toBe(PASSWD);
     expect(text(map.get('etc/group'))).toBe(GROUP);
     const ns = text(map.get('etc/nsswitch.conf'));
@@ -97,7 +100,7 @@ describe('baseFilesystemEntries', () => {
   });
 
   it('writes a Distroless os-release parameterised by version and codename', () => {
-    expect(text(map.get('usr/lib/os-release'))).toBe(
+    expect(text(osMap.get('usr/lib/os-release'))).toBe(
       [
         'PRETTY_NAME="Distroless"',
         'NAME="Debian GNU/Linux"',
@@ -118,9 +121,9 @@ describe('baseFilesystemEntries', () => {
   });
 
   it('adds /etc/os-release -> ../usr/lib/os-release only when asked', () => {
-    expect(map.has('etc/os-release')).toBe(false);
+    expect(osMap.has('etc/os-release')).toBe(false);
     const withLink = byPath(
-      baseFilesystemEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm', etcOsReleaseLink: true }),
+      osReleaseEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm', etcOsReleaseLink: true }),
     );
     expect(withLink.get('etc/os-release')?.entry).toMatchObject({
       type: 'symlink',
@@ -130,8 +133,11 @@ describe('baseFilesystemEntries', () => {
   });
 
   it('is deterministic and rejects bad input', () => {
-    const again = baseFilesystemEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm' });
-    expect(again).toEqual(entries);
+    expect(baseFilesystemEntries({ epoch: EPOCH })).toEqual(entries);
+    expect(osReleaseEntries({ epoch: EPOCH, versionId: '12', codename: 'bookworm' })).toEqual(osEntries);
+    for (const epoch of [-1, 1.5]) {
+      expect(() => baseFilesystemEntries({ epoch })).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
+    }
     for (const bad of [
       { epoch: -1, versionId: '12', codename: 'bookworm' },
       { epoch: 1.5, versionId: '12', codename: 'bookworm' },
@@ -139,7 +145,7 @@ describe('baseFilesystemEntries', () => {
       { epoch: 0, versionId: '12', codename: 'Book Worm' },
       { epoch: 0, versionId: '12', codename: 'bookworm', prettyName: 'a"b' },
     ]) {
-      expect(() => baseFilesystemEntries(bad)).toThrow(expect.objectContaining({ code: 'USAGE' }));
+      expect(() => osReleaseEntries(bad)).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
     }
   });
 });

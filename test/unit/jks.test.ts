@@ -79,7 +79,7 @@ describe('writeJks / readJks', () => {
     } catch (e) {
       caught = e;
     }
-    expect(isDistrolessError(caught, 'USAGE')).toBe(true);
+    expect(isDistrolessError(caught, 'INTERNAL')).toBe(true);
     expect(() => writeJks(CERTS, { dateMs: -1 })).toThrow(/creation date/);
   });
 });

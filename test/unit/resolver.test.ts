@@ -187,7 +187,7 @@ describe('resolve', () => {
     expect(isDistrolessError(virtual) ? virtual.details : null).toEqual([
       '"debconf-2.0" is a virtual package provided by debconf, cdebconf',
     ]);
-    expect(failure(['py'], ['py']).code).toBe('USAGE');
+    expect(failure(['py'], ['py']).code).toBe('CONFIG_INVALID');
     expect(() => resolve(universe, { image: 'img', arch: 'arm64', packages: ['libc6'], exclude: [] })).toThrow(
       'universe is for amd64',
     );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { debianArchOf, formatReference, parseImageReference } from '../../src/app/sign-targets.js';
-import { parsePredicateTypes } from '../../src/cli/sign.js';
+import { parsePredicateTypes } from '../../src/app/requests.js';
 
 const D = `sha256:${'ab'.repeat(32)}`;
 

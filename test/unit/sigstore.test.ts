@@ -99,7 +99,7 @@ describe('statements', () => {
     } catch (e) {
       error = e;
     }
-    expect(isDistrolessError(error, 'USAGE')).toBe(true);
+    expect(isDistrolessError(error, 'INTERNAL')).toBe(true);
     expect((error as { details: string[] }).details).toEqual([
       '_type must be https://in-toto.io/Statement/v1, got "x"',
       'predicateType must be a non-empty string',

@@ -12,7 +12,7 @@ import { validateAction, validateWorkflow, type ValidationError } from '@action-
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { COMMANDS } from '../../src/action/inputs.js';
+import { ACTION_COMMANDS as COMMANDS } from '../../src/action/inputs.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const workflowDir = join(root, '.github/workflows');
@@ -138,7 +138,11 @@ describe('action.yml', () => {
 
   it('declares exactly the inputs src/action/inputs.ts reads, each described', () => {
     const source = readFileSync(join(root, 'src/action/inputs.ts'), 'utf8');
-    const read = new Set([...source.matchAll(/(?:getInput|booleanInput|choice)\('([a-z-]+)'/g)].map((m) => m[1]));
+    const read = new Set(
+      [...source.matchAll(/(?:\bgiven\(env, |\binput\(env, |\bbooleanInput\(env, |\bone\()'([a-z-]+)'/g)].map(
+        (m) => m[1],
+      ),
+    );
     expect([...read].sort()).toEqual(Object.keys(action.inputs).sort());
     for (const [name, input] of Object.entries(action.inputs))
       expect([name, input.description.length > 20]).toEqual([name, true]);

@@ -1,0 +1,6 @@
+#include <iostream>
+
+int main() {
+   std::cout << "Hello from distroless C++!" << std::endl;
+   return 0;
+}
