@@ -48,7 +48,7 @@ export async function cachedLayer(
   fill: (writer: TarWriter) => Promise<void>,
   cache: LayerCache,
   layout: OciLayoutWriter,
-  format: LayerWriteOptions = {},
+  format: LayerWriteOptions,
 ): Promise<BuiltLayer & { hit: boolean }> {
   const compression = format.compression ?? 'gzip';
   const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${layerCompressionIdentity(compression, format.level)}`;

@@ -352,6 +352,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
     writeEntries(osReleaseEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename })),
     ctx.cache,
     ctx.layout,
+    ctx.format,
   );
   count(ctx, osRelease.hit);
   const python = new Map<string, BuiltLayer>();
@@ -364,6 +365,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       writeEntries(pythonEntries({ version, epoch: ctx.epoch })),
       ctx.cache,
       ctx.layout,
+      ctx.format,
     );
     count(ctx, layer.hit);
     python.set(version, layer);
@@ -494,6 +496,7 @@ async function localeLayer(ctx: DistroBuild, arch: string): Promise<BuiltLayer> 
     fill,
     ctx.cache,
     ctx.layout,
+    ctx.format,
   );
   count(ctx, layer.hit);
   return layer;
