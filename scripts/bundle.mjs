@@ -10,8 +10,6 @@ const common = {
   legalComments: 'none',
   minify: true,
   logLevel: 'warning',
-  // Native decoder, loaded on demand only where no xz binary exists (see src/archive/decompress.ts).
-  external: ['@napi-rs/lzma'],
   // yaml's ES module build (the one its package.json gives non-Node platforms): the same parser, but bundled as
   // ESM it loads in ~4 ms where its CommonJS build took ~30 ms, on every run of every command. The two differ
   // only in how they log (process.emitWarning and LOG_* debug variables vs console.warn).

@@ -1,7 +1,9 @@
 import * as core from '@actions/core';
+import { useHttpEnvironment } from '../util/http/environment.js';
 import { runAction } from './main.js';
 
 // The process edge of the Action: the runner's environment, working directory and @actions/core.
+useHttpEnvironment(process.env); // proxies, for every request (see src/util/http)
 await runAction(process.env, process.cwd(), {
   setOutput: (name, value) => core.setOutput(name, value),
   setSecret: (secret) => core.setSecret(secret),

@@ -36,6 +36,7 @@ export interface ExtraLayers {
 
 export interface BuiltImage {
   image: string;
+  distro: string;
   variant: Variant;
   arch: string;
   platform: Platform;
@@ -48,6 +49,7 @@ export interface BuiltImage {
 
 export interface BuiltIndex {
   image: string;
+  distro: string;
   variant: Variant;
   digest: string;
   refs: string[];
@@ -97,6 +99,7 @@ export async function assembleImages(input: AssembleInput): Promise<{ images: Bu
       for (const ref of refs) input.layout.setRef(ref, descriptor);
       indexes.push({
         image: plan.image.name,
+        distro: plan.image.distro,
         variant,
         digest: descriptor.digest,
         refs,
@@ -150,6 +153,7 @@ async function assembleOne(
   const size = config.descriptor.size + layers.reduce((s, l) => s + l.size, 0);
   return {
     image: plan.image.name,
+    distro: plan.image.distro,
     variant,
     arch,
     platform,

@@ -1,6 +1,14 @@
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { openDeb } from '../deb/index.js';
-import { writePackageLayer, statusStanza, STATUS_DIR, type PackageLayerOptions } from '../build/package-layer.js';
+import {
+  controlField,
+  writePackageLayer,
+  statusStanza,
+  STATUS_DIR,
+  type PackageLayerOptions,
+} from '../build/package-layer.js';
+import { DistrolessError } from '../errors.js';
+import type { LockedPackage } from '../lock/types.js';
 import type { LayerEntry } from '../build/generated.js';
 import { dirEntry, fileEntry } from '../build/generated.js';
 import { TarWriter } from '../tar/index.js';
@@ -73,15 +81,54 @@ export function debFill(
   debPath: () => Promise<string>,
   name: string,
   epoch: number,
-  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes'> & {
+  observe?: Pick<PackageLayerOptions, 'capture' | 'onFile' | 'onEntry' | 'maxCaptureBytes' | 'mergedUsr'> & {
     done?: () => Promise<void>;
+    /** The lock's pin: the .deb's control fields must equal it (checkControl). */
+    pin?: PinnedControl;
   },
 ): (writer: TarWriter) => Promise<void> {
   return async (w) => {
-    const { done, ...hooks } = observe ?? {};
-    await writePackageLayer(await debPath(), name, w, { ...hooks, epoch });
+    const { done, pin, ...hooks } = observe ?? {};
+    const info = await writePackageLayer(await debPath(), name, w, { ...hooks, epoch });
+    // Before the layer is finished (the tar ends after this fill), so a .deb that is not its pin leaves no layer.
+    if (pin) checkControl(info.control, name, pin);
     await done?.();
   };
+}
+
+/** What a lock says a .deb is: the fields its control file must carry. */
+export type PinnedControl = Pick<LockedPackage, 'version' | 'architecture' | 'source' | 'sourceVersion'>;
+
+/**
+ * The cache key of a package's layer: the .deb's sha256 and every pinned fact the image reports about it
+ * (status.d, SBOM, provenance), so that a lock edited in any of them misses the cache and is checked against
+ * the .deb itself.
+ */
+export function debLayerKey(name: string, pin: PinnedControl & Pick<LockedPackage, 'sha256' | 'size'>): string {
+  return `deb:${pin.sha256}|size:${pin.size}|${name}=${pin.version}|arch:${pin.architecture}|src:${pin.source}=${pin.sourceVersion}`;
+}
+
+/**
+ * The .deb's own control fields (Package, Version, Architecture, Source) must be what the lock pins: the image's
+ * status.d, SBOM and provenance report the lock's values. `Source:` absent means the package's own name and
+ * version; `Source: name (version)` gives a different source version.
+ */
+export function checkControl(control: string, name: string, pin: PinnedControl): void {
+  const source = /^(\S+)(?:\s+\((\S+)\))?$/.exec(controlField(control, 'Source') ?? '');
+  const version = controlField(control, 'Version');
+  const shipped: Array<[string, string | undefined, string]> = [
+    ['Package', controlField(control, 'Package'), name],
+    ['Version', version, pin.version],
+    ['Architecture', controlField(control, 'Architecture'), pin.architecture],
+    ['Source', source?.[1] ?? controlField(control, 'Package'), pin.source],
+    ['source version', source?.[2] ?? version, pin.sourceVersion],
+  ];
+  for (const [field, got, want] of shipped)
+    if (got !== want)
+      throw new DistrolessError(
+        'LOCK_INVALID',
+        `${name}: the lock pins ${field} ${JSON.stringify(want)}, the .deb says ${JSON.stringify(got ?? '(none)')}`,
+      );
 }
 
 /** Regular files of a .deb whose normalised paths match, read without building anything. */
@@ -104,8 +151,14 @@ export async function captureFiles(
 }
 
 /** The status.d entry of a package whose files are placed by a generated layer (busybox under /busybox). */
-export async function statusEntries(debPath: string, name: string, epoch: number): Promise<LayerEntry[]> {
+export async function statusEntries(
+  debPath: string,
+  name: string,
+  epoch: number,
+  pin?: PinnedControl,
+): Promise<LayerEntry[]> {
   const deb = await openDeb(debPath, name);
+  if (pin) checkControl(deb.control, name, pin);
   const parts = STATUS_DIR.split('/');
   const dirs = parts.map((_, i) => dirEntry(parts.slice(0, i + 1).join('/'), epoch));
   return [...dirs, fileEntry(`${STATUS_DIR}/${name}`, Buffer.from(statusStanza(deb.control)), epoch)];

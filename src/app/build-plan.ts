@@ -1,6 +1,8 @@
 import { DistrolessError } from '../errors.js';
 import type { Config, DistroConfig, ImageConfig } from '../config/types.js';
 import type { Lockfile } from '../lock/types.js';
+import { MERGED_USR_OWNER } from '../build/package-layer.js';
+import { imagesOf } from '../config/index.js';
 import { compareCodeUnits } from '../util/json.js';
 import { DEBUG_KEY, type Variant } from '../config/variants.js';
 
@@ -30,20 +32,15 @@ export function planBuild(
   select: { images?: readonly string[]; archs?: readonly string[] },
   warn: (m: string) => void,
 ): PlannedImage[] {
-  const depth = (n: string): number =>
-    config.images[n]?.from === undefined ? 0 : 1 + depth(config.images[n]?.from as string);
+  const images = imagesOf(config, distro.name);
+  const depth = (n: string): number => (images[n]?.from === undefined ? 0 : 1 + depth(images[n]?.from as string));
   // Parents before children (stable otherwise), so a child can name its parent's digest.
-  const selected = select.images ?? Object.keys(config.images).filter((n) => config.images[n]?.distro === distro.name);
-  const names = withAncestors(config, selected).sort((a, b) => depth(a) - depth(b));
+  const selected = (select.images ?? Object.keys(images)).filter((n) => images[n] !== undefined);
+  const names = withAncestors(images, selected).sort((a, b) => depth(a) - depth(b));
   const plans: PlannedImage[] = [];
   for (const name of names) {
-    const image = config.images[name];
-    if (!image)
-      throw new DistrolessError(
-        'USAGE',
-        `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`,
-      );
-    if (image.distro !== distro.name) continue;
+    const image = images[name];
+    if (!image) continue; // the schema checked every `from` names an image of this distro
     const ancestorOnly = !selected.includes(name);
     const wanted = image.archs.filter((a) => !select.archs || select.archs.includes(a));
     const archs: string[] = [];
@@ -63,7 +60,7 @@ export function planBuild(
     plans.push({
       image,
       archs,
-      layerOrder: Object.fromEntries(archs.map((a) => [a, layerOrder(config, lock, name, a)])),
+      layerOrder: Object.fromEntries(archs.map((a) => [a, layerOrder(images, lock, name, a)])),
       ...(ancestorOnly ? { ancestorOnly: true as const } : {}),
     });
   }
@@ -71,19 +68,18 @@ export function planBuild(
 }
 
 /** The names, then every ancestor (`from`) of theirs that is not among them. */
-function withAncestors(config: Config, names: readonly string[]): string[] {
+function withAncestors(images: Record<string, ImageConfig>, names: readonly string[]): string[] {
   const out = [...names];
   for (const name of names) {
-    for (let cur = config.images[name]?.from; cur !== undefined && !out.includes(cur); cur = config.images[cur]?.from)
-      out.push(cur);
+    for (let cur = images[name]?.from; cur !== undefined && !out.includes(cur); cur = images[cur]?.from) out.push(cur);
   }
   return out;
 }
 
 /** Ancestors' closures first, so an image built `from` another starts with exactly its parent's layers. */
-function layerOrder(config: Config, lock: Lockfile, name: string, arch: string): string[] {
+function layerOrder(images: Record<string, ImageConfig>, lock: Lockfile, name: string, arch: string): string[] {
   const chain: string[] = [];
-  for (let cur: string | undefined = name; cur !== undefined; cur = config.images[cur]?.from) chain.unshift(cur);
+  for (let cur: string | undefined = name; cur !== undefined; cur = images[cur]?.from) chain.unshift(cur);
   const order: string[] = [];
   const seen = new Set<string>();
   for (const link of chain) {
@@ -95,7 +91,11 @@ function layerOrder(config: Config, lock: Lockfile, name: string, arch: string):
   }
   // A child's own excludes can leave out something its parent has: only this image's closure counts.
   const own = lock.images[name]?.[arch]?.packages ?? {};
-  return order.filter((p) => p in own);
+  const kept = order.filter((p) => p in own);
+  // base-files lays out the root (in a merged-/usr distro, the bin → usr/bin links): its layer comes first.
+  const owner = kept.indexOf(MERGED_USR_OWNER);
+  if (owner > 0) kept.unshift(...kept.splice(owner, 1));
+  return kept;
 }
 
 /** Layout ref names: `<image>-<distro>-<variant>` (+ `<image>-<distro>` for latest), `…-<variant>-<arch>`. */

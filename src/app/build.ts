@@ -1,12 +1,14 @@
 import { createHttpClient, type HttpClient } from '../archive/http.js';
+import { DEFAULT_RETRY, singleTry } from '../util/http/index.js';
 import { debStore, type PinnedDeb } from '../archive/pool.js';
 import { baseFilesystemEntries, osReleaseEntries } from '../build/generated.js';
 import { isLocaleFile, localeEntries, needsLocale } from '../build/locale.js';
 import { pythonEntries, pythonVersionOf } from '../build/python.js';
 import { buildCaBundle, CA_CERTS_DIR } from '../build/cacerts.js';
-import { busyboxEntries, BUSYBOX_DEB_PATH } from '../build/busybox.js';
+import { busyboxEntries, BUSYBOX_DEB_PATHS } from '../build/busybox.js';
+import { MERGED_USR_OWNER } from '../build/package-layer.js';
 import { javaEntries } from '../build/java.js';
-import { configDigest } from '../config/index.js';
+import { configDigest, matchImages } from '../config/index.js';
 import type { Config, DistroConfig } from '../config/types.js';
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
@@ -21,7 +23,15 @@ import {
 import { limiter, mapLimit } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
 import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
-import { cachedLayer, captureFiles, debFill, statusEntries, writeEntries, type BuiltLayer } from './build-layers.js';
+import {
+  cachedLayer,
+  captureFiles,
+  debFill,
+  debLayerKey,
+  statusEntries,
+  writeEntries,
+  type BuiltLayer,
+} from './build-layers.js';
 import type { TarWriter } from '../tar/index.js';
 import { assembleImages, type BuiltImage, type BuiltIndex, type ExtraLayers } from './build-images.js';
 import { planBuild, type PlannedImage } from './build-plan.js';
@@ -86,10 +96,7 @@ async function buildAll(opts: BuildOptions, format: LayerWriteOptions): Promise<
   const store = debStore({
     dir: join(opts.cacheDir, 'debs'),
     http,
-    snapshotHttp: createHttpClient({
-      retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0, jitter: 0, maxRetryAfterMs: 0, retryStatuses: [] },
-      timeoutMs: 15_000,
-    }),
+    snapshotHttp: createHttpClient({ retry: singleTry(DEFAULT_RETRY, 15_000) }),
     onProgress: (e) =>
       progress(
         e.kind === 'deb'
@@ -134,11 +141,9 @@ async function buildAll(opts: BuildOptions, format: LayerWriteOptions): Promise<
             return store.fetch(pinnedDeb(locked.distro, locked.lock, arch, name));
           },
         });
-  const selected = opts.images ? new Set(opts.images) : undefined;
+  const selected = matchImages(opts.config, opts.images);
   for (const distro of Object.values(opts.config.distros)) {
-    const names = Object.keys(opts.config.images).filter(
-      (n) => opts.config.images[n]?.distro === distro.name && (!selected || selected.has(n)),
-    );
+    const names = selected.filter((i) => i.distro === distro.name).map((i) => i.name);
     if (names.length === 0) continue;
     const lock = await freshLock(opts, distro, readLock);
     locks.set(distro.name, { distro, lock });
@@ -306,7 +311,13 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       const { layerOptions, save } = ctx.licenses.capture({ name, sha256: pin.sha256 }, (e) =>
         ctx.warn(`licence cache: ${name} (${arch}): ${errorMessage(e)}`),
       );
-      const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, { ...layerOptions, done: save });
+      const mergedUsr = usrMergeRole(ctx.distro, name);
+      const build = debFill(() => ctx.fetchDeb(arch, name), name, ctx.epoch, {
+        ...layerOptions,
+        ...(mergedUsr ? { mergedUsr } : {}),
+        done: save,
+        pin,
+      });
       let known = false; // looked up: a miss once its fill starts, a hit once cachedLayer returns
       const decide = (): void => {
         if (!known) decided();
@@ -317,7 +328,8 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
         return buildSlot(() => build(w));
       };
       const layer = await cachedLayer(
-        `deb:${pin.sha256}`,
+        // A merged-/usr layer was checked as such (package-layer.ts): it is not the same cache entry.
+        mergedUsr ? `${debLayerKey(name, pin)}:usr-merged-${mergedUsr}` : debLayerKey(name, pin),
         ctx.epoch,
         `deb ${name} ${pin.version}`,
         fill,
@@ -373,6 +385,12 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
   const perArch = new Map<string, ExtraLayers['perArch'] extends Map<string, infer V> ? V : never>();
   for (const arch of new Set(ctx.plans.flatMap((p) => p.archs))) perArch.set(arch, await archLayers(ctx, arch));
   return { base, osRelease, python, packages, perArch };
+}
+
+/** The package's part in a merged-/usr root (package-layer.ts), or undefined when the distro is not merged. */
+function usrMergeRole(distro: DistroConfig, name: string): 'owner' | 'guest' | undefined {
+  if (!distro.mergedUsr) return undefined;
+  return name === MERGED_USR_OWNER ? 'owner' : 'guest';
 }
 
 /** Bumped when the generated files (passwd, os-release, CA bundle, keystore, locale, busybox links) change shape. */
@@ -440,17 +458,21 @@ async function archLayers(ctx: DistroBuild, arch: string) {
   if (busyboxName && busybox) {
     const fill = async (w: TarWriter) => {
       const deb = await ctx.fetchDeb(arch, busyboxName);
-      const binary = (await captureFiles(deb, busyboxName, ctx.epoch, (p) => p === BUSYBOX_DEB_PATH)).get(
-        BUSYBOX_DEB_PATH,
-      );
-      if (!binary) throw new DistrolessError('DEB_INVALID', `${busyboxName} (${arch}) has no ${BUSYBOX_DEB_PATH}`);
+      const found = await captureFiles(deb, busyboxName, ctx.epoch, (p) => BUSYBOX_DEB_PATHS.includes(p));
+      const binary = BUSYBOX_DEB_PATHS.map((p) => found.get(p)).find((b) => b !== undefined);
+      if (!binary) {
+        throw new DistrolessError(
+          'DEB_INVALID',
+          `${busyboxName} (${arch}) has none of ${BUSYBOX_DEB_PATHS.join(', ')}`,
+        );
+      }
       await writeEntries([
         ...busyboxEntries({ binary, epoch: ctx.epoch }),
-        ...(await statusEntries(deb, busyboxName, ctx.epoch)),
+        ...(await statusEntries(deb, busyboxName, ctx.epoch, busybox)),
       ])(w);
     };
     const layer = await cachedLayer(
-      `busybox:${busybox.sha256}:${GENERATED_RECIPE}`,
+      `busybox:${debLayerKey(busyboxName, busybox)}:${GENERATED_RECIPE}`,
       ctx.epoch,
       `distroless-action: busybox (${busyboxName}) under /busybox`,
       fill,

@@ -1,4 +1,5 @@
 import { DistrolessError } from '../errors.js';
+import { imageKey, matchImages } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { readLockfile, lockfilePath } from '../lock/io.js';
 import { compareCodeUnits } from '../util/json.js';
@@ -27,11 +28,14 @@ export interface ListResult {
 
 /** What one image holds for one arch, read from the committed lockfile (no network). */
 export async function listImage(config: Config, lockDir: string, image: string, arch: string): Promise<ListResult> {
-  const imageConfig = config.images[image];
-  if (!imageConfig) {
-    const known = Object.keys(config.images).sort(compareCodeUnits).join(', ');
-    throw new DistrolessError('USAGE', `unknown image "${image}" (the config defines: ${known})`);
+  const matches = matchImages(config, [image]);
+  const imageConfig = matches[0];
+  if (!imageConfig) throw new DistrolessError('USAGE', `unknown image "${image}"`);
+  if (matches.length > 1) {
+    const keys = matches.map((i) => imageKey(i.name, i.distro)).join(', ');
+    throw new DistrolessError('USAGE', `image "${image}" is in more than one distro: name one of ${keys}`);
   }
+  image = imageConfig.name;
   const lock = await readLockfile(lockDir, imageConfig.distro);
   const file = lockfilePath(lockDir, imageConfig.distro);
   if (!lock) throw new DistrolessError('LOCK_INVALID', `${file}: no lockfile; run "distroless-action update" first`);

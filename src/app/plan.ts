@@ -4,7 +4,7 @@
  * final step makes the indexes and tags from the shard results (`assemble.ts`). The plan is a pure function of
  * the config and the lockfiles, so every job of a workflow computes the same one.
  */
-import { configDigest } from '../config/index.js';
+import { configDigest, matchImages } from '../config/index.js';
 import type { Config, DistroConfig } from '../config/types.js';
 import { DistrolessError } from '../errors.js';
 import { lockfilePath, readLockfile } from '../lock/io.js';
@@ -40,17 +40,10 @@ export interface PlanOptions {
 /** One shard per image × locked arch, in a fixed order; ids are unique. */
 export async function planShards(config: Config, lockDir: string, opts: PlanOptions = {}): Promise<ShardPlan> {
   const warn = opts.onWarning ?? (() => undefined);
-  const unknown = (opts.images ?? []).filter((n) => config.images[n] === undefined);
-  if (unknown.length > 0)
-    throw new DistrolessError(
-      'USAGE',
-      `--image: unknown image(s) ${unknown.join(', ')} (the config defines: ${Object.keys(config.images).join(', ')})`,
-    );
+  const selected = matchImages(config, opts.images);
   const shards: Shard[] = [];
   for (const distro of Object.values(config.distros)) {
-    const names = Object.keys(config.images).filter(
-      (n) => config.images[n]?.distro === distro.name && (!opts.images || opts.images.includes(n)),
-    );
+    const names = selected.filter((i) => i.distro === distro.name).map((i) => i.name);
     if (names.length === 0) continue;
     const lock = await readFreshLock(config, lockDir, distro);
     const plans = planBuild(

@@ -6,6 +6,7 @@
  * Idempotent: the same commit builds the same digests (reproducible build), pushing them again uploads
  * nothing, and signing skips what is already signed by the same key or identity.
  */
+import { imageKey } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import { connect } from './registry-access.js';
 import { MEDIA_TYPES, platformTagSuffix } from '../oci/index.js';
@@ -84,9 +85,8 @@ export async function runPublish(opts: PublishOptions): Promise<PublishReport> {
   });
   if (build.images.length === 0)
     throw new DistrolessError('USAGE', 'publish: nothing was built (check --image / --arch against the config)');
-  const repoOf = (image: string): string =>
-    repositoryName(target, `${image}-${opts.config.images[image]?.distro ?? ''}`);
-  const images = build.images.map((i) => ({ ...i, repository: repoOf(i.image) }));
+  const repoOf = (image: string, distro: string): string => repositoryName(target, imageKey(image, distro));
+  const images = build.images.map((i) => ({ ...i, repository: repoOf(i.image, i.distro) }));
   const previous = await previousSizes(opts, target.host, images);
   progress(`pushing ${build.indexes.length} index(es) and ${build.images.length} image(s) to ${opts.registry}`);
   const refs = [...build.indexes.flatMap((i) => i.refs), ...build.images.map((i) => i.ref)];
@@ -120,7 +120,7 @@ export async function runPublish(opts: PublishOptions): Promise<PublishReport> {
     };
   });
   const indexes = build.indexes.map((x) => {
-    const repository = repoOf(x.image);
+    const repository = repoOf(x.image, x.distro);
     return {
       image: x.image,
       variant: x.variant,
@@ -136,11 +136,11 @@ export async function runPublish(opts: PublishOptions): Promise<PublishReport> {
 function signTargets(
   build: BuildResult,
   images: ReadonlyArray<BuiltImage & { repository: string }>,
-  repoOf: (image: string) => string,
+  repoOf: (image: string, distro: string) => string,
 ): SignTarget[] {
   const out: SignTarget[] = [];
   for (const x of build.indexes)
-    out.push({ image: x.image, variant: x.variant, repository: repoOf(x.image), digest: x.digest });
+    out.push({ image: x.image, variant: x.variant, repository: repoOf(x.image, x.distro), digest: x.digest });
   for (const i of images)
     out.push({ image: i.image, variant: i.variant, arch: i.arch, repository: i.repository, digest: i.digest });
   return out;

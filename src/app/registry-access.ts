@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import {
   dockerConfigPath,
   keychainFromEnvironment,
+  refuseCredentials,
   RegistryClient,
   type Keychain,
   type RetryEvent,
@@ -55,7 +56,9 @@ export async function loadKeychain(o: {
   password?: string;
 }): Promise<Keychain> {
   const dockerConfig = await readFile(dockerConfigPath(o.env, o.env.HOME || homedir()), 'utf8').catch(() => undefined);
-  const host = o.registry.split('/')[0] ?? o.registry;
+  // Parsed first: an address with credentials in it is refused before anything could print it.
+  const host = o.registry.replace(/^[a-z]+:\/\//i, '').split('/')[0] ?? o.registry;
+  refuseCredentials(host);
   const explicit =
     o.username || o.password
       ? {

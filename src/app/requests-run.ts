@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { checkSelection, loadConfig, type Config } from '../config/index.js';
+import { checkSelection, loadConfig, onlyDistros, type Config } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import type { PushEvent } from '../registry/index.js';
 import type { SignatureVerifier } from '../sign/index.js';
@@ -51,15 +51,16 @@ export interface Runtime {
   identityToken: () => Promise<string>;
 }
 
-export async function loadRequestConfig(source: ConfigSource): Promise<Config> {
-  return loadConfig(source.file, { sourceOverrides: source.mirrors });
+export async function loadRequestConfig(source: ConfigSource, rt?: Pick<Runtime, 'name'>): Promise<Config> {
+  const config = await loadConfig(source.file, { sourceOverrides: source.mirrors });
+  return onlyDistros(config, source.distros, rt?.name('distros'));
 }
 
 async function configFor(
   req: { config: ConfigSource; images?: readonly string[]; archs?: readonly string[] },
   rt: Runtime,
 ): Promise<Config> {
-  const config = await loadRequestConfig(req.config);
+  const config = await loadRequestConfig(req.config, rt);
   checkSelection(config, req, { images: rt.name('images'), archs: rt.name('archs') });
   return config;
 }

@@ -58,6 +58,8 @@ export interface RawOptions {
   lockfiles?: string;
   /** ORIG=NEW entries, each possibly several comma-separated. */
   mirrors?: string[];
+  /** Only these distros of the config (the others' images and lockfiles are left alone). */
+  distros?: string[];
   keyrings?: string[];
   cacheDir?: string;
   output?: string;
@@ -115,6 +117,8 @@ export interface ConfigSource {
   file: string;
   /** Source URL replacements (mirrors). */
   mirrors: Record<string, string>;
+  /** The distros to keep (onlyDistros, src/config); undefined = all of them. */
+  distros?: string[];
 }
 
 interface Workspace {
@@ -370,7 +374,11 @@ function workspace(raw: RawOptions, edge: Edge): Workspace {
 function configSource(raw: RawOptions, edge: Edge): ConfigSource {
   const mirrors: Record<string, string> = {};
   for (const entry of raw.mirrors ?? []) Object.assign(mirrors, parseMirrorOverrides(entry, edge.name('mirrors')));
-  return { file: path(edge, raw.config ?? DEFAULTS.config), mirrors };
+  return {
+    file: path(edge, raw.config ?? DEFAULTS.config),
+    mirrors,
+    ...optional('distros', list(raw, 'distros', edge)),
+  };
 }
 
 function selection(raw: RawOptions, edge: Edge): Selection {
@@ -536,7 +544,11 @@ export function splitList(values: readonly string[]): string[] {
 }
 
 /** A list option: undefined when not given; given but empty is an error. */
-function list(raw: RawOptions, option: 'images' | 'archs' | 'keyrings' | 'references' | 'results', edge: Edge) {
+function list(
+  raw: RawOptions,
+  option: 'images' | 'archs' | 'distros' | 'keyrings' | 'references' | 'results',
+  edge: Edge,
+) {
   const values = raw[option];
   if (values === undefined) return undefined;
   const items = splitList(values);

@@ -5,6 +5,7 @@
  * and tags once every shard is there.
  */
 import type { HttpClient } from '../archive/http.js';
+import { imageKey } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { DistrolessError } from '../errors.js';
 import { listRefs } from '../oci/index.js';
@@ -62,7 +63,7 @@ export async function runShard(opts: ShardOptions): Promise<ShardRun> {
     lockDir: opts.lockDir,
     outDir: opts.outDir,
     cacheDir: opts.cacheDir,
-    images: [shard.image],
+    images: [imageKey(shard.image, shard.distro)],
     archs: [shard.arch],
     ...(opts.epoch === undefined ? {} : { epoch: opts.epoch }),
     ...(opts.http ? { http: opts.http } : {}),
@@ -70,7 +71,9 @@ export async function runShard(opts: ShardOptions): Promise<ShardRun> {
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
-  const images = built.images.filter((i) => i.image === shard.image && i.arch === shard.arch);
+  const images = built.images.filter(
+    (i) => i.image === shard.image && i.distro === shard.distro && i.arch === shard.arch,
+  );
   const missing = VARIANTS.filter((v) => !images.some((i) => i.variant === v));
   if (missing.length > 0)
     throw new DistrolessError('LOCK_INVALID', `shard ${shard.id}: the build made no ${missing.join(', ')} image`);

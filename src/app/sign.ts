@@ -9,6 +9,7 @@
 import { DistrolessError } from '../errors.js';
 import { connect, type RegistryAccess } from './registry-access.js';
 import type { AttestSubject } from '../attest/index.js';
+import { imageKey, matchImages } from '../config/index.js';
 import type { Config } from '../config/types.js';
 import { parseRegistryTarget, repositoryName, type RegistryClient, type RetryEvent } from '../registry/index.js';
 import type { InTotoStatement, SignatureStorage, SignedImage, StoreResult } from '../sign/index.js';
@@ -132,29 +133,22 @@ function planTargets(opts: SignCommandOptions): Wanted[] {
     );
   const target = parseRegistryTarget(opts.registry);
   const config = opts.config;
-  const names = opts.images ?? Object.keys(config.images);
-  return names.flatMap((name) => {
-    const image = config.images[name];
-    if (image === undefined)
-      throw new DistrolessError(
-        'USAGE',
-        `--image: unknown image "${name}" (the config defines: ${Object.keys(config.images).join(', ')})`,
-      );
-    return VARIANTS.map((variant) => ({
+  return matchImages(config, opts.images).flatMap((image) =>
+    VARIANTS.map((variant) => ({
       ref: {
         host: target.host,
-        repository: repositoryName(target, `${name}-${image.distro}`),
+        repository: repositoryName(target, imageKey(image.name, image.distro)),
         tag: opts.tag === undefined ? variant : `${variant}-${opts.tag}`,
       },
-      meta: { image: name, distro: image.distro, variant },
-    }));
-  });
+      meta: { image: image.name, distro: image.distro, variant },
+    })),
+  );
 }
 
 /** `…/<image>-<distro>:<variant>[-<tag>]` → the config's image, distro and variant (undefined if it is not one). */
 function metaFromReference(config: Config, ref: ImageReference, tag: string | undefined): Wanted['meta'] {
   const last = ref.repository.split('/').at(-1) ?? '';
-  const image = Object.values(config.images).find((i) => `${i.name}-${i.distro}` === last);
+  const image = config.images[last];
   if (image === undefined || ref.tag === undefined) return undefined;
   const bare = tag !== undefined && ref.tag.endsWith(`-${tag}`) ? ref.tag.slice(0, -(tag.length + 1)) : ref.tag;
   const variant = VARIANTS.find((v: Variant) => v === bare);

@@ -5,6 +5,7 @@
  * Callers parse the returned text (src/debian/packages.ts); nothing here reads a Packages stanza.
  */
 import { DistrolessError } from '../errors.js';
+import { redactUrl } from '../util/http/url.js';
 import { sha256Hex, type IndexCache } from './cache.js';
 import { compressionOf, decompress } from './decompress.js';
 import type { HttpClient } from './http.js';
@@ -91,10 +92,16 @@ export function suiteUrl(url: string, suite: string): string {
 
 /** Fetches dists/<suite>/InRelease, verifies its signatures, parses and checks the signed Release. */
 export async function fetchRelease(req: ReleaseRequest): Promise<FetchedRelease> {
-  const inReleaseUrl = `${suiteUrl(req.url, req.suite)}/InRelease`;
-  const bytes = await req.http.getIfExists(inReleaseUrl, { maxBytes: MAX_INRELEASE_BYTES });
+  // Messages name URLs with any credentials blanked (a mirror may carry them: see src/util/http/url.ts).
+  const inReleaseUrl = redactUrl(`${suiteUrl(req.url, req.suite)}/InRelease`);
+  const bytes = await req.http.getIfExists(`${suiteUrl(req.url, req.suite)}/InRelease`, {
+    maxBytes: MAX_INRELEASE_BYTES,
+  });
   if (bytes === undefined) {
-    throw new DistrolessError('INDEX_MISSING', `${inReleaseUrl}: not found (is "${req.suite}" a suite of ${req.url}?)`);
+    throw new DistrolessError(
+      'INDEX_MISSING',
+      `${inReleaseUrl}: not found (is "${req.suite}" a suite of ${redactUrl(req.url)}?)`,
+    );
   }
   const skew = { now: req.now, maxClockSkewMs: req.maxClockSkewMs };
   const verified = await verifyClearsigned(bytes.toString('utf8'), req.trustedKeys, { source: inReleaseUrl, ...skew });
@@ -177,7 +184,7 @@ async function fetchIndex(
   const listed = candidates.map((e) => e.path).join(', ');
   throw new DistrolessError(
     'INDEX_MISSING',
-    `${suiteUrl(fetched.url, fetched.suite)}: none of ${listed} is found, although the Release lists them`,
+    `${redactUrl(suiteUrl(fetched.url, fetched.suite))}: none of ${listed} is found, although the Release lists them`,
   );
 }
 
@@ -199,15 +206,16 @@ async function fetchVerified(
   const dir = entry.path.slice(0, entry.path.lastIndexOf('/') + 1);
   const byHashUrl = `${suiteUrl(fetched.url, fetched.suite)}/${dir}by-hash/SHA256/${entry.sha256}`;
   const limit = { maxBytes: entry.size };
-  let source = byHashUrl;
+  let fromPlain = false;
   let bytes = fetched.release.acquireByHash ? await req.http.getIfExists(byHashUrl, limit) : undefined;
   if (bytes === undefined) {
-    source = plainUrl;
+    fromPlain = true;
     bytes = await req.http.getIfExists(plainUrl, limit);
   }
   if (bytes === undefined) return undefined;
+  const source = redactUrl(fromPlain ? plainUrl : byHashUrl);
   // Without the by-hash copy, a file that does not match is most often a mirror caught mid-sync.
-  checkBytes(bytes, entry, source, source === plainUrl && fetched.release.acquireByHash ? MID_SYNC_HINT : '');
+  checkBytes(bytes, entry, source, fromPlain && fetched.release.acquireByHash ? MID_SYNC_HINT : '');
   req.onProgress?.({ kind: 'index', url: source, bytes: bytes.length, cached: false });
   await req.cache?.put(entry.sha256, bytes);
   return { bytes, source };

@@ -5,10 +5,11 @@
  * Node 24, 2026-11-27): zlib gunzip 0.34–0.5 s (median 0.47); @napi-rs/lzma `xz.decompress` (lzma-rs)
  * 1.3–2.2 s (median 1.35); the `xz -dc` binary through a pipe 0.85–1.1 s (median 0.95).
  * So the client prefers `.gz` when the Release lists it, and the app asks for the `xz` binary (faster, and
- * present on Debian and on GitHub's runners); where it is missing, the native @napi-rs/lzma decoder is loaded
- * on demand (a dynamic import, so that the bundled Action does not need the native module unless it is used).
+ * present on Debian and on GitHub's Linux runners); where it is missing, xz-decompress (WebAssembly, bundled
+ * into dist/, see src/deb/deb.ts for its measurements) decodes it.
  */
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { gunzip as zlibGunzip } from 'node:zlib';
 import { DistrolessError } from '../errors.js';
@@ -18,7 +19,7 @@ export type Compression = 'gz' | 'xz' | 'none';
 export interface DecompressOptions {
   /** Named in errors (a URL or file). */
   source: string;
-  /** Refuse output larger than this (gzip only: lzma-rs has no such cap). */
+  /** Refuse output larger than this. */
   maxOutputBytes?: number;
   /** Run this xz-compatible command (e.g. `xz`) with `-dc` instead of the bundled decoder. */
   xzCommand?: string;
@@ -62,10 +63,29 @@ export async function unxz(bytes: Buffer, opts: DecompressOptions): Promise<Buff
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
     }
-    const { xz } = await import('@napi-rs/lzma');
-    return await xz.decompress(bytes);
+    return await wasmUnxz(bytes, opts.maxOutputBytes);
   } catch (e) {
     throw new DistrolessError('PARSE', `${opts.source}: cannot unxz (${(e as Error).message})`, { cause: e });
+  }
+}
+
+async function wasmUnxz(bytes: Buffer, max = Infinity): Promise<Buffer> {
+  const { XzReadableStream } = (await import('xz-decompress')).default;
+  const input = Readable.from([bytes]);
+  const reader = new XzReadableStream(Readable.toWeb(input) as ReadableStream<Uint8Array>).getReader();
+  const out: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const next = await reader.read();
+    if (next.done) return Buffer.concat(out);
+    total += next.value.byteLength;
+    out.push(next.value);
+    if (total > max) {
+      // The decoder frees its lock only when its stream ends or fails (see src/deb/deb.ts): fail it.
+      input.destroy();
+      while (!(await reader.read().catch(() => ({ done: true }) as const)).done);
+      throw new Error(`more than ${max} bytes`);
+    }
   }
 }
 

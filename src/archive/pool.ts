@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DistrolessError, isDistrolessError } from '../errors.js';
+import { redactUrl } from '../util/http/index.js';
 import type { HttpClient } from './http.js';
 
 export interface PinnedDeb {
@@ -52,11 +53,12 @@ export function debStore(opts: DebStoreOptions): DebStore {
     const errors: string[] = [];
     for (const base of deb.bases) {
       if (base.snapshot && snapshotDown) continue;
-      const url = `${base.url.replace(/\/+$/, '')}/${deb.filename}`;
+      const fullUrl = `${base.url.replace(/\/+$/, '')}/${deb.filename}`;
+      const url = redactUrl(fullUrl); // for messages: a mirror may carry credentials
       const temp = `${path}.${randomBytes(6).toString('hex')}.part`;
       try {
         const http = base.snapshot ? (opts.snapshotHttp ?? opts.http) : opts.http;
-        const got = await http.download(url, temp, { maxBytes: deb.size });
+        const got = await http.download(fullUrl, temp, { maxBytes: deb.size });
         if (got === undefined) throw new DistrolessError('HTTP', `GET ${url}: not found`);
         check(deb, url, got);
         await rename(temp, path);
@@ -98,11 +100,22 @@ function check(deb: PinnedDeb, url: string, got: { size: number; sha256: string 
     );
 }
 
-/** True when `path` exists with the pinned size and sha256 (a corrupt store entry is removed). */
+/**
+ * True when `path` exists with the pinned size and sha256 (a corrupt store entry is removed). A stored file
+ * with the pinned sha256 but another size means the lock's size is wrong (the sha256 fixes the content): an
+ * error, the same as a download of it would give, and the file is kept.
+ */
 async function verifiedFile(path: string, deb: PinnedDeb): Promise<boolean> {
   const st = await stat(path).catch(() => undefined);
   if (!st) return false;
-  if (st.size === deb.size && (await hashFile(path)) === deb.sha256) return true;
+  const sha256 = await hashFile(path);
+  if (sha256 === deb.sha256) {
+    if (st.size === deb.size) return true;
+    throw new DistrolessError(
+      'SIZE_MISMATCH',
+      `${deb.label}: the lock pins ${deb.size} bytes, but its sha256 ${deb.sha256} is a file of ${st.size} bytes`,
+    );
+  }
   await rm(path, { force: true });
   return false;
 }

@@ -44,8 +44,8 @@ export interface BuildSbomWriter {
    * every document's path, sorted.
    */
   write(
-    images: ReadonlyArray<{ image: string; variant: string; arch: string; digest: string }>,
-    indexes: ReadonlyArray<{ image: string; variant: string; digest: string }>,
+    images: ReadonlyArray<{ image: string; distro: string; variant: string; arch: string; digest: string }>,
+    indexes: ReadonlyArray<{ image: string; distro: string; variant: string; digest: string }>,
   ): Promise<string[]>;
 }
 
@@ -69,10 +69,10 @@ export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
   });
   context.catch(() => undefined); // reported by write()
   const drafts = new Map<string, Promise<SbomDraft>>();
-  const distroOf = (image: string): string => opts.config.images[image]?.distro ?? '';
   const draftOf = (s: PlannedSbom): Promise<SbomDraft> => {
     const key = JSON.stringify([
       s.image,
+      s.distro,
       s.variant,
       s.arch ?? null,
       s.archs === undefined ? null : [...s.archs].sort(),
@@ -94,12 +94,14 @@ export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
       const subjects: PlannedSbom[] = [];
       const digests: string[] = [];
       for (const i of images) {
-        subjects.push({ image: i.image, distro: distroOf(i.image), variant: i.variant, arch: i.arch });
+        subjects.push({ image: i.image, distro: i.distro, variant: i.variant, arch: i.arch });
         digests.push(i.digest);
       }
       for (const x of indexes) {
-        const archs = images.filter((i) => i.image === x.image && i.variant === x.variant).map((i) => i.arch);
-        subjects.push({ image: x.image, distro: distroOf(x.image), variant: x.variant, archs });
+        const archs = images
+          .filter((i) => i.image === x.image && i.distro === x.distro && i.variant === x.variant)
+          .map((i) => i.arch);
+        subjects.push({ image: x.image, distro: x.distro, variant: x.variant, archs });
         digests.push(x.digest);
       }
       const files = await Promise.all(

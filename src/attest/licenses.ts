@@ -8,77 +8,10 @@
  * an idstring replaced by `-`. A synopsis that is not of that grammar (free text where a name belongs) is
  * reported as unparsed, never guessed at.
  */
+import spdxLicenseIds from 'spdx-license-ids/index.json' with { type: 'json' };
 
-/** SPDX license ids that Debian copyright files name directly (or in another case). */
-const SPDX_IDS = [
-  '0BSD',
-  'AFL-2.0',
-  'AFL-2.1',
-  'AFL-3.0',
-  'Apache-1.0',
-  'Apache-1.1',
-  'Apache-2.0',
-  'Artistic-1.0',
-  'Artistic-1.0-Perl',
-  'Artistic-2.0',
-  'Beerware',
-  'BSD-1-Clause',
-  'BSD-2-Clause',
-  'BSD-3-Clause',
-  'BSD-4-Clause',
-  'BSL-1.0',
-  'bzip2-1.0.6',
-  'CC-BY-3.0',
-  'CC-BY-4.0',
-  'CC-BY-SA-3.0',
-  'CC-BY-SA-4.0',
-  'CC0-1.0',
-  'CDDL-1.0',
-  'curl',
-  'ECL-2.0',
-  'EPL-1.0',
-  'EPL-2.0',
-  'FSFAP',
-  'FSFUL',
-  'FSFULLR',
-  'FTL',
-  'HPND',
-  'ICU',
-  'IJG',
-  'ISC',
-  'Latex2e',
-  'Libpng',
-  'libpng-2.0',
-  'LPPL-1.3c',
-  'MIT',
-  'MIT-0',
-  'MPL-1.1',
-  'MPL-2.0',
-  'Ms-PL',
-  'NCSA',
-  'NTP',
-  'OFL-1.1',
-  'OpenSSL',
-  'PHP-3.01',
-  'PostgreSQL',
-  'PSF-2.0',
-  'Python-2.0',
-  'Ruby',
-  'Sleepycat',
-  'TCL',
-  'UFL-1.0',
-  'Unicode-3.0',
-  'Unicode-DFS-2015',
-  'Unicode-DFS-2016',
-  'Unlicense',
-  'Vim',
-  'W3C',
-  'WTFPL',
-  'X11',
-  'Zlib',
-  'zlib-acknowledgement',
-  'ZPL-2.1',
-];
+/** Every SPDX license id that is not deprecated (the spdx-license-ids package, data of the SPDX License List). */
+const SPDX_IDS: readonly string[] = spdxLicenseIds;
 const BY_LOWER = new Map(SPDX_IDS.map((id) => [id.toLowerCase(), id]));
 
 /** Debian spellings (lower-cased) that mean an SPDX id of another name. */
@@ -100,6 +33,9 @@ const DEBIAN_NAMES: Record<string, string> = {
   'bsl-1': 'BSL-1.0',
   libpng: 'Libpng',
   'mit-0': 'MIT-0',
+  // The Ubuntu Font Licence: Debian's fonts-ubuntu says UFL-1.0; SPDX calls it Ubuntu-font-1.0.
+  'ufl-1.0': 'Ubuntu-font-1.0',
+  ufl: 'Ubuntu-font-1.0',
 };
 
 /** GNU families with the versions SPDX has `-only` / `-or-later` ids for. */

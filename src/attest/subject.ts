@@ -4,6 +4,7 @@
  * the debug extras (busybox-static) for the debug variants — exactly what `build` layers into the image.
  */
 import { DEBUG_KEY, VARIANTS } from '../config/variants.js';
+import { imageKey } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import type { LockedPackage, Lockfile } from '../lock/types.js';
 import { debianPlatform, platformTagSuffix, SUPPORTED_DEBIAN_ARCHES } from '../oci/index.js';
@@ -125,7 +126,7 @@ function provenanceFor(ctx: AttestContext, subject: AttestSubject, r: Resolved, 
 }
 
 function resolveSubject(ctx: AttestContext, s: Omit<AttestSubject, 'digest'>): Resolved {
-  const image = ctx.config.images[s.image];
+  const image = ctx.config.images[imageKey(s.image, s.distro)];
   const distroConfig = ctx.config.distros[s.distro];
   if (!image || !distroConfig || image.distro !== s.distro)
     throw usage(s, `the config has no image ${s.image} of distro ${s.distro}`);

@@ -13,11 +13,14 @@ export const BUSYBOX_DIR = 'busybox';
 export const BUSYBOX_BINARY_PATH = 'busybox/busybox';
 /** Link target of every applet (absolute, like distroless). */
 export const BUSYBOX_LINK_TARGET = '/busybox/busybox';
-/** Path of the binary inside the busybox-static .deb's data.tar (after `./`). */
-export const BUSYBOX_DEB_PATH = 'bin/busybox';
+/**
+ * Paths of the binary inside the busybox-static .deb's data.tar (after `./`): Debian 12 ships `bin/busybox`,
+ * Debian 13 (merged /usr) `usr/bin/busybox`. The first one present wins.
+ */
+export const BUSYBOX_DEB_PATHS: readonly string[] = ['bin/busybox', 'usr/bin/busybox'];
 
 export interface BusyboxEntriesOptions {
-  /** The bytes of `bin/busybox` from the busybox-static .deb. */
+  /** The bytes of the busybox binary from the busybox-static .deb (one of BUSYBOX_DEB_PATHS). */
   binary: Buffer;
   /** Build epoch in seconds: every mtime. */
   epoch: number;

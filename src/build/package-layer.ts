@@ -26,6 +26,17 @@ import type { TarWriter } from '../tar/writer.js';
 
 export const STATUS_DIR = 'var/lib/dpkg/status.d';
 
+/**
+ * Merged /usr (Debian 13): these top-level names are symlinks into usr/, shipped by base-files. A later layer
+ * holding a real `bin/` or `lib/` entry would replace the link in the image and break the dynamic loader
+ * (rules_oci #857), so such entries are refused, naming the package (docs/architecture.md, "Merged /usr").
+ */
+export const MERGED_USR_LINKS: readonly string[] = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libo32', 'libx32'];
+/** The links every merged-/usr root must have; the others depend on the arch (lib64 on amd64, …). */
+const REQUIRED_MERGED_USR_LINKS: readonly string[] = ['bin', 'sbin', 'lib'];
+/** The package that ships the merged-/usr links: its layer goes first in every image. */
+export const MERGED_USR_OWNER = 'base-files';
+
 export interface PackageLayerOptions {
   /** Build epoch (seconds): every mtime is clamped to it, and generated entries carry it. */
   epoch: number;
@@ -38,8 +49,14 @@ export interface PackageLayerOptions {
   maxCaptureBytes?: number;
   /** Called for every entry written, generated ones included (e.g. to find busybox's binary path). */
   onEntry?: (entry: TarEntry) => void;
-  /** How to decode the .deb's members (xz binary or @napi-rs/lzma). */
+  /** How to decode the .deb's members (the xz binary, or the bundled WebAssembly decoder). */
   deb?: DebOptions;
+  /**
+   * Merged-/usr image (MERGED_USR_LINKS): 'owner' for the package that ships the links (each must be a symlink
+   * to usr/<name>, and bin, sbin and lib must be there), 'guest' for every other package (no entry under those
+   * names). Unset for a root that is not merged (Debian 12 packages ship /bin and /lib as they are).
+   */
+  mergedUsr?: 'owner' | 'guest';
 }
 
 export interface PackageLayerInfo {
@@ -71,6 +88,7 @@ export async function writePackageLayer(debPath: string, pkgName: string, writer
   // The control files come last: read beside the data (streamDeb), needed only for the status.d entry. A .deb
   // that is another package fails here, before the layer is finished, so no layer of it is ever kept.
   const { control, md5sums } = await deb.control;
+  layer.checkMergedUsrLinks();
   const shipped = controlField(control, 'Package');
   if (shipped !== pkgName) throw new DistrolessError('DEB_INVALID', `${pkgName}: the .deb is package ${JSON.stringify(shipped)}`);
   await layer.addStatus(control, md5sums);
@@ -139,6 +157,7 @@ class LayerWriter {
     if (type === undefined) throw this.unsafe(path, `has unsupported type ${describeType(header.typeflag)}`);
     this.checkPlacement(path);
     const entry = this.entryOf(header, path, type);
+    this.checkMergedUsr(entry);
     this.seen.set(path, type);
     const excluded = this.opts.exclude?.(path) === true;
     const content = type === 'file' ? this.captured(path, header.size, body) : undefined;
@@ -180,6 +199,36 @@ class LayerWriter {
     this.written.set(entry.path, entry.type);
     this.entryCount += 1;
     this.opts.onEntry?.(entry);
+  }
+
+  /** Merged /usr: guests ship nothing under the links; the owner ships each of them as a link into usr/. */
+  private checkMergedUsr(entry: TarEntry): void {
+    const mode = this.opts.mergedUsr;
+    if (mode === undefined) return;
+    const top = entry.path.split('/', 1)[0] as string;
+    if (!MERGED_USR_LINKS.includes(top)) return;
+    if (mode === 'guest') {
+      throw this.unsafe(
+        entry.path,
+        `is under /${top}, a symlink to usr/${top} in this merged-/usr image; the entry would replace the link`,
+      );
+    }
+    const target = entry.linkname?.replace(/^\//, '');
+    if (entry.path !== top || entry.type !== 'symlink' || target !== `usr/${top}`) {
+      throw this.unsafe(entry.path, `must be a symlink to usr/${top} in a merged-/usr image`);
+    }
+  }
+
+  /** After the data: the owner of the merged-/usr links shipped the ones every root needs. */
+  checkMergedUsrLinks(): void {
+    if (this.opts.mergedUsr !== 'owner') return;
+    const missing = REQUIRED_MERGED_USR_LINKS.filter((name) => this.seen.get(name) !== 'symlink');
+    if (missing.length > 0) {
+      throw new DistrolessError(
+        'DEB_INVALID',
+        `${this.pkg}: the distro is merged-/usr but the package ships no ${missing.map((m) => `${m} → usr/${m}`).join(', ')} link`,
+      );
+    }
   }
 
   /** No duplicates, and nothing below a symlink or file of this archive (that would write through the link). */

@@ -1,6 +1,8 @@
+import { useHttpEnvironment } from '../util/http/environment.js';
 import { runCli } from './main.js';
 
 // The process edge: the only place that reads argv, env, the clock and the terminal.
+useHttpEnvironment(process.env); // proxies, for every request (see src/util/http)
 const code = await runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),

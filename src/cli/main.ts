@@ -83,7 +83,8 @@ async function identityToken(io: CliIo): Promise<string> {
     );
   const u = new URL(url);
   u.searchParams.set('audience', 'sigstore');
-  const res = await fetch(u, { headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' } });
+  const { httpFetch } = await import('../util/http/index.js'); // the proxy-aware dispatcher (see src/util/http)
+  const res = await httpFetch()(u, { headers: { authorization: `Bearer ${bearer}`, accept: 'application/json' } });
   if (!res.ok) throw new DistrolessError('SIGNING', `--keyless: the runner's token service answered ${res.status}`);
   const value = ((await res.json()) as { value?: unknown }).value;
   if (typeof value !== 'string' || value === '')

@@ -22,6 +22,7 @@ export const CLI_NAMES: Readonly<Record<OptionName, string>> = {
   config: '--config',
   lockfiles: '--lockfiles',
   mirrors: '--mirror',
+  distros: '--distro',
   keyrings: '--keyring',
   cacheDir: '--cache-dir',
   output: '--output',
@@ -83,6 +84,7 @@ export interface CliOpts {
   config?: string;
   lockfiles?: string;
   mirror: string[];
+  distro?: string;
   keyring: string[];
   cacheDir?: string;
   progress?: boolean;
@@ -126,6 +128,7 @@ export function toRaw(p: ParsedCli, io: CliIo): RawOptions {
     config: o.config,
     lockfiles: o.lockfiles,
     mirrors: [env.DISTROLESS_MIRRORS ?? '', ...o.mirror],
+    distros: o.distro === undefined ? undefined : [o.distro],
     keyrings: o.keyring.length > 0 ? o.keyring : undefined,
     cacheDir: o.cacheDir ?? (env.DISTROLESS_CACHE_DIR || undefined),
     output: o.output,
@@ -208,6 +211,7 @@ export function buildProgram(io: CliIo, onParsed: (p: ParsedCli) => void): Comma
         .argParser(collect)
         .default([]),
     )
+    .option('-d, --distro <list>', 'only these distros of the config (comma-separated), e.g. debian13')
     .option('--cache-dir <dir>', 'cache for verified indices (env DISTROLESS_CACHE_DIR)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress');

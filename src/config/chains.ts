@@ -1,4 +1,5 @@
 import { DistrolessError } from '../errors.js';
+import { imagesOf } from './images.js';
 import type { Config, DistroConfig } from './types.js';
 import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
 
@@ -16,18 +17,18 @@ export interface ImageRequest {
  */
 export function imageRequests(config: Config, distro: DistroConfig): ImageRequest[] {
   const requests: ImageRequest[] = [];
-  for (const image of Object.values(config.images)) {
-    if (image.distro !== distro.name) continue;
+  const images = imagesOf(config, distro.name);
+  for (const image of Object.values(images)) {
     const chain = [];
     const seen = new Set<string>();
-    for (let cur: string | undefined = image.name; cur !== undefined; cur = config.images[cur]?.from) {
+    for (let cur: string | undefined = image.name; cur !== undefined; cur = images[cur]?.from) {
       if (seen.has(cur))
         throw new DistrolessError(
           'CONFIG_INVALID',
           `${config.file}: images.${image.name}: "from" chain loops at ${cur}`,
         );
       seen.add(cur);
-      const c = config.images[cur];
+      const c = images[cur];
       if (!c)
         throw new DistrolessError(
           'CONFIG_INVALID',

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { DistrolessError } from '../errors.js';
+import { redactUrls } from '../util/http/url.js';
 import { formatPath, isHttpUrl, stripSlashes, validateConfig } from './schema.js';
 import type { SchemaIssue } from './schema.js';
 import type { Config } from './types.js';
@@ -75,7 +76,15 @@ export function parseConfigText(text: string, file: string, opts: LoadOptions = 
       }),
     );
   }
-  const result = validateConfig(doc.toJS({ maxAliasCount: 100 }));
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // yaml's only failure here: aliases that expand past maxAliasCount (a "billion laughs" document).
+    const message = `refused: its aliases expand too far (${(e as Error).message})`;
+    throw new ConfigInvalidError(file, [{ file, line: 1, col: 1, path: '(yaml)', message }]);
+  }
+  const result = validateConfig(raw);
   if (!result.ok) {
     const problems = result.issues.map((issue) => ({
       file,
@@ -165,11 +174,11 @@ export function parseMirrorOverrides(text: string, origin = 'mirror overrides'):
     if (eq < 0 || !isHttpUrl(from) || !isHttpUrl(to)) {
       throw new DistrolessError(
         'USAGE',
-        `${origin}: bad entry "${entry}": expected ORIG=NEW with http(s) URLs, e.g. https://deb.debian.org/debian=http://127.0.0.1:8080/debian`,
+        `${origin}: bad entry "${redactUrls(entry)}": expected ORIG=NEW with http(s) URLs, e.g. https://deb.debian.org/debian=http://127.0.0.1:8080/debian`,
       );
     }
     if (out[from] !== undefined && out[from] !== to) {
-      throw new DistrolessError('USAGE', `${origin}: ${from} is mapped twice (to ${out[from]} and ${to})`);
+      throw new DistrolessError('USAGE', redactUrls(`${origin}: ${from} is mapped twice (to ${out[from]} and ${to})`));
     }
     out[from] = to;
   }

@@ -4,6 +4,7 @@
  * is about; nothing here knows about YAML positions (load.ts maps paths to line and column).
  */
 import type { Config, DistroConfig, ImageConfig, SourceConfig } from './types.js';
+import { hasCredentials, redactUrl, redactUrls } from '../util/http/url.js';
 import { DEBUG_KEY, LOCALE_KEY } from './variants.js';
 
 /** A path into the config value: mapping keys and list indices. */
@@ -68,10 +69,9 @@ const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
 const TOP_KEYS = ['distros', 'images', 'source', 'compression'] as const;
-const TOP_REQUIRED = ['distros', 'images'] as const;
 /** Layer compressions a config may ask for (oci/layer.ts). */
 const COMPRESSIONS = ['gzip', 'zstd'] as const;
-const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'locale', 'version'] as const;
+const DISTRO_KEYS = ['sources', 'snapshot', 'archs', 'debug', 'locale', 'version', 'merged-usr', 'images'] as const;
 const LOCALE_KEYS = ['package'] as const;
 const SOURCE_KEYS = ['url', 'suite', 'components'] as const;
 const DEBUG_KEYS = ['packages'] as const;
@@ -85,6 +85,10 @@ type Raw = Record<string, unknown>;
 /** Image fields after the shape checks; undefined where the field was absent or bad. */
 interface ImageDraft {
   name: string;
+  /** Where it is written: `images.<name>`, or `distros.<distro>.images.<name>` for a distro's own images. */
+  path: FieldPath;
+  /** The enclosing distro of a distro's own image; undefined for a top-level one. */
+  scope?: string;
   distro?: string;
   from?: string;
   packages?: string[];
@@ -99,24 +103,40 @@ export function validateConfig(value: unknown): ValidationResult {
   const v = new Validator();
   const top = v.mapping(value, [], 'a mapping with `distros` and `images`');
   if (!top) return { ok: false, issues: v.issues };
-  v.keys(top, [], TOP_KEYS, TOP_REQUIRED);
+  v.keys(top, [], TOP_KEYS, ['distros']);
   const source = top['source'] === undefined ? undefined : v.url(top['source'], ['source']);
-  const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => v.distro(raw, path, name));
-  const images = v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name));
-  if (images[DEBUG_KEY])
-    v.add(
-      ['images', DEBUG_KEY],
-      `the name "${DEBUG_KEY}" is reserved for the debug variant's packages; expected another name`,
-      true,
-    );
-  if (images[LOCALE_KEY] && Object.values(distros).some((d) => d.localePackage !== undefined))
-    v.add(
-      ['images', LOCALE_KEY],
-      `the name "${LOCALE_KEY}" is reserved for the distro's locale package; expected another name`,
-      true,
-    );
-  const imageNames = typeof top['images'] === 'object' && top['images'] !== null ? Object.keys(top['images']) : [];
-  const normalised = checkRelations(v, distros, images, imageNames);
+  const drafts: ImageDraft[] = [];
+  // Every image name written, malformed ones too: a `from` naming one of those is not also "unknown".
+  const written = new Set<string>();
+  const namesOf = (value: unknown): string[] => (typeof value === 'object' && value !== null ? Object.keys(value) : []);
+  for (const name of namesOf(top['images'])) written.add(name);
+  const distros = v.named(top['distros'], ['distros'], 'distro', (raw, path, name) => {
+    const scoped = raw['images'];
+    for (const n of namesOf(scoped)) written.add(n);
+    if (scoped !== undefined) {
+      const own = v.named(scoped, [...path, 'images'], 'image', (r, p, n) => v.image(r, p, n, name));
+      drafts.push(...Object.values(own));
+    }
+    return v.distro(raw, path, name);
+  });
+  drafts.push(
+    ...Object.values(v.named(top['images'], ['images'], 'image', (raw, path, name) => v.image(raw, path, name))),
+  );
+  for (const d of drafts.filter((d) => d.name === DEBUG_KEY)) {
+    v.add(d.path, `the name "${DEBUG_KEY}" is reserved for the debug variant's packages; expected another name`, true);
+  }
+  for (const d of drafts.filter((d) => d.name === LOCALE_KEY)) {
+    if (Object.values(distros).some((x) => x.localePackage !== undefined))
+      v.add(
+        d.path,
+        `the name "${LOCALE_KEY}" is reserved for the distro's locale package; expected another name`,
+        true,
+      );
+  }
+  if (drafts.length === 0 && top['images'] === undefined) {
+    v.add(['images'], 'missing: expected `images` (or `images` inside a distro)');
+  }
+  const normalised = checkRelations(v, distros, drafts, written);
   if (!normalised && v.issues.length === 0) v.add(['images'], 'expected images that can be resolved');
   const compression = v.compression(top['compression']);
   if (v.issues.length > 0 || !normalised) return { ok: false, issues: v.issues };
@@ -124,6 +144,14 @@ export function validateConfig(value: unknown): ValidationResult {
     ok: true,
     config: { distros, images: normalised, ...(source ? { source } : {}), ...(compression ? { compression } : {}) },
   };
+}
+
+/**
+ * The key of an image in `Config.images`: its repository name `<image>-<distro>`, unique across distros where the
+ * image name alone is not (static of Debian 12 and of Debian 13).
+ */
+export function imageKey(name: string, distro: string): string {
+  return `${name}-${distro}`;
 }
 
 class Validator {
@@ -197,7 +225,15 @@ class Validator {
     const s = this.string(value, path, 'an http(s) URL');
     if (s === undefined) return undefined;
     if (!isHttpUrl(s)) {
-      this.add(path, `expected an http(s) URL, got "${s}"`);
+      this.add(path, `expected an http(s) URL, got "${redactUrls(s)}"`);
+      return undefined;
+    }
+    if (hasCredentials(s)) {
+      // The file is committed and its URLs are written into the lockfile: credentials would leak there.
+      this.add(
+        path,
+        `${redactUrl(s)}: credentials do not belong in the config (it is committed, and its URLs go into the lockfile); give them in a mirror override (--mirror, DISTROLESS_MIRRORS or the mirrors input)`,
+      );
       return undefined;
     }
     return stripSlashes(s);
@@ -266,6 +302,10 @@ class Validator {
     const debugPackages = raw['debug'] === undefined ? [] : this.debug(raw['debug'], [...path, 'debug']);
     const localePackage = raw['locale'] === undefined ? undefined : this.locale(raw['locale'], [...path, 'locale']);
     const version = this.version(raw['version'], [...path, 'version'], name);
+    const mergedUsr = raw['merged-usr'];
+    if (mergedUsr !== undefined && typeof mergedUsr !== 'boolean') {
+      this.add([...path, 'merged-usr'], `expected true or false, got ${describe(mergedUsr)}`);
+    }
     return {
       name,
       sources,
@@ -274,6 +314,7 @@ class Validator {
       debugPackages,
       ...(localePackage ? { localePackage } : {}),
       version,
+      ...(mergedUsr === true ? { mergedUsr: true as const } : {}),
     };
   }
 
@@ -341,9 +382,10 @@ class Validator {
     return this.string(value, path, 'a version such as "12"', VERSION) ?? '';
   }
 
-  image(raw: Raw, path: FieldPath, name: string): ImageDraft {
+  image(raw: Raw, path: FieldPath, name: string, scope?: string): ImageDraft {
     const hasFrom = raw['from'] !== undefined;
-    this.keys(raw, path, IMAGE_KEYS, hasFrom ? [] : ['packages']);
+    const allowed = scope === undefined ? IMAGE_KEYS : IMAGE_KEYS.filter((k) => k !== 'distro');
+    this.keys(raw, path, allowed, hasFrom ? [] : ['packages']);
     const opt = <T>(key: string, check: (v: unknown, p: FieldPath) => T | undefined): T | undefined =>
       raw[key] === undefined ? undefined : check(raw[key], [...path, key]);
     const ref = (v: unknown, p: FieldPath): string | undefined => this.string(v, p, 'a name');
@@ -351,11 +393,13 @@ class Validator {
       this.list(v, p, 'strings', (s, q) => (typeof s === 'string' ? s : this.string(s, q)));
     return {
       name,
-      distro: opt('distro', ref),
+      path,
+      ...(scope === undefined ? {} : { scope }),
+      distro: scope ?? opt('distro', ref),
       from: opt('from', ref),
       packages: opt('packages', (v, p) => this.packages(v, p, !hasFrom)),
       exclude: opt('exclude', (v, p) => this.packages(v, p)),
-      archs: opt('archs', (v, p) => this.archs(v, p, `image:${name}`)),
+      archs: opt('archs', (v, p) => this.archs(v, p, `image:${formatPath(path)}`)),
       entrypoint: opt('entrypoint', strings),
       cmd: opt('cmd', strings),
       env: opt('env', (v, p) => this.env(v, p)),
@@ -380,36 +424,53 @@ class Validator {
 function checkRelations(
   v: Validator,
   distros: Record<string, DistroConfig>,
-  drafts: Record<string, ImageDraft>,
-  imageNames: readonly string[],
+  list: readonly ImageDraft[],
+  written: ReadonlySet<string>,
 ): Record<string, ImageConfig> | undefined {
   const distroNames = Object.keys(distros);
   const distroOf = (d: ImageDraft): string | undefined =>
     d.distro ?? (distroNames.length === 1 ? distroNames[0] : undefined);
+  // Keyed by imageKey (name-distro); an image whose distro is unknown keeps its bare name so it is still reported.
+  const keyOf = (d: ImageDraft): string => {
+    const distro = distroOf(d);
+    return distro === undefined ? d.name : imageKey(d.name, distro);
+  };
+  const drafts: Record<string, ImageDraft> = {};
+  for (const d of list) {
+    const key = keyOf(d);
+    if (drafts[key]) v.add(d.path, `image "${d.name}" of distro "${distroOf(d)}" is defined twice`, true);
+    else drafts[key] = d;
+  }
+  const parentKey = (d: ImageDraft): string | undefined => {
+    if (d.from === undefined) return undefined;
+    const distro = distroOf(d);
+    return distro === undefined ? d.from : imageKey(d.from, distro);
+  };
   for (const d of Object.values(drafts)) {
     if (d.distro !== undefined && distros[d.distro] === undefined && distroNames.length > 0) {
-      v.add(['images', d.name, 'distro'], `unknown distro "${d.distro}"; expected one of: ${distroNames.join(', ')}`);
+      v.add([...d.path, 'distro'], `unknown distro "${d.distro}"; expected one of: ${distroNames.join(', ')}`);
     } else if (d.distro === undefined && distroNames.length > 1) {
       v.add(
-        ['images', d.name, 'distro'],
+        [...d.path, 'distro'],
         `missing: expected \`distro\` (one of: ${distroNames.join(', ')}) when there is more than one distro`,
       );
     }
-    checkFrom(v, drafts, d, distroOf, imageNames);
+    checkFrom(v, drafts, d, distroOf, parentKey, written);
   }
   const images: Record<string, ImageConfig> = {};
-  const build = (d: ImageDraft, seen: readonly string[]): ImageConfig | undefined => {
-    if (images[d.name]) return images[d.name];
-    const parentDraft = d.from === undefined ? undefined : drafts[d.from];
-    if (d.from !== undefined && (!parentDraft || seen.includes(d.from))) return undefined;
-    const parent = parentDraft ? build(parentDraft, [...seen, d.name]) : undefined;
+  const build = (key: string, d: ImageDraft, seen: readonly string[]): ImageConfig | undefined => {
+    if (images[key]) return images[key];
+    const pKey = parentKey(d);
+    const parentDraft = pKey === undefined ? undefined : drafts[pKey];
+    if (pKey !== undefined && (!parentDraft || seen.includes(pKey))) return undefined;
+    const parent = parentDraft && pKey ? build(pKey, parentDraft, [...seen, key]) : undefined;
     const distro = distros[distroOf(d) ?? ''];
     if (!distro || (parentDraft && !parent)) return undefined;
     const image = normaliseImage(v, d, distro, parent, images);
-    images[d.name] = image;
+    images[key] = image;
     return image;
   };
-  for (const d of Object.values(drafts)) build(d, []);
+  for (const [key, d] of Object.entries(drafts)) build(key, d, []);
   return Object.keys(images).length === Object.keys(drafts).length ? images : undefined;
 }
 
@@ -418,22 +479,33 @@ function checkFrom(
   drafts: Record<string, ImageDraft>,
   d: ImageDraft,
   distroOf: (d: ImageDraft) => string | undefined,
-  imageNames: readonly string[],
+  parentKey: (d: ImageDraft) => string | undefined,
+  written: ReadonlySet<string>,
 ): void {
-  if (d.from === undefined) return;
-  const at = ['images', d.name, 'from'];
-  const parent = drafts[d.from];
+  const key = parentKey(d);
+  if (d.from === undefined || key === undefined) return;
+  const at = [...d.path, 'from'];
+  const parent = drafts[key];
   if (!parent) {
-    // An image that is there but malformed has its own error already.
-    if (!imageNames.includes(d.from))
-      v.add(
-        at,
-        `unknown image "${d.from}"; expected one of: ${imageNames.filter((n) => n !== d.name).join(', ') || '(no other image)'}`,
-      );
+    // Same distro only: `from` names an image of the image's own distro.
+    const mine = distroOf(d);
+    const names = Object.values(drafts)
+      .filter((o) => o !== d && distroOf(o) === mine)
+      .map((o) => o.name);
+    const elsewhere = Object.values(drafts).find((o) => o.name === d.from);
+    if (elsewhere && distroOf(elsewhere) !== mine) {
+      v.add(at, `image "${d.from}" is built on distro "${distroOf(elsewhere)}"; expected an image of distro "${mine}"`);
+    } else if (!elsewhere && !written.has(d.from)) {
+      v.add(at, `unknown image "${d.from}"; expected one of: ${names.join(', ') || '(no other image)'}`);
+    }
     return;
   }
   const chain = [d.name];
-  for (let cur: ImageDraft | undefined = parent; cur; cur = cur.from === undefined ? undefined : drafts[cur.from]) {
+  for (
+    let cur: ImageDraft | undefined = parent;
+    cur;
+    cur = parentKey(cur) === undefined ? undefined : drafts[parentKey(cur) as string]
+  ) {
     if (chain.includes(cur.name)) {
       if (cur.name === d.name)
         v.add(
@@ -444,11 +516,6 @@ function checkFrom(
     }
     chain.push(cur.name);
   }
-  const mine = distroOf(d);
-  const theirs = distroOf(parent);
-  if (mine !== undefined && theirs !== undefined && mine !== theirs) {
-    v.add(at, `image "${d.from}" is built on distro "${theirs}"; expected an image of distro "${mine}"`);
-  }
 }
 
 function normaliseImage(
@@ -458,10 +525,11 @@ function normaliseImage(
   parent: ImageConfig | undefined,
   all: Record<string, ImageConfig>,
 ): ImageConfig {
-  const path = ['images', d.name];
+  const path = d.path;
   const allowed = parent ? parent.archs : distro.archs;
   const within = parent ? `image "${parent.name}"` : `distro "${distro.name}"`;
-  if (v.badArchs.has(parent ? `image:${parent.name}` : `distro:${distro.name}`)) v.badArchs.add(`image:${d.name}`);
+  const parentPath = parent ? `image:${formatPath(imagePath(parent))}` : `distro:${distro.name}`;
+  if (v.badArchs.has(parentPath)) v.badArchs.add(`image:${formatPath(path)}`);
   else
     d.archs?.forEach((a, i) => {
       if (!allowed.includes(a))
@@ -470,7 +538,7 @@ function normaliseImage(
   const packages = d.packages ?? [];
   const exclude = d.exclude ?? [];
   const ancestors: ImageConfig[] = [];
-  for (let p = parent; p; p = p.from === undefined ? undefined : all[p.from]) ancestors.push(p);
+  for (let p = parent; p; p = p.from === undefined ? undefined : all[imageKey(p.from, p.distro)]) ancestors.push(p);
   packages.forEach((pkg, i) => {
     const requestedBy = ancestors.find((a) => a.packages.includes(pkg));
     const excludedBy = exclude.includes(pkg) ? d : ancestors.find((a) => a.exclude.includes(pkg));
@@ -485,6 +553,7 @@ function normaliseImage(
   return {
     name: d.name,
     distro: distro.name,
+    ...(d.scope === undefined ? {} : { scoped: true as const }),
     ...(d.from !== undefined ? { from: d.from } : {}),
     packages,
     exclude,
@@ -493,6 +562,11 @@ function normaliseImage(
     ...(d.cmd ? { cmd: d.cmd } : {}),
     env: d.env ?? {},
   };
+}
+
+/** Where an image is written in the config file (for messages about it). */
+export function imagePath(image: Pick<ImageConfig, 'name' | 'distro' | 'scoped'>): FieldPath {
+  return image.scoped ? ['distros', image.distro, 'images', image.name] : ['images', image.name];
 }
 
 export function formatPath(path: FieldPath): string {

@@ -1,4 +1,5 @@
 import { DistrolessError } from '../errors.js';
+import { matchImages } from './images.js';
 import type { Config } from './types.js';
 
 /**
@@ -10,13 +11,7 @@ export function checkSelection(
   select: { images?: readonly string[]; archs?: readonly string[] },
   names: { images: string; archs: string },
 ): void {
-  const images = Object.keys(config.images);
-  const unknownImages = (select.images ?? []).filter((i) => !images.includes(i));
-  if (unknownImages.length > 0)
-    throw new DistrolessError(
-      'USAGE',
-      `${names.images}: unknown image${unknownImages.length > 1 ? 's' : ''} ${unknownImages.map((i) => `"${i}"`).join(', ')} (the config defines: ${images.join(', ')})`,
-    );
+  matchImages(config, select.images, names.images); // an image name (every distro) or <image>-<distro>
   const archs = [...new Set(Object.values(config.distros).flatMap((d) => d.archs))];
   const unknownArchs = (select.archs ?? []).filter((a) => !archs.includes(a));
   if (unknownArchs.length > 0)

@@ -27,11 +27,18 @@ export interface DistroConfig {
   localePackage?: string;
   /** Value of VERSION_ID / the number in the repository suffix, e.g. "12" for debian12. */
   version: string;
+  /**
+   * Merged /usr (Debian 13): base-files ships `bin`, `sbin`, `lib`… as symlinks into usr/, its layer goes first,
+   * and no other package's layer may carry entries under those names (docs/architecture.md, "Merged /usr").
+   */
+  mergedUsr?: true;
 }
 
 export interface ImageConfig {
   name: string;
   distro: string;
+  /** Written under `distros.<distro>.images` rather than the top-level `images`. */
+  scoped?: true;
   /** Parent image name; its packages and excludes are inherited. */
   from?: string;
   /** Packages requested by this image itself (without the parent's). */
@@ -49,6 +56,7 @@ export interface Config {
   /** Path of the file it was read from (for error messages and annotations). */
   file: string;
   distros: Record<string, DistroConfig>;
+  /** Keyed by `<image>-<distro>` (imageKey): an image name may recur across distros. `from` names one of its distro. */
   images: Record<string, ImageConfig>;
   /** How build compresses layers (default gzip). Not part of the lock: a build choice, not a resolution input. */
   compression?: 'gzip' | 'zstd';

@@ -3,26 +3,27 @@
  * `debian-binary`, reads `control` and `md5sums` out of control.tar, and gives the decompressed data.tar as a
  * stream (the member's byte range through a decompressor; nothing is buffered whole).
  *
- * xz decoding is the second biggest cost of a cold build (design.md §11). Measured on
- * openjdk-17-jre-headless 17.0.21.1+2-1~deb12u1 amd64 (data.tar.xz 44 MB, 8 xz blocks → 193 MB tar), the
- * whole package layer written to /dev/null (writePackageLayer), 3 runs each on a 2-core machine that other
- * jobs kept at load 7–9 (so wall times are noisy; CPU is node + child), Node 24, XZ Utils 5.4.1, 2026-11-27:
- *   decoder                        wall (median)  CPU      peak RSS
- *   `xz -dc` (default)             4.9–9.4 s (5.0) ~5.5 s   node ~90–115 MB, xz 10 MB
- *   `xz -T2 -dc` (xzThreads: 2)    4.4–5.1 s (4.8) ~5.3 s   ~130 MB (threaded xz holds blocks)
- *   `xz -T0 -dc` (xzThreads: 0)    4.6–6.0 s (6.0) ~5.6 s   ~130 MB
- *   @napi-rs/lzma (xzDecoder napi) 9.8–12.2 s (10.6) ~7.2 s ~360–370 MB (no streaming API: whole member)
- *   no decompression (plain tar)   0.6–0.7 s       ~0.75 s  ~133 MB (also 133 MB for a 1 GB data.tar)
- * For reference `xz -dc` alone took 3.9–4.9 s wall (2.9–3.4 s CPU) and `dpkg-deb --fsys-tarfile` 3.5–5.1 s.
- * So the default is the single-threaded `xz` binary (present on Debian and GitHub's runners): xz runs on
- * one core while our tar work runs on the other; threads gain little on 2 cores and the cores are better
- * spent on other layers. `xzDecoder: 'napi'` is a fallback for hosts without xz and buffers the member.
+ * xz decoding is the second biggest cost of a cold build (`bench/build.mjs`). Two decoders:
+ * the `xz` binary (a streaming filter in its own process, so on another core than our tar work) and, where
+ * no `xz` is on PATH (Windows and some macOS runners), xz-decompress (xz-embedded compiled to WebAssembly,
+ * streaming, bundled into dist/ so the Action needs no node_modules). `bench/xz-decoders.mjs` measured both
+ * on data.tar.xz of real .debs (Node 24, XZ Utils 5.4.1, 2-core machine shared with other jobs, 3 runs
+ * each, median wall time, peak RSS of node plus the xz child):
+ *   package (data.tar.xz)              `xz -dc`          xz-decompress      (@napi-rs/lzma, removed)
+ *   tzdata 2026f (0.2 MiB)             0.16 s,  58 MiB   0.15 s,  67 MiB    0.21 s,  58 MiB
+ *   libpython3.11-stdlib (1.7 MiB)     0.50 s,  69 MiB   0.77 s,  82 MiB    0.93 s,  73 MiB
+ *   openjdk-17-jre-headless (41.9 MiB) 8.4 s,   94 MiB   24.2 s, 112 MiB    23.5 s, 346 MiB
+ * So `xz` stays first where it exists (3x faster on big packages) and the WebAssembly decoder is the fallback
+ * everywhere else (as fast as the native module was, at a third of its memory). xz-decompress decodes one
+ * stream at a time (a lock inside it): a second xz member waits until the first is read to its end.
+ * `xzDecoder: 'command'` / `'wasm'` forces one; `xzThreads` passes `-T<n>` to the binary (little gain on
+ * 2 cores, more memory).
  */
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { Duplex, PassThrough, pipeline, Readable } from 'node:stream';
-import { createGunzip, createZstdDecompress } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { DistrolessError } from '../errors.js';
 import { readTar } from '../tar/reader.js';
 import { readArMembers, readMember, type ArMember } from './ar.js';
@@ -30,8 +31,11 @@ import { readArMembers, readMember, type ArMember } from './ar.js';
 export type DebCompression = 'none' | 'gz' | 'xz' | 'zst' | 'bz2';
 
 export interface DebOptions {
-  /** 'command' (default): run `xzCommand -dc` as a streaming filter; 'napi': @napi-rs/lzma, whole member in memory. */
-  xzDecoder?: 'command' | 'napi';
+  /**
+   * 'auto' (default): the `xzCommand` binary when it is on PATH, else the WebAssembly decoder; 'command': the
+   * binary only (an error when it is missing); 'wasm': the WebAssembly decoder only.
+   */
+  xzDecoder?: 'auto' | 'command' | 'wasm';
   /** Default `xz`. */
   xzCommand?: string;
   /** Pass `-T<n>` to the xz binary (XZ Utils ≥ 5.4 decodes multi-block streams in parallel); default: not passed. */
@@ -189,17 +193,28 @@ function decompress(input: Readable, kind: DebCompression, opts: DebOptions, sou
     case 'none':
       return guard(input, input, source);
     case 'gz':
-      return guard(input, createGunzip(), source);
+      return guard(input, zlib.createGunzip(), source);
     case 'zst':
-      return guard(input, createZstdDecompress(), source);
-    case 'xz':
-      if (opts.xzDecoder === 'napi') return guard(input, napiXz(input), source);
-      return spawnFilter(
-        opts.xzCommand ?? 'xz',
-        opts.xzThreads === undefined ? [] : [`-T${opts.xzThreads}`],
-        input,
-        source,
-      );
+      // Looked up when a zstd member is met, not at load: Node < 22.15 / 23.8 has no zstd in zlib.
+      if (typeof zlib.createZstdDecompress !== 'function') {
+        input.destroy();
+        return Readable.from(
+          (async function* () {
+            yield* [];
+            throw bad(source, `zstd needs Node >= 22.15 (this is ${process.version})`);
+          })(),
+        );
+      }
+      return guard(input, zlib.createZstdDecompress(), source);
+    case 'xz': {
+      const command = opts.xzCommand ?? 'xz';
+      const binary = (): Readable =>
+        spawnFilter(command, opts.xzThreads === undefined ? [] : [`-T${opts.xzThreads}`], input, source);
+      const wasm = (): Readable => guard(input, wasmXz(input), source);
+      if (opts.xzDecoder === 'wasm') return wasm();
+      if (opts.xzDecoder === 'command') return binary();
+      return deferred(async () => ((await hasCommand(command)) ? binary() : wasm()), input);
+    }
     case 'bz2':
       return spawnFilter(opts.bzip2Command ?? 'bzip2', [], input, source);
   }
@@ -249,7 +264,7 @@ function spawnFilter(command: string, extraArgs: readonly string[], input: Reada
   child.stdout.pipe(out, { end: false });
   child.on('error', (e) => {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    fail(missing ? `${command} not found (install it, or use xzDecoder: 'napi' for xz)` : e.message, e);
+    fail(missing ? `${command} not found` : e.message, e);
   });
   child.on('close', (code, signal) => {
     if (code === 0) out.end();
@@ -262,19 +277,72 @@ function spawnFilter(command: string, extraArgs: readonly string[], input: Reada
   return out;
 }
 
-/** @napi-rs/lzma has no streaming decoder: the whole member is read, decoded, then handed on in 1 MiB slices. */
-function napiXz(input: Readable): Readable {
+/**
+ * xz-decompress over `input`. Its decoder runs one stream at a time and frees its lock only when a stream ends
+ * or fails, so a reader that stops early does not cancel it: `input` is destroyed and the decoder is read until
+ * it fails on that (never a second release of its lock, never a lock held forever).
+ */
+function wasmXz(input: Readable): Readable {
   return Readable.from(
     (async function* () {
-      const chunks: Buffer[] = [];
-      for await (const chunk of input) chunks.push(chunk as Buffer);
-      const { xz } = await import('@napi-rs/lzma');
-      const data = await xz.decompress(Buffer.concat(chunks));
-      chunks.length = 0;
-      for (let pos = 0; pos < data.length; pos += 1 << 20) yield data.subarray(pos, pos + (1 << 20));
+      const { XzReadableStream } = (await import('xz-decompress')).default;
+      const reader = new XzReadableStream(Readable.toWeb(input) as ReadableStream<Uint8Array>).getReader();
+      let ended = false;
+      try {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) break;
+          yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+        }
+        ended = true;
+      } finally {
+        if (!ended) {
+          input.destroy();
+          for (;;) {
+            const next = await reader.read().catch(() => ({ done: true }) as const);
+            if (next.done) break;
+          }
+        }
+      }
     })(),
     { objectMode: false },
   );
+}
+
+/** Whether `command --version` runs (asked once per command). */
+const commands = new Map<string, Promise<boolean>>();
+function hasCommand(command: string): Promise<boolean> {
+  let known = commands.get(command);
+  if (known === undefined) {
+    known = new Promise((resolve) => {
+      const child = spawn(command, ['--version'], { stdio: 'ignore' });
+      child.on('error', () => resolve(false));
+      child.on('close', (code) => resolve(code === 0));
+    });
+    commands.set(command, known);
+  }
+  return known;
+}
+
+/** A stream of what `make` gives once it resolves; destroying it early destroys that stream (or `input`). */
+function deferred(make: () => Promise<Readable>, input: Readable): Readable {
+  const out = decodedStream();
+  make().then(
+    (inner) => {
+      if (out.destroyed) {
+        inner.destroy();
+        return;
+      }
+      inner.on('error', (e) => out.destroy(e));
+      inner.pipe(out);
+      out.on('close', () => inner.destroy());
+    },
+    (e: Error) => {
+      input.destroy();
+      out.destroy(e);
+    },
+  );
+  return out;
 }
 
 function bad(name: string, why: string): DistrolessError {

@@ -11,10 +11,9 @@ import { anonymousKeychain, type Keychain } from './auth/keychain.js';
 import { withAuth } from './auth/transport.js';
 import { ERROR_READ_LIMIT, statusError } from './errors.js';
 import { checkRepository, pullScope, pushScope } from './names.js';
+import { parseRetryAfter } from '../util/http/index.js';
 import {
   DEFAULT_RETRY,
-  defaultSleep,
-  parseRetryAfter,
   retryOperation,
   withRetry,
   type RetryEvent,
@@ -23,7 +22,6 @@ import {
 } from './retry.js';
 import { Secrets } from './secrets.js';
 import {
-  createAgent,
   undiciTransport,
   withUserAgent,
   type RegistryRequest,
@@ -55,6 +53,7 @@ export interface RegistryClientOptions {
   chunkSize?: number;
   onRetry?: (event: RetryEvent) => void;
   sleep?: (ms: number) => Promise<void>;
+  /** Default: the one the edge installed (see src/util/http/dispatcher.ts). */
   dispatcher?: Dispatcher;
 }
 
@@ -80,7 +79,6 @@ export class RegistryClient {
   private readonly retry: RetryOptions;
   private readonly chunkThreshold: number;
   private readonly chunkSize: number;
-  private readonly ownDispatcher: Dispatcher | undefined;
   /** Small-blob uploads in flight, by `repository@digest` (see putBlobBytes). */
   private readonly blobsInFlight = new Map<string, Promise<void>>();
 
@@ -91,13 +89,12 @@ export class RegistryClient {
     this.retry = {
       policy: o.retry ?? DEFAULT_RETRY,
       secrets: this.secrets,
-      sleep: o.sleep ?? defaultSleep,
-      onRetry: o.onRetry,
+      ...(o.sleep ? { sleep: o.sleep } : {}),
+      ...(o.onRetry ? { onRetry: o.onRetry } : {}),
     };
     this.chunkThreshold = o.chunkThreshold ?? 256 * 1024 * 1024;
     this.chunkSize = o.chunkSize ?? 64 * 1024 * 1024;
-    this.ownDispatcher = o.dispatcher === undefined ? createAgent() : undefined;
-    const base = undiciTransport({ dispatcher: o.dispatcher ?? this.ownDispatcher, secrets: this.secrets });
+    const base = undiciTransport({ dispatcher: o.dispatcher, policy: this.retry.policy, secrets: this.secrets });
     const ua = o.userAgent ?? 'distroless-action';
     const plain = withUserAgent(withRetry(base, this.retry), ua);
     const auth = withAuth(base, {
@@ -215,14 +212,14 @@ export class RegistryClient {
         location = this.location(res);
       }
       const res = await this.call(
-        { method: 'PUT', url: withDigest(location, blob.digest), scopes, retry: false },
+        { method: 'PUT', url: withDigest(location, blob.digest), scopes, retry: false, commit: true },
         [201, 204],
       );
       return res.discard();
     }
     const body = { size: blob.size, open: () => counting(blob.open(), onBytes) };
     const res = await this.call(
-      { method: 'PUT', url: withDigest(location, blob.digest), headers, body, scopes, retry: false },
+      { method: 'PUT', url: withDigest(location, blob.digest), headers, body, scopes, retry: false, commit: true },
       [201, 204],
     );
     return res.discard();
@@ -368,8 +365,9 @@ export class RegistryClient {
     return pages;
   }
 
+  /** Nothing to release: connections belong to the shared dispatcher. Kept for callers that close clients. */
   async close(): Promise<void> {
-    await this.ownDispatcher?.close();
+    return Promise.resolve();
   }
 
   private url(path: string): URL {

@@ -5,6 +5,7 @@
  * capped and redacted, for `--verbose` style output.
  */
 import { DistrolessError } from '../errors.js';
+import { describeNetworkError } from '../util/http/index.js';
 import { capText, type Secrets } from './secrets.js';
 
 /** How much of an error body we keep and quote. */
@@ -69,6 +70,21 @@ export class RegistryError extends DistrolessError {
     this.retryable = problem.retryable;
     this.retryAfterMs = problem.retryAfterMs;
   }
+
+  /** The same error, saying it is what the last of `attempts` tries ended with. */
+  afterTries(attempts: number): RegistryError {
+    const info = { registry: this.registry, method: this.method, url: new URL(this.path, 'http://path.invalid') };
+    const problem = {
+      ...(this.status === undefined ? {} : { status: this.status }),
+      reason: this.reason,
+      diagnostics: this.diagnostics,
+      body: this.body,
+      retryable: this.retryable,
+      attempts,
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+    };
+    return new RegistryError(info, problem, { cause: this.cause });
+  }
 }
 
 export function isRegistryError(e: unknown): e is RegistryError {
@@ -127,24 +143,4 @@ function parseDiagnostics(body: string): RegistryDiagnostic[] {
 
 function firstLine(text: string): string {
   return (text.trim().split('\n')[0] ?? '').trim();
-}
-
-interface ErrorLike {
-  name?: unknown;
-  message?: unknown;
-  code?: unknown;
-  cause?: unknown;
-}
-
-/** The useful line of a failed request: `connect ECONNREFUSED 127.0.0.1:5000`, `other side closed`, … */
-export function describeNetworkError(e: unknown): string {
-  // Duck-typed: errors may come from another realm (jest's VM modules).
-  const err = (typeof e === 'object' && e !== null ? e : { message: String(e) }) as ErrorLike;
-  if (err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT')
-    return 'timed out';
-  const cause = (typeof err.cause === 'object' && err.cause !== null ? err.cause : undefined) as ErrorLike | undefined;
-  const detail = String(cause?.message ?? err.message ?? 'error');
-  const code = cause?.code ?? err.code;
-  const text = typeof code === 'string' && !detail.includes(code) ? `${code} ${detail}` : detail;
-  return firstLine(text) || 'network error';
 }

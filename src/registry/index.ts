@@ -18,7 +18,14 @@ export {
 export { RegistryError, isRegistryError, ERROR_BODY_LIMIT, type RegistryDiagnostic } from './errors.js';
 export { Secrets, capText } from './secrets.js';
 export { DEFAULT_RETRY, FAST_RETRY, type RetryEvent, type RetryPolicy } from './retry.js';
-export { checkRepository, checkTag, parseRegistryTarget, repositoryName, type RegistryTarget } from './names.js';
+export {
+  checkRepository,
+  checkTag,
+  parseRegistryTarget,
+  refuseCredentials,
+  repositoryName,
+  type RegistryTarget,
+} from './names.js';
 export { parseChallenges, pickChallenge, type Challenge } from './auth/challenge.js';
 export { ANONYMOUS, type Authenticator, type Credential } from './auth/authenticator.js';
 export {

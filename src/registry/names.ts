@@ -43,13 +43,29 @@ export interface RegistryTarget {
  * `HOST[:PORT][/PREFIX]` → its parts. The first component is the registry host (as docker reads it: it has a
  * dot or a port, or is `localhost`); Docker Hub's names go to its API host.
  */
+/**
+ * Throws when the host part of a registry address carries credentials (`user:pass@host`), without echoing
+ * them: the text before the @ is a password more often than not. (`name@sha256:…`, a digest reference, is not
+ * credentials.)
+ */
+export function refuseCredentials(hostPart: string): void {
+  const at = hostPart.lastIndexOf('@');
+  if (at < 0 || /^[a-z0-9]+:[a-f0-9]{32,}$/i.test(hostPart.slice(at + 1))) return;
+  throw new DistrolessError(
+    'USAGE',
+    `registry ${hostPart.slice(at + 1)}: credentials in the registry address are not accepted (they would be printed and logged); give them with --username and DISTROLESS_REGISTRY_PASSWORD (the Action: its username and password inputs) or docker login`,
+  );
+}
+
 export function parseRegistryTarget(value: string): RegistryTarget {
   const trimmed = value
     .trim()
     .replace(/^[a-z]+:\/\//i, '')
     .replace(/\/+$/, '');
   const slash = trimmed.indexOf('/');
-  const host = (slash < 0 ? trimmed : trimmed.slice(0, slash)).toLowerCase();
+  const hostPart = slash < 0 ? trimmed : trimmed.slice(0, slash);
+  refuseCredentials(hostPart);
+  const host = hostPart.toLowerCase();
   const prefix = slash < 0 ? '' : trimmed.slice(slash + 1);
   if (!/[.:]/.test(host) && host !== 'localhost') {
     throw new DistrolessError(

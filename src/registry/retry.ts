@@ -1,14 +1,24 @@
 /**
- * The retry wrapper. The policy is data, shared with the archive client (`archive/http.ts`): which statuses
- * are retried, the backoff table, the Retry-After cap; `FAST_RETRY` is the same rules with millisecond waits,
- * for tests. Connection failures are retried like 5xx. Requests marked `retry: false` pass straight through.
+ * Registry retries on the one policy and loop of src/util/http: a request is retried on a connection failure or a
+ * retryable status (Retry-After honoured); a multi-request operation (a blob upload: POST, PATCH…, PUT) is
+ * retried as a whole. The loops do not nest (see src/util/http/retry.ts): the requests inside a retried operation,
+ * and the token requests inside a retried request, are tried once each, so a failure is tried
+ * `policy.attempts` times in all and the error says how many. Requests marked `retry: false` are tried once.
  */
-import { DEFAULT_RETRY, FAST_RETRY, parseRetryAfter, retryDelay, type RetryPolicy } from '../archive/http.js';
-import { networkError, RegistryError } from './errors.js';
+import {
+  DEFAULT_RETRY,
+  FAST_RETRY,
+  parseRetryAfter,
+  retry,
+  type Outcome,
+  type RetryPolicy,
+  type Verdict,
+} from '../util/http/index.js';
+import { RegistryError } from './errors.js';
 import type { Secrets } from './secrets.js';
 import type { RegistryResponse, Transport } from './transport.js';
 
-export { DEFAULT_RETRY, FAST_RETRY, parseRetryAfter, retryDelay, type RetryPolicy };
+export { DEFAULT_RETRY, FAST_RETRY, type RetryPolicy };
 
 export interface RetryEvent {
   registry: string;
@@ -24,45 +34,51 @@ export interface RetryEvent {
 export interface RetryOptions {
   policy: RetryPolicy;
   secrets: Secrets;
-  sleep: (ms: number) => Promise<void>;
+  sleep?: (ms: number) => Promise<void>;
   onRetry?: (event: RetryEvent) => void;
 }
 
-export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Whether a thrown error is worth another try: no response at all, or a status the policy retries. */
+function retryableError(e: unknown, policy: RetryPolicy): e is RegistryError {
+  if (!(e instanceof RegistryError)) return false;
+  return e.status === undefined ? e.retryable : e.retryable || policy.retryStatuses.includes(e.status);
+}
 
 export function withRetry(next: Transport, o: RetryOptions): Transport {
   return async (req) => {
-    for (let attempt = 1; ; attempt++) {
-      let res: RegistryResponse | undefined;
-      let failure: RegistryError | undefined;
-      try {
-        res = await next(req);
-      } catch (e) {
-        if (!(e instanceof RegistryError) || e.status !== undefined || !e.retryable) throw e;
-        failure = e;
+    const policy = req.retry === false ? { ...o.policy, attempts: 1 } : o.policy;
+    const judge = async (out: Outcome<RegistryResponse>): Promise<Verdict> => {
+      if (!out.ok) {
+        return retryableError(out.error, policy)
+          ? { retry: true, reason: out.error.reason, retryAfterMs: out.error.retryAfterMs }
+          : { retry: false };
       }
-      if (res !== undefined && !o.policy.retryStatuses.includes(res.status)) return { ...res, attempts: attempt };
-      const info = { registry: req.url.host, method: req.method, url: req.url };
-      if (req.retry === false || attempt >= o.policy.attempts) {
-        if (res !== undefined) return { ...res, attempts: attempt };
-        throw networkError(info, failure?.cause, o.secrets, attempt);
-      }
-      const retryAfterMs =
-        res === undefined ? undefined : parseRetryAfter(res.header('retry-after') ?? null, res.header('date') ?? null);
-      const reason =
-        res === undefined ? (failure?.reason ?? 'no response') : `HTTP ${res.status} ${res.statusText}`.trim();
-      await res?.discard();
-      const delayMs = retryDelay(o.policy, attempt, retryAfterMs);
-      o.onRetry?.({
-        registry: info.registry,
-        method: req.method,
-        path: req.url.pathname,
-        attempt,
-        delayMs,
-        reason: o.secrets.redact(reason),
-      });
-      await o.sleep(delayMs);
-    }
+      const res = out.value;
+      if (!policy.retryStatuses.includes(res.status)) return { retry: false };
+      const retryAfterMs = parseRetryAfter(res.header('retry-after'), res.header('date'));
+      await res.discard();
+      return { retry: true, reason: `HTTP ${res.status} ${res.statusText}`.trim(), retryAfterMs };
+    };
+    const { outcome, attempts } = await retry(
+      {
+        policy,
+        ...(o.sleep ? { sleep: o.sleep } : {}),
+        onRetry: (e) =>
+          o.onRetry?.({
+            registry: req.url.host,
+            method: req.method,
+            path: req.url.pathname,
+            ...e,
+            reason: o.secrets.redact(e.reason),
+          }),
+      },
+      () => next(req),
+      judge,
+    );
+    if (outcome.ok) return { ...outcome.value, attempts };
+    const e = outcome.error;
+    if (e instanceof RegistryError && attempts > 1) throw e.afterTries(attempts);
+    throw e;
   };
 }
 
@@ -75,14 +91,15 @@ export async function retryOperation<T>(
   describe: { registry: string; method: string; path: string },
   task: (attempt: number) => Promise<T>,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await task(attempt);
-    } catch (e) {
-      if (!(e instanceof RegistryError) || !e.retryable || attempt >= o.policy.attempts) throw e;
-      const delayMs = retryDelay(o.policy, attempt, e.retryAfterMs);
-      o.onRetry?.({ ...describe, attempt, delayMs, reason: e.message });
-      await o.sleep(delayMs);
-    }
-  }
+  const { outcome, attempts } = await retry(
+    { policy: o.policy, ...(o.sleep ? { sleep: o.sleep } : {}), onRetry: (e) => o.onRetry?.({ ...describe, ...e }) },
+    task,
+    (out) =>
+      !out.ok && retryableError(out.error, o.policy)
+        ? { retry: true, reason: out.error.message, retryAfterMs: out.error.retryAfterMs }
+        : { retry: false },
+  );
+  if (outcome.ok) return outcome.value;
+  if (outcome.error instanceof RegistryError && attempts > 1) throw outcome.error.afterTries(attempts);
+  throw outcome.error;
 }

@@ -6,6 +6,8 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
+import type { Dispatcher } from 'undici';
+import { httpFetch } from '../util/http/index.js';
 
 export interface GitHubPolicy {
   /** Retries of a 5xx / network failure (retry plugin). */
@@ -40,6 +42,8 @@ export interface GitHubClientOptions {
   baseUrl?: string;
   userAgent?: string;
   policy?: GitHubPolicy;
+  /** Default: the shared one the edge configured (proxies; see src/util/http). */
+  dispatcher?: Dispatcher;
 }
 
 const RetryingOctokit = Octokit.plugin(retry, throttling);
@@ -61,6 +65,7 @@ export function createGitHubClient(opts: GitHubClientOptions): Octokit {
     userAgent: opts.userAgent ?? 'distroless-action',
     retry: { retries: policy.retries, retryAfterBaseValue: policy.retryAfterBaseMs },
     throttle,
+    request: { fetch: httpFetch(opts.dispatcher) },
     // Libraries never print: octokit's own warnings are dropped (failures reach the caller as errors).
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });

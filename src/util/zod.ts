@@ -19,6 +19,7 @@ export {
   optional,
   positive,
   record,
+  refine,
   regex,
   strictObject,
   string,

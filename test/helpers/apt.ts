@@ -15,7 +15,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { xz } from '@napi-rs/lzma';
 import { deb822Field, deb822Lines, parseDeb822 } from '../../src/debian/deb822.js';
 import { parsePackagesIndex } from '../../src/debian/packages.js';
 import type { PackageRecord, SuiteRef } from '../../src/debian/types.js';
@@ -200,7 +199,7 @@ export async function fetchIndexLikeApt(root: AptRoot, origin: SuiteRef): Promis
       (await fetchChecked(`${base}/by-hash/SHA256/${hash}`, hash, size)) ??
       (await fetchChecked(`${base}/Packages.${ext}`, hash, size));
     if (data === null) break;
-    const plain = ext === 'xz' ? await xz.decompress(data) : gunzipSync(data);
+    const plain = ext === 'xz' ? execFileSync('xz', ['-dc'], { input: data, maxBuffer: 1 << 30 }) : gunzipSync(data);
     return { origin, packages: parsePackagesIndex(plain, `${base}/Packages.${ext}`, { names }), names };
   }
   const copy = await readFile(join(root.dir, 'lists', aptCopy));

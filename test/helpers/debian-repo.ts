@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { xz } from '@napi-rs/lzma';
 import * as openpgp from 'openpgp';
 
 export interface TestKey {
@@ -167,7 +166,7 @@ function indexVariants(
   const encoders: Record<string, (b: Buffer) => Buffer> = {
     '': (b) => b,
     '.gz': (b) => gzipSync(b),
-    '.xz': (b) => xz.compressSync(b),
+    '.xz': (b) => execFileSync('xz', ['-c'], { input: b, maxBuffer: 1 << 30 }),
   };
   return (variants ?? ['', '.gz', '.xz']).map((v) => ({
     path: base + v,

@@ -43,7 +43,7 @@ function pin(name: string, version: string, arch: string, suite: string): Locked
     suite,
     source: name,
     sourceVersion: version,
-    filename: `pool/main/${name[0]}/${name}/${name}_${version}_${arch}.deb`,
+    filename: `pool/main/${name[0]}/${name}/${name}_${version.replace(/^\d+:/, '')}_${arch}.deb`, // no epoch, as in Debian
     size: 1000,
     sha256: digest,
   };

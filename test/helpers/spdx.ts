@@ -6,15 +6,21 @@
  * LicenseRef they use.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import formats from 'ajv-formats';
 
 const FIXTURES = new URL('../fixtures/spdx/', import.meta.url).pathname;
-const LICENSE_IDS = new Set<string>(JSON.parse(readFileSync(join(FIXTURES, 'license-ids.json'), 'utf8')) as string[]);
-const EXCEPTION_IDS = new Set<string>(
-  JSON.parse(readFileSync(join(FIXTURES, 'exception-ids.json'), 'utf8')) as string[],
-);
+const require = createRequire(import.meta.url);
+/** spdx-expression-parse 4 (the parser npm itself uses): SPDX 2.x expression syntax; knows every id, deprecated too. */
+const parseExpression = require('spdx-expression-parse') as (expression: string) => SpdxNode;
+/** The current (non-deprecated) SPDX licence and exception ids, as that parser's data packages hold them. */
+const LICENSE_IDS = new Set<string>(require('spdx-license-ids') as string[]);
+const EXCEPTION_IDS = new Set<string>(require('spdx-exceptions') as string[]);
+
+type SpdxNode =
+  { license: string; plus?: true; exception?: string } | { left: SpdxNode; conjunction: 'and' | 'or'; right: SpdxNode };
 
 /** What the official schema leaves open, in the form SPDX 2.3 prescribes. */
 const STRICTER = {
@@ -106,43 +112,34 @@ export function spdxProblems(doc: unknown): string[] {
   return problems;
 }
 
-/** Parses an SPDX 2.3 licence expression (Annex D); problems with its syntax or its identifiers. */
+/**
+ * Parses an SPDX 2.3 licence expression (Annex D) with spdx-expression-parse; problems with its syntax or its
+ * identifiers (each licence a current SPDX id or a declared LicenseRef, each exception a current SPDX one).
+ */
 export function licenseExpressionProblems(expression: string, licenseRefs: ReadonlySet<string>): string[] {
   if (expression === 'NOASSERTION' || expression === 'NONE') return [];
-  const tokens = expression.match(/\(|\)|[^\s()]+/g) ?? [];
+  let tree: SpdxNode;
+  try {
+    tree = parseExpression(expression);
+  } catch (e) {
+    return [`${expression} does not parse: ${(e as Error).message}`];
+  }
   const problems: string[] = [];
-  let pos = 0;
-  const peek = (): string | undefined => tokens[pos];
-  const term = (): void => {
-    const t = tokens[pos++];
-    if (t === '(') {
-      expr();
-      if (tokens[pos++] !== ')') problems.push(`missing ) in ${expression}`);
+  const walk = (node: SpdxNode): void => {
+    if ('conjunction' in node) {
+      walk(node.left);
+      walk(node.right);
       return;
     }
-    if (t === undefined || ['AND', 'OR', 'WITH', ')'].includes(t)) {
-      problems.push(`expected a licence at ${t ?? 'the end'} in ${expression}`);
-      return;
-    }
+    const t = node.license;
     if (t.startsWith('LicenseRef-')) {
       if (!/^LicenseRef-[A-Za-z0-9.-]+$/.test(t)) problems.push(`bad LicenseRef ${t}`);
       else if (!licenseRefs.has(t)) problems.push(`${t} has no hasExtractedLicensingInfos entry`);
-    } else if (!LICENSE_IDS.has(t)) problems.push(`${t} is not an SPDX licence id`);
-    if (peek() === 'WITH') {
-      pos++;
-      const exception = tokens[pos++];
-      if (exception === undefined || !EXCEPTION_IDS.has(exception))
-        problems.push(`${exception ?? '(none)'} is not an SPDX exception id`);
-    }
+    } else if (!LICENSE_IDS.has(t)) problems.push(`${t} is not a current SPDX licence id`);
+    if (node.plus) problems.push(`${t}+ (use the -or-later id)`);
+    if (node.exception !== undefined && !EXCEPTION_IDS.has(node.exception))
+      problems.push(`${node.exception} is not a current SPDX exception id`);
   };
-  const expr = (): void => {
-    term();
-    while (peek() === 'AND' || peek() === 'OR') {
-      pos++;
-      term();
-    }
-  };
-  expr();
-  if (pos !== tokens.length) problems.push(`trailing tokens in ${expression}`);
+  walk(tree);
   return problems;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKeyring, type Keyring } from '../../src/archive/index.js';
@@ -145,6 +145,7 @@ export async function makeFixture(opts: FixtureOptions = {}, keys?: TestKey[]): 
       await securityServer.close();
       main.remove();
       security.remove();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

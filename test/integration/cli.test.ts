@@ -117,7 +117,7 @@ describe('the CLI, in-process, against a signed repository on 127.0.0.1', () => 
       const r = await cli(fx, [...common, ...args], { DISTROLESS_SIGNING_KEY: '' });
       const wrong = args.includes('--arch')
         ? 'error: --arch: riscv64 is not an arch of the config (amd64, arm64)'
-        : `error: --image: unknown image "${args[args.length - (args.includes('--key') ? 3 : 1)] ?? ''}" (the config defines: static, base)`;
+        : `error: --image: unknown image "${args[args.length - (args.includes('--key') ? 3 : 1)] ?? ''}" (the config defines: static, base; or <image>-<distro>)`;
       const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
       expect([args.join(' '), r.code, errors]).toEqual([args.join(' '), EXIT.error, [wrong]]);
     }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,10 @@ describe('pinned .deb store', () => {
     writeFileSync(join(root, filename), body);
     server = await serveDirectory(root);
   });
-  afterAll(async () => server.close());
+  afterAll(async () => {
+    await server.close();
+    rmSync(root, { recursive: true, force: true });
+  });
 
   const http = createHttpClient({ retry: FAST_RETRY });
   const pinned = (bases: PinnedDeb['bases'], over: Partial<PinnedDeb> = {}): PinnedDeb => ({
@@ -41,7 +44,7 @@ describe('pinned .deb store', () => {
   });
 
   it('falls back from an unreachable snapshot to the mirror, verifies, stores, then reuses', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'debs-'));
+    const dir = mkdtempSync(join(root, 'debs-'));
     const events: PoolProgress[] = [];
     const store = debStore({
       dir,
@@ -73,7 +76,7 @@ describe('pinned .deb store', () => {
   });
 
   it('refuses bytes that do not match the pin and keeps nothing', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'debs-'));
+    const dir = mkdtempSync(join(root, 'debs-'));
     const store = debStore({ dir, http });
     await expect(
       store.fetch(pinned([{ url: server.url, snapshot: false }], { sha256: 'f'.repeat(64) })),
@@ -86,7 +89,7 @@ describe('pinned .deb store', () => {
   });
 
   it('replaces a corrupted store entry', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'debs-'));
+    const dir = mkdtempSync(join(root, 'debs-'));
     writeFileSync(join(dir, `${sha256}.deb`), Buffer.alloc(body.length, 0));
     const store = debStore({ dir, http });
     const path = await store.fetch(pinned([{ url: server.url, snapshot: false }]));

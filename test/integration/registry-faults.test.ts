@@ -24,8 +24,12 @@ import { startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { makeTestLayout } from '../helpers/test-layout.js';
 
 const MiB = 1024 * 1024;
-/** Fast backoff, but a Retry-After of 1 s is honoured as it is. */
-const POLICY: RetryPolicy = { ...FAST_RETRY, maxRetryAfterMs: 1000 };
+/**
+ * Fast backoff, but a Retry-After of 1 s is honoured as it is. Retries do not nest (one layer: a blob upload is
+ * retried as a whole), so the tries must cover every request of one upload being faulted `maxPerKey` (2) times:
+ * HEAD, POST, the PATCH chunks and the PUT → 10.
+ */
+const POLICY: RetryPolicy = { ...FAST_RETRY, attempts: 10, maxRetryAfterMs: 1000 };
 let work: string;
 let registry: TestRegistry;
 

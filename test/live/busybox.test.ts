@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { appletNames, BUSYBOX_DEB_PATH } from '../../src/build/busybox.js';
+import { appletNames, BUSYBOX_DEB_PATHS } from '../../src/build/busybox.js';
 import { describeLive } from '../helpers/live.js';
 
 const MIRROR = 'https://deb.debian.org/debian';
@@ -39,7 +39,7 @@ async function fetchBusybox(arch: string): Promise<{ binary: Buffer; path: strin
   writeFileSync(debPath, deb);
   const root = join(work, `busybox-${arch}`);
   execFileSync('dpkg-deb', ['-x', debPath, root]);
-  const path = join(root, BUSYBOX_DEB_PATH);
+  const path = BUSYBOX_DEB_PATHS.map((p) => join(root, p)).find((p) => existsSync(p)) ?? join(root, 'bin/busybox');
   return { binary: readFileSync(path), path, version };
 }
 

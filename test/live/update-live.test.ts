@@ -1,6 +1,6 @@
-import { expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
@@ -27,11 +27,16 @@ async function mirrorReallyInconsistent(url: string, suite: string, path: string
 }
 
 describeLive('update against the real Debian mirror (fresh resolution, never a committed lock)', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
   it('resolves the default config for every arch whose indices verify, and refuses only truly broken ones', async () => {
     const config = await loadConfig(join(root, 'distroless.yaml'));
     const distro = config.distros.debian12;
     if (!distro) throw new Error('default config lacks debian12');
     const lockDir = await mkdtemp(join(tmpdir(), 'live-lock-'));
+    dirs.push(lockDir);
     const resolved: string[] = [];
     for (const arch of distro.archs) {
       try {

@@ -26,7 +26,7 @@ import {
   type SpdxDocument,
 } from '../../src/attest/index.js';
 import { VARIANTS } from '../../src/config/variants.js';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig, onlyDistros } from '../../src/config/index.js';
 import type { Config } from '../../src/config/types.js';
 import type { Lockfile } from '../../src/lock/types.js';
 import { makeDeb, type DebFile } from '../helpers/make-deb.js';
@@ -75,7 +75,7 @@ describe('attestations of the committed debian12 lock', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'attest-lock-'));
-    config = await loadConfig(join(ROOT, 'distroless.yaml'));
+    config = onlyDistros(await loadConfig(join(ROOT, 'distroless.yaml')), ['debian12']);
     lock = JSON.parse(await readFile(join(LOCK_DIR, 'debian12.lock.json'), 'utf8')) as Lockfile;
     const names = [...new Set(Object.values(lock.packages).flatMap((p) => Object.keys(p)))].sort();
     const cache = new LicenseCache(join(dir, 'cache', 'licenses'));
@@ -87,7 +87,7 @@ describe('attestations of the committed debian12 lock', () => {
       for (const [name, pin] of Object.entries(pins))
         await cache.put({ name, sha256: pin.sha256 }, facts.get(name) as DebLicense);
     ctx = await createAttestContext({ config, lockDir: LOCK_DIR, cacheDir: join(dir, 'cache') });
-    for (const image of Object.keys(config.images)) {
+    for (const image of Object.values(config.images).map((i) => i.name)) {
       const archs = Object.keys(lock.images[image] ?? {});
       for (const variant of VARIANTS) {
         for (const arch of archs)
@@ -179,8 +179,8 @@ describe('attestations of the committed debian12 lock', () => {
       { image: 'static', distro: 'debian12', variant: 'latest', arch: 'amd64' },
       { image: 'static', distro: 'debian12', variant: 'latest', archs: ['amd64'] },
     ]);
-    const images = [{ image: 'static', variant: 'latest', arch: 'amd64', digest: digest('s1') }];
-    const indexes = [{ image: 'static', variant: 'latest', digest: digest('s2') }];
+    const images = [{ image: 'static', distro: 'debian12', variant: 'latest', arch: 'amd64', digest: digest('s1') }];
+    const indexes = [{ image: 'static', distro: 'debian12', variant: 'latest', digest: digest('s2') }];
     const written = writer.write(images, indexes);
     const pending = await Promise.race([
       written.then(() => 'written'),
@@ -356,7 +356,10 @@ describe('attestations of the committed debian12 lock', () => {
     await expect(attestationsFor(ctx, { ...base, digest: 'sha256:x' })).rejects.toMatchObject({ code: 'INTERNAL' });
     const changed: Config = {
       ...config,
-      images: { ...config.images, base: { ...(config.images.base as Config['images'][string]), packages: ['libc6'] } },
+      images: {
+        ...config.images,
+        'base-debian12': { ...(config.images['base-debian12'] as Config['images'][string]), packages: ['libc6'] },
+      },
     };
     const stale = await createAttestContext({ config: changed, lockDir: LOCK_DIR });
     await expect(attestationsFor(stale, base)).rejects.toMatchObject({ code: 'LOCK_STALE' });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
@@ -94,6 +95,14 @@ describe('Debian licence names → SPDX', () => {
     ['__AUTO_PERMISSIVE__', 'LicenseRef-AUTO-PERMISSIVE'],
     ['GPL', 'LicenseRef-GPL'],
     ['GPL-4+', 'LicenseRef-GPL-4'],
+    // SPDX ids our own short table lacked (bash, coreutils, curl, perl name them): the whole SPDX list now.
+    ['HPND-sell-variant', 'HPND-sell-variant'],
+    ['BSD-4-Clause-UC', 'BSD-4-Clause-UC'],
+    ['MIT-CMU', 'MIT-CMU'],
+    ['X11-distribute-modifications-variant', 'X11-distribute-modifications-variant'],
+    // SPDX spells it MS-PL; the Ubuntu Font Licence is Ubuntu-font-1.0 (UFL-1.0 is no SPDX id).
+    ['Ms-PL', 'MS-PL'],
+    ['UFL-1.0', 'Ubuntu-font-1.0'],
   ])('%s → %s', (name, id) => {
     expect(spdxLicenseId(name)).toBe(id);
   });
@@ -118,6 +127,13 @@ describe('Debian licence names → SPDX', () => {
     expect(synopsisToSpdx(synopsis)).toBe(expression);
     const refs = new Set(expression.match(/LicenseRef-[A-Za-z0-9.-]+/g) ?? []);
     expect(licenseExpressionProblems(expression, refs)).toEqual([]);
+  });
+
+  it('every current SPDX licence id, in any case, is itself (spdx-license-ids)', () => {
+    const ids = createRequire(import.meta.url)('spdx-license-ids') as string[];
+    expect(ids.length).toBeGreaterThan(600);
+    const wrong = ids.filter((id) => spdxLicenseId(id) !== id || spdxLicenseId(id.toUpperCase()) !== id);
+    expect(wrong).toEqual([]);
   });
 
   it('free text where a name belongs is not a synopsis', () => {
@@ -411,14 +427,19 @@ describe('SPDX documents', () => {
       ],
     };
     expect(spdxProblems(broken)).toEqual(['relationship CONTAINS names unknown element SPDXRef-nope']);
-    const badLicense = {
+    const withLicense = (licenseDeclared: string): unknown => ({
       ...doc,
-      packages: doc.packages.map((p, i) => (i === 1 ? { ...p, licenseDeclared: 'GPL-2+ AND LicenseRef-x' } : p)),
-    };
-    expect(spdxProblems(badLicense)).toEqual([
-      'SPDXRef-Package-deb-amd64-libc6: GPL-2+ is not an SPDX licence id',
+      packages: doc.packages.map((p, i) => (i === 1 ? { ...p, licenseDeclared } : p)),
+    });
+    expect(spdxProblems(withLicense('GPL-2.0 AND LicenseRef-x'))).toEqual([
+      'SPDXRef-Package-deb-amd64-libc6: GPL-2.0 is not a current SPDX licence id',
       'SPDXRef-Package-deb-amd64-libc6: LicenseRef-x has no hasExtractedLicensingInfos entry',
     ]);
+    for (const bad of ['GPL-2+', 'Ms-PL', 'UFL-1.0', 'MIT AND', 'MIT WITH Nope-exception'])
+      expect(spdxProblems(withLicense(bad))).toEqual([
+        expect.stringMatching(new RegExp(`^SPDXRef-Package-deb-amd64-libc6: .* does not parse`)),
+      ]);
+    expect(spdxProblems(withLicense('GPL-2.0-or-later WITH GPL-CC-1.0'))).toEqual([]);
     expect(spdxProblems({ ...doc, creationInfo: { created: 'yesterday', creators: ['Tool: x'] } })[0]).toMatch(
       /format: \/creationInfo\/created/,
     );

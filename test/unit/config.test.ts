@@ -7,6 +7,9 @@ import {
   configDigest,
   loadConfig,
   parseConfigText,
+  imagesOf,
+  matchImages,
+  onlyDistros,
   parseMirrorOverrides,
 } from '../../src/config/index.js';
 import type { Config } from '../../src/config/index.js';
@@ -38,7 +41,7 @@ function invalid(text: string, file = 'distroless.yaml'): ConfigInvalidError {
 }
 
 describe('the distroless.yaml at the repository root', () => {
-  it('describes the six debian12 images with their inheritance', async () => {
+  it('describes the six debian12 and six debian13 images with their inheritance', async () => {
     const config = await loadConfig(ROOT_CONFIG);
     const d = config.distros['debian12'];
     expect(d?.version).toBe('12');
@@ -50,8 +53,9 @@ describe('the distroless.yaml at the repository root', () => {
       `${DEBIAN} bookworm-updates main`,
       'https://deb.debian.org/debian-security bookworm-security main',
     ]);
-    const parents = Object.fromEntries(Object.values(config.images).map((i) => [i.name, i.from ?? null]));
-    expect(parents).toEqual({
+    const parents = (distro: string) =>
+      Object.fromEntries(Object.values(imagesOf(config, distro)).map((i) => [i.name, i.from ?? null]));
+    expect(parents('debian12')).toEqual({
       static: null,
       'base-nossl': 'static',
       base: 'static',
@@ -59,24 +63,32 @@ describe('the distroless.yaml at the repository root', () => {
       python3: 'cc',
       java17: 'base-nossl',
     });
-    for (const image of Object.values(config.images)) {
-      expect(image.distro).toBe('debian12');
-      expect(image.archs).toEqual(d?.archs);
-    }
-    expect(config.images['static']?.exclude).toEqual(['awk', 'debconf', 'openssl']);
+    for (const image of Object.values(imagesOf(config, 'debian12'))) expect(image.archs).toEqual(d?.archs);
+    // Debian 13 beside it: the same image set with java21, on six archs (riscv64 too), merged /usr.
+    const t = config.distros['debian13'];
+    expect(t).toMatchObject({ version: '13', mergedUsr: true, debugPackages: ['busybox-static'] });
+    expect(t?.archs).toEqual(['amd64', 'arm64', 'armhf', 's390x', 'ppc64el', 'riscv64']);
+    expect(t?.sources.map((s) => s.suite)).toEqual(['trixie', 'trixie-updates', 'trixie-security']);
+    const { java17: _java17, ...common } = parents('debian12');
+    expect(parents('debian13')).toEqual({ ...common, java21: 'base-nossl' });
+    expect(config.images['static-debian13']?.packages).toContain('tzdata-legacy');
+    expect(config.images['python3-debian13']?.entrypoint).toEqual(['/usr/bin/python3.13']);
+    expect(Object.keys(config.images)).toHaveLength(12);
+    expect(config.images['static-debian12']?.exclude).toEqual(['awk', 'debconf', 'openssl']);
     expect(d?.localePackage).toBe('libc-bin');
-    expect(config.images['python3']).toMatchObject({
+    expect(config.distros['debian13']?.localePackage).toBe('libc-bin');
+    expect(config.images['python3-debian12']).toMatchObject({
       packages: ['python3', 'python3-distutils'],
       exclude: ['dpkg', 'python3-lib2to3'],
       entrypoint: ['/usr/bin/python3.11'],
       env: { LANG: 'C.UTF-8' },
     });
-    expect(config.images['java17']?.entrypoint).toEqual(['/usr/bin/java', '-jar']);
-    expect(config.images['java17']?.exclude).toEqual(
+    expect(config.images['java17-debian12']?.entrypoint).toEqual(['/usr/bin/java', '-jar']);
+    expect(config.images['java17-debian12']?.exclude).toEqual(
       expect.arrayContaining(['ca-certificates-java', 'java-common', 'util-linux']),
     );
-    expect(config.images['cc']).toMatchObject({ exclude: [], env: {} });
-    expect(config.images['cc']?.entrypoint).toBeUndefined();
+    expect(config.images['cc-debian12']).toMatchObject({ exclude: [], env: {} });
+    expect(config.images['cc-debian12']?.entrypoint).toBeUndefined();
   });
 });
 
@@ -91,7 +103,7 @@ describe('parseConfigText normalisation', () => {
       debugPackages: [],
       version: '12',
     });
-    expect(config.images['static']).toEqual({
+    expect(config.images['static-debian12']).toEqual({
       name: 'static',
       distro: 'debian12',
       packages: ['base-files'],
@@ -99,7 +111,7 @@ describe('parseConfigText normalisation', () => {
       archs: ['amd64', 'arm64'],
       env: {},
     });
-    expect(config.images['base']).toMatchObject({
+    expect(config.images['base-debian12']).toMatchObject({
       from: 'static',
       entrypoint: ['/bin/x', '-c', '-c', ''],
       env: { A: 'b' },
@@ -120,7 +132,95 @@ describe('parseConfigText normalisation', () => {
       MINIMAL.replace('packages: [base-files] }', 'packages: [base-files], archs: [arm64] }'),
       'x.yaml',
     );
-    expect(config.images['base']?.archs).toEqual(['arm64']);
+    expect(config.images['base-debian12']?.archs).toEqual(['arm64']);
+  });
+});
+
+describe('images of several distros (one image name, one repository per distro)', () => {
+  const TWO = `distros:
+  debian12:
+    sources: [{ url: ${DEBIAN}, suite: bookworm, components: [main] }]
+    archs: [amd64]
+  debian13:
+    sources: [{ url: ${DEBIAN}, suite: trixie, components: [main] }]
+    archs: [amd64, riscv64]
+    merged-usr: true
+    images:
+      static: { packages: [base-files, tzdata-legacy] }
+      base: { from: static, packages: [libc6, libssl3t64] }
+images:
+  static: { distro: debian12, packages: [base-files] }
+  base: { distro: debian12, from: static, packages: [libc6, libssl3] }
+`;
+
+  it('keys images by <image>-<distro>; `from` names an image of the same distro', () => {
+    const config = parseConfigText(TWO, 'x.yaml');
+    expect(Object.keys(config.images).sort()).toEqual([
+      'base-debian12',
+      'base-debian13',
+      'static-debian12',
+      'static-debian13',
+    ]);
+    expect(config.images['static-debian13']).toMatchObject({
+      name: 'static',
+      distro: 'debian13',
+      scoped: true,
+      archs: ['amd64', 'riscv64'],
+      packages: ['base-files', 'tzdata-legacy'],
+    });
+    expect(config.images['base-debian13']).toMatchObject({ from: 'static', packages: ['libc6', 'libssl3t64'] });
+    expect(config.images['base-debian12']).toMatchObject({ from: 'static', packages: ['libc6', 'libssl3'] });
+    expect(config.distros.debian13?.mergedUsr).toBe(true);
+    expect(config.distros.debian12?.mergedUsr).toBeUndefined();
+    expect(imagesOf(config, 'debian13')['static']?.distro).toBe('debian13');
+  });
+
+  it('selects by image name (every distro) or by <image>-<distro>, and names the choices for a typo', () => {
+    const config = parseConfigText(TWO, 'x.yaml');
+    const keys = (filter?: string[]) => matchImages(config, filter).map((i) => `${i.name}-${i.distro}`);
+    expect(keys(['static']).sort()).toEqual(['static-debian12', 'static-debian13']);
+    expect(keys(['base-debian13'])).toEqual(['base-debian13']);
+    expect(keys()).toHaveLength(4);
+    expect(() => matchImages(config, ['statc'])).toThrow(
+      '--image: unknown image "statc" (the config defines: static, base; or <image>-<distro>)',
+    );
+  });
+
+  it('narrows to some distros (--distro): their images only; an unknown distro names the choices', () => {
+    const config = parseConfigText(TWO, 'x.yaml');
+    const only13 = onlyDistros(config, ['debian13']);
+    expect(Object.keys(only13.distros)).toEqual(['debian13']);
+    expect(Object.keys(only13.images).sort()).toEqual(['base-debian13', 'static-debian13']);
+    expect(onlyDistros(config, undefined)).toBe(config);
+    expect(() => onlyDistros(config, ['debian14'])).toThrow(
+      '--distro: "debian14" is not a distro of the config (debian12, debian13)',
+    );
+  });
+
+  it('refuses an image defined twice for one distro, a `from` across distros, and `distro:` inside a distro', () => {
+    const twice = TWO.replace(
+      '  static: { distro: debian12, packages: [base-files] }',
+      '  static: { distro: debian13, packages: [base-files] }',
+    );
+    expect(invalid(twice).details.join('\n')).toContain('image "static" of distro "debian13" is defined twice');
+    const across = TWO.replace(
+      'base: { from: static, packages: [libc6, libssl3t64] }',
+      'base: { from: only12, packages: [libc6] }',
+    ).concat('  only12: { distro: debian12, packages: [netbase] }\n');
+    expect(invalid(across).details).toContain(
+      'distroless.yaml:11:21: distros.debian13.images.base.from: image "only12" is built on distro "debian12"; expected an image of distro "debian13"',
+    );
+    const scopedDistro = TWO.replace(
+      'static: { packages: [base-files, tzdata-legacy] }',
+      'static: { distro: debian12, packages: [base-files] }',
+    );
+    expect(invalid(scopedDistro).details.join('\n')).toContain(
+      'distros.debian13.images.static.distro: unknown key "distro"',
+    );
+    const badUsr = TWO.replace('merged-usr: true', 'merged-usr: yes please');
+    expect(invalid(badUsr).details.join('\n')).toContain(
+      'distros.debian13.merged-usr: expected true or false, got "yes please"',
+    );
   });
 });
 

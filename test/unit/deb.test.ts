@@ -87,10 +87,26 @@ describe('openDeb', () => {
     });
   });
 
-  it('reads xz with the @napi-rs/lzma fallback too', async () => {
-    const path = await makeDeb(dir, { name: 'hello-napi', files: FILES });
-    const deb = await openDeb(path, 'hello-napi', { xzDecoder: 'napi' });
+  it('reads xz with the WebAssembly decoder too', async () => {
+    const path = await makeDeb(dir, { name: 'hello-wasm', files: FILES });
+    const deb = await openDeb(path, 'hello-wasm', { xzDecoder: 'wasm' });
     expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
+  });
+
+  it('falls back to the WebAssembly decoder when the xz binary is not on PATH', async () => {
+    const path = await makeDeb(dir, { name: 'hello-no-xz', files: FILES });
+    const deb = await openDeb(path, 'hello-no-xz', { xzCommand: '/nonexistent/xz' });
+    expect(deb.control).toMatch(/^Package: hello-no-xz$/m);
+    expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
+  });
+
+  it('frees the WebAssembly decoder for the next stream when a reader stops early', async () => {
+    const path = await makeDeb(dir, { name: 'hello-early', files: FILES });
+    const deb = await openDeb(path, 'hello-early', { xzDecoder: 'wasm' });
+    for await (const _chunk of deb.dataTar()) break; // destroys the stream mid-way
+    const streamed = await streamDeb(path, 'hello-early', { xzDecoder: 'wasm' });
+    expect(await sha256(streamed.data)).toBe(await fsysTarSha(path));
+    expect((await streamed.control).control).toMatch(/^Package: hello-early$/m);
   });
 
   it('passes xzThreads to the xz binary', async () => {
@@ -114,7 +130,7 @@ describe('openDeb', () => {
     ];
     await writeFile(wrapper, script.join('\n'), { mode: 0o755 });
     const path = await makeDeb(dir, { name: 'lingering', files: FILES });
-    const deb = await openDeb(path, 'lingering', { xzCommand: wrapper });
+    const deb = await openDeb(path, 'lingering', { xzCommand: wrapper, xzDecoder: 'command' });
     const stream = deb.dataTar();
     for await (const _chunk of stream) break; // destroys the stream
     const pid = Number(await readFile(pidFile, 'utf8'));
@@ -233,7 +249,7 @@ describe('openDeb errors', () => {
     ['corrupt xz data', 'xz', {}],
     ['corrupt gzip data', 'gzip', {}],
     ['corrupt zstd data', 'zstd', {}],
-    ['corrupt xz data (napi decoder)', 'xz', { xzDecoder: 'napi' }],
+    ['corrupt xz data (wasm decoder)', 'xz', { xzDecoder: 'wasm' }],
   ] as Array<[string, 'xz' | 'gzip' | 'zstd', DebOptions]>)('fails reading data.tar with %s', async (name, z, opts) => {
     const path = await makeDeb(dir, { name: `bad-${name.replace(/\W+/g, '-')}`, files: FILES, compression: z });
     const bytes = await readFile(path);
@@ -248,10 +264,8 @@ describe('openDeb errors', () => {
 
   it('names a missing xz binary', async () => {
     const path = await makeDeb(dir, { name: 'no-xz', files: FILES, compression: 'xz' });
-    const e = await thrown(openDeb(path, 'no-xz', { xzCommand: '/nonexistent/xz' }));
-    expect(e.message).toBe(
-      "no-xz: control.tar.xz: /nonexistent/xz -dc failed: /nonexistent/xz not found (install it, or use xzDecoder: 'napi' for xz)",
-    );
+    const e = await thrown(openDeb(path, 'no-xz', { xzCommand: '/nonexistent/xz', xzDecoder: 'command' }));
+    expect(e.message).toBe('no-xz: control.tar.xz: /nonexistent/xz -dc failed: /nonexistent/xz not found');
   });
 
   it('fails on a bad xz trailer even though the tar inside is complete', async () => {
@@ -262,5 +276,10 @@ describe('openDeb errors', () => {
     await writeFile(path, bytes);
     const deb = await openDeb(path, 'bad');
     await expect(sha256(deb.dataTar())).rejects.toThrow(/xz -dc failed/);
+    const wasm = await openDeb(path, 'bad', { xzDecoder: 'wasm' });
+    await expect(sha256(wasm.dataTar())).rejects.toMatchObject({
+      code: 'DEB_INVALID',
+      message: expect.stringMatching(/^bad: data\.tar\.xz: /),
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffLockfiles, isEmptyDiff } from '../../src/lock/diff.js';
@@ -8,6 +8,16 @@ import { renderDiffText } from '../../src/lock/render.js';
 import { makeLock } from '../helpers/lock.js';
 
 describe('lockfile serialisation', () => {
+  const dirs: string[] = [];
+  const tempDir = async (): Promise<string> => {
+    const dir = await mkdtemp(join(tmpdir(), 'lock-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(async () => {
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
   it('round-trips and is stable: keys sorted, one trailing newline', () => {
     const lock = makeLock({ amd64: { zlib1g: '1:1.2.13', 'base-files': '12.4' } });
     const text = serializeLockfile(lock);
@@ -42,7 +52,7 @@ describe('lockfile serialisation', () => {
   });
 
   it('writes all lockfiles atomically and leaves no temporaries', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lock-'));
+    const dir = await tempDir();
     const one = makeLock({ amd64: { a: '1' } });
     const two = { ...makeLock({ arm64: { b: '2' } }), distro: 'debian13' };
     await writeLockfiles(dir, [one, two]);
@@ -52,7 +62,7 @@ describe('lockfile serialisation', () => {
   });
 
   it('leaves every lockfile untouched when one write fails', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lock-'));
+    const dir = await tempDir();
     await writeFile(lockfilePath(dir, 'debian12'), 'OLD');
     // A path under a file cannot be created: the second write fails, the first must not land.
     const bad = { ...makeLock({ amd64: { a: '1' } }), distro: 'debian12.lock.json/x' };

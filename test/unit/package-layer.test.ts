@@ -293,6 +293,62 @@ describe('writePackageLayer safety', () => {
   });
 });
 
+describe('writePackageLayer in a merged-/usr root (Debian 13)', () => {
+  const root: RawEntry = { path: './', typeflag: '5', mode: 0o755 };
+  const link = (name: string, target = `usr/${name}`): RawEntry => ({
+    path: `./${name}`,
+    typeflag: '2',
+    linkname: target,
+  });
+  const trixieBaseFiles: RawEntry[] = [
+    root,
+    link('bin'),
+    { path: './etc/', typeflag: '5' },
+    { path: './etc/debian_version', body: '13.2\n' },
+    link('lib'),
+    link('lib64'),
+    link('sbin'),
+    { path: './usr/', typeflag: '5' },
+    { path: './usr/bin/', typeflag: '5' },
+  ];
+  const deb = (name: string, entries: RawEntry[]) =>
+    makeRawDeb(dir, { name: `usr-merge-${name}`, control: controlText(name), entries });
+
+  it("keeps base-files' links when it owns them, and a guest's files under usr/", async () => {
+    const owner = await layerOf(await deb('base-files', trixieBaseFiles), 'base-files', { mergedUsr: 'owner' });
+    const links = (await entries(owner)).filter((e) => e.typeflag === '2').map((e) => `${e.path} -> ${e.linkname}`);
+    expect(links).toEqual(['bin -> usr/bin', 'lib -> usr/lib', 'lib64 -> usr/lib64', 'sbin -> usr/sbin']);
+    const guestEntries: RawEntry[] = [root, { path: './usr/lib/x86_64-linux-gnu/', typeflag: '5' }];
+    const guest = await layerOf(await deb('libfine', guestEntries), 'libfine', { mergedUsr: 'guest' });
+    expect(await pathsOf(guest)).toContain('usr/lib/x86_64-linux-gnu/');
+  });
+
+  it.each<[string, RawEntry[], string]>([
+    ['a real bin/ directory', [root, { path: './bin/', typeflag: '5' }], '"bin" is under /bin, a symlink to usr/bin'],
+    ['a loader in /lib64', [root, { path: './lib64/ld.so', body: 'x' }], '"lib64/ld.so" is under /lib64, a symlink'],
+    ['its own sbin link', [root, link('sbin', '/tmp')], '"sbin" is under /sbin, a symlink to usr/sbin'],
+  ])('refuses a guest package with %s, naming it', async (_name, entries, message) => {
+    const e = await thrown(layerOf(await deb('hostile', entries), 'hostile', { mergedUsr: 'guest' }));
+    expect(e.code).toBe('UNSAFE_ENTRY');
+    expect(e.message).toContain(`hostile: ${message}`);
+  });
+
+  it('lets a non-merged root (Debian 12) ship /bin and /lib as they are', async () => {
+    const entries: RawEntry[] = [root, { path: './bin/', typeflag: '5' }, { path: './bin/sh', body: 'x' }];
+    expect(await pathsOf(await layerOf(await deb('bookworm', entries), 'bookworm'))).toContain('bin/sh');
+  });
+
+  it('refuses an owner whose link points elsewhere, or that lacks one', async () => {
+    const wrong = trixieBaseFiles.map((e) => (e.path === './lib' ? link('lib', '/opt/lib') : e));
+    const e1 = await thrown(layerOf(await deb('base-files', wrong), 'base-files', { mergedUsr: 'owner' }));
+    expect(e1.message).toBe('base-files: "lib" must be a symlink to usr/lib in a merged-/usr image');
+    const noSbin = trixieBaseFiles.filter((e) => e.path !== './sbin');
+    const e2 = await thrown(layerOf(await deb('base-files', noSbin), 'base-files', { mergedUsr: 'owner' }));
+    expect(e2.code).toBe('DEB_INVALID');
+    expect(e2.message).toBe('base-files: the distro is merged-/usr but the package ships no sbin → usr/sbin link');
+  });
+});
+
 async function pathsOf(tar: Buffer): Promise<string[]> {
   return (await entries(tar)).map((e) => e.path);
 }

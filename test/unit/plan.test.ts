@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planShards } from '../../src/app/plan.js';
 import { parseShardResult } from '../../src/app/shard-result.js';
-import { loadConfig, type Config } from '../../src/config/index.js';
+import { imagesOf, loadConfig, onlyDistros, type Config } from '../../src/config/index.js';
 import { readLockfile } from '../../src/lock/io.js';
 import { debianPlatform, formatPlatform } from '../../src/oci/index.js';
 
@@ -14,12 +14,12 @@ const ROOT_CONFIG = fileURLToPath(new URL('../../distroless.yaml', import.meta.u
 const LOCK_DIR = fileURLToPath(new URL('../../lockfiles', import.meta.url));
 
 async function load(): Promise<{ config: Config; locked: (image: string) => string[] }> {
-  const config = await loadConfig(ROOT_CONFIG);
+  const config = onlyDistros(await loadConfig(ROOT_CONFIG), ['debian12']);
   const lock = await readLockfile(LOCK_DIR, 'debian12');
   if (!lock) throw new Error('lockfiles/debian12.lock.json is missing');
   // An arch counts when the lock pins the image and the debug packages for it (what build needs).
   const locked = (image: string): string[] =>
-    (config.images[image]?.archs ?? []).filter(
+    (config.images[`${image}-debian12`]?.archs ?? []).filter(
       (a) => lock.images[image]?.[a] !== undefined && lock.images.debug?.[a] !== undefined,
     );
   return { config, locked };
@@ -42,10 +42,9 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     const warnings: string[] = [];
     const plan = await planShards(config, LOCK_DIR, { onWarning: (m) => warnings.push(m) });
 
-    const expected = Object.keys(config.images).flatMap((image) =>
-      locked(image).map((arch) => `${image}-debian12-${arch}`),
-    );
-    expect(expected.length).toBeGreaterThan(Object.keys(config.images).length); // several archs are locked
+    const names = Object.values(config.images).map((i) => i.name);
+    const expected = names.flatMap((image) => locked(image).map((arch) => `${image}-debian12-${arch}`));
+    expect(expected.length).toBeGreaterThan(names.length); // several archs are locked
     expect(plan.shards.map((s) => s.id).sort()).toEqual([...expected].sort());
     expect(new Set(plan.shards.map((s) => s.id)).size).toBe(plan.shards.length);
     for (const s of plan.shards) {
@@ -62,8 +61,8 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
 
     // A parent's shards come before its children's (the order build plans images in).
     const first = (image: string): number => plan.shards.findIndex((s) => s.image === image);
-    for (const [name, image] of Object.entries(config.images)) {
-      if (image.from !== undefined) expect(first(image.from)).toBeLessThan(first(name));
+    for (const image of Object.values(config.images)) {
+      if (image.from !== undefined) expect(first(image.from)).toBeLessThan(first(image.name));
     }
     // Within an image, the config's arch order.
     const staticArchs = plan.shards.filter((s) => s.image === 'static').map((s) => s.arch);
@@ -91,10 +90,26 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     }
   });
 
+  it('covers both distros of the full config: one shard per image × distro × locked arch, --distro narrows', async () => {
+    const full = await loadConfig(ROOT_CONFIG);
+    const plan = await planShards(full, LOCK_DIR, { onWarning: () => undefined });
+    const lock13 = await readLockfile(LOCK_DIR, 'debian13');
+    const expected13 = Object.values(imagesOf(full, 'debian13')).flatMap((i) =>
+      i.archs.filter((a) => lock13?.images[i.name]?.[a] !== undefined).map((a) => `${i.name}-debian13-${a}`),
+    );
+    expect(expected13.length).toBeGreaterThanOrEqual(36); // six images × six archs
+    const ids = plan.shards.map((s) => s.id);
+    expect(ids.filter((id) => id.includes('-debian13-')).sort()).toEqual(expected13.sort());
+    expect(ids.some((id) => id.includes('-debian12-'))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    const only13 = await planShards(onlyDistros(full, ['debian13']), LOCK_DIR);
+    expect(only13.shards.map((s) => s.id).sort()).toEqual(expected13.sort());
+  });
+
   it('is deterministic: the same plan, in the same order, every time', async () => {
     const { config } = await load();
     const a = await planShards(config, LOCK_DIR);
-    const b = await planShards(await loadConfig(ROOT_CONFIG), LOCK_DIR);
+    const b = await planShards(onlyDistros(await loadConfig(ROOT_CONFIG), ['debian12']), LOCK_DIR);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
   });
 
@@ -103,7 +118,11 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     const plan = await planShards(config, LOCK_DIR, { images: ['python3'] });
     expect(plan.shards.map((s) => s.id)).toEqual(locked('python3').map((a) => `python3-debian12-${a}`));
     const arm = await planShards(config, LOCK_DIR, { archs: ['arm64'] });
-    expect(arm.shards.map((s) => s.image).sort()).toEqual(Object.keys(config.images).sort());
+    expect(arm.shards.map((s) => s.image).sort()).toEqual(
+      Object.values(config.images)
+        .map((i) => i.name)
+        .sort(),
+    );
     expect(arm.shards.every((s) => s.arch === 'arm64')).toBe(true);
   });
 
@@ -111,13 +130,16 @@ describe('planShards on the committed distroless.yaml and lockfiles/debian12.loc
     const { config } = await load();
     await expect(planShards(config, LOCK_DIR, { images: ['python4'] })).rejects.toMatchObject({
       code: 'USAGE',
-      message: expect.stringContaining('unknown image(s) python4'),
+      message: expect.stringContaining('unknown image "python4"'),
     });
     const changed: Config = {
       ...config,
       images: {
         ...config.images,
-        static: { ...(config.images.static as NonNullable<Config['images'][string]>), packages: ['base-files'] },
+        'static-debian12': {
+          ...(config.images['static-debian12'] as NonNullable<Config['images'][string]>),
+          packages: ['base-files'],
+        },
       },
     };
     await expect(planShards(changed, LOCK_DIR)).rejects.toMatchObject({

@@ -111,6 +111,18 @@ const CASES: Case[] = [
     actionEnv: EPOCH,
   },
   {
+    name: 'build: one distro of several (--distro / distros)',
+    command: 'build',
+    cli: ['--cache-dir', 'c', '--distro', 'debian13', 'build', '-i', 'static-debian13'],
+    action: { command: 'build', 'cache-dir': 'c', distros: 'debian13', images: 'static-debian13' },
+  },
+  {
+    name: 'update: two distros named',
+    command: 'update',
+    cli: ['--cache-dir', 'c', '-d', 'debian12,debian13', 'update'],
+    action: { command: 'update', 'cache-dir': 'c', distros: 'debian12 debian13' },
+  },
+  {
     name: 'build: the defaults',
     command: 'build',
     cli: ['--cache-dir', 'c', 'build'],
