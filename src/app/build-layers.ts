@@ -13,7 +13,13 @@ import type { LayerEntry } from '../build/generated.js';
 import { dirEntry, fileEntry } from '../build/generated.js';
 import { TarWriter } from '../tar/index.js';
 import { isDistrolessError } from '../errors.js';
-import { gzipIdentity, type LayerCache, type OciLayoutWriter } from '../oci/index.js';
+import {
+  layerCompressionIdentity,
+  layerMediaType,
+  type LayerCache,
+  type LayerWriteOptions,
+  type OciLayoutWriter,
+} from '../oci/index.js';
 import type { LayerBlob } from '../oci/types.js';
 
 /**
@@ -43,10 +49,11 @@ export function tarStream(fill: (writer: TarWriter) => Promise<void>): Readable 
 
 /**
  * A layer from the cache under `what` (every input of its bytes: the source .deb's sha256, arch, …, to which
- * the recipe version, epoch and gzip identity are added), else made by `fill` — which may first fetch the
- * .deb it needs, so a cached layer needs no .deb at all — and cached. The blob is then linked into the layout;
- * a cached one is re-hashed on the way in, and one whose bytes no longer match its digest (changed in place)
- * is evicted and the layer built again.
+ * the recipe version, epoch and compression identity are added), else made by `fill` — which may first fetch
+ * the .deb it needs, so a cached layer needs no .deb at all — and cached. The blob is then linked into the
+ * layout; a cached one is re-hashed on the way in, and one whose bytes no longer match its digest (changed in
+ * place) is evicted and the layer built again. `format` picks gzip (default) or zstd and the deflate workers;
+ * the workers never change the bytes.
  */
 export async function cachedLayer(
   what: string,
@@ -55,22 +62,25 @@ export async function cachedLayer(
   fill: (writer: TarWriter) => Promise<void>,
   cache: LayerCache,
   layout: OciLayoutWriter,
+  format: LayerWriteOptions,
   onEvict?: (message: string) => void,
 ): Promise<BuiltLayer & { hit: boolean }> {
-  const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${gzipIdentity()}`;
-  const cached = await cache.getOrWrite(key, () => tarStream(fill));
+  const compression = format.compression ?? 'gzip';
+  const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${layerCompressionIdentity(compression, format.level)}`;
+  const mediaType = compression === 'gzip' ? {} : { mediaType: layerMediaType(compression) };
+  const cached = await cache.getOrWrite(key, () => tarStream(fill), format);
   try {
     await layout.importBlob(cache.blobPath(cached.blob.digest), cached.blob, { verify: cached.hit });
-    return { ...cached.blob, hit: cached.hit, createdBy };
+    return { ...cached.blob, ...mediaType, hit: cached.hit, createdBy };
   } catch (e) {
     if (!cached.hit || !isDistrolessError(e, 'HASH_MISMATCH')) throw e;
   }
   onEvict?.(`layer cache: ${createdBy}: blob ${cached.blob.digest} does not match its digest; built again`);
   await cache.evict(key, cached.blob.digest);
-  const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill));
+  const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill), format);
   // A second caller may share this rebuild and see it as a hit: it has just been written, so the check holds.
   await layout.importBlob(cache.blobPath(blob.digest), blob, { verify: hit });
-  return { ...blob, hit, createdBy };
+  return { ...blob, ...mediaType, hit, createdBy };
 }
 
 /** Fills a tar with a generated entry list. */

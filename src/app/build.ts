@@ -20,7 +20,14 @@ import {
 import { DistrolessError, errorMessage } from '../errors.js';
 import { lockfilePath, readLockBytes, type LockRead } from '../lock/io.js';
 import type { Lockfile } from '../lock/types.js';
-import { LayerCache, OciLayoutWriter, sweepStaleTemps } from '../oci/index.js';
+import {
+  DeflatePool,
+  LayerCache,
+  OciLayoutWriter,
+  sweepStaleTemps,
+  type LayerCompression,
+  type LayerWriteOptions,
+} from '../oci/index.js';
 import { limiter, mapLimit } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
 import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
@@ -52,6 +59,10 @@ export interface BuildOptions {
   http?: HttpClient;
   /** Layers built at once (default 2: one per core; xz runs in its own process, gzip on the thread pool). */
   concurrency?: number;
+  /** Layer compression; default the config's `compression`, else gzip. */
+  compression?: LayerCompression;
+  /** Worker threads deflating big gzip layers (default: the machine's available parallelism). Never changes the bytes. */
+  deflateWorkers?: number;
   onProgress?: (message: string) => void;
   onWarning?: (message: string) => void;
   /**
@@ -73,6 +84,17 @@ export interface BuildResult {
 
 /** `build`: lockfiles → reproducible images × variants × archs in an OCI image layout. */
 export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
+  // Workers start on the first big gzip layer only: a rebuild from the cache starts none.
+  const deflatePool = new DeflatePool(opts.deflateWorkers);
+  const compression = opts.compression ?? opts.config.compression ?? 'gzip';
+  try {
+    return await buildAll(opts, { compression, deflatePool });
+  } finally {
+    await deflatePool.close();
+  }
+}
+
+async function buildAll(opts: BuildOptions, format: LayerWriteOptions): Promise<BuildResult> {
   const progress = opts.onProgress ?? (() => undefined);
   const warn = opts.onWarning ?? progress;
   const layout = await OciLayoutWriter.open(opts.outDir, { onWait: progress });
@@ -150,6 +172,7 @@ export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
       plans,
       layout,
       cache,
+      format,
       licenses,
       fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)),
       result,
@@ -205,6 +228,8 @@ interface DistroBuild {
   plans: PlannedImage[];
   layout: OciLayoutWriter;
   cache: LayerCache;
+  /** How layers are compressed (and by which deflate workers). */
+  format: LayerWriteOptions;
   /** Copyright facts per .deb, captured while its layer is built (for the SBOMs). */
   licenses: LicenseCache;
   fetchDeb: (arch: string, name: string) => Promise<string>;
@@ -323,6 +348,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
         fill,
         ctx.cache,
         ctx.layout,
+        ctx.format,
         ctx.warn,
       );
       decide();
@@ -341,6 +367,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
     writeEntries(baseFilesystemEntries({ epoch: ctx.epoch })),
     ctx.cache,
     ctx.layout,
+    ctx.format,
     ctx.warn,
   );
   count(ctx, base.hit);
@@ -352,6 +379,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
     writeEntries(osReleaseEntries({ epoch: ctx.epoch, versionId: ctx.distro.version, codename })),
     ctx.cache,
     ctx.layout,
+    ctx.format,
   );
   count(ctx, osRelease.hit);
   const python = new Map<string, BuiltLayer>();
@@ -364,6 +392,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
       writeEntries(pythonEntries({ version, epoch: ctx.epoch })),
       ctx.cache,
       ctx.layout,
+      ctx.format,
     );
     count(ctx, layer.hit);
     python.set(version, layer);
@@ -413,6 +442,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.format,
       ctx.warn,
     );
     count(ctx, layer.hit);
@@ -432,6 +462,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.format,
       ctx.warn,
     );
     count(ctx, layer.hit);
@@ -464,6 +495,7 @@ async function archLayers(ctx: DistroBuild, arch: string) {
       fill,
       ctx.cache,
       ctx.layout,
+      ctx.format,
       ctx.warn,
     );
     count(ctx, layer.hit);
@@ -504,6 +536,7 @@ async function localeLayer(ctx: DistroBuild, arch: string): Promise<BuiltLayer> 
     fill,
     ctx.cache,
     ctx.layout,
+    ctx.format,
   );
   count(ctx, layer.hit);
   return layer;

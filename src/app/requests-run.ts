@@ -139,6 +139,8 @@ export async function runBuildRequest(req: BuildRequest, rt: Runtime): Promise<B
     ...optional('images', req.images),
     ...optional('archs', req.archs),
     ...optional('sbomDir', req.sbomDir),
+    ...optional('compression', req.compression),
+    ...optional('deflateWorkers', req.deflateWorkers),
     onProgress: rt.progress,
     onWarning: rt.warn,
   });

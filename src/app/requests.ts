@@ -69,6 +69,10 @@ export interface RawOptions {
   allowDowngrade?: boolean;
   sbom?: boolean;
   sbomDir?: string;
+  /** Layer compression: gzip or zstd. */
+  compression?: string;
+  /** Threads deflating big gzip layers (a whole number). */
+  deflateWorkers?: string;
   registry?: string;
   username?: string;
   password?: string;
@@ -186,6 +190,9 @@ export interface BuildRequest extends Workspace, Selection {
   epoch?: number;
   /** false: no SBOM files; undefined: beside the layout. */
   sbomDir?: string | false;
+  /** Default: the config's, else gzip. */
+  compression?: 'gzip' | 'zstd';
+  deflateWorkers?: number;
 }
 export interface PushRequest extends RegistryRequest {
   layoutDir: string;
@@ -356,7 +363,23 @@ function buildRequest(raw: RawOptions, edge: Edge): BuildRequest {
     outDir: path(edge, raw.output ?? DEFAULTS.output),
     ...optional('epoch', sourceDateEpoch(edge)),
     ...optional('sbomDir', sbomDir),
+    ...optional(
+      'compression',
+      raw.compression === undefined
+        ? undefined
+        : choice(raw.compression, ['gzip', 'zstd'] as const, 'compression', edge),
+    ),
+    ...optional(
+      'deflateWorkers',
+      raw.deflateWorkers === undefined ? undefined : wholeNumber(raw.deflateWorkers, 'deflateWorkers', edge),
+    ),
   };
+}
+
+function wholeNumber(value: string, option: OptionName, edge: Edge): number {
+  if (!/^[1-9]\d{0,2}$/.test(value.trim()))
+    throw new DistrolessError('USAGE', `${edge.name(option)}: expected a whole number from 1 to 999, got "${value}"`);
+  return Number(value);
 }
 
 function workspace(raw: RawOptions, edge: Edge): Workspace {

@@ -32,6 +32,8 @@ export const CLI_NAMES: Readonly<Record<OptionName, string>> = {
   allowDowngrade: '--allow-downgrade',
   sbom: '--no-sbom',
   sbomDir: '--sbom-dir',
+  compression: '--compression',
+  deflateWorkers: '--deflate-workers',
   registry: '--registry',
   username: '--username',
   password: 'DISTROLESS_REGISTRY_PASSWORD',
@@ -98,6 +100,8 @@ export interface CliOpts {
   output?: string;
   sbomDir?: string;
   sbom?: boolean;
+  compression?: string;
+  deflateWorkers?: string;
   registry?: string;
   immutableTag?: string;
   insecure?: boolean;
@@ -146,6 +150,8 @@ export function toRaw(p: ParsedCli, io: CliIo): RawOptions {
     allowDowngrade: o.allowDowngrade,
     sbom: o.sbom,
     sbomDir: o.sbomDir,
+    compression: o.compression,
+    deflateWorkers: o.deflateWorkers,
     registry: o.registry,
     username: o.username,
     password: env.DISTROLESS_REGISTRY_PASSWORD || undefined,
@@ -270,6 +276,11 @@ export function buildProgram(io: CliIo, onParsed: (p: ParsedCli) => void): Comma
       'where the SPDX SBOMs of the built images go (default: "sbom" beside the output directory)',
     )
     .option('--no-sbom', 'write no SBOM files')
+    .option('--compression <kind>', "layer compression, gzip or zstd (default: the config's, else gzip)")
+    .option(
+      '--deflate-workers <n>',
+      'threads deflating big gzip layers (default: one per core; never changes the bytes)',
+    )
     .action(on('build'));
 
   program

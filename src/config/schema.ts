@@ -58,7 +58,9 @@ const SUITE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9.~+-]*$/;
 
-const TOP_KEYS = ['distros', 'images', 'source'] as const;
+const TOP_KEYS = ['distros', 'images', 'source', 'compression'] as const;
+/** Layer compressions a config may ask for (oci/layer.ts). */
+const COMPRESSIONS = ['gzip', 'zstd'] as const;
 const DISTRO_KEYS = [
   'sources',
   'snapshot',
@@ -138,8 +140,12 @@ export function validateConfig(value: unknown): ValidationResult {
   }
   const normalised = checkRelations(v, distros, drafts, written);
   if (!normalised && v.issues.length === 0) v.add(['images'], 'expected images that can be resolved');
+  const compression = v.compression(top['compression']);
   if (v.issues.length > 0 || !normalised) return { ok: false, issues: v.issues };
-  return { ok: true, config: { distros, images: normalised, ...(source ? { source } : {}) } };
+  return {
+    ok: true,
+    config: { distros, images: normalised, ...(source ? { source } : {}), ...(compression ? { compression } : {}) },
+  };
 }
 
 /**
@@ -207,6 +213,14 @@ class Validator {
     if (typeof value === 'string' && value !== '' && (!pattern || pattern.test(value))) return value;
     this.add(path, `expected ${expected}, got ${describe(value)}`);
     return undefined;
+  }
+
+  /** Top-level `compression`: gzip (the default) or zstd. */
+  compression(value: unknown): (typeof COMPRESSIONS)[number] | undefined {
+    if (value === undefined) return undefined;
+    const found = COMPRESSIONS.find((c) => c === value);
+    if (found === undefined) this.add(['compression'], `expected gzip or zstd, got ${JSON.stringify(value)}`);
+    return found;
   }
 
   url(value: unknown, path: FieldPath): string | undefined {

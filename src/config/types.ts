@@ -63,6 +63,8 @@ export interface Config {
   distros: Record<string, DistroConfig>;
   /** Keyed by `<image>-<distro>` (imageKey): an image name may recur across distros. `from` names one of its distro. */
   images: Record<string, ImageConfig>;
+  /** How build compresses layers (default gzip). Not part of the lock: a build choice, not a resolution input. */
+  compression?: 'gzip' | 'zstd';
   /** Repository URL: label and annotation `org.opencontainers.image.source` of every image and index. */
   source?: string;
 }

@@ -123,7 +123,7 @@ export function buildImageConfig(input: ImageConfigInput): JsonBlob<ImageConfig>
   return jsonBlob(sortKeys(value) as ImageConfig, MEDIA_TYPES.config);
 }
 
-/** A manifest for a config and its layers (gzip), checking the layers are the config's diff_ids in order. */
+/** A manifest for a config and its layers (gzip unless a layer names its media type), checking the layers are the config's diff_ids in order. */
 export function buildManifest(input: {
   config: JsonBlob<ImageConfig>;
   layers: readonly LayerBlob[];
@@ -139,7 +139,7 @@ export function buildManifest(input: {
   }
   const layers = input.layers.map((l): Descriptor => {
     requireDigest(l.digest, 'layer digest');
-    return { mediaType: MEDIA_TYPES.layerGzip, digest: l.digest, size: l.size };
+    return { mediaType: l.mediaType ?? MEDIA_TYPES.layerGzip, digest: l.digest, size: l.size };
   });
   const value: Manifest = {
     schemaVersion: 2,

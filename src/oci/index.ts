@@ -21,11 +21,23 @@ export {
 } from './digest.js';
 export {
   DEFAULT_GZIP_LEVEL,
+  DEFAULT_ZSTD_LEVEL,
   gzipIdentity,
+  LAYER_COMPRESSIONS,
+  layerCompressionIdentity,
+  layerMediaType,
   writeLayerBlob,
   writeLayerBlobFrom,
+  type LayerCompression,
   type LayerWriteOptions,
 } from './layer.js';
+export {
+  DeflatePool,
+  PARALLEL_CHUNK_BYTES,
+  PARALLEL_MIN_BYTES,
+  parallelGzip,
+  sharedDeflatePool,
+} from './parallel-gzip.js';
 export { LayerCache, type LayerCacheOptions } from './layer-cache.js';
 export {
   buildImageConfig,

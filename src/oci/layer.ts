@@ -1,48 +1,109 @@
 /**
- * Turns an uncompressed layer tar into a gzip blob in one streaming pass:
+ * Turns an uncompressed layer tar into a compressed blob in one streaming pass:
  *
- *   tar ─ sha256 (diff_id) ─ gzip ─ header fix ─ sha256 (digest) ─ temp file ─ rename to blobs/sha256/<hex>
+ *   tar ─ sha256 (diff_id) ─ gzip | zstd ─ sha256 (digest) ─ temp file ─ rename to blobs/sha256/<hex>
  *
- * Memory stays bounded (the layer is never held whole) and the deflate work runs on libuv's thread pool (Node's
- * async zlib streams), so several layers compress in parallel while the main thread only hashes and copies.
+ * Memory stays bounded (the layer is never held whole) and the compression runs off the main thread, so the
+ * main thread only reads the .deb, writes the tar and hashes.
  *
- * Determinism of the compressed bytes. zlib's gzip wrapper writes a 10-byte header: 1f 8b, CM 08, FLG 00 (no
- * name, no comment, no extra), MTIME 0, XFL (4 at level 1, 2 at level 9, 0 otherwise — a function of the level)
- * and OS, which is zlib's compile-time OS_CODE: 3 (Unix) on Linux, but 19 on macOS and 10 on Windows. We rewrite
- * OS to 3 so the platform the build runs on does not leak into the digest (the same byte `gzip -n` writes on
- * Linux). The deflate stream itself is a function of (input, level, zlib build): the same Node zlib gives the
- * same bytes however the input is chunked (no flushes are issued), but another zlib build may compress
- * differently — which is why `gzipIdentity()` belongs in layer cache keys. The diff_id never depends on any of it.
+ * gzip (the default, media type tar+gzip) is `parallelGzip` (parallel-gzip.ts): a layer of 1 MiB or more is
+ * deflated in 512 KiB chunks on a pool of worker threads, joined into one gzip member; a smaller one is one
+ * ordinary gzip stream. Determinism: the gzip header is fixed (no name, mtime 0, XFL from the level, OS 3 —
+ * zlib's compile-time OS code would otherwise leak the build platform: 19 on macOS, 10 on Windows), chunk
+ * boundaries are fixed offsets, so the bytes are a function of (input, level, zlib build) and never of the
+ * number of workers or of how the input arrives. Another zlib build may compress differently — which is why
+ * `layerCompressionIdentity()` belongs in layer cache keys. The diff_id never depends on any of it.
+ *
+ * zstd (media type tar+zstd, opt-in) is Node's zstd (Node >= 22.15), single-threaded, fed in fixed 512 KiB
+ * pieces: zstd's streaming output changes with how its input is split into small writes, and fixed pieces make
+ * that split a function of the input alone.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { PassThrough, Readable, Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlibConstants, createGzip } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { DistrolessError } from '../errors.js';
 import { DigestCounter, publishBlob, tempBlobPath } from './digest.js';
-import type { LayerBlob } from './types.js';
+import {
+  checkGzipLevel,
+  parallelGzip,
+  parallelGzipIdentity,
+  PARALLEL_CHUNK_BYTES,
+  sharedDeflatePool,
+  type DeflatePool,
+} from './parallel-gzip.js';
+import { MEDIA_TYPES, type LayerBlob } from './types.js';
 
 /** gzip level used when the caller gives none (what `gzip` and most image builders use). */
 export const DEFAULT_GZIP_LEVEL = 6;
 
-/** Offset of the OS byte in a gzip header (RFC 1952 §2.3) and the value we normalise it to (Unix). */
-const GZIP_OS_OFFSET = 9;
-const GZIP_OS_UNIX = 3;
-/** zlib output chunk: larger than the 16 KiB default, so fewer callbacks per layer. */
-const ZLIB_CHUNK = 64 * 1024;
+/** zstd level used for `compression: zstd` (zstd's own default). */
+export const DEFAULT_ZSTD_LEVEL = 3;
+
+/** How layers are compressed: `gzip` (default, what every runtime pulls) or `zstd` (smaller, faster). */
+export type LayerCompression = 'gzip' | 'zstd';
+export const LAYER_COMPRESSIONS: readonly LayerCompression[] = ['gzip', 'zstd'];
 
 export interface LayerWriteOptions {
-  /** gzip level 0–9; default `DEFAULT_GZIP_LEVEL`. */
+  /** Default gzip. */
+  compression?: LayerCompression;
+  /** gzip level 0–9 (default `DEFAULT_GZIP_LEVEL`) or zstd level 1–19 (default `DEFAULT_ZSTD_LEVEL`). */
   level?: number;
+  /** The worker threads that deflate big gzip layers; default one pool per process, sized to the machine. */
+  deflatePool?: DeflatePool;
+}
+
+/** The OCI media type of a layer compressed so. */
+export function layerMediaType(compression: LayerCompression = 'gzip'): string {
+  return compression === 'zstd' ? MEDIA_TYPES.layerZstd : MEDIA_TYPES.layerGzip;
 }
 
 /**
- * What, besides the tar itself, decides the compressed bytes of a layer: the level and the zlib build. Put it
- * in layer cache keys so a Node upgrade that changes zlib does not serve blobs another build would not produce.
+ * What, besides the tar itself, decides the compressed bytes of a layer: the method, its level and chunking,
+ * and the zlib or zstd build. Put it in layer cache keys so a Node upgrade that changes zlib does not serve
+ * blobs another build would not produce, and a zstd build never finds a gzip layer.
  */
+export function layerCompressionIdentity(compression: LayerCompression = 'gzip', level?: number): string {
+  if (compression === 'zstd') {
+    return `zstd-${level ?? DEFAULT_ZSTD_LEVEL}-p${PARALLEL_CHUNK_BYTES}/zstd-${process.versions.zstd ?? 'unknown'}`;
+  }
+  return parallelGzipIdentity(level ?? DEFAULT_GZIP_LEVEL);
+}
+
+/** `layerCompressionIdentity('gzip', level)`. */
 export function gzipIdentity(level: number = DEFAULT_GZIP_LEVEL): string {
-  return `gzip-${level}/zlib-${process.versions.zlib ?? 'unknown'}`;
+  return layerCompressionIdentity('gzip', level);
+}
+
+/** The compression stage for `opts` (checked: a bad level or a Node without zstd is a USAGE error). */
+function compressor(opts: LayerWriteOptions): Transform[] {
+  const compression = opts.compression ?? 'gzip';
+  if (compression === 'gzip') {
+    const level = opts.level ?? DEFAULT_GZIP_LEVEL;
+    checkGzipLevel(level);
+    return [parallelGzip(level, opts.deflatePool ?? sharedDeflatePool())];
+  }
+  if (compression !== 'zstd') {
+    throw new DistrolessError('USAGE', `layer compression must be gzip or zstd, got ${String(compression)}`);
+  }
+  const level = opts.level ?? DEFAULT_ZSTD_LEVEL;
+  if (!Number.isInteger(level) || level < 1 || level > 19) {
+    throw new DistrolessError('INTERNAL', `zstd level must be an integer from 1 to 19, got ${level}`);
+  }
+  if (typeof zlib.createZstdCompress !== 'function') {
+    throw new DistrolessError(
+      'USAGE',
+      `zstd layers need Node 22.15 or later (node:zlib zstd); this is Node ${process.versions.node}`,
+    );
+  }
+  return [
+    new FixedChunker(PARALLEL_CHUNK_BYTES),
+    zlib.createZstdCompress({
+      chunkSize: 64 * 1024,
+      params: { [zlib.constants.ZSTD_c_compressionLevel]: level, [zlib.constants.ZSTD_c_checksumFlag]: 1 },
+    }),
+  ];
 }
 
 /**
@@ -55,21 +116,16 @@ export async function writeLayerBlob(
   blobsDir: string,
   opts: LayerWriteOptions = {},
 ): Promise<LayerBlob> {
-  const level = opts.level ?? DEFAULT_GZIP_LEVEL;
   const temp = tempBlobPath(blobsDir);
   const uncompressed = new DigestCounter();
   const compressed = new DigestCounter();
   try {
-    if (!Number.isInteger(level) || level < 0 || level > 9) {
-      throw new DistrolessError('INTERNAL', `gzip level must be an integer from 0 to 9, got ${level}`);
-    }
+    const compress = compressor(opts);
     await mkdir(blobsDir, { recursive: true });
     await pipeline([
       tar instanceof Readable ? tar : Readable.from(tar),
       uncompressed,
-      new Coalescer(COALESCE_BYTES),
-      createGzip({ level, chunkSize: ZLIB_CHUNK, strategy: zlibConstants.Z_DEFAULT_STRATEGY }),
-      gzipOsNormaliser(),
+      ...compress,
       compressed,
       createWriteStream(temp, { flags: 'wx', mode: 0o444, flush: true }),
     ]);
@@ -114,12 +170,10 @@ export async function writeLayerBlobFrom(
 }
 
 /**
- * Gathers small writes into chunks of at least `size` bytes. A tar of many small files arrives as a header, a
- * body and padding per entry; handing each piece to zlib costs a thread-pool round trip, which made gzip of
- * tzdata's 1,320 entries (2.3 MB) take 3× as long as the same bytes in 64 KiB chunks. Deflate's output does
- * not depend on how its input is split, so the blob is the same bytes either way.
+ * Cuts the stream into chunks of exactly `size` bytes (the last may be shorter), so that what follows sees the
+ * same writes whatever sizes the input arrived in.
  */
-export class Coalescer extends Transform {
+export class FixedChunker extends Transform {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
@@ -128,47 +182,20 @@ export class Coalescer extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.pendingBytes === 0 && chunk.length >= this.size) {
-      callback(null, chunk);
-      return;
-    }
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= this.size) this.release();
+    if (this.pendingBytes >= this.size) {
+      const all = Buffer.concat(this.pending, this.pendingBytes);
+      let at = 0;
+      for (; all.length - at >= this.size; at += this.size) this.push(all.subarray(at, at + this.size));
+      this.pending = at < all.length ? [all.subarray(at)] : [];
+      this.pendingBytes = all.length - at;
+    }
     callback();
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.pendingBytes > 0) this.release();
+    if (this.pendingBytes > 0) this.push(Buffer.concat(this.pending, this.pendingBytes));
     callback();
-  }
-
-  private release(): void {
-    this.push(this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes));
-    this.pending = [];
-    this.pendingBytes = 0;
-  }
-}
-
-const COALESCE_BYTES = 64 * 1024;
-
-/** A Transform that sets the gzip header's OS byte to Unix, whatever platform zlib was built for (see above). */
-export function gzipOsNormaliser(): Transform {
-  return new GzipOsByte();
-}
-
-class GzipOsByte extends Transform {
-  private offset = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    const at = GZIP_OS_OFFSET - this.offset;
-    this.offset += chunk.length;
-    if (at < 0 || at >= chunk.length || chunk[at] === GZIP_OS_UNIX) {
-      callback(null, chunk);
-      return;
-    }
-    const copy = Buffer.from(chunk);
-    copy[at] = GZIP_OS_UNIX;
-    callback(null, copy);
   }
 }

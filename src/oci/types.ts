@@ -8,6 +8,7 @@ export const MEDIA_TYPES = {
   /** Docker's schema 2 forms, which registries and layouts made by other tools still hold (read, never written). */
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
 } as const;
 
 /** Media types of an image index: OCI, or Docker's manifest list. */
@@ -39,4 +40,6 @@ export interface LayerBlob {
   digest: string;
   size: number;
   diffId: string;
+  /** The layer's media type when not gzip (tar+zstd). */
+  mediaType?: string;
 }

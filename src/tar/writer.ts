@@ -28,8 +28,8 @@ const TYPEFLAGS: Record<TarEntryType, string> = {
 /**
  * Headers, padding and small bodies are gathered into chunks of this size before they reach the destination:
  * a package of many small files (tzdata: 1,320 entries in 2.3 MB) otherwise makes ~4,000 stream writes of a
- * few hundred bytes each, each with its stream bookkeeping, which the gzip stage then joins again (see
- * oci/layer.ts Coalescer). Larger pieces (a body chunk of at least this size) pass through uncopied.
+ * few hundred bytes each, each with its stream bookkeeping, which the compression stage then joins again.
+ * Larger pieces (a body chunk of at least this size) pass through uncopied.
  */
 const STAGING_BYTES = 64 * 1024;
 

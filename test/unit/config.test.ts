@@ -119,6 +119,15 @@ describe('parseConfigText normalisation', () => {
     });
   });
 
+  it('takes an optional top-level compression (gzip or zstd) and names a bad one', () => {
+    expect(parseConfigText(MINIMAL, 'x.yaml').compression).toBeUndefined();
+    expect(parseConfigText(`compression: zstd\n${MINIMAL}`, 'x.yaml').compression).toBe('zstd');
+    expect(parseConfigText(`compression: gzip\n${MINIMAL}`, 'x.yaml').compression).toBe('gzip');
+    expect(invalid(`compression: xz\n${MINIMAL}`).details).toEqual([
+      'distroless.yaml:1:14: compression: expected gzip or zstd, got "xz"',
+    ]);
+  });
+
   it('lets a child inherit a parent that narrows the archs', () => {
     const config = parseConfigText(
       MINIMAL.replace('packages: [base-files] }', 'packages: [base-files], archs: [arm64] }'),
@@ -454,6 +463,7 @@ describe('configDigest', () => {
     );
     expect(variant('[amd64, arm64]', '[arm64, amd64]')).toBe(digest(plain));
     expect(variant('images:\n', 'source: https://github.com/example/images\nimages:\n')).toBe(digest(plain));
+    expect(digest(parseConfigText(`compression: zstd\n${MINIMAL}`, 'x.yaml'))).toBe(digest(plain)); // a build choice
     for (const [from, to] of [
       ['packages: [libc6]', 'packages: [libc6, libssl3]'],
       ['packages: [libc6]', 'packages: [libc6], exclude: [libgcc-s1]'],

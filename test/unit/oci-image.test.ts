@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile, chmod } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isDistrolessError } from '../../src/errors.js';
 import {
@@ -24,7 +24,6 @@ import {
   writeLayerBlobFrom,
   type LayerBlob,
 } from '../../src/oci/index.js';
-import { gzipOsNormaliser } from '../../src/oci/layer.js';
 import { makeTar } from '../helpers/oci-tools.js';
 
 const EPOCH = 1_795_759_200; // 2026-11-27T06:00:00Z
@@ -245,20 +244,7 @@ describe('gzip layers', () => {
     expect(await header(l1)).toBe('0403');
     expect(await header(l9)).toBe('0203');
     await expect(writeLayerBlob(Readable.from([tar]), blobs, { level: 10 })).rejects.toThrow(/gzip level/);
-    expect(gzipIdentity(6)).toMatch(/^gzip-6\/zlib-\d/);
-  });
-
-  it('rewrites a foreign OS byte (macOS zlib writes 19) to Unix, wherever the chunk boundaries fall', async () => {
-    const gz = gzipSync(Buffer.from('hello'));
-    gz[9] = 19;
-    for (const sizes of [[1], [9, 1], [10], [3, 100]]) {
-      const out: Buffer[] = [];
-      for await (const c of chunked(gz, sizes).pipe(gzipOsNormaliser())) out.push(c as Buffer);
-      const fixed = Buffer.concat(out);
-      expect(fixed[9]).toBe(3);
-      expect(fixed.subarray(10).equals(gz.subarray(10))).toBe(true);
-    }
-    expect(gz[9]).toBe(19);
+    expect(gzipIdentity(6)).toMatch(/^gzip-6\/chunks-\d+-min-\d+\/zlib-\d/);
   });
 
   it('publishes nothing when the input stream fails', async () => {

@@ -1,0 +1,204 @@
+// Benchmark: the scale curve (issue 16). Prints one JSON object.
+// 1. Cold `build` (empty layer cache, .debs already downloaded) of java17 (1 image, amd64), the 6 images
+//    (amd64) and the whole set (every image × arch of the config), on 1, 2, 4, … cores: the process is pinned
+//    with `taskset -c 0-(k-1)` and given `--deflate-workers k`.
+// 2. Scale-out against a local docker-registry on 127.0.0.1: `plan`, then its shards as N parallel
+//    `build-shard` processes (each with its own cold cache, as a runner restoring only its .debs), then
+//    `assemble`; beside one `publish` of the same set to another empty registry. No signing on either side.
+// BENCH_SCALE_SET=amd64 limits both parts to amd64 (the whole set downloads every arch's .debs first).
+// Needs taskset (util-linux), docker-registry; dist/cli.js (`npm run bench -- scale` rebuilds it first).
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build as esbuild } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+const cli = join(root, 'bin/distroless-action.js');
+const lockDir = process.env.BENCH_LOCKFILES ?? join(root, 'lockfiles');
+const work = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+const amd64Only = process.env.BENCH_SCALE_SET === 'amd64';
+const cpus = availableParallelism();
+const coreCounts = [...new Set([1, 2, 4, 8, 16, 32, cpus].filter((n) => n <= cpus))].sort((a, b) => a - b);
+const settle = () => execFileSync('sync');
+const common = ['--lockfiles', lockDir, '--no-progress'];
+
+function timed(cmd, args) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return { wall: (performance.now() - t0) / 1000, stdout: r.stdout };
+}
+const pinned = (cores, args) =>
+  timed('taskset', ['-c', `0-${cores - 1}`, process.execPath, cli, ...args, '--deflate-workers', String(cores)]);
+
+/** A cache holding only the downloaded .debs. */
+function coldCache(name) {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  cpSync(join(warm, 'debs'), join(dir, 'debs'), { recursive: true });
+  return dir;
+}
+
+// Download every .deb once (not timed).
+const warm = join(work, 'warm');
+execFileSync(
+  process.execPath,
+  [
+    cli,
+    ...common,
+    '--cache-dir',
+    warm,
+    'build',
+    '--output',
+    join(work, 'warm-layout'),
+    '--no-sbom',
+    ...(amd64Only ? ['--arch', 'amd64'] : []),
+  ],
+  { stdio: ['ignore', 'ignore', 'inherit'] },
+);
+rmSync(join(work, 'warm-layout'), { recursive: true, force: true });
+
+// 1. Cold builds × cores.
+const sets = {
+  'java17 (amd64)': ['--image', 'java17', '--arch', 'amd64'],
+  '6 images (amd64)': ['--arch', 'amd64'],
+  ...(amd64Only ? {} : { 'whole set (all archs)': [] }),
+};
+const curve = {};
+for (const [label, selection] of Object.entries(sets)) {
+  curve[label] = {};
+  for (const cores of coreCounts) {
+    const cache = coldCache('cold');
+    const out = join(work, 'cold-layout');
+    settle();
+    const r = pinned(cores, [
+      ...common,
+      '--cache-dir',
+      cache,
+      'build',
+      '--output',
+      out,
+      '--no-sbom',
+      '--json',
+      ...selection,
+    ]);
+    curve[label][`${cores} core${cores === 1 ? '' : 's'}`] = +r.wall.toFixed(2);
+    rmSync(cache, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// 2. plan / N × build-shard / assemble vs one publish.
+await esbuild({
+  entryPoints: [join(root, 'test/helpers/registry.ts')],
+  outfile: join(work, 'registry.mjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+const { startRegistry } = await import(join(work, 'registry.mjs'));
+const archSel = amd64Only ? ['--arch', 'amd64'] : [];
+const plan = JSON.parse(timed(process.execPath, [cli, ...common, 'plan', '--json', ...archSel]).stdout);
+const shards = plan.include.map((e) => e.id);
+
+function runProcess(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')}: ${err}`))));
+  });
+}
+
+const scaleOut = {};
+const shardCounts = [...new Set([1, 2, cpus, shards.length].filter((n) => n <= shards.length))].sort((a, b) => a - b);
+for (const parallel of shardCounts) {
+  const registry = await startRegistry();
+  try {
+    const results = join(work, `results-${parallel}`);
+    mkdirSync(results);
+    const caches = shards.map((s) => coldCache(`shard-${parallel}-${s}`));
+    settle();
+    const t0 = performance.now();
+    const queue = shards.map((s, i) => [s, i]);
+    await Promise.all(
+      Array.from({ length: parallel }, async () => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+          const [shard, i] = next;
+          await runProcess([
+            ...common,
+            '--cache-dir',
+            caches[i],
+            'build-shard',
+            '--shard',
+            shard,
+            '--registry',
+            `${registry.host}/distroless`,
+            '--insecure',
+            '--output',
+            join(work, `shard-layout-${parallel}-${i}`),
+            '--result',
+            join(results, `${shard}.json`),
+          ]);
+        }
+      }),
+    );
+    const shardsDone = (performance.now() - t0) / 1000;
+    await runProcess([
+      ...common,
+      'assemble',
+      '--registry',
+      `${registry.host}/distroless`,
+      '--insecure',
+      '--results',
+      results,
+      ...archSel,
+    ]);
+    scaleOut[`${parallel} parallel`] = {
+      shardsS: +shardsDone.toFixed(2),
+      totalS: +((performance.now() - t0) / 1000).toFixed(2),
+    };
+    for (const c of caches) rmSync(c, { recursive: true, force: true });
+  } finally {
+    await registry.stop();
+  }
+}
+const one = await startRegistry();
+let publish;
+try {
+  const cache = coldCache('publish');
+  settle();
+  publish = timed(process.execPath, [
+    cli,
+    ...common,
+    '--cache-dir',
+    cache,
+    'publish',
+    '--registry',
+    `${one.host}/distroless`,
+    '--insecure',
+    '--output',
+    join(work, 'publish-layout'),
+    ...archSel,
+  ]);
+} finally {
+  await one.stop();
+}
+
+rmSync(work, { recursive: true, force: true });
+console.log(
+  JSON.stringify(
+    {
+      bench: 'scale',
+      cpus,
+      coldBuildS: curve,
+      scaleOut: { shards: shards.length, ...scaleOut, onePublishS: +publish.wall.toFixed(2) },
+    },
+    null,
+    2,
+  ),
+);
