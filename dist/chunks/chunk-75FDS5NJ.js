@@ -1,6 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a as i}from"./chunk-T3NIT2R3.js";function c(n,o){let a=n.map((t,s)=>Math.max(t.length,...o.map(r=>(r[s]??"").length))),e=t=>t.map((s,r)=>r===t.length-1?s:s.padEnd(a[r]??0)).join("  ").trimEnd();return[e(n),...o.map(e)].join(`
-`)}function g(n,o){return n.length===o.length&&o.length>1?"all":n.join(",")}function d(n){let o=t=>n.changes.filter(s=>s.kind===t).length,a=new Set(n.changes.flatMap(t=>t.images));for(let t of n.closures)a.add(t.image);let e=[`${o("updated")} updated`,`${o("added")} added`,`${o("removed")} removed`];return`${n.distro}: ${n.changes.length} package change(s) (${e.join(", ")}) across ${a.size} image(s)`}function u(n,o){if(i(n))return`${n.distro}: lockfile is up to date`;let a=[d(n)];if(n.changes.length>0){let e=n.changes.map(t=>[t.name,g(t.archs,o),t.old??"-","\u2192",t.new??"-",t.suite]);a.push(m(c(["PACKAGE","ARCH","OLD","","NEW","SUITE"],e)))}for(let e of n.closures){let t=[...e.added.map(s=>`+${s}`),...e.removed.map(s=>`-${s}`)].join(" ");a.push(`  image ${e.image} (${g(e.archs,o)}): ${t}`)}for(let e of n.snapshots)a.push(`  snapshot ${e.suite}: ${e.old??"(none)"} \u2192 ${e.new}`);return a.join(`
-`)}function m(n){return n.split(`
-`).map(o=>`  ${o}`).join(`
-`)}export{c as a,u as b};

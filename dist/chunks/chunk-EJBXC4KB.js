@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+var n="application/vnd.dev.sigstore.bundle.v0.3+json",r="application/vnd.oci.empty.v1+json",i="https://sigstore.dev/cosign/sign/v1",s={content:"dev.sigstore.bundle.content",predicateType:"dev.sigstore.bundle.predicateType",created:"org.opencontainers.image.created"},o="https://fulcio.sigstore.dev",c="https://rekor.sigstore.dev";export{n as a,r as b,i as c,s as d,o as e,c as f};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-var e="application/vnd.dev.sigstore.bundle.v0.3+json",t="application/vnd.oci.empty.v1+json",n="application/vnd.in-toto+json",i="https://in-toto.io/Statement/v1",r="https://sigstore.dev/cosign/sign/v1",o={content:"dev.sigstore.bundle.content",predicateType:"dev.sigstore.bundle.predicateType",created:"org.opencontainers.image.created"},s="https://fulcio.sigstore.dev",c="https://rekor.sigstore.dev";export{e as a,t as b,n as c,i as d,r as e,o as f,s as g,c as h};

@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+var r={amd64:{architecture:"amd64",tag:"amd64"},arm64:{architecture:"arm64",variant:"v8",tag:"arm64"},armhf:{architecture:"arm",variant:"v7",tag:"arm"},armel:{architecture:"arm",variant:"v5",tag:"armv5"},i386:{architecture:"386",tag:"386"},s390x:{architecture:"s390x",tag:"s390x"},ppc64el:{architecture:"ppc64le",tag:"ppc64le"},riscv64:{architecture:"riscv64",tag:"riscv64"},mips64el:{architecture:"mips64le",tag:"mips64le"}},t=Object.keys(r);export{r as a,t as b};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a}from"./chunk-IRPVBCMO.js";import"./chunk-74KFSL6R.js";import"./chunk-LF5F5MMZ.js";import"./chunk-O42YVVA3.js";import"./chunk-D3FMXR5Y.js";import"./chunk-CEG2I7RX.js";import"./chunk-67BG23Y2.js";export{a as readKeyringFiles};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c,d,e}from"./chunk-QT6AXDS6.js";import"./chunk-GPTFOHRD.js";import"./chunk-LBN2I4OC.js";import"./chunk-CEG2I7RX.js";import"./chunk-67BG23Y2.js";export{b as BUILDER_ID,a as BUILD_TYPE,c as githubInvocation,d as invocationId,e as slsaProvenance};

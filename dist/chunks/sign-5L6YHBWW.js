@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{d as a,e as b}from"./chunk-SCNNMGRR.js";import"./chunk-VH2DZGSM.js";import"./chunk-FYAODXDM.js";import"./chunk-BJJH2H3O.js";import"./chunk-RABERPGR.js";import"./chunk-T62JADRN.js";import"./chunk-KX2KPVMI.js";import"./chunk-DKKMG566.js";import"./chunk-IBEUZ47I.js";import"./chunk-O42YVVA3.js";import"./chunk-D3FMXR5Y.js";import"./chunk-CEG2I7RX.js";import"./chunk-67BG23Y2.js";export{b as RegistryClients,a as runSign};

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b}from"./chunk-PASVC7VU.js";import"./chunk-74KFSL6R.js";import"./chunk-LF5F5MMZ.js";import"./chunk-H3I4YRUM.js";import"./chunk-FYAODXDM.js";import"./chunk-BJJH2H3O.js";import"./chunk-T3NIT2R3.js";import"./chunk-2NMEDIXQ.js";import"./chunk-KX2KPVMI.js";import"./chunk-O42YVVA3.js";import"./chunk-D3FMXR5Y.js";import"./chunk-CEG2I7RX.js";import"./chunk-67BG23Y2.js";export{a as runUpdate,b as snapshotId};
