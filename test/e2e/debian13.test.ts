@@ -16,14 +16,48 @@ import type { Config } from '../../src/config/types.js';
 import { readLockfile } from '../../src/lock/io.js';
 import type { Lockfile } from '../../src/lock/types.js';
 import { describeLive } from '../helpers/live.js';
-import { compilePrograms, dpkgPackages, exists, runInImage, unpack, type TestPrograms } from '../helpers/e2e.js';
+import {
+  compilePrograms,
+  compileStructurePrograms,
+  copyInto,
+  dpkgPackages,
+  exists,
+  runInImage,
+  unpack,
+  type StructurePrograms,
+  type TestPrograms,
+} from '../helpers/e2e.js';
 import { validateLayout } from '../helpers/oci-tools.js';
+import { imageMetadata, parseStructureFile, runStructureFile } from '../helpers/structure.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const IMAGES = ['static', 'base-nossl', 'base', 'cc', 'python3', 'java21'];
 const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'];
 /** What Debian 13's base-files ships on amd64 (lib64 only where the arch has it). */
 const LINKS: Record<string, string> = { bin: 'usr/bin', sbin: 'usr/sbin', lib: 'usr/lib', lib64: 'usr/lib64' };
+const STRUCTURE = new URL('./structure/', import.meta.url).pathname;
+
+/**
+ * distroless' structure-test files (HEAD, test/e2e/structure/PROVENANCE.md) that apply to a Debian 13 image.
+ * Left out, because they test what distroless takes from elsewhere: java/testdata/java21_debian13.yaml and
+ * java_base*.yaml (Temurin's JDK under /usr/lib/jvm is absent by design there), and nodejs/ (nodejs.org).
+ */
+function structureFiles(image: string, variant: string): string[] {
+  const debug = variant.startsWith('debug');
+  const files = ['static/testdata/debian13.yaml', 'static/testdata/static.yaml'];
+  if (debug) files.push(image === 'static' ? 'static/testdata/debug.yaml' : 'base/testdata/debug.yaml');
+  if (image !== 'static') files.push('base/testdata/base.yaml');
+  if (image === 'cc')
+    files.push('examples/cc/testdata/hello_debian13.yaml', 'examples/cc/testdata/hello_cc_debian13.yaml');
+  if (image === 'python3') files.push('python3/testdata/python3.yaml', 'python3/testdata/debian13.yaml');
+  if (image === 'java21')
+    files.push(
+      'java/testdata/java_encoding.yaml',
+      'java/testdata/java_certs.yaml',
+      'java/testdata/java_libharfbuzz.yaml',
+    );
+  return files;
+}
 
 describeLive('Debian 13 images, checked with oci-image-tool, umoci and runc (amd64)', () => {
   let work: string;
@@ -32,6 +66,7 @@ describeLive('Debian 13 images, checked with oci-image-tool, umoci and runc (amd
   let layout: string;
   let built: BuildResult;
   let programs: TestPrograms;
+  let structurePrograms: StructurePrograms;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'e2e-debian13-'));
@@ -45,6 +80,7 @@ describeLive('Debian 13 images, checked with oci-image-tool, umoci and runc (amd
     layout = join(work, 'layout');
     built = await runBuild({ config, lockDir, outDir: layout, cacheDir, archs: ['amd64'] });
     programs = await compilePrograms(work);
+    structurePrograms = await compileStructurePrograms(work);
   }, 600_000);
   afterAll(async () => {
     if (work) await rm(work, { recursive: true, force: true });
@@ -151,4 +187,43 @@ describeLive('Debian 13 images, checked with oci-image-tool, umoci and runc (amd
       expect(out).toMatch(/^shell 65532\nBusyBox v1\.37\.\d+/);
     });
   });
+
+  it("passes distroless' Debian 13 structure tests where they test Debian-packaged content (amd64, every variant)", async () => {
+    const pins = lock.packages.amd64 ?? {};
+    const vars = {
+      BUSYBOX_VERSION: (pins['busybox-static']?.version ?? '').replace(/^\d+:/, '').replace(/-[^-]*$/, ''),
+    };
+    const failures: string[] = [];
+    const summary: string[] = [];
+    for (const image of IMAGES) {
+      let run = 0;
+      let passed = 0;
+      for (const variant of VARIANTS) {
+        const ref = `${image}-debian13-${variant}-amd64`;
+        await withImage(ref, async (u) => {
+          const copies: Array<[string, string]> = [[structurePrograms.checkCerts, 'check_certs']];
+          if (image === 'cc')
+            copies.push(
+              [structurePrograms.helloC, 'hello_debian13_binary'],
+              [structurePrograms.helloCc, 'hello_cc_debian13_binary'],
+            );
+          if (image === 'java21') copies.push([structurePrograms.testdataJar, 'testdata.jar']);
+          await copyInto(u, copies);
+          const target = { ...u, metadata: await imageMetadata(layout, ref), execute: true };
+          for (const file of structureFiles(image, variant)) {
+            const parsed = parseStructureFile(await readFile(join(STRUCTURE, file), 'utf8'), file);
+            for (const o of await runStructureFile(parsed, target, vars)) {
+              run++;
+              if (o.result === 'passed') passed++;
+              else failures.push(`${ref} ${file} ${o.kind} ${o.name}: ${o.result} ${o.detail ?? ''}`);
+            }
+          }
+        });
+      }
+      summary.push(`debian13 amd64 ${image}: ${passed}/${run} passed`);
+    }
+    console.log(summary.join('\n'));
+    expect(failures).toEqual([]);
+    expect(summary.filter((l) => l.endsWith(' 0/0 passed'))).toEqual([]); // every image ran its files' tests
+  }, 900_000);
 });

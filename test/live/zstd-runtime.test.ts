@@ -7,7 +7,6 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runBuild, type BuildResult } from '../../src/app/build.js';
@@ -26,8 +25,9 @@ describeLive('a zstd image in podman (amd64)', () => {
   let podman: string[];
 
   beforeAll(async () => {
-    // Lower case: podman names an `oci:` image after its path, and a reference must be lower case.
-    work = join(tmpdir(), `zstd-runtime-${randomBytes(6).toString('hex')}`);
+    // Lower case: podman names an `oci:` image after its path, and a reference must be lower case; the per-run
+    // TMPDIR has upper-case letters, so /tmp itself (the directory is removed in afterAll).
+    work = join('/tmp', `zstd-runtime-${randomBytes(6).toString('hex')}`);
     await mkdir(work);
     layout = join(work, 'layout');
     built = await runBuild({
@@ -35,7 +35,7 @@ describeLive('a zstd image in podman (amd64)', () => {
       lockDir: join(root, 'lockfiles'),
       outDir: layout,
       cacheDir: join(work, 'cache'),
-      images: ['static'],
+      images: ['static-debian12'],
       archs: ['amd64'],
       compression: 'zstd',
       sbomDir: false,
