@@ -38,6 +38,9 @@ const build = (lockfiles, cache, out, extra = []) =>
     '--cache-dir',
     cache,
     '--no-progress',
+    // Debian 12: the set every earlier figure (and mmdebstrap's side below) measures.
+    '--distro',
+    'debian12',
     'build',
     '--arch',
     arch,
@@ -152,11 +155,15 @@ rmSync(zstdCache, { recursive: true, force: true });
 //    cache (copied in by a setup hook under apt's own file names), so neither side downloads packages.
 const closures = {};
 for (const image of Object.keys(lock.images)) {
-  if (image === 'debug') continue;
+  if (image === 'debug' || image === 'locale') continue; // the debug and locale extras, not images
   const list = JSON.parse(
-    execFileSync(process.execPath, [cli, '--lockfiles', lockDir, 'list', '--image', image, '--arch', arch, '--json'], {
-      encoding: 'utf8',
-    }),
+    execFileSync(
+      process.execPath,
+      [cli, '--lockfiles', lockDir, '--distro', 'debian12', 'list', '--image', image, '--arch', arch, '--json'],
+      {
+        encoding: 'utf8',
+      },
+    ),
   );
   closures[image] = list.packages;
 }

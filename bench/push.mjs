@@ -50,6 +50,8 @@ function defaultLayout() {
       '--cache-dir',
       join(work, 'cache'),
       '--no-progress',
+      '--distro',
+      'debian12',
       'build',
       '--output',
       out,

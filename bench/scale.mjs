@@ -21,7 +21,8 @@ const amd64Only = process.env.BENCH_SCALE_SET === 'amd64';
 const cpus = availableParallelism();
 const coreCounts = [...new Set([1, 2, 4, 8, 16, 32, cpus].filter((n) => n <= cpus))].sort((a, b) => a - b);
 const settle = () => execFileSync('sync');
-const common = ['--lockfiles', lockDir, '--no-progress'];
+// Debian 12 only, so the figures compare with earlier runs (both distros: drop '--distro').
+const common = ['--lockfiles', lockDir, '--no-progress', '--distro', 'debian12'];
 
 function timed(cmd, args) {
   const t0 = performance.now();
