@@ -28,36 +28,16 @@ import {
   type TestPrograms,
 } from '../helpers/e2e.js';
 import { validateLayout } from '../helpers/oci-tools.js';
-import { imageMetadata, parseStructureFile, runStructureFile } from '../helpers/structure.js';
+import { imageMetadata, runStructureFiles, structureFiles } from '../helpers/structure.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 const IMAGES = ['static', 'base-nossl', 'base', 'cc', 'python3', 'java21'];
 const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'];
 /** What Debian 13's base-files ships on amd64 (lib64 only where the arch has it). */
 const LINKS: Record<string, string> = { bin: 'usr/bin', sbin: 'usr/sbin', lib: 'usr/lib', lib64: 'usr/lib64' };
-const STRUCTURE = new URL('./structure/', import.meta.url).pathname;
-
-/**
- * distroless' structure-test files (HEAD, test/e2e/structure/PROVENANCE.md) that apply to a Debian 13 image.
- * Left out, because they test what distroless takes from elsewhere: java/testdata/java21_debian13.yaml and
- * java_base*.yaml (Temurin's JDK under /usr/lib/jvm is absent by design there), and nodejs/ (nodejs.org).
- */
-function structureFiles(image: string, variant: string): string[] {
-  const debug = variant.startsWith('debug');
-  const files = ['static/testdata/debian13.yaml', 'static/testdata/static.yaml'];
-  if (debug) files.push(image === 'static' ? 'static/testdata/debug.yaml' : 'base/testdata/debug.yaml');
-  if (image !== 'static') files.push('base/testdata/base.yaml');
-  if (image === 'cc')
-    files.push('examples/cc/testdata/hello_debian13.yaml', 'examples/cc/testdata/hello_cc_debian13.yaml');
-  if (image === 'python3') files.push('python3/testdata/python3.yaml', 'python3/testdata/debian13.yaml');
-  if (image === 'java21')
-    files.push(
-      'java/testdata/java_encoding.yaml',
-      'java/testdata/java_certs.yaml',
-      'java/testdata/java_libharfbuzz.yaml',
-    );
-  return files;
-}
+// distroless' structure-test files (HEAD, test/e2e/structure/PROVENANCE.md), as structureFiles picks them. Left
+// out, because they test what distroless takes from elsewhere: java/testdata/java21_debian13.yaml and
+// java_base*.yaml (Temurin's JDK under /usr/lib/jvm is absent by design there), and nodejs/ (nodejs.org).
 
 describeLive('Debian 13 images, checked with oci-image-tool, umoci and runc (amd64)', () => {
   let work: string;
@@ -210,13 +190,10 @@ describeLive('Debian 13 images, checked with oci-image-tool, umoci and runc (amd
           if (image === 'java21') copies.push([structurePrograms.testdataJar, 'testdata.jar']);
           await copyInto(u, copies);
           const target = { ...u, metadata: await imageMetadata(layout, ref), execute: true };
-          for (const file of structureFiles(image, variant)) {
-            const parsed = parseStructureFile(await readFile(join(STRUCTURE, file), 'utf8'), file);
-            for (const o of await runStructureFile(parsed, target, vars)) {
-              run++;
-              if (o.result === 'passed') passed++;
-              else failures.push(`${ref} ${file} ${o.kind} ${o.name}: ${o.result} ${o.detail ?? ''}`);
-            }
+          for (const o of await runStructureFiles(structureFiles('debian13', image, variant), target, vars)) {
+            run++;
+            if (o.result === 'passed') passed++;
+            else failures.push(`${ref} ${o.file} ${o.kind} ${o.name}: ${o.result} ${o.detail ?? ''}`);
           }
         });
       }

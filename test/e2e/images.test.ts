@@ -29,7 +29,7 @@ import {
   type TestPrograms,
 } from '../helpers/e2e.js';
 import { skopeoInspect, validateLayout } from '../helpers/oci-tools.js';
-import { imageMetadata, parseStructureFile, runStructureFile, type StructureOutcome } from '../helpers/structure.js';
+import { imageMetadata, runStructureFiles, structureFiles } from '../helpers/structure.js';
 import { javaReleaseVersion } from '../../src/build/java.js';
 
 const exec = promisify(execFile);
@@ -38,26 +38,6 @@ const IMAGES = ['static', 'base-nossl', 'base', 'cc', 'python3', 'java17'];
 const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'];
 const ARCHS = ['amd64', 'arm64'];
 const SOURCE = 'https://github.com/example/distroless-images';
-const STRUCTURE = new URL('./structure/', import.meta.url).pathname;
-
-/** Which of distroless' structure-test files apply to which image and variant (test/e2e/structure/PROVENANCE.md). */
-function structureFiles(image: string, variant: string): string[] {
-  const debug = variant.startsWith('debug');
-  const files = ['static/testdata/debian12.yaml', 'static/testdata/static.yaml'];
-  if (debug) files.push(image === 'static' ? 'static/testdata/debug.yaml' : 'base/testdata/debug.yaml');
-  if (image !== 'static') files.push('base/testdata/base.yaml');
-  if (image === 'cc')
-    files.push('examples/cc/testdata/hello_debian12.yaml', 'examples/cc/testdata/hello_cc_debian12.yaml');
-  if (image === 'python3') files.push('python3/testdata/python3.yaml', 'python3/testdata/debian12.yaml');
-  if (image === 'java17')
-    files.push(
-      debug ? 'java/testdata/java17_debug_debian12.yaml' : 'java/testdata/java17_debian12.yaml',
-      'java/testdata/java_encoding.yaml',
-      'java/testdata/java_certs.yaml',
-      'java/testdata/java_libharfbuzz.yaml',
-    );
-  return files;
-}
 
 /** The upstream version of a Debian version: no epoch, no Debian revision. */
 const upstream = (v: string): string => v.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
@@ -299,15 +279,11 @@ describeLive('built images, checked with oci-image-tool, skopeo, umoci and runc 
               await copyInto(u, copies);
             }
             const target = { ...u, metadata: await imageMetadata(layout, ref), execute };
-            for (const file of structureFiles(image, variant)) {
-              const parsed = parseStructureFile(await readFile(join(STRUCTURE, file), 'utf8'), file);
-              const outcomes: StructureOutcome[] = await runStructureFile(parsed, target, vars);
-              for (const o of outcomes) {
-                if (o.result === 'skipped') counts.notRun++;
-                else counts.run++;
-                if (o.result === 'passed') counts.passed++;
-                if (o.result === 'failed') failures.push(`${ref} ${file} ${o.kind} ${o.name}: ${o.detail ?? ''}`);
-              }
+            for (const o of await runStructureFiles(structureFiles('debian12', image, variant), target, vars)) {
+              if (o.result === 'skipped') counts.notRun++;
+              else counts.run++;
+              if (o.result === 'passed') counts.passed++;
+              if (o.result === 'failed') failures.push(`${ref} ${o.file} ${o.kind} ${o.name}: ${o.detail ?? ''}`);
             }
           } finally {
             await rm(join(u.bundle, '..'), { recursive: true, force: true });

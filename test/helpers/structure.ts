@@ -317,3 +317,43 @@ export async function imageMetadata(layout: string, ref: string): Promise<ImageM
   const config = (await blob(manifest.config.digest)) as { config?: ImageMetadata };
   return config.config ?? {};
 }
+
+const STRUCTURE_DIR = new URL('../e2e/structure/', import.meta.url).pathname;
+
+/**
+ * Which of distroless' structure-test files (test/e2e/structure, PROVENANCE.md) apply to one image × variant of a
+ * distro: its os-release file, the static and base files, the debug ones for debug variants, and the image's own.
+ * java17 has distroless' Debian 12 version files; java21's (Temurin) do not apply, the generic Java ones do.
+ */
+export function structureFiles(distro: 'debian12' | 'debian13', image: string, variant: string): string[] {
+  const debug = variant.startsWith('debug');
+  const files = [`static/testdata/${distro}.yaml`, 'static/testdata/static.yaml'];
+  if (debug) files.push(image === 'static' ? 'static/testdata/debug.yaml' : 'base/testdata/debug.yaml');
+  if (image !== 'static') files.push('base/testdata/base.yaml');
+  if (image === 'cc')
+    files.push(`examples/cc/testdata/hello_${distro}.yaml`, `examples/cc/testdata/hello_cc_${distro}.yaml`);
+  if (image === 'python3') files.push('python3/testdata/python3.yaml', `python3/testdata/${distro}.yaml`);
+  if (image === 'java17')
+    files.push(debug ? 'java/testdata/java17_debug_debian12.yaml' : 'java/testdata/java17_debian12.yaml');
+  if (image.startsWith('java'))
+    files.push(
+      'java/testdata/java_encoding.yaml',
+      'java/testdata/java_certs.yaml',
+      'java/testdata/java_libharfbuzz.yaml',
+    );
+  return files;
+}
+
+/** Reads, parses and runs each of `files` (paths under test/e2e/structure) against one target, in order. */
+export async function runStructureFiles(
+  files: readonly string[],
+  target: StructureTarget,
+  vars: Vars = {},
+): Promise<Array<StructureOutcome & { file: string }>> {
+  const out: Array<StructureOutcome & { file: string }> = [];
+  for (const file of files) {
+    const parsed = parseStructureFile(await readFile(join(STRUCTURE_DIR, file), 'utf8'), file);
+    for (const o of await runStructureFile(parsed, target, vars)) out.push({ ...o, file });
+  }
+  return out;
+}
