@@ -86,6 +86,9 @@ try {
   const changed = {
     ...pin,
     version: field('Version'),
+    // The builder checks the .deb's source version against the pin: `Source: name (version)` when it differs
+    // from the binary's, else the binary's own.
+    sourceVersion: /^Source: \S+ \((.*)\)$/m.exec(stanza)?.[1] ?? field('Version'),
     suite: 'bookworm',
     filename: field('Filename'),
     size: Number(field('Size')),
