@@ -1,7 +1,7 @@
-import type { FetchedIndex } from '../archive/index.js';
-import type { DistroConfig, ImageRequest } from '../config/index.js';
-import { parsePackagesIndex } from '../debian/packages.js';
-import type { LocatedPackage } from '../debian/types.js';
+import type { IndexOrigin, IndexSink, ReadIndex } from '../archive/index.js';
+import type { DistroConfig, ImageRequest, SourceConfig } from '../config/index.js';
+import { PackagesReader } from '../debian/packages.js';
+import type { LocatedPackage, PackageRecord, SuiteRef } from '../debian/types.js';
 import type { LockedImageArch, LockedPackage } from '../lock/types.js';
 import { buildUniverse, resolve, type UniverseSource } from '../resolve/index.js';
 import { compareCodeUnits } from '../util/json.js';
@@ -14,26 +14,49 @@ export interface ResolvedArch {
   images: Record<string, LockedImageArch>;
 }
 
+/** What resolution keeps of one Packages index: its records and apt's registration order of names. */
+export interface ParsedIndex {
+  packages: PackageRecord[];
+  /**
+   * The order in which apt's cache would register each name: apt breaks ties between equally ranked
+   * providers by it, so the resolver needs it to pick what apt picks.
+   */
+  names: string[];
+}
+
 /**
- * Parses one arch's verified indices (one per source, in config order), merges them into a universe and
- * resolves every image request for that arch.
+ * A sink (see readIndices) that parses an index of `source` as it is decompressed into compact records
+ * located in that source (see src/debian/stored-package.ts).
+ */
+export function packagesSink(source: SourceConfig): (index: IndexOrigin) => IndexSink<ParsedIndex> {
+  return ({ path, component }) => {
+    const names: string[] = [];
+    const origin = originOf(source, component);
+    const reader = new PackagesReader(`${source.suite} ${path}`, { names, origin, compact: true });
+    return { write: (chunk) => reader.write(chunk), end: () => ({ packages: reader.end(), names }) };
+  };
+}
+
+function originOf(source: SourceConfig, component: string): SuiteRef {
+  return { url: source.originalUrl ?? source.url, suite: source.suite, component };
+}
+
+/**
+ * Merges one arch's parsed indices (one list per source, in config order) into a universe and resolves
+ * every image request for that arch.
  */
 export function resolveArch(
   distro: DistroConfig,
   arch: string,
-  indices: ReadonlyArray<readonly FetchedIndex[]>,
+  indices: ReadonlyArray<readonly ReadIndex<ParsedIndex>[]>,
   requests: readonly ImageRequest[],
 ): ResolvedArch {
   const sources: UniverseSource[] = [];
-  indices.forEach((fetched, i) => {
+  indices.forEach((parsed, i) => {
     const source = distro.sources[i];
     if (!source) return;
-    for (const ix of fetched) {
-      const origin = { url: source.originalUrl ?? source.url, suite: source.suite, component: ix.component };
-      // `names` records the order in which apt's cache would register each name: apt breaks ties between
-      // equally ranked providers by it, so the resolver needs it to pick what apt picks.
-      const names: string[] = [];
-      sources.push({ origin, packages: parsePackagesIndex(ix.text, `${source.suite} ${ix.path}`, { names }), names });
+    for (const ix of parsed) {
+      sources.push({ origin: originOf(source, ix.component), packages: ix.value.packages, names: ix.value.names });
     }
   });
   const universe = buildUniverse(arch, sources);

@@ -8,7 +8,13 @@ import {
   type PoolProgress,
   debianKeyring,
   directoryCache,
-  fetchIndices,
+  downloadIndices,
+  readIndexFile,
+  type IndexCache,
+  type IndexFile,
+  type IndexOrigin,
+  type ReadIndex,
+  type SuiteIndicesOf,
   fetchRelease,
   listedIndexEntries,
   type ArchiveProgress,
@@ -17,15 +23,22 @@ import {
   type Keyring,
   type RetryPolicy,
 } from '../archive/index.js';
-import { type Config, configDigest, type DistroConfig, imageRequests, type SourceConfig } from '../config/index.js';
+import {
+  type Config,
+  configDigest,
+  type DistroConfig,
+  type ImageRequest,
+  imageRequests,
+  type SourceConfig,
+} from '../config/index.js';
 import { DistrolessError } from '../errors.js';
 import { diffLockfiles, isEmptyDiff, type LockDiff } from '../lock/diff.js';
 import { lockfilePath, readLockfile, writeLockfiles } from '../lock/io.js';
 import { compareCodeUnits } from '../util/json.js';
 import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } from '../lock/types.js';
-import { resolveArch, type ResolvedArch } from './resolve-distro.js';
-import { mapLimit } from '../util/concurrency.js';
+import { packagesSink, type ParsedIndex, resolveArch, type ResolvedArch } from './resolve-distro.js';
 import { DEFAULT_RETRY, singleTry } from '../util/http/index.js';
+import { collectGarbage, leanHeap } from '../util/memory.js';
 import { selectSnapshot, snapshotArchive, snapshotTimestamp } from '../archive/snapshot.js';
 import { collectChangelogs } from '../update-pr/changelogs.js';
 
@@ -176,38 +189,16 @@ async function updateDistro(
   }
   const cache = opts.cacheDir === undefined ? undefined : directoryCache(join(opts.cacheDir, 'indices'));
   const requests = imageRequests(opts.config, distro);
-  // Arch by arch, two at a time: one arch's indices download and decompress while another is parsed, and
-  // only two arches' indices are in memory at once.
-  const perArch = await mapLimit(archs, 2, async (arch) => {
-    const suites = await Promise.all(
-      distro.sources.map((s, i) =>
-        fetchIndices(releases[i] as FetchedRelease, {
-          components: s.components,
-          archs: [arch],
-          http: deps.http,
-          ...(cache ? { cache } : {}),
-          xzCommand: 'xz',
-          onProgress: onArchive,
-        }),
-      ),
-    );
-    const resolved = resolveArch(
-      distro,
-      arch,
-      suites.map((s) => s.indices),
-      requests,
-    );
-    deps.progress(
-      `${distro.name} ${arch}: resolved ${Object.keys(resolved.images).length} image(s), ${Object.keys(resolved.pins).length} packages`,
-    );
-    return {
-      resolved,
-      suites: suites.map((s) => ({
-        indices: s.indices.map(({ text: _text, ...rest }) => rest),
-        missingArchs: s.missingArchs,
-      })),
-    };
-  });
+  // Arch by arch: each arch's indices are downloaded and checked, then parsed as they are decompressed, then
+  // resolved. Only one arch's compact records are in memory at a time, never an index's text
+  // (docs/architecture.md, "update in bounded memory").
+  leanHeap();
+  const perArch: ArchResult[] = [];
+  for (const arch of archs) {
+    perArch.push(await updateArch(distro, arch, releases, requests, cache, deps));
+    // That arch's records and universe are garbage now: collect them before the next arch's are built.
+    collectGarbage();
+  }
   const snapshots = await snapshotIds(opts, distro, releases, previous, deps);
   const fresh: Lockfile = {
     lockfileVersion: LOCKFILE_VERSION,
@@ -237,6 +228,62 @@ async function updateDistro(
   const diff = diffLockfiles(previous, lock);
   const changed = !previous || !isEmptyDiff(diff) || lockInputsMoved(previous, lock);
   return { update: { ...base, changed, upToDate: false, diff }, lock, previous };
+}
+
+interface ArchResult {
+  resolved: ResolvedArch;
+  /** Per source, in config order: the indices read and the archs its Release does not list. */
+  suites: { indices: IndexOrigin[]; missingArchs: string[] }[];
+}
+
+/** Downloads and checks one arch's indices, parses each as it is decompressed, and resolves that arch. */
+async function updateArch(
+  distro: DistroConfig,
+  arch: string,
+  releases: readonly FetchedRelease[],
+  requests: readonly ImageRequest[],
+  cache: IndexCache | undefined,
+  deps: Deps,
+): Promise<ArchResult> {
+  const onArchive = (e: ArchiveProgress): void => deps.progress(describe(e));
+  const files = await Promise.all(
+    distro.sources.map((s, i) =>
+      downloadIndices(releases[i] as FetchedRelease, {
+        components: s.components,
+        archs: [arch],
+        http: deps.http,
+        ...(cache ? { cache } : {}),
+        onProgress: onArchive,
+      }),
+    ),
+  );
+  const suites: SuiteIndicesOf<ReadIndex<ParsedIndex>>[] = [];
+  for (const [i, suite] of files.entries()) {
+    const sink = packagesSink(distro.sources[i] as SourceConfig);
+    const indices: ReadIndex<ParsedIndex>[] = [];
+    // One file at a time, each compressed file dropped once read.
+    while (suite.indices.length > 0) {
+      const file = suite.indices.shift() as IndexFile;
+      indices.push(await readIndexFile(file, sink(file), 'xz'));
+    }
+    suites.push({ ...suite, indices });
+  }
+  const resolved = resolveArch(
+    distro,
+    arch,
+    suites.map((s) => s.indices),
+    requests,
+  );
+  deps.progress(
+    `${distro.name} ${arch}: resolved ${Object.keys(resolved.images).length} image(s), ${Object.keys(resolved.pins).length} packages`,
+  );
+  return {
+    resolved,
+    suites: suites.map((s) => ({
+      indices: s.indices.map(({ value: _value, ...origin }) => origin),
+      missingArchs: s.missingArchs,
+    })),
+  };
 }
 
 /** The .deb store of the changelog step: `<cacheDir>/debs` (build's), or a temp dir removed afterwards. */

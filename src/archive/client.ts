@@ -2,13 +2,15 @@
  * The archive client: InRelease → signature check → Release rules → for each component × arch the Packages
  * index, fetched by hash when the archive offers it, its size and sha256 checked against the signed Release
  * before it is decompressed, and the decompressed text checked again when the Release lists it.
- * Callers parse the returned text (src/debian/packages.ts); nothing here reads a Packages stanza.
+ * Callers parse the returned text, or hand a sink that parses the decompressed bytes as they come
+ * (`readIndices`, src/debian/packages.ts): nothing here reads a Packages stanza.
  */
+import { createHash } from 'node:crypto';
 import { DistrolessError } from '../errors.js';
 import { redactUrl } from '../util/http/url.js';
 import { sha256Hex } from '../util/hash.js';
 import type { IndexCache } from './cache.js';
-import { compressionOf, decompress } from './decompress.js';
+import { compressionOf, decompressChunks } from './decompress.js';
 import type { HttpClient } from './http.js';
 import type { Keyring } from './keys.js';
 import { verifyClearsigned, type Signer } from './pgp.js';
@@ -60,7 +62,8 @@ export interface IndicesRequest {
 
 export type SuiteIndicesRequest = ReleaseRequest & Omit<IndicesRequest, 'http' | 'onProgress'>;
 
-export interface FetchedIndex {
+/** Where one index came from; `FetchedIndex` adds its text, `ReadIndex` what a sink kept of it. */
+export interface IndexOrigin {
   component: string;
   arch: string;
   /** Path inside dists/<suite>/ of the file fetched, e.g. main/binary-amd64/Packages.gz */
@@ -70,17 +73,36 @@ export interface FetchedIndex {
   size: number;
   /** Where the bytes came from (a by-hash URL when used); `cache:` when from the cache. */
   source: string;
+}
+
+export interface FetchedIndex extends IndexOrigin {
   /** The decompressed Packages text. */
   text: string;
 }
 
-export interface SuiteIndices {
+export interface ReadIndex<T> extends IndexOrigin {
+  /** What the sink returned. */
+  value: T;
+}
+
+/**
+ * Takes one index's decompressed bytes piece by piece, in order, and returns what the caller keeps of it:
+ * an index is never held whole unless the sink holds it.
+ */
+export interface IndexSink<T> {
+  write(chunk: Buffer): void;
+  end(): T;
+}
+
+export interface SuiteIndicesOf<I> {
   release: FetchedRelease;
   /** In the order components × archs were asked for, missing archs left out. */
-  indices: FetchedIndex[];
+  indices: I[];
   /** Archs asked for that the Release's Architectures field does not list. */
   missingArchs: string[];
 }
+
+export type SuiteIndices = SuiteIndicesOf<FetchedIndex>;
 
 const MAX_INRELEASE_BYTES = 16 * 1024 * 1024;
 const MAX_INDEX_TEXT_BYTES = 1024 * 1024 * 1024;
@@ -129,14 +151,79 @@ export async function fetchSuiteIndices(req: SuiteIndicesRequest): Promise<Suite
   return fetchIndices(release, req);
 }
 
-/** The Packages indices for an already verified Release (e.g. one whose InRelease hash changed). */
+/** The Packages indices for an already verified Release (e.g. one whose InRelease hash changed), as text. */
 export async function fetchIndices(fetched: FetchedRelease, req: IndicesRequest): Promise<SuiteIndices> {
+  const got = await readIndices(fetched, req, textSink);
+  return { ...got, indices: got.indices.map(({ value, ...origin }) => ({ ...origin, text: value })) };
+}
+
+/**
+ * The Packages indices for an already verified Release, each decompressed into a sink as it decodes (see
+ * downloadIndices and readIndexFile).
+ */
+export async function readIndices<T>(
+  fetched: FetchedRelease,
+  req: IndicesRequest,
+  sinkFor: (index: IndexOrigin) => IndexSink<T>,
+): Promise<SuiteIndicesOf<ReadIndex<T>>> {
+  const files = await downloadIndices(fetched, req);
+  const indices = await Promise.all(files.indices.map((f) => readIndexFile(f, sinkFor(f), req.xzCommand)));
+  return { ...files, indices };
+}
+
+/** One index file as downloaded (or taken from the cache) and checked against the signed Release, compressed. */
+export interface IndexFile extends IndexOrigin {
+  bytes: Buffer;
+  /** The Release's entry for the decompressed file, when it lists one beside the compressed one. */
+  plain?: ReleaseEntry;
+}
+
+/**
+ * The compressed Packages index of every component × arch asked for, each checked against the signed Release
+ * (size and sha256) before anything reads it. Decompressing and parsing is a separate step (readIndexFile),
+ * so that a caller can download the next indices while it parses the current ones.
+ */
+export async function downloadIndices(
+  fetched: FetchedRelease,
+  req: IndicesRequest,
+): Promise<SuiteIndicesOf<IndexFile>> {
   const listed = fetched.release.architectures;
   const present = req.archs.filter((a) => listed.length === 0 || listed.includes(a));
   const missingArchs = req.archs.filter((a) => !present.includes(a));
   for (const arch of missingArchs) req.onProgress?.({ kind: 'missing-arch', suite: fetched.suite, arch });
-  const jobs = req.components.flatMap((component) => present.map((arch) => fetchIndex(fetched, component, arch, req)));
+  const jobs = req.components.flatMap((component) =>
+    present.map((arch) => downloadIndex(fetched, component, arch, req)),
+  );
   return { release: fetched, indices: await Promise.all(jobs), missingArchs };
+}
+
+/**
+ * Decompresses a verified index file into `sink` piece by piece; when the Release lists the decompressed
+ * file too, its size and sha256 are checked before the sink's `end`.
+ */
+export async function readIndexFile<T>(file: IndexFile, sink: IndexSink<T>, xzCommand?: string): Promise<ReadIndex<T>> {
+  const { bytes, plain, ...origin } = file;
+  const opts = { source: file.source, maxOutputBytes: MAX_INDEX_TEXT_BYTES, xzCommand };
+  const hash = plain === undefined ? null : createHash('sha256');
+  let size = 0;
+  for await (const chunk of decompressChunks(bytes, compressionOf(file.path), opts)) {
+    hash?.update(chunk);
+    size += chunk.length;
+    sink.write(chunk);
+  }
+  if (hash !== null && plain !== undefined)
+    checkDigest(size, hash.digest('hex'), plain, `${file.source} (decompressed)`);
+  return { ...origin, value: sink.end() };
+}
+
+/**
+ * Joins the pieces and reads them as latin1, which maps bytes 1:1 into a one-byte V8 string: ~10× faster than
+ * UTF-8 decoding a 50 MB index and half the memory. Every field we read (names, versions, relations, paths,
+ * hashes) is ASCII; free text such as Description or Maintainer is not used and may show as mojibake.
+ */
+function textSink(): IndexSink<string> {
+  const pieces: Buffer[] = [];
+  return { write: (chunk) => pieces.push(chunk), end: () => Buffer.concat(pieces).toString('latin1') };
 }
 
 /** The index files the Release lists for component × arch, in the order the client tries them. */
@@ -145,14 +232,13 @@ export function listedIndexEntries(release: Release, component: string, arch: st
   return INDEX_SUFFIXES.flatMap((s) => release.sha256.get(base + s) ?? []);
 }
 
-async function fetchIndex(
+async function downloadIndex(
   fetched: FetchedRelease,
   component: string,
   arch: string,
   req: IndicesRequest,
-): Promise<FetchedIndex> {
+): Promise<IndexFile> {
   const base = `${component}/binary-${arch}/Packages`;
-  const entries = fetched.release.sha256;
   const candidates = listedIndexEntries(fetched.release, component, arch);
   if (candidates.length === 0) {
     throw new DistrolessError(
@@ -164,22 +250,16 @@ async function fetchIndex(
   for (const entry of candidates) {
     const got = await fetchVerified(fetched, entry, req);
     if (got === undefined) continue;
-    const { bytes, source } = got;
-    const opts = { source, maxOutputBytes: MAX_INDEX_TEXT_BYTES, xzCommand: req.xzCommand };
-    const raw = await decompress(bytes, compressionOf(entry.path), opts);
-    const plain = entries.get(base);
-    if (plain !== undefined && plain !== entry) checkBytes(raw, plain, `${source} (decompressed)`);
-    // latin1 maps bytes 1:1 into a one-byte V8 string: ~10× faster than UTF-8 decoding a 50 MB index and half
-    // the memory. Every field we read (names, versions, relations, paths, hashes) is ASCII; free text such
-    // as Description or Maintainer is not used and may show as mojibake.
+    const plain = fetched.release.sha256.get(base);
     return {
       component,
       arch,
       path: entry.path,
       sha256: entry.sha256,
       size: entry.size,
-      source,
-      text: raw.toString('latin1'),
+      source: got.source,
+      bytes: got.bytes,
+      ...(plain !== undefined && plain !== entry ? { plain } : {}),
     };
   }
   const listed = candidates.map((e) => e.path).join(', ');
@@ -226,13 +306,17 @@ const MID_SYNC_HINT =
   ' (its by-hash copy is missing too: the mirror looks inconsistent or mid-sync; try later or another mirror)';
 
 function checkBytes(bytes: Buffer, entry: ReleaseEntry, source: string, hint = ''): void {
-  if (bytes.length !== entry.size) {
+  checkDigest(bytes.length, bytes.length === entry.size ? sha256Hex(bytes) : '', entry, source, hint);
+}
+
+/** Throws unless `size` and `actual` (a sha256, hex) are the entry's. */
+function checkDigest(size: number, actual: string, entry: ReleaseEntry, source: string, hint = ''): void {
+  if (size !== entry.size) {
     throw new DistrolessError(
       'SIZE_MISMATCH',
-      `${source}: ${bytes.length} bytes, the Release says ${entry.size} for ${entry.path}${hint}`,
+      `${source}: ${size} bytes, the Release says ${entry.size} for ${entry.path}${hint}`,
     );
   }
-  const actual = sha256Hex(bytes);
   if (actual !== entry.sha256) {
     throw new DistrolessError(
       'HASH_MISMATCH',

@@ -8,10 +8,10 @@
  * present on Debian and on GitHub's Linux runners); where it is missing, xz-decompress (WebAssembly, bundled
  * into dist/, see src/deb/deb.ts for its measurements) decodes it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { gunzip as zlibGunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { DistrolessError } from '../errors.js';
 
 export type Compression = 'gz' | 'xz' | 'none';
@@ -25,8 +25,6 @@ export interface DecompressOptions {
   xzCommand?: string;
 }
 
-const gunzipAsync = promisify(zlibGunzip);
-
 /** The compression a Debian index path implies by its suffix. */
 export function compressionOf(path: string): Compression {
   if (path.endsWith('.gz')) return 'gz';
@@ -34,74 +32,135 @@ export function compressionOf(path: string): Compression {
   return 'none';
 }
 
+/** The whole output of `decompressChunks`, joined. */
 export async function decompress(bytes: Buffer, kind: Compression, opts: DecompressOptions): Promise<Buffer> {
-  switch (kind) {
-    case 'gz':
-      return gunzip(bytes, opts);
-    case 'xz':
-      return unxz(bytes, opts);
-    case 'none':
-      return bytes;
-  }
+  if (kind === 'none') return bytes;
+  const out: Buffer[] = [];
+  for await (const chunk of decompressChunks(bytes, kind, opts)) out.push(chunk);
+  return Buffer.concat(out);
 }
 
-/** zlib on the libuv thread pool, so that several indices decode in parallel off the main thread. */
-export async function gunzip(bytes: Buffer, opts: DecompressOptions): Promise<Buffer> {
+/**
+ * Decompresses `bytes`, handing the output on piece by piece as the decoder produces it, so that a caller
+ * parsing as it goes never holds the whole text (see src/debian/packages.ts, PackagesReader). Stopping early
+ * (break, or an error in the caller's loop) stops the decoder and reaps its process.
+ */
+export async function* decompressChunks(
+  bytes: Buffer,
+  kind: Compression,
+  opts: DecompressOptions,
+): AsyncGenerator<Buffer, void, undefined> {
+  const max = opts.maxOutputBytes ?? Infinity;
+  let total = 0;
+  const pieces = kind === 'gz' ? gunzipChunks(bytes) : kind === 'xz' ? unxzChunks(bytes, opts.xzCommand) : whole(bytes);
+  const iterator = pieces[Symbol.asyncIterator]();
   try {
-    return await gunzipAsync(bytes, opts.maxOutputBytes === undefined ? {} : { maxOutputLength: opts.maxOutputBytes });
-  } catch (e) {
-    throw new DistrolessError('PARSE', `${opts.source}: cannot gunzip (${(e as Error).message})`, { cause: e });
-  }
-}
-
-export async function unxz(bytes: Buffer, opts: DecompressOptions): Promise<Buffer> {
-  try {
-    if (opts.xzCommand !== undefined) {
+    for (;;) {
+      let chunk: Buffer;
       try {
-        return await runXz(opts.xzCommand, bytes);
+        const next = await iterator.next();
+        if (next.done === true) return;
+        chunk = next.value;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        throw new DistrolessError('PARSE', `${opts.source}: cannot ${VERB[kind]} (${(e as Error).message})`, {
+          cause: e,
+        });
       }
+      total += chunk.length;
+      if (total > max)
+        throw new DistrolessError('PARSE', `${opts.source}: cannot ${VERB[kind]} (more than ${max} bytes)`);
+      yield chunk;
     }
-    return await wasmUnxz(bytes, opts.maxOutputBytes);
-  } catch (e) {
-    throw new DistrolessError('PARSE', `${opts.source}: cannot unxz (${(e as Error).message})`, { cause: e });
+  } finally {
+    await iterator.return?.();
   }
 }
 
-async function wasmUnxz(bytes: Buffer, max = Infinity): Promise<Buffer> {
+async function* whole(bytes: Buffer): AsyncGenerator<Buffer, void, undefined> {
+  yield bytes;
+}
+
+const VERB: Record<Compression, string> = { gz: 'gunzip', xz: 'unxz', none: 'read' };
+
+/** Whole-buffer gunzip (kept for callers holding small files). */
+export async function gunzip(bytes: Buffer, opts: DecompressOptions): Promise<Buffer> {
+  return decompress(bytes, 'gz', opts);
+}
+
+/** Whole-buffer unxz: the `xz` command when given and present, else the bundled decoder. */
+export async function unxz(bytes: Buffer, opts: DecompressOptions): Promise<Buffer> {
+  return decompress(bytes, 'xz', opts);
+}
+
+/** zlib in 64 KiB pieces (its default 16 KiB pieces cost more in a parser's per-piece work). */
+function gunzipChunks(bytes: Buffer): AsyncIterable<Buffer> {
+  const z = createGunzip({ chunkSize: 64 * 1024 });
+  z.end(bytes);
+  return z;
+}
+
+async function* unxzChunks(bytes: Buffer, command: string | undefined): AsyncGenerator<Buffer, void, undefined> {
+  const child = command === undefined ? undefined : await startXz(command);
+  if (child !== undefined) yield* xzProcessChunks(child, bytes, command as string);
+  else yield* wasmUnxzChunks(bytes);
+}
+
+/** `command -dc`, started; undefined when the command does not exist (ENOENT). */
+async function startXz(command: string): Promise<ChildProcessWithoutNullStreams | undefined> {
+  const child = spawn(command, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    await once(child, 'spawn');
+    return child;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+async function* xzProcessChunks(
+  child: ChildProcessWithoutNullStreams,
+  input: Buffer,
+  command: string,
+): AsyncGenerator<Buffer, void, undefined> {
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdin.on('error', () => undefined); // EPIPE when xz exits early: the exit status reports it
+  const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+  child.stdin.end(input);
+  try {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+    const [code] = await closed;
+    if (code !== 0) throw new Error(`${command} -dc exited with ${code}: ${err.trim().split('\n')[0] ?? ''}`);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill();
+      await closed.catch(() => undefined);
+    }
+  }
+}
+
+async function* wasmUnxzChunks(bytes: Buffer): AsyncGenerator<Buffer, void, undefined> {
   const { XzReadableStream } = (await import('xz-decompress')).default;
   const input = Readable.from([bytes]);
   const reader = new XzReadableStream(Readable.toWeb(input) as ReadableStream<Uint8Array>).getReader();
-  const out: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const next = await reader.read();
-    if (next.done) return Buffer.concat(out);
-    total += next.value.byteLength;
-    out.push(next.value);
-    if (total > max) {
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+    }
+  } catch (e) {
+    finished = true;
+    throw e;
+  } finally {
+    if (!finished) {
       // The decoder frees its lock only when its stream ends or fails (see src/deb/deb.ts): fail it.
       input.destroy();
       while (!(await reader.read().catch(() => ({ done: true }) as const)).done);
-      throw new Error(`more than ${max} bytes`);
     }
   }
-}
-
-function runXz(command: string, input: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, ['-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.stdin.on('error', () => undefined); // EPIPE when xz exits early: the exit status reports it
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else reject(new Error(`${command} -dc exited with ${code}: ${err.trim().split('\n')[0] ?? ''}`));
-    });
-    child.stdin.end(input);
-  });
 }

@@ -3,17 +3,25 @@
  * Everything else in src/archive/ is an implementation detail.
  */
 export {
+  downloadIndices,
   fetchIndices,
   fetchRelease,
   fetchSuiteIndices,
   listedIndexEntries,
+  readIndexFile,
+  readIndices,
   suiteUrl,
   type ArchiveProgress,
   type FetchedIndex,
   type FetchedRelease,
+  type IndexFile,
+  type IndexOrigin,
+  type IndexSink,
   type IndicesRequest,
+  type ReadIndex,
   type ReleaseRequest,
   type SuiteIndices,
+  type SuiteIndicesOf,
   type SuiteIndicesRequest,
 } from './client.js';
 export { directoryCache, type IndexCache } from './cache.js';

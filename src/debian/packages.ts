@@ -11,13 +11,16 @@ import { Buffer } from 'node:buffer';
 import { DistrolessError } from '../errors.js';
 import { isBlank, own } from './deb822.js';
 import { collectRelationNames } from './relations.js';
-import type { PackageRecord } from './types.js';
+import { FieldArena, packFields, type PackedFields, StoredPackage } from './stored-package.js';
+import type { LocatedPackage, PackageRecord, SuiteRef } from './types.js';
 
 const SPACE = 0x20;
 const TAB = 0x09;
 const CR = 0x0d;
 const COLON = 0x3a;
 const SHA256_RE = /^[0-9a-f]{64}$/;
+/** Bytes decoded into one string at a time by PackagesReader.write. */
+const PIECE = 32 * 1024;
 
 // Slots of the per-stanza value array.
 const NAME = 0,
@@ -96,6 +99,14 @@ export interface ParseOptions {
    * pass it on as UniverseSource.names. Costs about a third more parse time.
    */
   names?: string[];
+  /** Where the index comes from: each record carries it (a LocatedPackage, as a Universe keeps it). */
+  origin?: SuiteRef;
+  /**
+   * With `origin`: return StoredPackage records, whose fields other than name, version, architecture,
+   * Provides and Multi-Arch are packed outside V8's heap (see stored-package.ts). For whole indices held
+   * for resolution; the records read exactly like plain ones.
+   */
+  compact?: boolean;
 }
 
 /**
@@ -114,36 +125,97 @@ export function parsePackagesIndex(
   what = 'Packages index',
   options: ParseOptions = {},
 ): PackageRecord[] {
-  const text =
-    typeof index === 'string'
-      ? index
-      : Buffer.from(index.buffer, index.byteOffset, index.byteLength).toString('latin1');
-  const names = options.names;
-  const collector = names === undefined ? null : { names, seen: new Set<string>(names), scanned: new Set<string>() };
-  const table = names === undefined ? RECORD_TABLE : NAMES_TABLE;
-  const out: PackageRecord[] = [];
-  const vals: string[] = new Array<string>(SLOTS).fill('');
-  const len = text.length;
-  let pos = 0;
-  while (pos < len) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = len;
-    if (isBlank(text, pos, end)) {
-      pos = end + 1;
-      continue;
-    }
-    vals.fill('');
-    const start = pos;
-    pos = readStanza(text, pos, vals, table);
-    const record = toRecord(vals, start, what);
-    out.push(record);
-    if (collector !== null) registerNames(vals, record, collector);
+  const reader = new PackagesReader(what, options);
+  reader.write(index);
+  return reader.end();
+}
+
+/**
+ * The same parser fed piece by piece, as a decompressor hands out its output: only the records and the
+ * stanza cut by the last piece are held, never the whole index text (50–70 MB per arch). Pieces may split a
+ * stanza, a line or a field anywhere; the records equal `parsePackagesIndex` of the joined text.
+ */
+export class PackagesReader {
+  private readonly out: PackageRecord[] = [];
+  private readonly vals: string[] = new Array<string>(SLOTS).fill('');
+  private readonly collector: NameCollector | null;
+  private readonly table: FieldTable;
+  private readonly keep: Keep;
+  private readonly store: Store;
+  /** Text after the last complete stanza seen so far. */
+  private pending = '';
+  /** Offset in the whole index of `pending`'s first character (for error messages). */
+  private offset = 0;
+
+  constructor(
+    private readonly what = 'Packages index',
+    options: ParseOptions = {},
+  ) {
+    const names = options.names;
+    this.collector = names === undefined ? null : { names, seen: new Set<string>(names), scanned: new Set<string>() };
+    this.table = names === undefined ? RECORD_TABLE : NAMES_TABLE;
+    const compact = options.compact === true && options.origin !== undefined;
+    this.keep = { policy: compact ? COMPACT_POLICY : PLAIN_POLICY, shared: new Map() };
+    this.store = { origin: options.origin, arena: compact ? new FieldArena() : undefined };
   }
-  return out;
+
+  /** Parses every stanza completed by `piece` (bytes are read as latin1). */
+  write(piece: string | Uint8Array): void {
+    if (typeof piece === 'string') {
+      this.take(piece);
+      return;
+    }
+    // In pieces of at most PIECE bytes: V8 puts strings over 128 KiB in its large-object space, where the
+    // garbage of a 60 MB index would pile up until a full collection; small ones die young and cheaply.
+    const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    for (let at = 0; at < bytes.length; at += PIECE) this.take(bytes.toString('latin1', at, at + PIECE));
+  }
+
+  private take(chunk: string): void {
+    const text = this.pending === '' ? chunk : this.pending + chunk;
+    // Stanzas end at a blank line; '\n\n' is how every archive writes one. Blank lines holding spaces or a CR
+    // only are still handled (readStanza), they just keep their stanzas pending until a later '\n\n' or end().
+    const cut = text.lastIndexOf('\n\n');
+    if (cut < 0) {
+      this.pending = text;
+      return;
+    }
+    this.parse(text.slice(0, cut + 2));
+    this.offset += cut + 2;
+    this.pending = text.slice(cut + 2);
+  }
+
+  /** Parses what is left and returns every record, in index order. */
+  end(): PackageRecord[] {
+    this.parse(this.pending);
+    this.offset += this.pending.length;
+    this.pending = '';
+    return this.out;
+  }
+
+  private parse(text: string): void {
+    const { vals, table, collector, out } = this;
+    const len = text.length;
+    let pos = 0;
+    while (pos < len) {
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = len;
+      if (isBlank(text, pos, end)) {
+        pos = end + 1;
+        continue;
+      }
+      vals.fill('');
+      const start = pos;
+      pos = readStanza(text, pos, vals, table, this.keep);
+      const record = toRecord(vals, this.offset + start, this.what, this.store);
+      out.push(record);
+      if (collector !== null) registerNames(vals, record, collector);
+    }
+  }
 }
 
 /** Reads the stanza starting at `pos` into `vals`; returns the offset just after its last line. */
-function readStanza(text: string, pos: number, vals: string[], table: FieldTable): number {
+function readStanza(text: string, pos: number, vals: string[], table: FieldTable, keep: Keep): number {
   const len = text.length;
   while (pos < len) {
     let end = text.indexOf('\n', pos);
@@ -152,20 +224,64 @@ function readStanza(text: string, pos: number, vals: string[], table: FieldTable
     if (isBlank(text, pos, end)) return end + 1;
     if (c !== SPACE && c !== TAB) {
       const candidates = table[c | 0x20];
-      if (candidates !== undefined) takeField(text, pos, end, vals, candidates);
+      if (candidates !== undefined) takeField(text, pos, end, vals, candidates, keep);
     }
     pos = end + 1;
   }
   return pos;
 }
 
-function takeField(text: string, pos: number, end: number, vals: string[], candidates: [string, number][]): void {
+function takeField(
+  text: string,
+  pos: number,
+  end: number,
+  vals: string[],
+  candidates: [string, number][],
+  keep: Keep,
+): void {
   for (const [lower, slot] of candidates) {
     if (vals[slot] === '' && is(text, pos, lower)) {
-      vals[slot] = value(text, pos + lower.length + 1, end, slot < CONFLICTS);
+      const raw = value(text, pos + lower.length + 1, end);
+      const how = keep.policy[slot];
+      vals[slot] = how === VIEW ? raw : how === SHARE ? share(raw, keep.shared) : own(raw);
       return;
     }
   }
+}
+
+/** How a reader keeps values: its policy and its shared copies. */
+interface Keep {
+  policy: readonly number[];
+  shared: Map<string, string>;
+}
+
+/** What a reader keeps of a field's value: a view into the text (used and dropped), a copy, a shared copy. */
+const VIEW = 0,
+  COPY = 1,
+  SHARE = 2;
+
+/**
+ * Per slot. Values that recur across stanzas (`libc6 (>= 2.34)`, `amd64`, `optional`, a source's version) are
+ * shared: the records hold one copy of each distinct value, which keeps a parsed index at about half the
+ * memory. Compact readers pack most values into their arena at once, so views of those do.
+ */
+const PLAIN_POLICY: number[] = new Array<number>(SLOTS).fill(VIEW);
+for (let slot = 0; slot < CONFLICTS; slot++) PLAIN_POLICY[slot] = COPY;
+for (const slot of [VERSION, ARCH, SOURCE, DEPENDS, PRE_DEPENDS, PROVIDES, MULTI_ARCH, PRIORITY]) {
+  PLAIN_POLICY[slot] = SHARE;
+}
+const COMPACT_POLICY: number[] = new Array<number>(SLOTS).fill(VIEW);
+COMPACT_POLICY[NAME] = COPY;
+for (const slot of [VERSION, ARCH, PROVIDES, MULTI_ARCH]) COMPACT_POLICY[slot] = SHARE;
+
+function share(value: string, shared: Map<string, string>): string {
+  if (value === '') return value;
+  let copy = shared.get(value);
+  if (copy === undefined) {
+    copy = own(value);
+    shared.set(copy, copy);
+  }
+  return copy;
 }
 
 /** True when the line at `pos` is the field `lower` (given in lower case) followed by ':'. */
@@ -179,18 +295,17 @@ function is(text: string, pos: number, lower: string): boolean {
 }
 
 /**
- * The trimmed value starting at `from` on a line ending at `end`, plus any continuation lines. Values the
- * records keep are copied out of the index text (`own`); values only scanned for names are not.
+ * The trimmed value starting at `from` on a line ending at `end`, plus any continuation lines: a view into
+ * `text`. Values the records keep are copied out of it (`own`, `share`); values only scanned for names are not.
  */
-function value(text: string, from: number, end: number, keep: boolean): string {
+function value(text: string, from: number, end: number): string {
   let s = from;
   while (s < end && isSpace(text.charCodeAt(s))) s++;
   let e = end;
   while (e > s && isSpace(text.charCodeAt(e - 1))) e--;
   const first = text.slice(s, e);
   const c = text.charCodeAt(end + 1);
-  const whole = c !== SPACE && c !== TAB ? first : first + continuation(text, end + 1);
-  return keep ? own(whole) : whole;
+  return c !== SPACE && c !== TAB ? first : first + continuation(text, end + 1);
 }
 
 /** Joins the continuation lines starting at `pos` (each trimmed, prefixed by '\n'). */
@@ -217,7 +332,7 @@ function isSpace(c: number): boolean {
 interface NameCollector {
   names: string[];
   seen: Set<string>;
-  /** The same field strings recur thousands of times; their names are registered the first time. */
+  /** Field strings recur thousands of times; a recently scanned one has registered its names already. */
   scanned: Set<string>;
 }
 
@@ -232,11 +347,22 @@ function registerNames(vals: readonly string[], record: PackageRecord, c: NameCo
 
 function scan(field: string, arch: string, c: NameCollector): void {
   if (field === '' || c.scanned.has(field)) return;
-  c.scanned.add(field);
+  // A bounded memo: the commonest fields (`libc6 (>= 2.34)`) stay in it, and it never holds all ~100,000
+  // distinct fields of an index (18 MB for trixie amd64).
+  if (c.scanned.size >= SCANNED_MEMO) c.scanned.clear();
+  c.scanned.add(own(field));
   collectRelationNames(field, arch, c.seen, c.names);
 }
 
-function toRecord(vals: readonly string[], offset: number, what: string): PackageRecord {
+const SCANNED_MEMO = 4096;
+
+/** Where records go: plain objects (with the origin when given) or StoredPackages in an arena. */
+interface Store {
+  origin: SuiteRef | undefined;
+  arena: FieldArena | undefined;
+}
+
+function toRecord(vals: readonly string[], offset: number, what: string, store: Store): PackageRecord {
   const name = vals[NAME] ?? '';
   const missing = missingField(vals);
   if (missing !== null) {
@@ -256,16 +382,14 @@ function toRecord(vals: readonly string[], offset: number, what: string): Packag
   }
   const version = vals[VERSION] ?? '';
   const [source, sourceVersion] = splitSource(vals[SOURCE] ?? '', name, version);
-  return {
-    name,
-    version,
-    architecture: vals[ARCH] ?? '',
+  const architecture = vals[ARCH] ?? '';
+  const provides = vals[PROVIDES] ?? '';
+  const multiArch = lower(vals[MULTI_ARCH] ?? '');
+  const cold: PackedFields = {
     source,
     sourceVersion,
     depends: vals[DEPENDS] ?? '',
     preDepends: vals[PRE_DEPENDS] ?? '',
-    provides: vals[PROVIDES] ?? '',
-    multiArch: lower(vals[MULTI_ARCH] ?? ''),
     filename: vals[FILENAME] ?? '',
     size,
     sha256,
@@ -273,6 +397,25 @@ function toRecord(vals: readonly string[], offset: number, what: string): Packag
     important: isYes(vals[IMPORTANT] ?? '') || isYes(vals[PROTECTED] ?? ''),
     priority: lower(vals[PRIORITY] ?? ''),
   };
+  const { arena, origin } = store;
+  if (arena !== undefined && origin !== undefined) {
+    const packed = packFields(cold);
+    if (packed === undefined)
+      throw new DistrolessError('PARSE', `${what}: package "${name}" has a NUL byte in a field`);
+    return new StoredPackage(
+      name,
+      version,
+      architecture,
+      provides,
+      multiArch,
+      origin,
+      arena,
+      arena.put(packed),
+      packed.length,
+    );
+  }
+  const record: PackageRecord = { name, version, architecture, provides, multiArch, ...cold };
+  return origin === undefined ? record : ({ ...record, origin } as LocatedPackage);
 }
 
 const REQUIRED: [number, string][] = [

@@ -145,8 +145,10 @@ export function collectRelationNames(field: string, arch: string, seen: Set<stri
     // Skip the rest of this alternative: version, arch list, profiles.
     while (i < n && (c = field.charCodeAt(i)) !== COMMA && c !== PIPE) i++;
     if (keep && name !== '' && !seen.has(name)) {
-      seen.add(name);
-      out.push(own(name));
+      // A copy, not a view: `name` is a slice of the index text, which must not stay alive (see own()).
+      const copy = own(name);
+      seen.add(copy);
+      out.push(copy);
     }
   }
 }

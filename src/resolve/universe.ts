@@ -6,6 +6,7 @@
  */
 import { RelationCache } from '../debian/relations.js';
 import type { LocatedPackage, PackageRecord, Relation, RelationGroup, SuiteRef } from '../debian/types.js';
+import { plainRecord } from '../debian/stored-package.js';
 import { compareVersions, satisfies } from '../debian/version.js';
 
 /** One parsed index and where it came from, in config order. */
@@ -177,6 +178,13 @@ function registrationOrder(
   return order;
 }
 
+function sameOrigin(rec: PackageRecord, origin: SuiteRef): rec is LocatedPackage {
+  const own = (rec as Partial<LocatedPackage>).origin;
+  return (
+    own !== undefined && own.url === origin.url && own.suite === origin.suite && own.component === origin.component
+  );
+}
+
 /**
  * Merges the sources (in config order) into a Universe for `arch`: highest version per name wins, the
  * first source wins a tie, packages of other architectures are dropped.
@@ -188,7 +196,9 @@ export function buildUniverse(arch: string, sources: readonly UniverseSource[]):
       if (rec.architecture !== arch && rec.architecture !== 'all') continue;
       const prev = candidates.get(rec.name);
       if (prev !== undefined && compareVersions(rec.version, prev.version) <= 0) continue;
-      candidates.set(rec.name, { ...rec, origin });
+      // Records parsed with this origin already are what the universe keeps (and a StoredPackage must not be
+      // spread: its packed fields are getters).
+      candidates.set(rec.name, sameOrigin(rec, origin) ? rec : { ...plainRecord(rec), origin });
     }
   }
   return new Universe(

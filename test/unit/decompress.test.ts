@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { unxz } from '../../src/archive/decompress.js';
+import { gzipSync } from 'node:zlib';
+import { decompressChunks, unxz } from '../../src/archive/decompress.js';
 
 describe('unxz of an index held in memory', () => {
   const plain = Buffer.from('Package: a\nVersion: 1\n\n'.repeat(5000));
@@ -28,5 +29,47 @@ describe('unxz of an index held in memory', () => {
       code: 'PARSE',
       message: expect.stringMatching(/^Packages\.xz: cannot unxz/),
     });
+  });
+});
+
+describe('decompressChunks: an index handed on piece by piece', () => {
+  const plain = Buffer.from(Array.from({ length: 40000 }, (_, i) => `Package: p${i}\nVersion: ${i}\n\n`).join(''));
+  const xz = execFileSync('xz', ['-c'], { input: plain });
+  const gz = gzipSync(plain);
+
+  async function pieces(bytes: Buffer, kind: 'gz' | 'xz' | 'none', xzCommand?: string): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    for await (const chunk of decompressChunks(bytes, kind, { source: 'Packages', xzCommand })) out.push(chunk);
+    return out;
+  }
+
+  it('gives the whole text in several pieces, from every decoder', async () => {
+    for (const [bytes, kind, command] of [
+      [gz, 'gz', undefined],
+      [xz, 'xz', 'xz'],
+      [xz, 'xz', undefined],
+      [plain, 'none', undefined],
+    ] as const) {
+      const got = await pieces(bytes, kind, command);
+      expect(Buffer.concat(got).equals(plain)).toBe(true);
+      if (kind !== 'none') expect(got.length).toBeGreaterThan(1);
+    }
+  });
+
+  it('stops the xz process when the reader stops early, and caps the output', async () => {
+    for await (const chunk of decompressChunks(xz, 'xz', { source: 'Packages.xz', xzCommand: 'xz' })) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    // The child is killed and reaped before the loop's exit returns: this process has no xz child left.
+    const children = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'comm='], { encoding: 'utf8' });
+    expect(children.split('\n')).not.toContain('xz');
+    await expect(pieces(gz, 'gz').then(() => undefined)).resolves.toBeUndefined();
+    const capped = decompressChunks(gz, 'gz', { source: 'Packages.gz', maxOutputBytes: 100000 });
+    await expect(
+      (async () => {
+        for await (const _ of capped);
+      })(),
+    ).rejects.toThrow('Packages.gz: cannot gunzip (more than 100000 bytes)');
   });
 });
