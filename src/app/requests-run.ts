@@ -19,6 +19,7 @@ import type { AssembleResult } from './assemble.js';
 import type { AttestFn, SignEvent, SignSummary } from './sign.js';
 import type { Signing } from './signing.js';
 import type { UpdateResult } from './update.js';
+import { leanHeap } from '../util/memory.js';
 import type { VerifySummary } from './verify.js';
 import type {
   AssembleRequest,
@@ -89,6 +90,8 @@ export async function runUpdateRequest(
   rt: Runtime,
   opts: { body?: boolean } = {},
 ): Promise<UpdateResult> {
+  // First, before loading anything grows V8's young generation (docs/architecture.md, "update in bounded memory").
+  leanHeap();
   const [{ runUpdate }, { readKeyringFiles }] = await Promise.all([
     import('./update.js'),
     import('./keyring-files.js'),

@@ -98,6 +98,8 @@ export interface UpdateResult {
 
 /** `update`: verify the archive, resolve every image, and rewrite the lockfiles when anything changed. */
 export async function runUpdate(opts: UpdateOptions): Promise<UpdateResult> {
+  // Before anything grows the heap: V8 keeps the young generation at the size it has when told.
+  leanHeap();
   const keyring = opts.keyring ?? (await debianKeyring());
   const http = opts.http ?? createHttpClient(opts.retry === undefined ? {} : { retry: opts.retry });
   const progress = opts.onProgress ?? (() => undefined);
@@ -192,7 +194,6 @@ async function updateDistro(
   // Arch by arch: each arch's indices are downloaded and checked, then parsed as they are decompressed, then
   // resolved. Only one arch's compact records are in memory at a time, never an index's text
   // (docs/architecture.md, "update in bounded memory").
-  leanHeap();
   const perArch: ArchResult[] = [];
   for (const arch of archs) {
     perArch.push(await updateArch(distro, arch, releases, requests, cache, deps));
@@ -268,6 +269,8 @@ async function updateArch(
     }
     suites.push({ ...suite, indices });
   }
+  // The compressed files and the parsers' working sets are garbage now: collect them before the universe grows.
+  collectGarbage();
   const resolved = resolveArch(
     distro,
     arch,

@@ -271,8 +271,9 @@ for (const slot of [VERSION, ARCH, SOURCE, DEPENDS, PRE_DEPENDS, PROVIDES, MULTI
   PLAIN_POLICY[slot] = SHARE;
 }
 const COMPACT_POLICY: number[] = new Array<number>(SLOTS).fill(VIEW);
-COMPACT_POLICY[NAME] = COPY;
-for (const slot of [VERSION, ARCH, PROVIDES, MULTI_ARCH]) COMPACT_POLICY[slot] = SHARE;
+// Versions and Provides are mostly distinct within one index: a table of them would cost more than it saves.
+for (const slot of [NAME, VERSION, PROVIDES]) COMPACT_POLICY[slot] = COPY;
+for (const slot of [ARCH, MULTI_ARCH]) COMPACT_POLICY[slot] = SHARE;
 
 function share(value: string, shared: Map<string, string>): string {
   if (value === '') return value;
@@ -399,7 +400,7 @@ function toRecord(vals: readonly string[], offset: number, what: string, store: 
   };
   const { arena, origin } = store;
   if (arena !== undefined && origin !== undefined) {
-    const packed = packFields(cold);
+    const packed = packFields(cold, { name, version, architecture });
     if (packed === undefined)
       throw new DistrolessError('PARSE', `${what}: package "${name}" has a NUL byte in a field`);
     return new StoredPackage(

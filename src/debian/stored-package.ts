@@ -55,45 +55,65 @@ export interface PackedFields {
   priority: string;
 }
 
+/** The fields a packed text is read against: what it leaves out is derived from them. */
+export interface HotFields {
+  name: string;
+  version: string;
+  architecture: string;
+}
+
 /**
- * Packs the cold fields of a record into one text; undefined when a value holds PACK_SEPARATOR (a NUL byte,
- * never in a real index), which would make the text ambiguous.
+ * Packs the cold fields of a record into one text: the sha256 as its 32 bytes, then the other fields separated
+ * by PACK_SEPARATOR, leaving out what the hot fields give (a Source or source version equal to the binary's;
+ * a pool file named `<name>_<version without epoch>_<arch>.deb`, the usual case, keeps only its folder).
+ * Undefined when a value holds PACK_SEPARATOR (a NUL byte, never in a real index), which would make the text
+ * ambiguous.
  */
-export function packFields(f: PackedFields): string | undefined {
-  const packed = [
-    f.source,
-    f.sourceVersion,
+export function packFields(f: PackedFields, hot: HotFields): string | undefined {
+  const base = `/${debName(hot)}`;
+  const fields = [
+    f.source === hot.name ? '' : f.source,
+    f.sourceVersion === hot.version ? '' : f.sourceVersion,
     f.depends,
     f.preDepends,
-    f.filename,
+    f.filename.endsWith(base) ? f.filename.slice(0, f.filename.length - base.length + 1) : f.filename,
     String(f.size),
-    f.sha256,
     f.essential ? '1' : '',
     f.important ? '1' : '',
     f.priority,
   ].join(PACK_SEPARATOR);
   let separators = 0;
-  for (let at = packed.indexOf(PACK_SEPARATOR); at >= 0; at = packed.indexOf(PACK_SEPARATOR, at + 1)) separators++;
-  return separators === PACKED_COUNT - 1 ? packed : undefined;
+  for (let at = fields.indexOf(PACK_SEPARATOR); at >= 0; at = fields.indexOf(PACK_SEPARATOR, at + 1)) separators++;
+  if (separators !== PACKED_COUNT - 1) return undefined;
+  return Buffer.from(f.sha256, 'hex').toString('latin1') + fields;
 }
 
-/** How many texts a packed record holds. */
-const PACKED_COUNT = 10;
+/** How many separated texts a packed record holds after its hash. */
+const PACKED_COUNT = 9;
+const SHA256_BYTES = 32;
 
-function unpackFields(text: string): PackedFields {
-  const v = text.split(PACK_SEPARATOR);
+function unpackFields(text: string, hot: HotFields): PackedFields {
+  const v = text.slice(SHA256_BYTES).split(PACK_SEPARATOR);
+  const filename = v[4] ?? '';
   return {
-    source: v[0] ?? '',
-    sourceVersion: v[1] ?? '',
+    source: v[0] || hot.name,
+    sourceVersion: v[1] || hot.version,
     depends: v[2] ?? '',
     preDepends: v[3] ?? '',
-    filename: v[4] ?? '',
+    // A filename never ends in '/': one that does is a folder to which the usual name is appended.
+    filename: filename.endsWith('/') ? filename + debName(hot) : filename,
     size: Number(v[5]),
-    sha256: v[6] ?? '',
-    essential: v[7] === '1',
-    important: v[8] === '1',
-    priority: v[9] ?? '',
+    sha256: Buffer.from(text.slice(0, SHA256_BYTES), 'latin1').toString('hex'),
+    essential: v[6] === '1',
+    important: v[7] === '1',
+    priority: v[8] ?? '',
   };
+}
+
+/** The file name Debian gives a binary package: `<name>_<version without epoch>_<arch>.deb`. */
+function debName(hot: HotFields): string {
+  const colon = hot.version.indexOf(':');
+  return `${hot.name}_${colon < 0 ? hot.version : hot.version.slice(colon + 1)}_${hot.architecture}.deb`;
 }
 
 /**
@@ -117,7 +137,7 @@ export class StoredPackage implements LocatedPackage {
   ) {}
 
   private cold(): PackedFields {
-    return (this.#cold ??= unpackFields(this.arena.read(this.at, this.length)));
+    return (this.#cold ??= unpackFields(this.arena.read(this.at, this.length), this));
   }
 
   get source(): string {

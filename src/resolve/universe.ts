@@ -18,7 +18,7 @@ export interface UniverseSource {
    * When present, ties between equally ranked providers are broken as apt breaks them; otherwise by the
    * order in which the universe first saw each package.
    */
-  names?: readonly string[];
+  names?: Iterable<string>;
 }
 
 /** A candidate that provides a virtual name, with the provided version when the Provides is versioned. */
@@ -42,7 +42,7 @@ export class Universe {
   private readonly sequence: Map<string, number>;
 
   /** `names`: apt's registration order of package names, per source in config order (see UniverseSource.names). */
-  constructor(arch: string, candidates: Map<string, LocatedPackage>, names: readonly (readonly string[])[] = []) {
+  constructor(arch: string, candidates: Map<string, LocatedPackage>, names: readonly Iterable<string>[] = []) {
     this.arch = arch;
     this.candidates = candidates;
     for (const pkg of candidates.values()) this.indexProvides(pkg);
@@ -166,7 +166,7 @@ const NO_PROVIDERS: readonly Provider[] = Object.freeze([]);
 
 /** Position of each candidate's name in the sources' registration order, then in candidate order. */
 function registrationOrder(
-  names: readonly (readonly string[])[],
+  names: readonly Iterable<string>[],
   candidates: ReadonlyMap<string, LocatedPackage>,
 ): Map<string, number> {
   const order = new Map<string, number>();

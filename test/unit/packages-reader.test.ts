@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { PackagesReader, parsePackagesIndex } from '../../src/debian/packages.js';
 import { plainRecord, StoredPackage } from '../../src/debian/stored-package.js';
 import type { PackageRecord, SuiteRef } from '../../src/debian/types.js';
+import { PackedNames } from '../../src/app/resolve-distro.js';
 import { buildUniverse } from '../../src/resolve/index.js';
 
 /**
@@ -21,8 +22,11 @@ function syntheticIndex(stanzas: number): string {
     const eol = i % 37 === 0 ? '\r\n' : '\n';
     const lines = [`Package: ${name}`];
     if (i % 3 === 0) lines.push(`Source: src${i % 50} (${i % 7}.0-1)`);
-    lines.push(`${i % 5 === 0 ? 'VERSION' : 'Version'}: ${i % 4 === 0 ? '1:' : ''}${i}.${next(100)}-1`);
-    lines.push(`Architecture: ${i % 2 === 0 ? 'amd64' : 'all'}`);
+    else if (i % 3 === 1) lines.push(`Source: ${name}`);
+    const upstream = `${i}.${next(100)}-1`;
+    const arch = i % 2 === 0 ? 'amd64' : 'all';
+    lines.push(`${i % 5 === 0 ? 'VERSION' : 'Version'}: ${i % 4 === 0 ? '1:' : ''}${upstream}`);
+    lines.push(`Architecture: ${arch}`);
     if (i % 6 === 0) lines.push('Multi-Arch: same');
     if (i % 4 !== 3) lines.push(`Depends: libc6 (>= 2.36), pkg${next(stanzas)} | virt${next(9)}`);
     if (i % 11 === 0) lines.push(`Depends-Extra: ignored`);
@@ -34,7 +38,8 @@ function syntheticIndex(stanzas: number): string {
     if (i % 19 === 0) lines.push('Protected: yes');
     lines.push(`Priority: ${['optional', 'required', 'important', 'Standard'][i % 4]}`);
     lines.push(`Description: thing ${i}\n more ${'y'.repeat(next(300))}\n .\n end`);
-    lines.push(`Filename: pool/main/p/pkg${i}/${name}_${i}_amd64.deb`);
+    // Most pool files have Debian's usual name (a compact record keeps only their folder), some do not.
+    lines.push(`Filename: pool/main/p/pkg${i}/${i % 9 === 0 ? `${name}-odd.deb` : `${name}_${upstream}_${arch}.deb`}`);
     lines.push(`Size: ${1000 + next(100000)}`);
     lines.push(`SHA256: ${(i % 16).toString(16).repeat(64)}`);
     out.push(lines.join('\n').replaceAll('\n', eol) + eol);
@@ -137,5 +142,13 @@ describe('compact records (update keeps one arch of them)', () => {
       r.write(Buffer.from(nul, 'latin1'));
       r.end();
     }).toThrow(/^test index: package "pkg0-x*" has a NUL byte in a field$/);
+  });
+});
+
+describe('PackedNames (apt name order, held as one text)', () => {
+  it('gives back the names in order', () => {
+    for (const names of [[], ['a'], ['libc6', 'libc6:any', 'x'], Array.from({ length: 1000 }, (_, i) => `n${i}`)]) {
+      expect([...new PackedNames(names)]).toEqual(names);
+    }
   });
 });

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j,k,l}from"./chunk-3QH4Z57H.js";import"./chunk-6RQ44T7X.js";import"./chunk-P5TW7BYM.js";import"./chunk-6HXXA7RJ.js";import"./chunk-DXLIJOCZ.js";import"./chunk-67BG23Y2.js";export{f as createRequestSigning,a as loadRequestConfig,l as runAssembleRequest,d as runBuildRequest,c as runListRequest,j as runPlanRequest,g as runPublishRequest,e as runPushRequest,k as runShardRequest,h as runSignRequest,b as runUpdateRequest,i as runVerifyRequest};
