@@ -164,6 +164,8 @@ async function tryOnce<T>(
 }
 
 async function readCapped(url: string, res: HttpResponse, maxBytes: number): Promise<Buffer> {
+  const declared = Number(header(res.headers, 'content-length') ?? 'NaN');
+  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= maxBytes) return readDeclared(url, res, declared);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
@@ -175,6 +177,28 @@ async function readCapped(url: string, res: HttpResponse, maxBytes: number): Pro
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, total);
+}
+
+/**
+ * A body of a declared length, copied into one buffer of that length as it arrives: the chunks are not kept and
+ * joined, which would hold a 14 MB index twice (docs/architecture.md, "update in bounded memory").
+ */
+async function readDeclared(url: string, res: HttpResponse, declared: number): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(declared);
+  let total = 0;
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    if (total + chunk.byteLength > declared) {
+      abandon(res);
+      throw new DistrolessError(
+        'SIZE_MISMATCH',
+        `GET ${url}: the body is longer than its Content-Length (${declared})`,
+      );
+    }
+    chunk.copy(out, total);
+    total += chunk.byteLength;
+  }
+  // Shorter than declared: undici reports that as an error first; never hand out the uninitialised rest.
+  return total === declared ? out : out.subarray(0, total);
 }
 
 async function writeCapped(
