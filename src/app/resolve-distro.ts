@@ -52,7 +52,7 @@ export class PackedNames implements Iterable<string> {
 }
 
 /**
- * A sink (see readIndices) that parses an index of `source` as it is decompressed into compact records
+ * A sink (see readIndexFile) that parses an index of `source` as it is decompressed into compact records
  * located in that source (see src/debian/stored-package.ts).
  */
 export function packagesSink(source: SourceConfig): (index: IndexOrigin) => IndexSink<ParsedIndex> {

@@ -3,7 +3,7 @@
  * index, fetched by hash when the archive offers it, its size and sha256 checked against the signed Release
  * before it is decompressed, and the decompressed text checked again when the Release lists it.
  * Callers parse the returned text, or hand a sink that parses the decompressed bytes as they come
- * (`readIndices`, src/debian/packages.ts): nothing here reads a Packages stanza.
+ * (`readIndexFile`, src/debian/packages.ts): nothing here reads a Packages stanza.
  */
 import { createHash } from 'node:crypto';
 import { DistrolessError } from '../errors.js';
@@ -153,21 +153,13 @@ export async function fetchSuiteIndices(req: SuiteIndicesRequest): Promise<Suite
 
 /** The Packages indices for an already verified Release (e.g. one whose InRelease hash changed), as text. */
 export async function fetchIndices(fetched: FetchedRelease, req: IndicesRequest): Promise<SuiteIndices> {
-  const got = await readIndices(fetched, req, textSink);
-  return { ...got, indices: got.indices.map(({ value, ...origin }) => ({ ...origin, text: value })) };
-}
-
-/**
- * The Packages indices for an already verified Release, each decompressed into a sink as it decodes (see
- * downloadIndices and readIndexFile).
- */
-export async function readIndices<T>(
-  fetched: FetchedRelease,
-  req: IndicesRequest,
-  sinkFor: (index: IndexOrigin) => IndexSink<T>,
-): Promise<SuiteIndicesOf<ReadIndex<T>>> {
   const files = await downloadIndices(fetched, req);
-  const indices = await Promise.all(files.indices.map((f) => readIndexFile(f, sinkFor(f), req.xzCommand)));
+  const indices = await Promise.all(
+    files.indices.map(async (f) => {
+      const { value, ...origin } = await readIndexFile(f, textSink(), req.xzCommand);
+      return { ...origin, text: value };
+    }),
+  );
   return { ...files, indices };
 }
 

@@ -82,16 +82,6 @@ async function* whole(bytes: Buffer): AsyncGenerator<Buffer, void, undefined> {
 
 const VERB: Record<Compression, string> = { gz: 'gunzip', xz: 'unxz', none: 'read' };
 
-/** Whole-buffer gunzip (kept for callers holding small files). */
-export async function gunzip(bytes: Buffer, opts: DecompressOptions): Promise<Buffer> {
-  return decompress(bytes, 'gz', opts);
-}
-
-/** Whole-buffer unxz: the `xz` command when given and present, else the bundled decoder. */
-export async function unxz(bytes: Buffer, opts: DecompressOptions): Promise<Buffer> {
-  return decompress(bytes, 'xz', opts);
-}
-
 /** zlib in 64 KiB pieces (its default 16 KiB pieces cost more in a parser's per-piece work). */
 function gunzipChunks(bytes: Buffer): AsyncIterable<Buffer> {
   const z = createGunzip({ chunkSize: 64 * 1024 });

@@ -9,7 +9,6 @@ export {
   fetchSuiteIndices,
   listedIndexEntries,
   readIndexFile,
-  readIndices,
   suiteUrl,
   type ArchiveProgress,
   type FetchedIndex,
@@ -26,7 +25,7 @@ export {
 } from './client.js';
 export { directoryCache, type IndexCache } from './cache.js';
 export { sha256Hex } from '../util/hash.js';
-export { compressionOf, decompress, gunzip, unxz, type Compression, type DecompressOptions } from './decompress.js';
+export { compressionOf, decompress, decompressChunks, type Compression, type DecompressOptions } from './decompress.js';
 export {
   createHttpClient,
   DEFAULT_RETRY,

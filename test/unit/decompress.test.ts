@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { decompressChunks, unxz } from '../../src/archive/decompress.js';
+import { decompress, decompressChunks, type DecompressOptions } from '../../src/archive/decompress.js';
+
+const unxz = (bytes: Buffer, opts: DecompressOptions): Promise<Buffer> => decompress(bytes, 'xz', opts);
 
 describe('unxz of an index held in memory', () => {
   const plain = Buffer.from('Package: a\nVersion: 1\n\n'.repeat(5000));
