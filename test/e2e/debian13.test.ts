@@ -147,7 +147,7 @@ describeLive('Debian 13 images, checked with oci-image-tool, umoci and runc (amd
     });
   });
 
-  it('java21 runs a jar (entrypoint java -jar) and loads its trust store', async () => {
+  it('java21 runs a jar (entrypoint java -jar), loads its trust store and runs with UTF-8', async () => {
     await withImage('java21-debian13-nonroot-amd64', async (u) => {
       const config = JSON.parse(await readFile(join(u.bundle, 'config.json'), 'utf8'));
       expect(config.process.args).toEqual(['/usr/bin/java', '-jar']);
@@ -158,6 +158,13 @@ describeLive('Debian 13 images, checked with oci-image-tool, umoci and runc (amd
       );
       const m = /^java=21\.[\d.]+ trusted=(\d+)$/m.exec(out);
       expect(Number(m?.[1])).toBeGreaterThan(100);
+      // Default charset and file names from the C.UTF-8 locale layer, as for java17 on Debian 12.
+      const utf8 = await runInImage(
+        u,
+        ['/usr/bin/java', '-jar', '/app/utf8.jar'],
+        [[programs.utf8Jar, 'app/utf8.jar']],
+      );
+      expect(utf8).toBe('defaultCharset=UTF-8\nsun.jnu.encoding=UTF-8\nlisted=café-ü.txt content=naïve\n');
     });
   });
 
