@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { deb822Field, deb822Lines, parseDeb822 } from '../../src/debian/deb822.js';
 import { parsePackagesIndex } from '../../src/debian/packages.js';
+import { mirrorFetch } from './mirror-fetch.js';
 import type { PackageRecord, SuiteRef } from '../../src/debian/types.js';
 
 const run = promisify(execFile);
@@ -214,7 +215,7 @@ export async function fetchIndexLikeApt(root: AptRoot, origin: SuiteRef): Promis
 
 /** GET with size and sha256 checks; null when the mirror does not serve those bytes (404, other content). */
 async function fetchChecked(url: string, sha256: string, size: number): Promise<Uint8Array | null> {
-  const res = await fetch(url);
+  const res = await mirrorFetch(url);
   if (!res.ok) {
     await res.body?.cancel();
     return null;

@@ -80,9 +80,12 @@ interface ArchState {
 
 /** Key: `<distro> <arch>`. */
 const states = new Map<string, ArchState>();
+/** Every apt root made, removed after the tests also when preparing one failed half-way. */
+const roots: AptRoot[] = [];
 
 async function prepare(distro: Distro, arch: string): Promise<ArchState> {
   const root = await createAptRoot(arch, distro.sources);
+  roots.push(root);
   const errors = await aptUpdate(root);
   const fetched = await Promise.all(distro.sources.map((s) => fetchIndexLikeApt(root, s)));
   const skipped = new Map(fetched.filter((f) => f.packages === null).map((f) => [f.origin.suite, f.note ?? '']));
@@ -122,7 +125,7 @@ async function prepare(distro: Distro, arch: string): Promise<ArchState> {
   }, 600_000);
 
   afterAll(async () => {
-    await Promise.all([...states.values()].map((s) => removeAptRoot(s.root)));
+    await Promise.all(roots.map((root) => removeAptRoot(root)));
   });
 
   describe.each(DISTROS.flatMap((d) => d.archs.map((arch) => [`${d.name} ${arch}`, d, arch] as const)))(

@@ -23,6 +23,7 @@ import { parsePackagesIndex } from '../../src/debian/packages.js';
 import type { PackageRecord } from '../../src/debian/types.js';
 import { describeLive } from '../helpers/live.js';
 import { spdxProblems } from '../helpers/spdx.js';
+import { mirrorFetch } from '../helpers/mirror-fetch.js';
 
 const run = promisify(execFile);
 const MIRROR = 'http://deb.debian.org/debian';
@@ -35,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => rm(work, { recursive: true, force: true }));
 
 async function download(url: string): Promise<Buffer> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+  const res = await mirrorFetch(url, { signal: AbortSignal.timeout(120_000) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return Buffer.from(await res.arrayBuffer());
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { appletNames, BUSYBOX_DEB_PATHS } from '../../src/build/busybox.js';
 import { describeLive } from '../helpers/live.js';
+import { mirrorFetch } from '../helpers/mirror-fetch.js';
 
 const MIRROR = 'https://deb.debian.org/debian';
 
@@ -18,7 +19,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** busybox-static's current pool path and sha256 for `arch`, read fresh from the bookworm main index. */
 async function currentBusybox(arch: string): Promise<{ filename: string; sha256: string; version: string }> {
-  const res = await fetch(`${MIRROR}/dists/bookworm/main/binary-${arch}/Packages.gz`, {
+  const res = await mirrorFetch(`${MIRROR}/dists/bookworm/main/binary-${arch}/Packages.gz`, {
     signal: AbortSignal.timeout(60_000),
   });
   const text = gunzipSync(Buffer.from(await res.arrayBuffer())).toString('latin1');
@@ -32,7 +33,7 @@ async function currentBusybox(arch: string): Promise<{ filename: string; sha256:
 async function fetchBusybox(arch: string): Promise<{ binary: Buffer; path: string; version: string }> {
   const { filename, sha256, version } = await currentBusybox(arch);
   const deb = Buffer.from(
-    await (await fetch(`${MIRROR}/${filename}`, { signal: AbortSignal.timeout(60_000) })).arrayBuffer(),
+    await (await mirrorFetch(`${MIRROR}/${filename}`, { signal: AbortSignal.timeout(60_000) })).arrayBuffer(),
   );
   expect(createHash('sha256').update(deb).digest('hex')).toBe(sha256);
   const debPath = join(work, `busybox-${arch}.deb`);

@@ -19,6 +19,7 @@ import { parsePackagesIndex } from '../../src/debian/packages.js';
 import type { PackageRecord } from '../../src/debian/types.js';
 import { TarWriter } from '../../src/tar/writer.js';
 import { describeLive } from '../helpers/live.js';
+import { mirrorFetch } from '../helpers/mirror-fetch.js';
 
 const run = promisify(execFile);
 const MIRROR = 'http://deb.debian.org/debian';
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 async function download(url: string): Promise<Buffer> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(120_000) });
+  const res = await mirrorFetch(url, { signal: AbortSignal.timeout(120_000) });
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return Buffer.from(await res.arrayBuffer());
 }

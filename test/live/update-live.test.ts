@@ -8,6 +8,7 @@ import { runUpdate } from '../../src/app/update.js';
 import { readLockfile } from '../../src/lock/io.js';
 import { isDistrolessError } from '../../src/errors.js';
 import { describeLive } from '../helpers/live.js';
+import { mirrorFetch } from '../helpers/mirror-fetch.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -16,13 +17,13 @@ const root = new URL('../..', import.meta.url).pathname;
  * the (same) InRelease lists, with no by-hash copy? Plain HTTP and string matching, none of our code.
  */
 async function mirrorReallyInconsistent(url: string, suite: string, path: string): Promise<boolean> {
-  const inRelease = await (await fetch(`${url}/dists/${suite}/InRelease`)).text();
+  const inRelease = await (await mirrorFetch(`${url}/dists/${suite}/InRelease`)).text();
   const line = inRelease.split('\n').find((l) => l.trim().endsWith(` ${path}`) && /^ [0-9a-f]{64} /.test(l));
   if (!line) return false;
   const [hash] = line.trim().split(/\s+/);
-  const byHash = await fetch(`${url}/dists/${suite}/${path.replace(/[^/]+$/, '')}by-hash/SHA256/${hash}`);
+  const byHash = await mirrorFetch(`${url}/dists/${suite}/${path.replace(/[^/]+$/, '')}by-hash/SHA256/${hash}`);
   if (byHash.ok) return false;
-  const body = Buffer.from(await (await fetch(`${url}/dists/${suite}/${path}`)).arrayBuffer());
+  const body = Buffer.from(await (await mirrorFetch(`${url}/dists/${suite}/${path}`)).arrayBuffer());
   return createHash('sha256').update(body).digest('hex') !== hash;
 }
 
