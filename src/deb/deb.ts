@@ -4,7 +4,8 @@
  * stream (the member's byte range through a decompressor; nothing is buffered whole).
  *
  * xz decoding is the second biggest cost of a cold build (docs/architecture.md#where-the-time-goes). Two decoders:
- * the `xz` binary (a streaming filter in its own process, so on another core than our tar work) and, where
+ * the `xz` binary (a streaming filter in a process of its own, so on another core than our tar work; the
+ * processes are pooled and reused member after member, xz-pool.ts) and, where
  * no `xz` is on PATH (Windows and some macOS runners), xz-decompress (xz-embedded compiled to WebAssembly,
  * streaming, bundled into dist/ so the Action needs no node_modules). `bench/xz-decoders.mjs` measured both
  * on data.tar.xz of real .debs (Node 24, XZ Utils 5.4.1, 2-core machine shared with other jobs, 3 runs
@@ -21,12 +22,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Duplex, PassThrough, pipeline, Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { DistrolessError } from '../errors.js';
 import { readTar } from '../tar/reader.js';
 import { readArMembers, readMember, type ArMember } from './ar.js';
+import { xzDecoderPool, xzUncompressedSize } from './xz-pool.js';
 
 export type DebCompression = 'none' | 'gz' | 'xz' | 'zst' | 'bz2';
 
@@ -112,7 +115,7 @@ async function openMembers(path: string, name: string, opts: DebOptions) {
   const dataCompression = compressionOf(dataMember, 'data.tar', name);
   if (controlCompression === 'bz2') throw bad(name, `unsupported control member ${controlMember.name}`);
   const stream = (m: ArMember, kind: DebCompression): Readable =>
-    decompress(rangeStream(path, m), kind, opts, `${name}: ${m.name}`);
+    decompress(rangeStream(path, m), kind, opts, `${name}: ${m.name}`, { path, member: m });
   return {
     dataMember,
     controlCompression,
@@ -188,7 +191,13 @@ async function readControlFiles(
   return out;
 }
 
-function decompress(input: Readable, kind: DebCompression, opts: DebOptions, source: string): Readable {
+function decompress(
+  input: Readable,
+  kind: DebCompression,
+  opts: DebOptions,
+  source: string,
+  at?: { path: string; member: ArMember },
+): Readable {
   switch (kind) {
     case 'none':
       return guard(input, input, source);
@@ -208,11 +217,17 @@ function decompress(input: Readable, kind: DebCompression, opts: DebOptions, sou
       return guard(input, zlib.createZstdDecompress(), source);
     case 'xz': {
       const command = opts.xzCommand ?? 'xz';
-      const binary = (): Readable =>
-        spawnFilter(command, opts.xzThreads === undefined ? [] : [`-T${opts.xzThreads}`], input, source);
+      const args = opts.xzThreads === undefined ? [] : [`-T${opts.xzThreads}`];
+      // A member whose decoded size its xz index gives goes to a pooled decoder (xz-pool.ts); anything else to
+      // an xz of its own, which also names what is wrong with a member the index walk did not accept.
+      const binary = async (): Promise<Readable> => {
+        const size = at === undefined ? undefined : await decodedSize(at.path, at.member);
+        if (size === undefined) return spawnFilter(command, args, input, source);
+        return xzDecoderPool(command, args).decode(input, size, source);
+      };
       const wasm = (): Readable => guard(input, wasmXz(input), source);
       if (opts.xzDecoder === 'wasm') return wasm();
-      if (opts.xzDecoder === 'command') return binary();
+      if (opts.xzDecoder === 'command') return deferred(binary, input);
       return deferred(async () => ((await hasCommand(command)) ? binary() : wasm()), input);
     }
     case 'bz2':
@@ -307,6 +322,16 @@ function wasmXz(input: Readable): Readable {
     })(),
     { objectMode: false },
   );
+}
+
+/** The decoded size of an .xz member, from its index (undefined when that cannot be read). */
+async function decodedSize(path: string, member: ArMember): Promise<number | undefined> {
+  const fh = await open(path, 'r');
+  try {
+    return await xzUncompressedSize(fh, member.offset, member.size);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Whether `command --version` runs (asked once per command). */
