@@ -290,6 +290,17 @@ function pinnedDeb(distro: DistroConfig, lock: Lockfile, arch: string, name: str
  * every package layer is either found in the cache or being built.
  */
 async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefined): Promise<ExtraLayers> {
+  // The generated layers (users, os-release, python link, CA bundle, Java trust store, locale, busybox) are
+  // built beside the package layers rather than after them: they are small, and after the last package layer
+  // the machine would otherwise do them alone. Both halves are awaited before any failure is reported.
+  const [packages, generated] = await Promise.allSettled([packageLayers(ctx, lookedUp), generatedLayers(ctx)]);
+  if (packages.status === 'rejected') throw packages.reason;
+  if (generated.status === 'rejected') throw generated.reason;
+  return { ...generated.value, packages: packages.value };
+}
+
+/** Every package layer the plans need, each built once (from the cache when it is there). */
+async function packageLayers(ctx: DistroBuild, lookedUp: () => void): Promise<Map<string, BuiltLayer>> {
   const jobs = new Map<string, { arch: string; name: string }>();
   for (const plan of ctx.plans)
     for (const arch of plan.archs)
@@ -360,6 +371,11 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
   } finally {
     for (const c of captures.values()) c?.settle(); // a failed build leaves no reader waiting
   }
+  return packages;
+}
+
+/** The layers distroless-action generates, per distro and per arch. */
+async function generatedLayers(ctx: DistroBuild): Promise<Omit<ExtraLayers, 'packages'>> {
   const base = await cachedLayer(
     `base:${GENERATED_RECIPE}`,
     ctx.epoch,
@@ -399,7 +415,7 @@ async function buildLayers(ctx: DistroBuild, lookedUp: () => void = () => undefi
   }
   const perArch = new Map<string, ExtraLayers['perArch'] extends Map<string, infer V> ? V : never>();
   for (const arch of new Set(ctx.plans.flatMap((p) => p.archs))) perArch.set(arch, await archLayers(ctx, arch));
-  return { base, osRelease, python, packages, perArch };
+  return { base, osRelease, python, perArch };
 }
 
 /** The package's part in a merged-/usr root (package-layer.ts), or undefined when the distro is not merged. */

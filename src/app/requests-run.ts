@@ -19,7 +19,7 @@ import type { AssembleResult } from './assemble.js';
 import type { AttestFn, SignEvent, SignSummary } from './sign.js';
 import type { Signing } from './signing.js';
 import type { UpdateResult } from './update.js';
-import { leanHeap } from '../util/memory.js';
+import { leanHeap, roomyHeap } from '../util/memory.js';
 import type { VerifySummary } from './verify.js';
 import type {
   AssembleRequest,
@@ -131,6 +131,7 @@ export async function runListRequest(req: ListRequest): Promise<ListResult> {
 }
 
 export async function runBuildRequest(req: BuildRequest, rt: Runtime): Promise<BuildResult> {
+  roomyHeap();
   const { runBuild } = await import('./build.js');
   const config = await configFor(req, rt);
   return runBuild({
@@ -237,6 +238,7 @@ export interface PublishOutcome {
 }
 
 export async function runPublishRequest(req: PublishRequest, rt: Runtime): Promise<PublishOutcome> {
+  roomyHeap();
   const { runPublish } = await import('./publish.js');
   const config = await configFor(req, rt);
   const signer = req.signing ? await releaseSignerFor({ ...req, signing: req.signing }, config, rt) : undefined;
@@ -328,6 +330,7 @@ export async function runPlanRequest(req: PlanRequest, rt: Runtime): Promise<Sha
 }
 
 export async function runShardRequest(req: ShardRequest, rt: Runtime): Promise<ShardRun> {
+  roomyHeap();
   const [{ runShard }, { writeFilesAtomically }] = await Promise.all([import('./shard.js'), import('../util/fs.js')]);
   const config = await configFor(req, rt);
   const run = await runShard({

@@ -37,3 +37,17 @@ export function leanHeap(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
   setFlagsFromString('--heap-growing-percent=25');
 }
+
+/**
+ * For commands that build layers (build, publish, build-shard): lets V8's old generation grow to 4× its live
+ * size before the next full collection. A build keeps a live heap of ~13 MiB while hundreds of MiB of tar pass
+ * through streams; V8's default limit leaves less headroom than its young generation grows to, and from then on
+ * it starts a new marking cycle every ~150 ms (42 full collections in a java17 build, ~1.5 CPU-s of marking on
+ * 2 cores). With this, 16 collections and ~1.5 s less CPU for ~25 MiB more RSS (docs/architecture.md, "Where the
+ * time goes"). Read by V8 each time it sizes the heap, so setting it at run time takes effect. Not for `update`
+ * (`leanHeap`), whose live set is large and whose target is memory.
+ */
+export function roomyHeap(): void {
+  if (lean) return;
+  setFlagsFromString('--heap-growing-percent=300');
+}

@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+import{setFlagsFromString as e}from"node:v8";import{runInNewContext as n}from"node:vm";var o;function c(){o===void 0&&(e("--expose-gc"),o=n("gc"),e("--no-expose-gc")),o()}var r=!1;function p(){r||(r=!0,e("--semi-space-growth-factor=1"),e("--heap-growing-percent=25"))}function a(){r||e("--heap-growing-percent=300")}export{c as a,p as b,a as c};
