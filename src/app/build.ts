@@ -61,7 +61,7 @@ export interface BuildOptions {
   concurrency?: number;
   /** Layer compression; default the config's `compression`, else gzip. */
   compression?: LayerCompression;
-  /** Worker threads deflating big gzip layers (default: the machine's available parallelism). Never changes the bytes. */
+  /** Chunks of big gzip layers deflated at once (default: the machine's available parallelism). Never changes the bytes. */
   deflateWorkers?: number;
   onProgress?: (message: string) => void;
   onWarning?: (message: string) => void;
@@ -84,7 +84,6 @@ export interface BuildResult {
 
 /** `build`: lockfiles → reproducible images × variants × archs in an OCI image layout. */
 export async function runBuild(opts: BuildOptions): Promise<BuildResult> {
-  // Workers start on the first big gzip layer only: a rebuild from the cache starts none.
   const deflatePool = new DeflatePool(opts.deflateWorkers);
   const compression = opts.compression ?? opts.config.compression ?? 'gzip';
   try {

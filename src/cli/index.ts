@@ -1,4 +1,5 @@
 import { useHttpEnvironment } from '../util/http/environment.js';
+import { sizeThreadPool } from '../util/thread-pool.js';
 import { runCli } from './main.js';
 
 /**
@@ -17,6 +18,7 @@ function pipeWriter(stream: NodeJS.WriteStream): (s: string) => void {
 }
 
 // The process edge: the only place that reads argv, env, the clock and the terminal.
+sizeThreadPool(process.env); // before any asynchronous I/O: parallel deflate runs on the pool
 useHttpEnvironment(process.env); // proxies, for every request (see src/util/http)
 const code = await runCli(process.argv.slice(2), {
   stdout: pipeWriter(process.stdout),

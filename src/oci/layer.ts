@@ -7,11 +7,11 @@
  * main thread only reads the .deb, writes the tar and hashes.
  *
  * gzip (the default, media type tar+gzip) is `parallelGzip` (parallel-gzip.ts): a layer of 1 MiB or more is
- * deflated in 512 KiB chunks on a pool of worker threads, joined into one gzip member; a smaller one is one
+ * deflated in 512 KiB chunks, several at once on Node's thread pool, joined into one gzip member; a smaller one is one
  * ordinary gzip stream. Determinism: the gzip header is fixed (no name, mtime 0, XFL from the level, OS 3 —
  * zlib's compile-time OS code would otherwise leak the build platform: 19 on macOS, 10 on Windows), chunk
  * boundaries are fixed offsets, so the bytes are a function of (input, level, zlib build) and never of the
- * number of workers or of how the input arrives. Another zlib build may compress differently — which is why
+ * number of threads or of how the input arrives. Another zlib build may compress differently — which is why
  * `layerCompressionIdentity()` belongs in layer cache keys. The diff_id never depends on any of it.
  *
  * zstd (media type tar+zstd, opt-in) is Node's zstd (Node >= 22.15), single-threaded, fed in fixed 512 KiB
@@ -50,7 +50,7 @@ export interface LayerWriteOptions {
   compression?: LayerCompression;
   /** gzip level 0–9 (default `DEFAULT_GZIP_LEVEL`) or zstd level 1–19 (default `DEFAULT_ZSTD_LEVEL`). */
   level?: number;
-  /** The worker threads that deflate big gzip layers; default one pool per process, sized to the machine. */
+  /** How many chunks of big gzip layers deflate at once; default one pool per process, sized to the machine. */
   deflatePool?: DeflatePool;
 }
 

@@ -1,17 +1,17 @@
 /**
  * pigz-style parallel gzip: one gzip member whose deflate stream is made of fixed-size chunks of the input,
- * each deflated on its own (in a pool of worker threads) with the 32 KiB of input before it as its preset
+ * each deflated on its own (several at once on Node's thread pool) with the 32 KiB of input before it as its preset
  * dictionary. Every chunk but the last ends with a sync flush (an empty stored block: byte-aligned, not final),
  * the last with Z_FINISH, so the raw outputs concatenate into one valid deflate stream; the gzip header and
  * trailer (CRC-32 and ISIZE of the whole input) are written here.
  *
  * The bytes depend only on the input, the level, the chunk size and the zlib build — never on the number of
- * workers or on how the input arrives — because chunk boundaries are fixed offsets and each chunk's deflate is
+ * threads or on how the input arrives — because chunk boundaries are fixed offsets and each chunk's deflate is
  * a pure function of (chunk, previous 32 KiB, level, last?). `parallelGzipIdentity()` names what decides them.
  *
  * Input shorter than `PARALLEL_MIN_BYTES` (two chunks) is compressed as one ordinary gzip stream on libuv's
  * thread pool (the same bytes `createGzip` gives for it): below two chunks there is nothing to run in
- * parallel, and the chunking would only cost a worker round trip and a little ratio. Most package layers are
+ * parallel, and the chunking would only cost a round trip per chunk and a little ratio. Most package layers are
  * below it (their digests did not change with this scheme); the few big ones (a JRE, libpython, tzdata's
  * neighbours in size) are where the time goes. Chunk size: on openjdk-17's 193 MB data.tar at level 6,
  * 128 KiB, 256 KiB, 512 KiB and 1 MiB chunks give 67.92, 67.92, 67.91 and 67.92 MB against 67.92 MB for one
@@ -21,8 +21,7 @@
 import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { crc32, gzip as zlibGzip } from 'node:zlib';
+import { constants, crc32, deflateRaw, gzip as zlibGzip, type ZlibOptions } from 'node:zlib';
 import { DistrolessError } from '../errors.js';
 
 /** Input bytes per deflate job. Part of the output's identity: changing it changes every big layer's digest. */
@@ -49,43 +48,24 @@ interface Job {
   reject: (e: Error) => void;
 }
 
-// The worker's whole program, run with `eval` so that the bundled Action needs no second file. It loads its
-// modules with process.getBuiltinModule where there is one: eval'd code runs as an ES module when the parent
-// was started with --input-type=module, and then has no require.
-const WORKER_SOURCE = `
-const load = process.getBuiltinModule ?? require;
-const { parentPort } = load('node:worker_threads');
-const zlib = load('node:zlib');
-parentPort.on('message', ({ input, dictionary, last, level }) => {
-  try {
-    const opts = { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
-    if (dictionary) opts.dictionary = dictionary;
-    opts.chunkSize = 128 * 1024;
-    const out = zlib.deflateRawSync(input, opts);
-    const own = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength;
-    const bytes = own ? out : new Uint8Array(out);
-    // The input goes back too: the worker keeps no reference to either, so its heap does not grow with them.
-    parentPort.postMessage({ out: bytes, input }, [bytes.buffer, input.buffer]);
-  } catch (e) {
-    parentPort.postMessage({ error: String(e && e.message) });
-  }
-});
-`;
+/** Output buffer of one deflate call: one buffer holds a typical chunk's output (~35% of 512 KiB). */
+const OUTPUT_CHUNK_BYTES = 256 * 1024;
 
 /**
- * A fixed number of deflate worker threads and a FIFO of jobs. Idle workers are unref'd, so an unused pool
- * never keeps the process alive; `close()` ends them.
+ * At most `size` chunks deflating at once on Node's thread pool (zlib's asynchronous calls), and a FIFO of the
+ * rest. Worker threads did this before; the thread pool needs no thread start-up, no message passing and no
+ * second V8 heap, and a java17 build spent ~0.7 CPU-s less (docs/architecture.md, "Where the time goes"). The
+ * thread pool has 4 threads unless UV_THREADPOOL_SIZE says otherwise; the entry points raise it to the number
+ * of cores (`sizeThreadPool`), so `size` up to that runs truly in parallel.
  */
 export class DeflatePool {
   readonly size: number;
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Job>();
+  private active = 0;
   private readonly queue: Job[] = [];
   private readonly free: Array<Uint8Array<ArrayBuffer>> = [];
-  private started = 0;
   private closed = false;
 
-  /** `size` workers (default: the machine's available parallelism). */
+  /** At most `size` chunks at once (default: the machine's available parallelism). */
   constructor(size: number = availableParallelism()) {
     if (!Number.isSafeInteger(size) || size < 1 || size > 256) {
       throw new DistrolessError('USAGE', `deflate workers must be an integer from 1 to 256, got ${size}`);
@@ -120,57 +100,31 @@ export class DeflatePool {
     if (input.byteLength === PARALLEL_CHUNK_BYTES && this.free.length < 4 * this.size + 4) this.free.push(input);
   }
 
+  /** Refuses new chunks and fails the queued ones; chunks already deflating finish on their own. */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.idle, ...this.busy.keys()];
-    this.idle.length = 0;
     for (const job of this.queue.splice(0)) job.reject(new Error('deflate pool closed'));
-    await Promise.all(all.map((w) => w.terminate()));
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
-      const worker = this.idle.pop() ?? (this.started < this.size ? this.spawn() : undefined);
-      if (worker === undefined) return;
+    while (this.active < this.size && this.queue.length > 0) {
       const job = this.queue.shift() as Job;
-      this.busy.set(worker, job);
-      worker.ref();
+      this.active += 1;
       const { input, dictionary, last, level } = job;
-      // The input is this job's own copy (see ParallelGzip.submit): moved, not copied, to the worker.
-      worker.postMessage({ input, dictionary, last, level }, [input.buffer]);
+      const opts: ZlibOptions = {
+        level,
+        finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
+        chunkSize: OUTPUT_CHUNK_BYTES,
+      };
+      if (dictionary !== undefined) opts.dictionary = dictionary;
+      deflateRaw(input, opts, (e, out) => {
+        this.active -= 1;
+        this.recycle(input); // zlib holds no reference once it has called back
+        if (e) job.reject(new Error(`deflate failed: ${e.message}`));
+        else job.resolve(out);
+        this.dispatch();
+      });
     }
-  }
-
-  private spawn(): Worker {
-    this.started += 1;
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.on('message', (msg: { out?: Uint8Array; input?: Uint8Array<ArrayBuffer>; error?: string }) => {
-      if (msg.input !== undefined) this.recycle(msg.input);
-      const job = this.busy.get(worker);
-      this.busy.delete(worker);
-      worker.unref();
-      this.idle.push(worker);
-      if (job !== undefined) {
-        if (msg.out !== undefined) job.resolve(Buffer.from(msg.out.buffer, msg.out.byteOffset, msg.out.byteLength));
-        else job.reject(new Error(`deflate failed: ${msg.error ?? 'unknown error'}`));
-      }
-      if (!this.closed) this.dispatch();
-    });
-    worker.on('error', (e) => this.lost(worker, e));
-    worker.on('exit', (code) => {
-      if (!this.closed) this.lost(worker, new Error(`deflate worker exited with ${code}`));
-    });
-    return worker;
-  }
-
-  private lost(worker: Worker, e: Error): void {
-    const job = this.busy.get(worker);
-    this.busy.delete(worker);
-    const at = this.idle.indexOf(worker);
-    if (at !== -1) this.idle.splice(at, 1);
-    this.started -= 1;
-    job?.reject(e);
-    if (!this.closed) this.dispatch();
   }
 }
 
@@ -273,7 +227,7 @@ class ParallelGzip extends Transform {
     this.push(trailer);
   }
 
-  /** Hands `input` (moved to the worker: it must own its ArrayBuffer) to the pool with the dictionary. */
+  /** Hands `input` (a pool buffer: it is recycled once deflated) to the pool with the dictionary. */
   private submit(input: Uint8Array<ArrayBuffer>, last: boolean): void {
     const dictionary = this.tail;
     // Every chunk but the last is PARALLEL_CHUNK_BYTES long, more than a window: its end is the next dictionary.
