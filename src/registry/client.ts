@@ -287,6 +287,19 @@ export class RegistryClient {
     return digest;
   }
 
+  /**
+   * Runs an operation of several requests under this client's retry policy, as a whole: a try that failed with
+   * a retryable error, or one `retryIf` accepts, starts over after the policy's backoff. The requests inside are
+   * tried once each (retries do not nest), so the policy's tries bound the whole.
+   */
+  async retrying<T>(
+    describe: { method: string; path: string },
+    task: (attempt: number) => Promise<T>,
+    retryIf?: (e: unknown) => boolean,
+  ): Promise<T> {
+    return retryOperation(this.retry, { registry: this.registry, ...describe }, task, retryIf);
+  }
+
   /** Every tag of a repository (following `Link` pagination); [] when the repository does not exist. */
   async listTags(repository: string): Promise<string[]> {
     const tags: string[] = [];

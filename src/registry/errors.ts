@@ -16,6 +16,8 @@ export const ERROR_READ_LIMIT = 64 * 1024;
 export interface RegistryDiagnostic {
   code: string;
   message: string;
+  /** `detail` when the registry gave it as a string (distribution: the digest a manifest names but it lacks). */
+  detail?: string;
 }
 
 export interface RequestInfo {
@@ -104,7 +106,7 @@ export function statusError(
     diagnostics.length > 0
       ? diagnostics
           .slice(0, 2)
-          .map((d) => `${d.code} ${d.message}`.trim())
+          .map((d) => `${d.code} ${d.message}${d.detail === undefined ? '' : ` (${d.detail})`}`.trim())
           .join('; ')
       : firstLine(body);
   const status = `${res.status} ${res.statusText}`.trim();
@@ -135,10 +137,15 @@ function parseDiagnostics(body: string): RegistryDiagnostic[] {
   }
   const errors = (doc as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors)) return [];
-  return errors.map((e: { code?: unknown; message?: unknown }) => ({
-    code: typeof e?.code === 'string' ? e.code : 'UNKNOWN',
-    message: typeof e?.message === 'string' ? firstLine(e.message) : '',
-  }));
+  return errors.map((e: { code?: unknown; message?: unknown; detail?: unknown }) => {
+    const detail = typeof e?.detail === 'string' ? firstLine(e.detail) : '';
+    return {
+      code: typeof e?.code === 'string' ? e.code : 'UNKNOWN',
+      message: typeof e?.message === 'string' ? firstLine(e.message) : '',
+      // A short one only (a digest, a name): it is quoted in the one-line message.
+      ...(detail !== '' && detail.length <= 128 ? { detail } : {}),
+    };
+  });
 }
 
 function firstLine(text: string): string {

@@ -7,13 +7,16 @@
  *  3. manifests by digest, children before parents (per-arch manifests, then indexes);
  *  4. tags, only now, so that a tag never names something incomplete; a tag that already names the digest is
  *     left alone.
+ * A manifest or tag PUT that the registry refuses for naming a blob or manifest it does not have is answered by
+ * checking those again, sending back the missing ones and trying the PUT again (see `putManifest`).
  * Immutable tags are checked before anything is sent: one that names another digest stops the push.
  * Knows descriptors and bytes, not images (the caller maps its refs to repositories and tags).
  */
 import { DistrolessError } from '../errors.js';
 import type { Descriptor } from '../oci/types.js';
 import type { RegistryClient } from './client.js';
-import { planPush, type GraphNode, type PushPlan, type PushSource, type PushTarget } from './push-plan.js';
+import { RegistryError } from './errors.js';
+import { isManifest, planPush, type GraphNode, type PushPlan, type PushSource, type PushTarget } from './push-plan.js';
 import type { RetryEvent } from './retry.js';
 import { mapLimit } from '../util/concurrency.js';
 
@@ -98,6 +101,10 @@ class Pusher {
   };
   /** `repository@digest` of what the registry has (or is vouched for). */
   private readonly present = new Set<string>();
+  /** Blob digest → the repositories of this push that have it (where a blob sent again is mounted from). */
+  private readonly holders = new Map<string, string[]>();
+  /** `repository@digest` → the running restore of a child that a refused manifest named (one per pair). */
+  private readonly restoring = new Map<string, Promise<void>>();
   private readonly limit: number;
   private readonly emit: (e: PushEvent) => void;
 
@@ -166,6 +173,7 @@ class Pusher {
     finished: (r: string, d: Descriptor, a: 'exists' | 'mounted' | 'uploaded') => void,
   ): Promise<void> {
     const have = repos.filter((r) => this.present.has(`${r}@${d.digest}`));
+    this.holders.set(d.digest, have);
     for (const r of have) finished(r, d, 'exists');
     const unknown = repos.filter((r) => !have.includes(r));
     const there = await Promise.all(unknown.map((r) => this.client.blobExists(r, d.digest)));
@@ -178,38 +186,39 @@ class Pusher {
       }
     }
     for (const repository of missing) {
-      let session: URL | undefined;
-      const from = have[0];
-      if (from !== undefined) {
-        const mount = await this.client.mountBlob(repository, d.digest, from);
-        if (mount.mounted) {
-          have.push(repository);
-          finished(repository, d, 'mounted');
-          continue;
-        }
-        session = mount.session;
-      }
-      let sent = 0;
-      const onBytes = (n: number): void => {
-        sent += n;
-        this.stats.uploadedBytes += n;
-        this.emit({
-          kind: 'bytes',
-          repository,
-          digest: d.digest,
-          size: d.size,
-          sent,
-          totalSent: this.stats.uploadedBytes,
-        });
-      };
-      await this.client.uploadBlob(
-        repository,
-        { digest: d.digest, size: d.size, open: (range) => this.source.open(d, range) },
-        { session, onBytes },
-      );
+      const action = await this.sendBlob(repository, d, have[0]);
       have.push(repository);
-      finished(repository, d, 'uploaded');
+      finished(repository, d, action);
     }
+  }
+
+  /** Mounts a blob from repository `from` when there is one and the registry agrees, else uploads it. */
+  private async sendBlob(repository: string, d: Descriptor, from: string | undefined): Promise<'mounted' | 'uploaded'> {
+    let session: URL | undefined;
+    if (from !== undefined) {
+      const mount = await this.client.mountBlob(repository, d.digest, from);
+      if (mount.mounted) return 'mounted';
+      session = mount.session;
+    }
+    let sent = 0;
+    const onBytes = (n: number): void => {
+      sent += n;
+      this.stats.uploadedBytes += n;
+      this.emit({
+        kind: 'bytes',
+        repository,
+        digest: d.digest,
+        size: d.size,
+        sent,
+        totalSent: this.stats.uploadedBytes,
+      });
+    };
+    await this.client.uploadBlob(
+      repository,
+      { digest: d.digest, size: d.size, open: (range) => this.source.open(d, range) },
+      { session, onBytes },
+    );
+    return 'uploaded';
   }
 
   /** 3. Manifests by digest, lowest level first. */
@@ -222,7 +231,7 @@ class Pusher {
         async ({ repo, n }) => {
           const { digest, mediaType } = n.descriptor;
           const exists = this.present.has(`${repo}@${digest}`);
-          if (!exists) await this.client.putManifest(repo, digest, await this.source.document(n.descriptor), mediaType);
+          if (!exists) await this.putManifest(repo, n, digest);
           this.stats[exists ? 'manifestsExisting' : 'manifestsPut']++;
           this.emit({ kind: 'manifest', repository: repo, digest, mediaType, action: exists ? 'exists' : 'put' });
         },
@@ -237,22 +246,19 @@ class Pusher {
    */
   async pushTags(): Promise<void> {
     const groups = await Promise.all(
-      this.plan.tagGroups.map(async (g) => ({ ...g, level: (await this.plan.node(g.descriptor)).level })),
+      this.plan.tagGroups.map(async (g) => {
+        const node = await this.plan.node(g.descriptor);
+        return { ...g, node, level: node.level };
+      }),
     );
     for (const level of levelsOf(groups.map((g) => g.level))) {
       await mapLimit(
         groups.filter((g) => g.level === level),
         this.limit,
-        async ({ repository, descriptor, tags }) => {
+        async ({ repository, descriptor, node, tags }) => {
           for (const tag of tags) {
             const unchanged = (await this.client.manifestInfo(repository, tag))?.digest === descriptor.digest;
-            if (!unchanged)
-              await this.client.putManifest(
-                repository,
-                tag,
-                await this.source.document(descriptor),
-                descriptor.mediaType,
-              );
+            if (!unchanged) await this.putManifest(repository, node, tag);
             this.stats[unchanged ? 'tagsUnchanged' : 'tagsPut']++;
             this.emit({
               kind: 'tag',
@@ -267,6 +273,56 @@ class Pusher {
     }
   }
 
+  /**
+   * PUTs a manifest or index by digest or tag. The registry checks its children on every PUT, and may refuse
+   * one it has: distribution 2.8's filesystem driver rewrites a link file in place (truncate, then write), so a
+   * PUT that checks a blob while another client uploads or mounts that blob into the repository reads an empty
+   * link and answers `400 DIGEST_INVALID; MANIFEST_BLOB_UNKNOWN <digest>` (an index likewise, while a child
+   * manifest is PUT again). The children the refusal names are checked again (HEAD), the missing ones sent
+   * again, and the PUT tried again after the retry policy's backoff, within its tries; after the last, the
+   * registry's own line is the error.
+   */
+  private async putManifest(repository: string, n: GraphNode, reference: string): Promise<void> {
+    const bytes = await this.source.document(n.descriptor);
+    let refused: Descriptor[] = [];
+    await this.client.retrying(
+      { method: 'PUT', path: `/v2/${repository}/manifests/${reference}` },
+      async () => {
+        if (refused.length > 0) await Promise.all(refused.map((c) => this.restore(repository, c)));
+        refused = [];
+        try {
+          await this.client.putManifest(repository, reference, bytes, n.descriptor.mediaType);
+        } catch (e) {
+          refused = refusedChildren(e, n) ?? [];
+          throw e;
+        }
+      },
+      (e) => refusedChildren(e, n) !== undefined,
+    );
+  }
+
+  /** Makes sure a child of a refused manifest is in the repository: checked, and sent again when it is not. */
+  private restore(repository: string, d: Descriptor): Promise<void> {
+    const key = `${repository}@${d.digest}`;
+    let work = this.restoring.get(key);
+    if (work === undefined) {
+      work = (async () => {
+        if (isManifest(d)) {
+          if ((await this.client.manifestInfo(repository, d.digest)) !== undefined) return;
+          // Inside the parent's retries this PUT is tried once: its own children are made sure of first.
+          const node = await this.plan.node(d);
+          await Promise.all(node.children.map((c) => this.restore(repository, c)));
+          await this.putManifest(repository, node, d.digest);
+        } else if (!(await this.client.blobExists(repository, d.digest))) {
+          const from = this.holders.get(d.digest)?.find((r) => r !== repository);
+          await this.sendBlob(repository, d, from);
+        }
+      })().finally(() => this.restoring.delete(key));
+      this.restoring.set(key, work);
+    }
+    return work;
+  }
+
   private manifests(): Array<{ repo: string; n: GraphNode }> {
     return [...this.plan.wanted].flatMap(([repo, byDigest]) =>
       [...byDigest.values()].filter((n) => n.level > 0).map((n) => ({ repo, n })),
@@ -276,4 +332,19 @@ class Pusher {
 
 function levelsOf(levels: readonly number[]): number[] {
   return [...new Set(levels)].sort((a, b) => a - b);
+}
+
+/**
+ * The children of `n` that a refused manifest PUT says the repository lacks (those its body names, else all),
+ * or undefined when the refusal is not of that kind: MANIFEST_BLOB_UNKNOWN or BLOB_UNKNOWN, or DIGEST_INVALID
+ * naming a child (a DIGEST_INVALID alone is about the manifest itself, and final).
+ */
+function refusedChildren(e: unknown, n: GraphNode): Descriptor[] | undefined {
+  if (!(e instanceof RegistryError) || (e.status !== 400 && e.status !== 404)) return undefined;
+  const codes = new Set(e.diagnostics.map((d) => d.code));
+  const children = [...new Map(n.children.map((c) => [c.digest, c])).values()];
+  const named = children.filter((c) => e.body.includes(c.digest));
+  const unknown = codes.has('MANIFEST_BLOB_UNKNOWN') || codes.has('BLOB_UNKNOWN');
+  if (!unknown && !(codes.has('DIGEST_INVALID') && named.length > 0)) return undefined;
+  return named.length > 0 ? named : children;
 }

@@ -84,20 +84,27 @@ export function withRetry(next: Transport, o: RetryOptions): Transport {
 
 /**
  * Runs `task` until it succeeds or fails for good, under the same policy: for multi-request operations (a blob
- * upload: POST, PATCH…, PUT) that must start over as a whole when one of their requests fails.
+ * upload: POST, PATCH…, PUT) that must start over as a whole when one of their requests fails. `retryIf` adds
+ * errors the operation itself knows to be passing (a manifest refused while a blob it names is re-linked).
  */
 export async function retryOperation<T>(
   o: RetryOptions,
   describe: { registry: string; method: string; path: string },
   task: (attempt: number) => Promise<T>,
+  retryIf: (e: unknown) => boolean = () => false,
 ): Promise<T> {
   const { outcome, attempts } = await retry(
     { policy: o.policy, ...(o.sleep ? { sleep: o.sleep } : {}), onRetry: (e) => o.onRetry?.({ ...describe, ...e }) },
     task,
-    (out) =>
-      !out.ok && retryableError(out.error, o.policy)
-        ? { retry: true, reason: out.error.message, retryAfterMs: out.error.retryAfterMs }
-        : { retry: false },
+    (out) => {
+      if (out.ok || !(retryableError(out.error, o.policy) || retryIf(out.error))) return { retry: false };
+      const e = out.error;
+      if (!(e instanceof RegistryError))
+        return { retry: true, reason: o.secrets.redact(e instanceof Error ? e.message : String(e)) };
+      // The event names the operation's request; the reason names another one that failed within it.
+      const own = e.method === describe.method && e.path === describe.path;
+      return { retry: true, reason: own ? e.reason : e.message, retryAfterMs: e.retryAfterMs };
+    },
   );
   if (outcome.ok) return outcome.value;
   if (outcome.error instanceof RegistryError && attempts > 1) throw outcome.error.afterTries(attempts);
