@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { STATUS_CODES } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { DistrolessError } from '../errors.js';
 import {
@@ -14,6 +13,7 @@ import {
   header,
   httpRequest,
   parseRetryAfter,
+  reasonPhrase,
   redactUrl,
   retry,
   triesSuffix,
@@ -136,7 +136,7 @@ export function createHttpClient(options: HttpOptions = {}): HttpClient {
 }
 
 function statusLine(status: number): string {
-  return `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trim();
+  return `HTTP ${status} ${reasonPhrase(status)}`.trim();
 }
 
 async function tryOnce<T>(

@@ -5,11 +5,11 @@
  * statuses are returned, not thrown, and only a request that got no response at all throws (a
  * `RegistryError` without a status).
  */
-import { STATUS_CODES } from 'node:http';
 import type { Dispatcher } from 'undici';
 import {
   header,
   httpRequest,
+  reasonPhrase,
   type HttpResponse,
   type Method,
   type RequestBody,
@@ -88,7 +88,7 @@ function wrapResponse(res: HttpResponse, method: Method, secrets: Secrets): Regi
   const url = res.url;
   return {
     status: res.status,
-    statusText: STATUS_CODES[res.status] ?? '',
+    statusText: reasonPhrase(res.status),
     header: (name) => header(res.headers, name),
     url,
     attempts: 1,

@@ -14,6 +14,7 @@ export {
   type Verdict,
 } from './retry.js';
 export { describeNetworkError } from './errors.js';
+export { reasonPhrase } from './status.js';
 export { hasCredentials, redactUrl, redactUrls, splitCredentials } from './url.js';
 export { createDispatcher, defaultDispatcher, httpFetch } from './dispatcher.js';
 export { proxySettingsFromEnv, useHttpEnvironment, type ProxySettings } from './environment.js';
