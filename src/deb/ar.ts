@@ -63,7 +63,8 @@ export function parseMemberHeader(header: Buffer, pos: number, source: string): 
   return { name, offset: pos + AR_HEADER_SIZE, size: Number(sizeText) };
 }
 
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
+/** Up to `length` bytes at `position` (fewer only at the end of the file). */
+export async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
   let got = 0;
   while (got < length) {

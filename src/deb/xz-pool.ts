@@ -25,6 +25,7 @@ import type { Readable, Writable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import { DistrolessError } from '../errors.js';
+import { readAt } from './ar.js';
 
 /** Decoded size of FILLER: a 168-byte .xz stream (CRC32 check) of 256 KiB of zeros. */
 export const FILLER_BYTES = 256 * 1024;
@@ -321,23 +322,23 @@ async function walkStreams(file: FileHandle, start: number, length: number): Pro
   while (end > start) {
     // Stream padding: null bytes in multiples of four.
     while (end - start >= 4) {
-      const word = await readAt(file, end - 4, 4);
+      const word = await readExactly(file, end - 4, 4);
       if (word.readUInt32LE(0) !== 0) break;
       end -= 4;
     }
     if (end - start < XZ_HEADER_SIZE + XZ_FOOTER_SIZE) return undefined;
-    const footer = await readAt(file, end - XZ_FOOTER_SIZE, XZ_FOOTER_SIZE);
+    const footer = await readExactly(file, end - XZ_FOOTER_SIZE, XZ_FOOTER_SIZE);
     if (footer.toString('latin1', 10, 12) !== XZ_FOOTER_MAGIC) return undefined;
     if (crc32(footer.subarray(4, 10)) !== footer.readUInt32LE(0)) return undefined;
     const indexSize = (footer.readUInt32LE(4) + 1) * 4;
     const indexStart = end - XZ_FOOTER_SIZE - indexSize;
     if (indexStart < start + XZ_HEADER_SIZE) return undefined;
-    const index = await readAt(file, indexStart, indexSize);
+    const index = await readExactly(file, indexStart, indexSize);
     const parsed = parseIndex(index);
     if (parsed === undefined) return undefined;
     const streamStart = indexStart - parsed.blockBytes - XZ_HEADER_SIZE;
     if (streamStart < start) return undefined;
-    const header = await readAt(file, streamStart, XZ_HEADER_SIZE);
+    const header = await readExactly(file, streamStart, XZ_HEADER_SIZE);
     if (!header.subarray(0, 6).equals(XZ_HEADER_MAGIC) || !header.subarray(6, 8).equals(footer.subarray(8, 10))) {
       return undefined;
     }
@@ -379,9 +380,9 @@ function parseIndex(index: Buffer): { uncompressed: number; blockBytes: number }
   return { uncompressed, blockBytes };
 }
 
-async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
-  const { bytesRead } = await file.read(buf, 0, length, position);
-  if (bytesRead !== length) throw new ShortRead();
+/** Exactly `length` bytes at `position`; a short read (the member ends sooner) throws ShortRead. */
+async function readExactly(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buf = await readAt(file, position, length);
+  if (buf.length !== length) throw new ShortRead();
   return buf;
 }
