@@ -13,7 +13,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseMirrorOverrides } from '../config/index.js';
 import { DistrolessError } from '../errors.js';
-import { DEFAULT_PREDICATE_TYPES, type SignatureFormat } from '../sign/index.js';
+// The leaf module, not the barrel: the barrel's registry code would load undici on every command's start.
+import { DEFAULT_PREDICATE_TYPES, type SignatureFormat } from '../sign/types.js';
 import { DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL } from '../sigstore/types.js';
 
 export const COMMANDS = [

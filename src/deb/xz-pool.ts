@@ -255,7 +255,7 @@ export class XzDecoderPool {
   }
 
   private start(): Decoder {
-    const child = spawn(this.command, [...this.args, '-dc'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.command, [...this.args, '-dc'], { stdio: ['pipe', 'pipe', 'pipe'], env: process.env });
     this.spawned += 1;
     const decoder = new Decoder(
       child,

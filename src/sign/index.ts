@@ -1,5 +1,4 @@
 /** Key-based signing and cosign's legacy `.sig`/`.att` storage; the storage and verifier seams for bundles. */
-import { SLSA_PROVENANCE_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../attest/statement.js';
 export { loadPrivateKey, loadPublicKey, keyFingerprint, publicKeyPem, type KeySource } from './keys.js';
 export { KeySigner, verifySignature, type ImageSigner, type Signature, type Signer } from './signer.js';
 export {
@@ -30,6 +29,7 @@ export {
 export { createLegacyStorage } from './legacy.js';
 export { createLegacyVerifier } from './verify-legacy.js';
 export {
+  DEFAULT_PREDICATE_TYPES,
   SIGNATURE_FORMATS,
   type Check,
   type SignatureFormat,
@@ -41,6 +41,4 @@ export {
   type VerifyPolicy,
 } from './types.js';
 
-/** Predicate types `verify` requires by default: an SPDX SBOM and SLSA v1 provenance. */
 export { SPDX_PREDICATE_TYPE, SLSA_PROVENANCE_PREDICATE_TYPE as SLSA_PREDICATE_TYPE } from '../attest/statement.js';
-export const DEFAULT_PREDICATE_TYPES: readonly string[] = [SPDX_PREDICATE_TYPE, SLSA_PROVENANCE_PREDICATE_TYPE];

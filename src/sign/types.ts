@@ -5,10 +5,14 @@
  */
 import type { RegistryClient } from '../registry/index.js';
 import type { InTotoStatement } from './payload.js';
+import { SLSA_PROVENANCE_PREDICATE_TYPE, SPDX_PREDICATE_TYPE } from '../attest/statement.js';
 
 export type StorageFormat = 'legacy' | 'bundle';
 export type SignatureFormat = StorageFormat | 'both';
 export const SIGNATURE_FORMATS: readonly SignatureFormat[] = ['legacy', 'bundle', 'both'];
+
+/** Predicate types `verify` requires by default: an SPDX SBOM and SLSA v1 provenance. */
+export const DEFAULT_PREDICATE_TYPES: readonly string[] = [SPDX_PREDICATE_TYPE, SLSA_PROVENANCE_PREDICATE_TYPE];
 
 /** An image (manifest or index) in a registry, by digest. */
 export interface SignedImage {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -100,6 +100,30 @@ describe('openDeb', () => {
     const deb = await openDeb(path, 'hello-no-xz', { xzCommand: '/nonexistent/xz' });
     expect(deb.control).toMatch(/^Package: hello-no-xz$/m);
     expect(await sha256(deb.dataTar())).toBe(await fsysTarSha(path));
+  });
+
+  it('looks a command name up on PATH: an executable file is used, a file without the x bit is not', async () => {
+    // Two names in a directory put first on PATH: one executable wrapper that records its runs, one plain file.
+    const bin = join(dir, 'path-bin');
+    await mkdir(bin, { recursive: true });
+    const runs = join(dir, 'path-runs');
+    await writeFile(join(bin, 'xz-on-path'), ['#!/bin/sh', `echo run >> ${runs}`, 'exec xz "$@"', ''].join('\n'), {
+      mode: 0o755,
+    });
+    await writeFile(join(bin, 'xz-not-executable'), '#!/bin/sh\nexit 1\n', { mode: 0o644 });
+    const path = await makeDeb(dir, { name: 'hello-path', files: FILES });
+    const saved = process.env.PATH;
+    process.env.PATH = `${bin}:${saved ?? ''}`;
+    try {
+      const found = await openDeb(path, 'hello-path', { xzCommand: 'xz-on-path' });
+      expect(await sha256(found.dataTar())).toBe(await fsysTarSha(path));
+      expect((await readFile(runs, 'utf8')).trim().split('\n').length).toBeGreaterThanOrEqual(1);
+      // Found on PATH but not executable: as if missing, so the WebAssembly decoder reads the member.
+      const plain = await openDeb(path, 'hello-path', { xzCommand: 'xz-not-executable' });
+      expect(await sha256(plain.dataTar())).toBe(await fsysTarSha(path));
+    } finally {
+      process.env.PATH = saved;
+    }
   });
 
   it('frees the WebAssembly decoder for the next stream when a reader stops early', async () => {

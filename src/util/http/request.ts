@@ -6,8 +6,8 @@
  * `describeNetworkError`). Retrying is the caller's, through `retry` (./retry.ts).
  */
 import type { Readable } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
-import { defaultDispatcher } from './dispatcher.js';
+import type { Dispatcher } from 'undici';
+import { defaultDispatcher, loadUndici } from './dispatcher.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './policy.js';
 import { splitCredentials } from './url.js';
 
@@ -83,6 +83,8 @@ async function send(
   o: HttpRequestOptions,
 ): Promise<Dispatcher.ResponseData> {
   const policy = o.policy ?? DEFAULT_RETRY;
+  const { request } = await loadUndici();
+  const dispatcher = o.dispatcher ?? (await defaultDispatcher());
   const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : body.open();
   const sized =
     body === undefined
@@ -94,7 +96,7 @@ async function send(
       method,
       headers: sized,
       body: payload,
-      dispatcher: o.dispatcher ?? defaultDispatcher(),
+      dispatcher,
       headersTimeout: policy.headersTimeoutMs,
       bodyTimeout: policy.bodyTimeoutMs,
       ...(o.signal === undefined ? {} : { signal: o.signal }),

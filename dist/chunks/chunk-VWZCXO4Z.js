@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+function x(t){let o=d=>{let r=t[d.toLowerCase()]??t[d.toUpperCase()];return r===void 0||r.trim()===""?void 0:r.trim()},n={},e=o("http_proxy"),i=o("https_proxy"),s=o("no_proxy");return e!==void 0&&(n.httpProxy=e),i!==void 0&&(n.httpsProxy=i),s!==void 0&&(n.noProxy=s),n}var p={};function u(t){p=x(t)}function y(){return p}export{x as a,u as b,y as c};
