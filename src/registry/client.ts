@@ -10,7 +10,7 @@ import { DistrolessError } from '../errors.js';
 import { MEDIA_TYPES } from '../oci/types.js';
 import { anonymousKeychain, type Keychain } from './auth/keychain.js';
 import { withAuth } from './auth/transport.js';
-import { ERROR_READ_LIMIT, statusError } from './errors.js';
+import { ERROR_READ_LIMIT, refusedChildDigests, statusError } from './errors.js';
 import { checkRepository, pullScope, pushScope } from './names.js';
 import { parseRetryAfter } from '../util/http/index.js';
 import {
@@ -285,6 +285,48 @@ export class RegistryClient {
       );
     }
     return digest;
+  }
+
+  /**
+   * `putManifest` for a manifest whose children the caller holds in memory (a signature's payloads and config, a
+   * bundle and its empty config, the referrer manifest a fallback index adds), with the repair `pushTargets`
+   * makes (src/registry/push.ts). Distribution 2.8 refuses a PUT while another client re-links one of its
+   * children into the repository (`MANIFEST_BLOB_UNKNOWN`, often with `DIGEST_INVALID`), although the child is
+   * there; signers in other processes do that all the time, since every referrer shares the same empty config.
+   * The children the refusal names are checked, sent again when really missing (a child with a `mediaType` is
+   * a manifest, PUT by digest), and the PUT is tried again under the retry policy; after its last try, the
+   * registry's own line is the error.
+   */
+  async putManifestWith(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+    children: ReadonlyArray<{ bytes: Buffer; mediaType?: string }>,
+  ): Promise<string> {
+    const held = new Map(children.map((c) => [`sha256:${createHash('sha256').update(c.bytes).digest('hex')}`, c]));
+    const digests = [...held.keys()];
+    let refused: string[] = [];
+    return this.retrying(
+      { method: 'PUT', path: `/v2/${checkRepository(repository)}/manifests/${reference}` },
+      async () => {
+        for (const digest of refused.splice(0)) {
+          const child = held.get(digest) as { bytes: Buffer; mediaType?: string };
+          if (child.mediaType === undefined)
+            await this.putBlobBytes(repository, child.bytes); // HEAD first
+          else if ((await this.manifestInfo(repository, digest)) === undefined) {
+            await this.putManifest(repository, digest, child.bytes, child.mediaType);
+          }
+        }
+        try {
+          return await this.putManifest(repository, reference, bytes, mediaType);
+        } catch (e) {
+          refused = refusedChildDigests(e, digests) ?? [];
+          throw e;
+        }
+      },
+      (e) => refusedChildDigests(e, digests) !== undefined,
+    );
   }
 
   /**

@@ -151,3 +151,20 @@ function parseDiagnostics(body: string): RegistryDiagnostic[] {
 function firstLine(text: string): string {
   return (text.trim().split('\n')[0] ?? '').trim();
 }
+
+/**
+ * The children of a manifest (by digest) that a refused manifest PUT says the repository lacks: those the
+ * refusal's body names, else all of them. Undefined when the refusal is not of that kind: it must be a 400 or
+ * 404 with MANIFEST_BLOB_UNKNOWN or BLOB_UNKNOWN, or with DIGEST_INVALID naming a child (a DIGEST_INVALID alone
+ * is about the manifest itself, and final). Distribution 2.8 answers so, wrongly, while another client re-links
+ * a child into the repository (docs/architecture.md, "Scale-out").
+ */
+export function refusedChildDigests(e: unknown, children: readonly string[]): string[] | undefined {
+  if (!(e instanceof RegistryError) || (e.status !== 400 && e.status !== 404)) return undefined;
+  const codes = new Set(e.diagnostics.map((d) => d.code));
+  const unique = [...new Set(children)];
+  const named = unique.filter((digest) => e.body.includes(digest));
+  const unknown = codes.has('MANIFEST_BLOB_UNKNOWN') || codes.has('BLOB_UNKNOWN');
+  if (!unknown && !(codes.has('DIGEST_INVALID') && named.length > 0)) return undefined;
+  return named.length > 0 ? named : unique;
+}

@@ -15,7 +15,7 @@
 import { DistrolessError } from '../errors.js';
 import type { Descriptor } from '../oci/types.js';
 import type { RegistryClient } from './client.js';
-import { RegistryError } from './errors.js';
+import { refusedChildDigests } from './errors.js';
 import { isManifest, planPush, type GraphNode, type PushPlan, type PushSource, type PushTarget } from './push-plan.js';
 import type { RetryEvent } from './retry.js';
 import { mapLimit } from '../util/concurrency.js';
@@ -334,17 +334,12 @@ function levelsOf(levels: readonly number[]): number[] {
   return [...new Set(levels)].sort((a, b) => a - b);
 }
 
-/**
- * The children of `n` that a refused manifest PUT says the repository lacks (those its body names, else all),
- * or undefined when the refusal is not of that kind: MANIFEST_BLOB_UNKNOWN or BLOB_UNKNOWN, or DIGEST_INVALID
- * naming a child (a DIGEST_INVALID alone is about the manifest itself, and final).
- */
+/** The children of `n` that a refused manifest PUT says the repository lacks (see `refusedChildDigests`). */
 function refusedChildren(e: unknown, n: GraphNode): Descriptor[] | undefined {
-  if (!(e instanceof RegistryError) || (e.status !== 400 && e.status !== 404)) return undefined;
-  const codes = new Set(e.diagnostics.map((d) => d.code));
-  const children = [...new Map(n.children.map((c) => [c.digest, c])).values()];
-  const named = children.filter((c) => e.body.includes(c.digest));
-  const unknown = codes.has('MANIFEST_BLOB_UNKNOWN') || codes.has('BLOB_UNKNOWN');
-  if (!unknown && !(codes.has('DIGEST_INVALID') && named.length > 0)) return undefined;
-  return named.length > 0 ? named : children;
+  const digests = refusedChildDigests(
+    e,
+    n.children.map((c) => c.digest),
+  );
+  if (digests === undefined) return undefined;
+  return digests.map((digest) => n.children.find((c) => c.digest === digest) as Descriptor);
 }

@@ -170,6 +170,10 @@ async function writeLayers(
   fresh: readonly PayloadLayer[],
 ): Promise<string> {
   const config = signatureConfig(layers);
-  for (const blob of [...fresh.map((l) => l.bytes), config]) await image.client.putBlobBytes(image.repository, blob);
-  return image.client.putManifest(image.repository, tag, signatureManifest(config, layers), MEDIA_TYPES.manifest);
+  const blobs = [...fresh.map((l) => l.bytes), config];
+  for (const blob of blobs) await image.client.putBlobBytes(image.repository, blob);
+  // Another signer may be re-linking one of these blobs at this moment: the PUT repairs that refusal.
+  const manifest = signatureManifest(config, layers);
+  const held = blobs.map((b) => ({ bytes: b }));
+  return image.client.putManifestWith(image.repository, tag, manifest, MEDIA_TYPES.manifest, held);
 }

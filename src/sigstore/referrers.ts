@@ -114,7 +114,11 @@ export async function attachBundle(client: RegistryClient, o: AttachOptions): Pr
     bundle: bundleBlob,
     annotations: bundleAnnotations(o.bundle.predicateType, o.created),
   });
-  await client.putManifest(o.repository, manifest.descriptor.digest, manifest.bytes, manifest.descriptor.mediaType);
+  // Other signers upload the same empty config into this repository: the PUT repairs the refusal their re-link
+  // of it can cause (RegistryClient.putManifestWith).
+  const held = [{ bytes: o.bundle.bytes }, { bytes: EMPTY_CONFIG.bytes }];
+  const { digest, mediaType } = manifest.descriptor;
+  await client.putManifestWith(o.repository, digest, manifest.bytes, mediaType, held);
   if (before.storage === 'referrers-api')
     return { referrer: manifest.descriptor, added: true, storage: 'referrers-api' };
 
@@ -122,7 +126,14 @@ export async function attachBundle(client: RegistryClient, o: AttachOptions): Pr
   const current = await readFallbackIndex(client, o.repository, subject.digest);
   const index = mergeReferrersIndex(current.referrers, manifest.descriptor);
   if (index.descriptor.digest !== current.digest) {
-    await client.putManifest(o.repository, fallbackTag(subject.digest), index.bytes, index.descriptor.mediaType);
+    const child = [{ bytes: manifest.bytes, mediaType }];
+    await client.putManifestWith(
+      o.repository,
+      fallbackTag(subject.digest),
+      index.bytes,
+      index.descriptor.mediaType,
+      child,
+    );
   }
   return {
     referrer: manifest.descriptor,

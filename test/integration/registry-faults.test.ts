@@ -87,9 +87,10 @@ describe('push through faults', () => {
       );
       for (const kind of ['500', '503', '429', 'drop-request', 'drop-response'] as const)
         expect(proxy.injected[kind]).toBeGreaterThan(0);
-      const after429 = retries.filter((e) => e.kind === 'retry' && e.reason.includes('429'));
+      // By status line: a reason may also quote a digest, and 1 digest in ~70 holds the digits 429.
+      const after429 = retries.filter((e) => e.kind === 'retry' && e.reason.includes('429 Too Many Requests'));
       expect(after429.length).toBeGreaterThan(0);
-      expect(after429.every((e) => e.kind === 'retry' && e.delayMs === 1000)).toBe(true);
+      expect(after429.every((e) => e.kind === 'retry' && e.delayMs === 1000) ? [] : after429).toEqual([]);
       for (const r of result.refs) {
         const ref = [...refs].find(([name, d]) => {
           const { repo, tag } = defaultRepoName(name, d);

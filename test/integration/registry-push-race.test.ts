@@ -344,3 +344,132 @@ describe('a refused manifest', () => {
     }
   });
 });
+
+/**
+ * Signers in separate processes (each its own client) writing into one repository at once, as `sign` and
+ * `attest` runs do: every referrer and signature manifest names the same few-byte config, which each signer
+ * uploads or mounts, re-linking it while the others PUT their manifests. `putManifestWith` carries the same
+ * repair as `pushTargets` (it is what src/sign/legacy.ts and src/sigstore/referrers.ts call).
+ */
+describe('manifests whose children the writer holds (signatures, referrers)', () => {
+  const EMPTY = Buffer.from('{}');
+  const EMPTY_TYPE = 'application/vnd.oci.empty.v1+json';
+  const digestOf = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+  const referrer = (payload: Buffer): Buffer =>
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MANIFEST,
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        config: { mediaType: EMPTY_TYPE, digest: digestOf(EMPTY), size: EMPTY.length },
+        layers: [{ mediaType: 'application/octet-stream', digest: digestOf(payload), size: payload.length }],
+      }),
+    );
+
+  it('12 signers PUT referrers sharing the empty config while it is mounted into the repository again', async () => {
+    const racerClient = client();
+    const checker = client();
+    let refused = 0;
+    try {
+      for (let round = 0; round < 3; round++) {
+        const repository = `sign-race${round}/app`;
+        const seed = `sign-race${round}/seed`;
+        await racerClient.putBlobBytes(seed, EMPTY);
+        await racerClient.mountBlob(repository, digestOf(EMPTY), seed);
+        // The racers re-link the config over and over; the signers start once they are in full swing, and a
+        // signer's retry waits (its injected sleep) until they have stopped, as other signers' uploads end.
+        let stop = false;
+        let relinks = 0;
+        const racerErrors: unknown[] = [];
+        let swinging = (): void => undefined;
+        const inSwing = new Promise<void>((resolve) => (swinging = resolve));
+        const racer = async (): Promise<void> => {
+          while (!stop) {
+            const r = await racerClient.mountBlob(repository, digestOf(EMPTY), seed).catch((e: unknown) => {
+              racerErrors.push(e);
+              return { mounted: true };
+            });
+            if (!r.mounted) racerErrors.push(new Error('not mounted'));
+            if (++relinks === 20) swinging();
+          }
+        };
+        const racing = Promise.all([racer(), racer(), racer(), racer()]);
+        await inSwing;
+        const retries: RetryEvent[] = [];
+        const payloads = Array.from({ length: 12 }, () => randomBytes(512));
+        const results = await Promise.allSettled(
+          payloads.map(async (payload) => {
+            const c = client({
+              onRetry: (e) => retries.push(e),
+              sleep: async (ms) => {
+                stop = true;
+                await Promise.all([racing, new Promise((resolve) => setTimeout(resolve, ms))]);
+              },
+            });
+            try {
+              await c.putBlobBytes(repository, payload);
+              const bytes = referrer(payload);
+              const held = [{ bytes: payload }, { bytes: EMPTY }];
+              return await c.putManifestWith(repository, digestOf(bytes), bytes, MANIFEST, held);
+            } finally {
+              await c.close();
+            }
+          }),
+        );
+        stop = true;
+        await racing;
+        expect(racerErrors).toEqual([]);
+        expect(failures(results)).toEqual([]);
+        refused += refusals(retries).length;
+        for (const payload of payloads) {
+          const digest = digestOf(referrer(payload));
+          expect((await checker.manifestInfo(repository, digest))?.digest).toBe(digest);
+        }
+      }
+      expect(refused).toBeGreaterThan(0); // the race was run: some PUTs were refused, then went through
+    } finally {
+      await racerClient.close();
+      await checker.close();
+    }
+  });
+
+  it('sends a held blob and a held child manifest again when they are really gone', async () => {
+    const retries: RetryEvent[] = [];
+    const c = client({ onRetry: (e) => retries.push(e) });
+    const repository = 'sign-missing/app';
+    try {
+      const payload = randomBytes(256);
+      await c.putBlobBytes(repository, payload);
+      await c.putBlobBytes(repository, EMPTY);
+      // The config's link is deleted between its upload and the PUT (as if never uploaded).
+      const del = await fetch(`${registry.url}/v2/${repository}/blobs/${digestOf(EMPTY)}`, { method: 'DELETE' });
+      expect(del.status).toBe(202);
+      const bytes = referrer(payload);
+      const held = [{ bytes: payload }, { bytes: EMPTY }];
+      expect(await c.putManifestWith(repository, digestOf(bytes), bytes, MANIFEST, held)).toBe(digestOf(bytes));
+      expect(await c.blobExists(repository, digestOf(EMPTY))).toBe(true);
+
+      // A fallback index naming that referrer, which is deleted before the index PUT.
+      const index = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: INDEX,
+          manifests: [{ mediaType: MANIFEST, digest: digestOf(bytes), size: bytes.length }],
+        }),
+      );
+      const gone = await fetch(`${registry.url}/v2/${repository}/manifests/${digestOf(bytes)}`, { method: 'DELETE' });
+      expect(gone.status).toBe(202);
+      const child = [{ bytes, mediaType: MANIFEST }];
+      expect(await c.putManifestWith(repository, 'sha256-fallback', index, INDEX, child)).toBe(digestOf(index));
+      expect((await c.manifestInfo(repository, digestOf(bytes)))?.digest).toBe(digestOf(bytes));
+      expect((await c.manifestInfo(repository, 'sha256-fallback'))?.digest).toBe(digestOf(index));
+      // Each was refused once, naming what was gone, and then went through.
+      expect(refusals(retries).map((e) => e.path)).toEqual([
+        `/v2/${repository}/manifests/${digestOf(bytes)}`,
+        `/v2/${repository}/manifests/sha256-fallback`,
+      ]);
+    } finally {
+      await c.close();
+    }
+  });
+});
