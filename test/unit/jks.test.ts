@@ -22,7 +22,9 @@ const CERTS = [
 /** `keytool -list` in English, dates in UTC; returns stdout and stderr together, and the exit status. */
 function keytoolList(file: string, storepass = 'changeit'): { status: number | null; out: string } {
   const locale = ['-J-Duser.language=en', '-J-Duser.country=US', '-J-Duser.timezone=UTC'];
-  const r = spawnSync('keytool', [...locale, '-list', '-keystore', file, '-storepass', storepass], {
+  // No perf data file: the JVM would otherwise leave /tmp/hsperfdata_<user> behind.
+  const jvm = ['-J-XX:-UsePerfData'];
+  const r = spawnSync('keytool', [...jvm, ...locale, '-list', '-keystore', file, '-storepass', storepass], {
     encoding: 'utf8',
   });
   if (r.error) throw new Error(`keytool not runnable (apt-get install openjdk-17-jre-headless): ${r.error.message}`);
