@@ -16,6 +16,11 @@ export interface TestPrograms {
   utf8Jar: string;
 }
 
+/** A JDK tool on the host, without the JVM's perf data file (it would leave /tmp/hsperfdata_<user> behind). */
+function jdk(tool: 'javac' | 'jar', args: string[]): ReturnType<typeof exec> {
+  return exec(tool, ['-J-XX:-UsePerfData', ...args]);
+}
+
 /** Compiles the test programs on the host (gcc, g++, javac and jar from Debian 12). */
 export async function compilePrograms(dir: string): Promise<TestPrograms> {
   const out = (n: string): string => join(dir, n);
@@ -24,12 +29,12 @@ export async function compilePrograms(dir: string): Promise<TestPrograms> {
   await exec('g++', ['-O1', '-pthread', '-o', out('hello'), join(programs, 'hello.cc')]);
   const classes = out('classes');
   await mkdir(classes, { recursive: true });
-  await exec('javac', ['--release', '17', '-d', classes, join(programs, 'Trust.java')]);
-  await exec('jar', ['--create', '--file', out('trust.jar'), '--main-class', 'Trust', '-C', classes, '.']);
+  await jdk('javac', ['--release', '17', '-d', classes, join(programs, 'Trust.java')]);
+  await jdk('jar', ['--create', '--file', out('trust.jar'), '--main-class', 'Trust', '-C', classes, '.']);
   const utf8 = out('utf8-classes');
   await mkdir(utf8, { recursive: true });
-  await exec('javac', ['--release', '17', '-encoding', 'UTF-8', '-d', utf8, join(programs, 'Utf8.java')]);
-  await exec('jar', ['--create', '--file', out('utf8.jar'), '--main-class', 'Utf8', '-C', utf8, '.']);
+  await jdk('javac', ['--release', '17', '-encoding', 'UTF-8', '-d', utf8, join(programs, 'Utf8.java')]);
+  await jdk('jar', ['--create', '--file', out('utf8.jar'), '--main-class', 'Utf8', '-C', utf8, '.']);
   return {
     staticCerts: out('static-certs'),
     opensslCerts: out('openssl-certs'),
@@ -64,8 +69,8 @@ export async function compileStructurePrograms(dir: string): Promise<StructurePr
   const classes = out('testdata-classes');
   await mkdir(classes, { recursive: true });
   const java = ['CheckCerts', 'CheckEncoding', 'CheckLibharfbuzz'].map((c) => join(src, `java/testdata/${c}.java`));
-  await exec('javac', ['--release', '17', '-d', classes, ...java]);
-  await exec('jar', ['--create', '--file', out('testdata.jar'), '-C', classes, '.']);
+  await jdk('javac', ['--release', '17', '-d', classes, ...java]);
+  await jdk('jar', ['--create', '--file', out('testdata.jar'), '-C', classes, '.']);
   return {
     checkCerts: out('check_certs'),
     helloC: out('hello_c'),
