@@ -26,20 +26,30 @@ export async function mapLimit<T, R>(
   return results;
 }
 
-/** Runs at most `limit` of the functions handed to it at once; the others wait their turn, in order. */
-export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+/**
+ * Runs at most `limit` of the functions handed to it at once; the others wait their turn: the highest
+ * `priority` first (default 0), then in the order they came.
+ */
+export function limiter(limit: number): <R>(fn: () => Promise<R>, priority?: number) => Promise<R> {
   let active = 0;
-  const waiting: Array<() => void> = [];
-  return async <R>(fn: () => Promise<R>): Promise<R> => {
+  const waiting: Array<{ priority: number; wake: () => void }> = [];
+  return async <R>(fn: () => Promise<R>, priority = 0): Promise<R> => {
     // A finishing call hands its slot straight to the next waiter (the count stays), so no newcomer can slip
     // in between the release and the waiter waking up.
     if (active < limit) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
+    else {
+      await new Promise<void>((wake) => {
+        // Kept sorted: highest priority first, arrival order within one priority (the queue is short).
+        let at = waiting.length;
+        while (at > 0 && (waiting[at - 1] as { priority: number }).priority < priority) at--;
+        waiting.splice(at, 0, { priority, wake });
+      });
+    }
     try {
       return await fn();
     } finally {
       const next = waiting.shift();
-      if (next) next();
+      if (next) next.wake();
       else active--;
     }
   };

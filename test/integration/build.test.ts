@@ -146,6 +146,40 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     }
   });
 
+  it('builds the package layers largest .deb first (the biggest layer is the critical path)', async () => {
+    const lock = await readLockfile(fx.lockDir, 'test12');
+    const built: Array<{ name: string; size: number }> = [];
+    const cacheDir = join(fx.dir, 'cache-order');
+    try {
+      // One build slot: each layer starts when the one before it ends, so the progress order is the start order.
+      await runBuild({
+        ...(await opts()),
+        outDir: join(fx.dir, 'layout-order'),
+        cacheDir,
+        concurrency: 1,
+        onProgress: (m) => {
+          const hit = /^layer (\S+) \((\w+)\) built$/.exec(m);
+          if (hit)
+            built.push({
+              name: hit[1] as string,
+              size: lock?.packages[hit[2] as string]?.[hit[1] as string]?.size ?? -1,
+            });
+        },
+      });
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+      await rm(join(fx.dir, 'layout-order'), { recursive: true, force: true });
+    }
+    expect(built.length).toBeGreaterThan(5);
+    expect(built.every((b) => b.size > 0)).toBe(true);
+    // The first to start is whichever cache lookup ended first; every later one was the largest still waiting.
+    const rest = built.slice(1).map((b) => b.size);
+    expect(rest).toEqual([...rest].sort((a, b) => b - a));
+    // The fixture's plan order is not its size order, so this checks the scheduling, not the config.
+    const largest = Math.max(...built.map((b) => b.size));
+    expect(built.findIndex((b) => b.size === largest)).toBeLessThanOrEqual(1);
+  });
+
   it('fails clearly when the lock is stale for the config', async () => {
     const text = await readFile(fx.configPath, 'utf8');
     await writeFile(fx.configPath, text.replace('packages: [libc6]', 'packages: [libc6, gcc-12-base]'));

@@ -48,3 +48,20 @@ it('limiter runs at most N functions at once, in order, and frees a slot when on
   expect(order).toEqual([0, 1, 2, 3, 4]);
   expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
 });
+
+it('limiter hands a free slot to the highest priority waiting, in arrival order within a priority', async () => {
+  const slot = limiter(1);
+  const order: string[] = [];
+  let release: () => void = () => undefined;
+  const first = slot(() => new Promise<void>((r) => (release = r)));
+  const task = (name: string, priority?: number) =>
+    slot(async () => {
+      order.push(name);
+    }, priority);
+  const waiting = [task('small-a', 1), task('default'), task('big', 100), task('small-b', 1), task('big-2', 100)];
+  await new Promise((r) => setTimeout(r, 5));
+  expect(order).toEqual([]); // the slot is still held
+  release();
+  await Promise.all([first, ...waiting]);
+  expect(order).toEqual(['big', 'big-2', 'small-a', 'small-b', 'default']);
+});

@@ -1,2 +1,0 @@
-import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
-async function m(r,n,i){let t=new Array(r.length),e=0,o,s=async()=>{for(;e<r.length&&o===void 0;){let a=e++;try{t[a]=await i(r[a],a)}catch(l){o??={error:l}}}};if(await Promise.all(Array.from({length:Math.max(1,Math.min(n,r.length))},s)),o!==void 0)throw o.error;return t}function u(r){let n=0,i=[];return async t=>{n<r?n++:await new Promise(e=>i.push(e));try{return await t()}finally{let e=i.shift();e?e():n--}}}export{m as a,u as b};
