@@ -94,9 +94,9 @@ export async function writePackageLayer(debPath: string, pkgName: string, writer
   } finally {
     deb.data.destroy(); // a no-op once read to the end; stops the decoder when the layer fails early
   }
-  // The control files come last: read beside the data (streamDeb), needed only for the status.d entry. A .deb
+  // The control files come last: read after the data (streamDeb), needed only for the status.d entry. A .deb
   // that is another package fails here, before the layer is finished, so no layer of it is ever kept.
-  const { control, md5sums } = await deb.control;
+  const { control, md5sums } = await deb.control();
   layer.checkMergedUsrLinks();
   const shipped = controlField(control, 'Package');
   if (shipped !== pkgName) throw new DistrolessError('DEB_INVALID', `${pkgName}: the .deb is package ${JSON.stringify(shipped)}`);

@@ -81,30 +81,29 @@ export async function openDeb(path: string, name = basename(path), opts: DebOpti
   };
 }
 
-/** A .deb opened for one pass over its data.tar, with control.tar read beside it. */
+/** A .deb opened for one pass over its data.tar, with control.tar read after it. */
 export interface DebStream {
   /** The data.tar member as stored (compressed). */
   dataMember: ArMember;
   /** The decompressed data.tar; errors are DistrolessErrors naming the package. */
   data: Readable;
   /**
-   * `control` and `md5sums` out of control.tar, read while `data` is consumed (for an xz .deb, two `xz`
-   * processes run side by side). Rejects as `openDeb` would; when the caller stops early, destroy `data`.
+   * `control` and `md5sums` out of control.tar, read when called: call it once `data` has been read. Rejects as
+   * `openDeb` would; when the caller stops early, destroy `data` and do not call it.
    */
-  control: Promise<{ control: string; md5sums?: string }>;
+  control(): Promise<{ control: string; md5sums?: string }>;
 }
 
 /**
  * `openDeb` for a caller that reads the data anyway and needs the control files only afterwards (a layer
- * build: the status.d entry comes last): both members start decoding at once, so the control part costs no
- * wait before the first data entry.
+ * build: the status.d entry comes last): the data starts decoding at once, and control.tar (a few KiB) only
+ * when asked for, after it. For an xz .deb the pooled decoder that has just read the data then reads the
+ * control member too (xz-pool.ts), where reading both side by side needed a second `xz` process, spawned
+ * whenever the pool had no other idle one: ~15–20 ms of blocked main thread in a one-package rebuild.
  */
 export async function streamDeb(path: string, name = basename(path), opts: DebOptions = {}): Promise<DebStream> {
   const m = await openMembers(path, name, opts);
-  const data = m.data();
-  const control = readControl(m.control(), name, opts);
-  control.catch(() => undefined); // the caller awaits it after the data; not unhandled meanwhile
-  return { dataMember: m.dataMember, data, control };
+  return { dataMember: m.dataMember, data: m.data(), control: () => readControl(m.control(), name, opts) };
 }
 
 /** The members of a .deb, checked, each with a function that starts a fresh decompressed stream of it. */

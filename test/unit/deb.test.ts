@@ -62,14 +62,14 @@ describe('openDeb', () => {
   });
 
   it.each(['xz', 'gzip', 'zstd', 'none'] as const)(
-    'streamDeb (-Z%s): the same data and control files, read side by side',
+    'streamDeb (-Z%s): the same data and control files, the control after the data',
     async (z) => {
       const path = await makeDeb(dir, { name: `stream-${z}`, files: FILES, compression: z });
       const opened = await openDeb(path, `stream-${z}`);
       const streamed = await streamDeb(path, `stream-${z}`);
       expect(streamed.dataMember).toEqual(opened.dataMember);
       expect(await sha256(streamed.data)).toBe(await fsysTarSha(path));
-      expect(await streamed.control).toEqual({ control: opened.control, md5sums: opened.md5sums });
+      expect(await streamed.control()).toEqual({ control: opened.control, md5sums: opened.md5sums });
     },
   );
 
@@ -83,10 +83,23 @@ describe('openDeb', () => {
     await writeFile(path, bad);
     const streamed = await streamDeb(path, 'nc');
     expect((await sha256(streamed.data)).length).toBe(64);
-    await expect(streamed.control).rejects.toMatchObject({
+    await expect(streamed.control()).rejects.toMatchObject({
       code: 'DEB_INVALID',
       message: 'nc: control.tar has no control file',
     });
+  });
+
+  it('streamDeb reads control.tar with the xz decoder that read data.tar: one process for both', async () => {
+    // A wrapper of its own is a pool of its own (xz-pool.ts), so every decoder of this test records its pid here.
+    const pidFile = join(dir, 'one-decoder.pids');
+    const wrapper = join(dir, 'xz-one-decoder');
+    await writeFile(wrapper, ['#!/bin/sh', `echo $$ >> ${pidFile}`, 'exec xz "$@"', ''].join('\n'), { mode: 0o755 });
+    const path = await makeDeb(dir, { name: 'one-decoder', files: FILES });
+    const opts = { xzCommand: wrapper, xzDecoder: 'command' } as const;
+    const streamed = await streamDeb(path, 'one-decoder', opts);
+    expect(await sha256(streamed.data)).toBe(await fsysTarSha(path));
+    expect((await streamed.control()).control).toBe(controlText('one-decoder'));
+    expect((await readFile(pidFile, 'utf8')).trim().split('\n')).toHaveLength(1);
   });
 
   it('reads xz with the WebAssembly decoder too', async () => {
@@ -132,7 +145,7 @@ describe('openDeb', () => {
     for await (const _chunk of deb.dataTar()) break; // destroys the stream mid-way
     const streamed = await streamDeb(path, 'hello-early', { xzDecoder: 'wasm' });
     expect(await sha256(streamed.data)).toBe(await fsysTarSha(path));
-    expect((await streamed.control).control).toMatch(/^Package: hello-early$/m);
+    expect((await streamed.control()).control).toMatch(/^Package: hello-early$/m);
   });
 
   it('passes xzThreads to the xz binary', async () => {
