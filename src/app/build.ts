@@ -317,8 +317,8 @@ async function packageLayers(ctx: DistroBuild, lookedUp: () => void): Promise<Ma
   const setuidKey = keepSetuid.size === 0 ? '' : `:setuid=${[...keepSetuid].sort().join(',')}`;
   // Cache lookups are cheap I/O and run 16 at a time; building a layer (xz, tar, gzip) takes a build slot.
   // Largest .deb first, in the lookups (and fetches) and in the slots: the biggest layer (a JRE: ~5 s of a
-  // ~6 s java17 build) is the critical path, and started last it ran alone at the end while the small ones
-  // had left a core idle at the start (docs/architecture.md, "Where the time goes").
+  // ~6.5 s java17 build) is the critical path, and in plan order it started after ~30 small ones
+  // (docs/architecture.md, "Where the time goes").
   const buildSlot = limiter(ctx.opts.concurrency ?? 2);
   const debSize = ({ arch, name }: { arch: string; name: string }): number =>
     ctx.lock.packages[arch]?.[name]?.size ?? 0;
