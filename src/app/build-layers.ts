@@ -40,10 +40,6 @@ export function tarStream(fill: (writer: TarWriter) => Promise<void>): Readable 
   // the tar was done (tzdata: 55 ms of 240, measured before the writer gathered its writes); smaller, it
   // waits on every chunk.
   const out = new PassThrough({ highWaterMark: 1 << 16 });
-  // Whoever reads the tar (writeLayerBlob's pipeline) attaches its listeners only after an await of its own; a
-  // fill that fails before then (a .deb the mirror no longer has: a 404 from a nearby mirror is that quick) must
-  // not be an unhandled 'error' event. The reader still gets the error: the stream is destroyed with it.
-  out.on('error', () => undefined);
   const writer = new TarWriter(out);
   fill(writer)
     .then(() => writer.finish())

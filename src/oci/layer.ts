@@ -119,6 +119,10 @@ export async function writeLayerBlob(
   const temp = tempBlobPath(blobsDir);
   const uncompressed = new DigestCounter();
   const compressed = new DigestCounter();
+  // The pipeline attaches its listeners only after the awaits below; a producer that fails before then (a .deb
+  // the mirror answers 404 for, from nearby, is that quick) must not make an unhandled 'error' event. The
+  // pipeline still sees the error: the stream is destroyed with it.
+  if (tar instanceof Readable) tar.on('error', () => undefined);
   try {
     const compress = compressor(opts);
     await mkdir(blobsDir, { recursive: true });
@@ -151,10 +155,7 @@ export async function writeLayerBlobFrom(
   opts: LayerWriteOptions = {},
 ): Promise<LayerBlob> {
   const sink = new PassThrough();
-  // The pipeline attaches its listeners only after an await; until then a producer error must not be unhandled
-  // (the pipeline still sees it: the sink is destroyed with that error).
-  sink.on('error', () => undefined);
-  const blob = writeLayerBlob(sink, blobsDir, opts);
+  const blob = writeLayerBlob(sink, blobsDir, opts); // listens to the sink's errors from here (see there)
   const produced = (async () => {
     try {
       await produce(sink);
