@@ -3,7 +3,7 @@ import type { DistroConfig, ImageRequest, SourceConfig } from '../config/index.j
 import { PackagesReader } from '../debian/packages.js';
 import type { LocatedPackage, PackageRecord, SuiteRef } from '../debian/types.js';
 import type { LockedImageArch, LockedPackage } from '../lock/types.js';
-import { buildUniverse, resolve, type UniverseSource } from '../resolve/index.js';
+import { buildUniverse, type NameOrder, resolve, type UniverseSource } from '../resolve/index.js';
 import { compareCodeUnits } from '../util/json.js';
 
 export interface ResolvedArch {
@@ -21,18 +21,32 @@ export interface ParsedIndex {
    * The order in which apt's cache would register each name: apt breaks ties between equally ranked
    * providers by it, so the resolver needs it to pick what apt picks. Held as one text (see PackedNames).
    */
-  names: Iterable<string>;
+  names: PackedNames;
 }
 
 /**
  * A list of names held as one newline-separated string: ~140,000 names of an index cost ~3 MB so, ~9 MB as an
- * array of strings. Iterated once, when the universe is built.
+ * array of strings. The universe asks it for the position of the few names whose order decides a choice; a
+ * position is where the name's first line starts in the text.
  */
-export class PackedNames implements Iterable<string> {
+export class PackedNames implements Iterable<string>, NameOrder {
   private readonly text: string;
 
   constructor(names: readonly string[]) {
     this.text = names.join('\n');
+  }
+
+  get span(): number {
+    return this.text.length + 1;
+  }
+
+  positionOf(name: string): number {
+    const text = this.text;
+    if (name === '' || name.includes('\n')) return -1;
+    if (text.startsWith(name) && (text.length === name.length || text.charCodeAt(name.length) === NEWLINE)) return 0;
+    const inner = text.indexOf(`\n${name}\n`);
+    if (inner >= 0) return inner + 1;
+    return text.endsWith(`\n${name}`) ? text.length - name.length : -1;
   }
 
   *[Symbol.iterator](): Iterator<string> {
@@ -69,6 +83,8 @@ export function packagesSink(source: SourceConfig): (index: IndexOrigin) => Inde
     };
   };
 }
+
+const NEWLINE = 0x0a;
 
 function originOf(source: SourceConfig, component: string): SuiteRef {
   return { url: source.originalUrl ?? source.url, suite: source.suite, component };

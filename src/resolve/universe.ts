@@ -4,10 +4,21 @@
  * source in config order keeps it). Only packages of the target architecture or `all` are kept.
  * Virtual names are indexed from the candidates' `Provides` (apt only considers candidate versions).
  */
-import { RelationCache } from '../debian/relations.js';
+import { parseRelations, RelationCache } from '../debian/relations.js';
 import type { LocatedPackage, PackageRecord, Relation, RelationGroup, SuiteRef } from '../debian/types.js';
 import { plainRecord } from '../debian/stored-package.js';
 import { compareVersions, satisfies } from '../debian/version.js';
+
+/**
+ * Package names in apt's registration order for one index, asked name by name (see PackedNames in
+ * src/app/resolve-distro.ts, which answers from one text without a table of its ~140,000 names).
+ */
+export interface NameOrder {
+  /** Where `name` first occurs: larger for names registered later; -1 when the list lacks it. */
+  positionOf(name: string): number;
+  /** More than any position `positionOf` returns. */
+  readonly span: number;
+}
 
 /** One parsed index and where it came from, in config order. */
 export interface UniverseSource {
@@ -18,7 +29,7 @@ export interface UniverseSource {
    * When present, ties between equally ranked providers are broken as apt breaks them; otherwise by the
    * order in which the universe first saw each package.
    */
-  names?: Iterable<string>;
+  names?: NameOrder | readonly string[];
 }
 
 /** A candidate that provides a virtual name, with the provided version when the Provides is versioned. */
@@ -33,20 +44,34 @@ export interface PackageRelations {
   depends: readonly RelationGroup[];
 }
 
+/**
+ * What the universe indexes up front is only what every query needs: the candidate of each name and, for each
+ * name some candidate Provides, which candidates those are. The provided versions, apt's registration order
+ * and each package's relations are read when the resolver first asks for them, for the few hundred names it
+ * visits: indexing all of them up front (Relation and Provider objects for trixie's ~66,000 provided names, a
+ * table of ~69,000 registration positions) cost ~37 MiB of heap and ~0.45 s per arch of `update`
+ * (docs/architecture.md, "update in bounded memory").
+ */
 export class Universe {
   readonly arch: string;
   private readonly candidates: Map<string, LocatedPackage>;
-  private readonly providerIndex = new Map<string, Provider[]>();
+  /** Provided name (`name` or `name:qualifier`) → the candidate, or candidates in candidate order, providing it. */
+  private readonly providedBy = new Map<string, LocatedPackage | LocatedPackage[]>();
+  private readonly providerCache = new Map<string, readonly Provider[]>();
   private readonly relationCache = new RelationCache();
   private readonly satisfierCache = new WeakMap<Relation, readonly LocatedPackage[]>();
-  private readonly sequence: Map<string, number>;
+  private readonly order: RegistrationOrder;
 
   /** `names`: apt's registration order of package names, per source in config order (see UniverseSource.names). */
-  constructor(arch: string, candidates: Map<string, LocatedPackage>, names: readonly Iterable<string>[] = []) {
+  constructor(
+    arch: string,
+    candidates: Map<string, LocatedPackage>,
+    names: readonly (NameOrder | readonly string[])[] = [],
+  ) {
     this.arch = arch;
     this.candidates = candidates;
     for (const pkg of candidates.values()) this.indexProvides(pkg);
-    this.sequence = registrationOrder(names, candidates);
+    this.order = new RegistrationOrder(names, candidates);
   }
 
   /** The candidate of a real package name, if any source has one. */
@@ -63,12 +88,20 @@ export class Universe {
    * `packages()` order; -1 when unknown. apt prefers the provider registered last among equals.
    */
   sequenceOf(name: string): number {
-    return this.sequence.get(name) ?? -1;
+    return this.candidates.has(name) ? this.order.of(name) : -1;
   }
 
-  /** Candidates whose `Provides` names `virtualName`, in candidate order (see `packages()`). */
+  /**
+   * Candidates whose `Provides` names `virtualName` unversioned or with `(= v)`, in candidate order (see
+   * `packages()`), each with the version its first such Provides entry gives.
+   */
   providers(virtualName: string): readonly Provider[] {
-    return this.providerIndex.get(virtualName) ?? NO_PROVIDERS;
+    let found = this.providerCache.get(virtualName);
+    if (found === undefined) {
+      found = this.findProviders(virtualName);
+      this.providerCache.set(virtualName, found);
+    }
+    return found;
   }
 
   /** Every candidate, in the order first seen (config order of sources, then index order). */
@@ -143,39 +176,117 @@ export class Universe {
     return out;
   }
 
+  /**
+   * Records which names `pkg` provides. Every Provides is parsed here, so a malformed one fails the universe as
+   * before; the parsed relations are dropped (the providers' are parsed again, and kept, when asked for).
+   */
   private indexProvides(pkg: LocatedPackage): void {
     if (pkg.provides === '') return;
-    for (const group of this.relationCache.get(pkg.provides)) {
+    for (const group of parseRelations(pkg.provides)) {
       for (const rel of group) {
-        // Provides may only be unversioned or `(= v)`; apt ignores others with a warning.
-        if (rel.op !== undefined && rel.op !== '=') continue;
-        const name = rel.archQualifier === undefined ? rel.name : `${rel.name}:${rel.archQualifier}`;
-        let list = this.providerIndex.get(name);
-        if (list === undefined) {
-          list = [];
-          this.providerIndex.set(name, list);
-        }
-        if (!list.some((p) => p.pkg === pkg))
-          list.push(rel.version === undefined ? { pkg } : { pkg, version: rel.version });
+        if (!providesUsable(rel)) continue;
+        const name = providedName(rel);
+        const known = this.providedBy.get(name);
+        if (known === undefined) this.providedBy.set(name, pkg);
+        else if (Array.isArray(known)) {
+          // A package's entries are indexed together, so a repeat of this one can only be last.
+          if (known[known.length - 1] !== pkg) known.push(pkg);
+        } else if (known !== pkg) this.providedBy.set(name, [known, pkg]);
       }
     }
+  }
+
+  private findProviders(name: string): readonly Provider[] {
+    const known = this.providedBy.get(name);
+    if (known === undefined) return NO_PROVIDERS;
+    return (Array.isArray(known) ? known : [known]).map((pkg) => {
+      const version = this.relationCache
+        .get(pkg.provides)
+        .flat()
+        .find((rel) => providesUsable(rel) && providedName(rel) === name)?.version;
+      return version === undefined ? { pkg } : { pkg, version };
+    });
   }
 }
 
 const NO_PROVIDERS: readonly Provider[] = Object.freeze([]);
 
-/** Position of each candidate's name in the sources' registration order, then in candidate order. */
-function registrationOrder(
-  names: readonly Iterable<string>[],
-  candidates: ReadonlyMap<string, LocatedPackage>,
-): Map<string, number> {
-  const order = new Map<string, number>();
-  let next = 0;
-  for (const list of names) {
-    for (const n of list) if (candidates.has(n) && !order.has(n)) order.set(n, next++);
+/** Provides may only be unversioned or `(= v)`; apt ignores others with a warning. */
+function providesUsable(rel: Relation): boolean {
+  return rel.op === undefined || rel.op === '=';
+}
+
+/** The name a Provides entry registers: `name`, or `name:qualifier` when it carries one. */
+function providedName(rel: Relation): string {
+  return rel.archQualifier === undefined ? rel.name : `${rel.name}:${rel.archQualifier}`;
+}
+
+/**
+ * apt's registration order of the candidates, looked up name by name: a name's first position in the sources'
+ * lists (each list's positions after all of the previous list's), then candidates no list names, in candidate
+ * order. Only comparisons between these numbers mean anything: they order names as a dense numbering would.
+ */
+class RegistrationOrder {
+  private readonly lists: NameOrder[];
+  private readonly memo = new Map<string, number>();
+  private unlisted: Map<string, number> | undefined;
+
+  constructor(
+    names: readonly (NameOrder | readonly string[])[],
+    private readonly candidates: ReadonlyMap<string, LocatedPackage>,
+  ) {
+    this.lists = names.map((list) => (isNameOrder(list) ? list : new ListOrder(list)));
   }
-  for (const n of candidates.keys()) if (!order.has(n)) order.set(n, next++);
-  return order;
+
+  of(name: string): number {
+    let at = this.memo.get(name);
+    if (at === undefined) {
+      at = this.find(name);
+      this.memo.set(name, at);
+    }
+    return at;
+  }
+
+  private find(name: string): number {
+    let base = 0;
+    for (const list of this.lists) {
+      const at = list.positionOf(name);
+      if (at >= 0) return base + at;
+      base += list.span;
+    }
+    if (this.unlisted === undefined) {
+      this.unlisted = new Map();
+      let next = 0;
+      for (const n of this.candidates.keys()) this.unlisted.set(n, next++);
+    }
+    return base + (this.unlisted.get(name) ?? 0);
+  }
+}
+
+function isNameOrder(list: NameOrder | readonly string[]): list is NameOrder {
+  return !Array.isArray(list);
+}
+
+/** A NameOrder over a plain list (tests and small indices); its table is built on the first question. */
+class ListOrder implements NameOrder {
+  private first: Map<string, number> | undefined;
+
+  constructor(private readonly names: readonly string[]) {}
+
+  get span(): number {
+    return this.names.length;
+  }
+
+  positionOf(name: string): number {
+    if (this.first === undefined) {
+      const first = new Map<string, number>();
+      this.names.forEach((n, i) => {
+        if (!first.has(n)) first.set(n, i);
+      });
+      this.first = first;
+    }
+    return this.first.get(name) ?? -1;
+  }
 }
 
 function sameOrigin(rec: PackageRecord, origin: SuiteRef): rec is LocatedPackage {

@@ -151,4 +151,19 @@ describe('PackedNames (apt name order, held as one text)', () => {
       expect([...new PackedNames(names)]).toEqual(names);
     }
   });
+
+  it('finds where a name is first listed, whole lines only', () => {
+    const list = ['libc6-dev', 'libc6', 'x', 'libc6:any', 'libc6', 'tail'];
+    const packed = new PackedNames(list);
+    const at = (n: string): number => packed.positionOf(n);
+    expect(at('libc6-dev')).toBe(0);
+    expect(at('libc6')).toBe('libc6-dev\n'.length);
+    expect(at('x')).toBeGreaterThan(at('libc6'));
+    expect(at('libc6:any')).toBeGreaterThan(at('x'));
+    expect(at('tail')).toBe(list.join('\n').length - 'tail'.length);
+    expect(at('tail')).toBeLessThan(packed.span);
+    for (const absent of ['libc', 'libc6-', 'ail', 'c6', '', 'x\nlibc6']) expect(at(absent)).toBe(-1);
+    expect(new PackedNames(['only']).positionOf('only')).toBe(0);
+    expect(new PackedNames([]).positionOf('only')).toBe(-1);
+  });
 });

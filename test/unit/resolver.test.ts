@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
+import { PackedNames } from '../../src/app/resolve-distro.js';
 import { parsePackagesIndex } from '../../src/debian/packages.js';
 import type { SuiteRef } from '../../src/debian/types.js';
 import { isDistrolessError } from '../../src/errors.js';
@@ -71,6 +72,54 @@ describe('buildUniverse', () => {
     expect(universe.get('fine')?.origin).toEqual(SUITES[0]);
     expect(universe.providers('debconf-2.0').map((p) => p.pkg.name)).toEqual(['debconf', 'cdebconf']);
     expect(universe.providers('libgcc1')).toEqual([{ pkg: universe.get('libgcc-s1'), version: '1:12.2.0-14' }]);
+  });
+
+  it('orders candidates as apt registers them: first mention in the sources in config order, then unlisted ones', () => {
+    const src = sources(true);
+    // What the universe must reproduce: a dense numbering of first mentions, as apt's cache generator makes it.
+    const candidates = [...universe.packages()].map((p) => p.name);
+    const expected: string[] = [];
+    for (const { names } of src) {
+      for (const n of names as string[]) if (candidates.includes(n) && !expected.includes(n)) expected.push(n);
+    }
+    for (const n of candidates) if (!expected.includes(n)) expected.push(n);
+    const bySequence = (u: Universe): string[] => [...candidates].sort((a, b) => u.sequenceOf(a) - u.sequenceOf(b));
+    expect(bySequence(universe)).toEqual(expected);
+    // The same order when each list is held as one text (as `update` holds it).
+    const packed = buildUniverse(
+      'amd64',
+      src.map((s) => ({ ...s, names: new PackedNames(s.names as string[]) })),
+    );
+    expect(bySequence(packed)).toEqual(expected);
+    // Names no list mentions come after the listed ones, in candidate order.
+    const partly = buildUniverse(
+      'amd64',
+      src.map((s, i) => ({ ...s, names: i === 1 ? new PackedNames(['nowhere', 'tzdata']) : [] })),
+    );
+    const rest = [...partly.packages()].map((p) => p.name).filter((n) => n !== 'tzdata');
+    expect(bySequence(partly)).toEqual(['tzdata', ...rest]);
+    expect(universe.sequenceOf('only-arm64')).toBe(-1);
+  });
+
+  it('indexes Provides: unversioned or (= v) only, the first entry of a package, candidates in order', () => {
+    const rec = (name: string, provides: string): string =>
+      `Package: ${name}\nVersion: 1\nArchitecture: amd64\nProvides: ${provides}\nFilename: pool/${name}.deb\nSize: 1\nSHA256: ${'a'.repeat(64)}\n`;
+    const text = [
+      rec('p1', 'v (= 1), v (= 2), w (>= 3), x:any, y'),
+      rec('p2', 'v, y (= 5)'),
+      rec('p3', 'y (<< 9)'),
+    ].join('\n');
+    const u = buildUniverse('amd64', [{ origin: SUITES[0] as SuiteRef, packages: parsePackagesIndex(text, 't') }]);
+    const [p1, p2] = [u.get('p1'), u.get('p2')];
+    expect(u.providers('v')).toEqual([{ pkg: p1, version: '1' }, { pkg: p2 }]);
+    expect(u.providers('w')).toEqual([]);
+    expect(u.providers('x')).toEqual([]);
+    expect(u.providers('x:any')).toEqual([{ pkg: p1 }]);
+    expect(u.providers('y')).toEqual([{ pkg: p1 }, { pkg: p2, version: '5' }]);
+    expect(u.providers('nothing')).toEqual([]);
+    // A malformed Provides anywhere still fails the universe, not only when its provider is asked for.
+    const bad = parsePackagesIndex(rec('p4', 'ok, (= 1)'), 't');
+    expect(() => buildUniverse('amd64', [{ origin: SUITES[0] as SuiteRef, packages: bad }])).toThrow(/p4|\(= 1\)/);
   });
 });
 
