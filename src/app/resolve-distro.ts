@@ -29,7 +29,7 @@ export interface ParsedIndex {
  * array of strings. The universe asks it for the position of the few names whose order decides a choice; a
  * position is where the name's first line starts in the text.
  */
-export class PackedNames implements Iterable<string>, NameOrder {
+export class PackedNames implements NameOrder {
   private readonly text: string;
 
   constructor(names: readonly string[]) {
@@ -47,21 +47,6 @@ export class PackedNames implements Iterable<string>, NameOrder {
     const inner = text.indexOf(`\n${name}\n`);
     if (inner >= 0) return inner + 1;
     return text.endsWith(`\n${name}`) ? text.length - name.length : -1;
-  }
-
-  *[Symbol.iterator](): Iterator<string> {
-    const text = this.text;
-    if (text === '') return;
-    let from = 0;
-    for (;;) {
-      const end = text.indexOf('\n', from);
-      if (end < 0) {
-        yield text.slice(from);
-        return;
-      }
-      yield text.slice(from, end);
-      from = end + 1;
-    }
   }
 }
 
