@@ -171,4 +171,16 @@ describe('PackedNames (apt name order, held as one text)', () => {
     expect(new PackedNames(['only']).positionOf('only')).toBe(0);
     expect(new PackedNames([]).positionOf('only')).toBe(-1);
   });
+
+  it('answers the same once many searches have made it build a table', () => {
+    const list = Array.from({ length: 1000 }, (_, i) => `n${i < 700 ? i : i - 700}`); // n0–n299 listed twice
+    const text = list.join('\n');
+    const first = (n: string): number => (text.startsWith(`${n}\n`) ? 0 : text.indexOf(`\n${n}\n`) + 1);
+    const packed = new PackedNames(list);
+    // 700 names, asked twice each, and absent ones: the table takes over after the first 256 questions.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 700; i++) expect(packed.positionOf(`n${i}`)).toBe(first(`n${i}`));
+      for (const absent of ['n7000', 'n', '', 'n1\nn2']) expect(packed.positionOf(absent)).toBe(-1);
+    }
+  });
 });
