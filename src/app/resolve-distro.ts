@@ -29,7 +29,8 @@ export interface ParsedIndex {
  * array of strings. The universe asks it for the position of the few names whose order decides a choice (none
  * at all for this repository's images; a search of trixie main amd64's list takes ~0.4 ms); a position is
  * where the name's first line starts in the text. Should a resolution ask for many, the list builds a table of
- * every position after SEARCHES_BEFORE_TABLE searches (~5 MB and ~0.1 s for that list, once).
+ * every position after SEARCHES_BEFORE_TABLE searches (for trixie main amd64's list: ~70 ms and ~11 MiB of heap
+ * while the arch is resolved, against ~0.1 s spent on the searches before it).
  */
 export class PackedNames implements NameOrder {
   private readonly text: string;
