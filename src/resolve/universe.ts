@@ -8,17 +8,7 @@ import { parseRelations, RelationCache } from '../debian/relations.js';
 import type { LocatedPackage, PackageRecord, Relation, RelationGroup, SuiteRef } from '../debian/types.js';
 import { plainRecord } from '../debian/stored-package.js';
 import { compareVersions, satisfies } from '../debian/version.js';
-
-/**
- * Package names in apt's registration order for one index, asked name by name (see PackedNames in
- * src/app/resolve-distro.ts, which answers from one text without a table of its ~140,000 names).
- */
-export interface NameOrder {
-  /** Where `name` first occurs: larger for names registered later; -1 when the list lacks it. */
-  positionOf(name: string): number;
-  /** More than any position `positionOf` returns. */
-  readonly span: number;
-}
+import { PackedNames } from './names.js';
 
 /** One parsed index and where it came from, in config order. */
 export interface UniverseSource {
@@ -29,7 +19,7 @@ export interface UniverseSource {
    * When present, ties between equally ranked providers are broken as apt breaks them; otherwise by the
    * order in which the universe first saw each package.
    */
-  names?: NameOrder | readonly string[];
+  names?: PackedNames | readonly string[];
 }
 
 /** A candidate that provides a virtual name, with the provided version when the Provides is versioned. */
@@ -66,7 +56,7 @@ export class Universe {
   constructor(
     arch: string,
     candidates: Map<string, LocatedPackage>,
-    names: readonly (NameOrder | readonly string[])[] = [],
+    names: readonly (PackedNames | readonly string[])[] = [],
   ) {
     this.arch = arch;
     this.candidates = candidates;
@@ -227,15 +217,15 @@ function providedName(rel: Relation): string {
  * order. Only comparisons between these numbers mean anything: they order names as a dense numbering would.
  */
 class RegistrationOrder {
-  private readonly lists: NameOrder[];
+  private readonly lists: PackedNames[];
   private readonly memo = new Map<string, number>();
   private unlisted: Map<string, number> | undefined;
 
   constructor(
-    names: readonly (NameOrder | readonly string[])[],
+    names: readonly (PackedNames | readonly string[])[],
     private readonly candidates: ReadonlyMap<string, LocatedPackage>,
   ) {
-    this.lists = names.map((list) => (isNameOrder(list) ? list : new ListOrder(list)));
+    this.lists = names.map((list) => (list instanceof PackedNames ? list : new PackedNames(list)));
   }
 
   of(name: string): number {
@@ -260,32 +250,6 @@ class RegistrationOrder {
       for (const n of this.candidates.keys()) this.unlisted.set(n, next++);
     }
     return base + (this.unlisted.get(name) ?? 0);
-  }
-}
-
-function isNameOrder(list: NameOrder | readonly string[]): list is NameOrder {
-  return !Array.isArray(list);
-}
-
-/** A NameOrder over a plain list (tests and small indices); its table is built on the first question. */
-class ListOrder implements NameOrder {
-  private first: Map<string, number> | undefined;
-
-  constructor(private readonly names: readonly string[]) {}
-
-  get span(): number {
-    return this.names.length;
-  }
-
-  positionOf(name: string): number {
-    if (this.first === undefined) {
-      const first = new Map<string, number>();
-      this.names.forEach((n, i) => {
-        if (!first.has(n)) first.set(n, i);
-      });
-      this.first = first;
-    }
-    return this.first.get(name) ?? -1;
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { PackagesReader, parsePackagesIndex } from '../../src/debian/packages.js';
 import { plainRecord, StoredPackage } from '../../src/debian/stored-package.js';
 import type { PackageRecord, SuiteRef } from '../../src/debian/types.js';
-import { PackedNames } from '../../src/app/resolve-distro.js';
+import { PackedNames } from '../../src/resolve/index.js';
 import { buildUniverse } from '../../src/resolve/index.js';
 
 /**

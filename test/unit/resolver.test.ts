@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { PackedNames } from '../../src/app/resolve-distro.js';
+import { PackedNames } from '../../src/resolve/index.js';
 import { parsePackagesIndex } from '../../src/debian/packages.js';
 import type { SuiteRef } from '../../src/debian/types.js';
 import { isDistrolessError } from '../../src/errors.js';
