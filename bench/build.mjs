@@ -4,13 +4,15 @@
 // and beside them mmdebstrap --variant=extract of the same package sets followed by `gzip -6` of its tarball.
 // All of that is Debian 12 (`--distro debian12`), as every earlier figure. Then both distros: the cold build of
 // the Debian 12 and Debian 13 sets in one run, and of Debian 13 alone, beside mmdebstrap + gzip -6 of Debian
-// 13's images (trixie) — `bothDistros` in the output.
+// 13's images (trixie) — `bothDistros` in the output. And `floor` (bench/floor.mjs): what the native work alone
+// (xz decoding, deflate at level 6) and Node's start-up cost on this machine, beside the targets.
 // amd64, committed lockfiles. Needs mmdebstrap (apt, root or unshare mode), gzip and GNU time (/usr/bin/time).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { nativeFloor, startupFloor } from './floor.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 // The installed entry point (bin/), as users run it: it turns on Node's compile cache for the bundle.
@@ -166,25 +168,30 @@ try {
     debian12: { suite: 'bookworm', sources: ['bookworm', 'bookworm-updates'] },
     debian13: { suite: 'trixie', sources: ['trixie', 'trixie-updates'] },
   };
+  /** The images of a distro's lockfile (the debug and locale extras are not images). */
+  const imagesOf = (distro) =>
+    Object.keys(JSON.parse(readFileSync(join(lockDir, `${distro}.lock.json`), 'utf8')).images).filter(
+      (image) => image !== 'debug' && image !== 'locale',
+    );
+  /** The locked packages of one image (amd64), as `list` gives them. */
+  const listed = (distro, image) =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [cli, '--lockfiles', lockDir, '--distro', distro, 'list', '--image', image, '--arch', arch, '--json'],
+        { encoding: 'utf8' },
+      ),
+    ).packages;
   function mmdebstrap(distro) {
     const { suite, sources: main } = suites[distro];
     const sources = [
       ...main.map((s) => `deb http://deb.debian.org/debian ${s} main`),
       `deb http://deb.debian.org/debian-security ${suite}-security main`,
     ];
-    const locked = JSON.parse(readFileSync(join(lockDir, `${distro}.lock.json`), 'utf8'));
     let wallS = 0;
     const perImage = {};
-    for (const image of Object.keys(locked.images)) {
-      if (image === 'debug' || image === 'locale') continue; // the debug and locale extras, not images
-      const list = JSON.parse(
-        execFileSync(
-          process.execPath,
-          [cli, '--lockfiles', lockDir, '--distro', distro, 'list', '--image', image, '--arch', arch, '--json'],
-          { encoding: 'utf8' },
-        ),
-      );
-      const pkgs = list.packages;
+    for (const image of imagesOf(distro)) {
+      const pkgs = listed(distro, image);
       const stage = join(work, `apt-${distro}-${image}`);
       mkdirSync(stage);
       for (const p of pkgs)
@@ -217,6 +224,15 @@ try {
   const mm12 = mmdebstrap('debian12');
   const mmWall = mm12.wallS;
   const mm = mm12.perImage;
+
+  // 4b. The floor (bench/floor.mjs): the CPU of the native work alone (xz decoding, deflate at level 6) of the
+  //     Debian 12 set and of java17, spread over the cores; and Node's own start-up, which every rebuild pays.
+  const debsOf = (pkgs) => [...new Set(pkgs.map((p) => join(warmCache, 'debs', `${p.sha256}.deb`)))];
+  const floor = {
+    debian12: nativeFloor(debsOf(imagesOf('debian12').flatMap((image) => listed('debian12', image)))),
+    java17: nativeFloor(debsOf(listed('debian12', 'java17'))),
+    startup: startupFloor(cli),
+  };
 
   // 5. Both distros (Debian 12 and 13, amd64): the cold build of both sets in one run and of Debian 13 alone
   //    (median of 3 each, as the Debian 12 figure), beside mmdebstrap + gzip -6 of Debian 13's images.
@@ -289,6 +305,11 @@ try {
         coldVsMmdebstrap: +(cold.wall / mmWall).toFixed(3),
         compressedSizeLatest: sizes,
         bothDistros,
+        floor: {
+          ...floor,
+          coldTargetS: +(0.1 * mmWall).toFixed(2),
+          rebuildTargetS: +(0.05 * cold.wall).toFixed(3),
+        },
         targets: {
           coldVsMmdebstrap: '<= 0.1',
           oneVsCold: '<= 0.05',
