@@ -3,11 +3,11 @@
  * sha256 before anyone reads them, and kept in a content-addressed store (`<dir>/<sha256>.deb`) that CI caches
  * and later builds reuse. A stored file is hashed again before it is handed out.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DistrolessError, isDistrolessError } from '../errors.js';
+import { sha256File } from '../util/hash.js';
 import { redactUrl } from '../util/http/index.js';
 import type { HttpClient } from './http.js';
 
@@ -121,7 +121,5 @@ async function verifiedFile(path: string, deb: PinnedDeb): Promise<boolean> {
 }
 
 export async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return (await sha256File(path)).hex;
 }

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DistrolessError } from '../errors.js';
-import { sha256Hex } from '../util/hash.js';
+import { sha256File, sha256Hex } from '../util/hash.js';
 
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
@@ -62,26 +62,10 @@ export class DigestCounter extends Transform {
   }
 }
 
-/**
- * A file's sha256 digest and size, read in 1 MiB pieces into one buffer (bounded memory). About twice as fast
- * as a read stream of 64 KiB chunks here: it matters when a build re-hashes every cached layer it imports.
- */
+/** A file's sha256 digest and size (`sha256File`: 1 MiB pieces into one buffer). */
 export async function digestFile(path: string): Promise<{ digest: string; size: number }> {
-  const hash = createHash('sha256');
-  const handle = await open(path, 'r');
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  let size = 0;
-  try {
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      size += bytesRead;
-    }
-  } finally {
-    await handle.close();
-  }
-  return { digest: `sha256:${hash.digest('hex')}`, size };
+  const { hex, size } = await sha256File(path);
+  return { digest: `sha256:${hex}`, size };
 }
 
 /*

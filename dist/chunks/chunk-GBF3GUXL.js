@@ -1,0 +1,2 @@
+import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);
+import{createHash as i}from"node:crypto";import{open as o}from"node:fs/promises";function l(e){return i("sha256").update(e).digest("hex")}async function u(e){let a=i("sha256"),s=await o(e,"r"),t=Buffer.allocUnsafe(1<<20),n=0;try{for(;;){let{bytesRead:r}=await s.read(t,0,t.length,null);if(r===0)break;a.update(t.subarray(0,r)),n+=r}}finally{await s.close()}return{hex:a.digest("hex"),size:n}}export{l as a,u as b};
