@@ -1,14 +1,18 @@
 // Benchmark: the scale curve (issue 16). Prints one JSON object.
-// 1. Cold `build` (empty layer cache, .debs already downloaded) of java17 (1 image, amd64), the 6 images
-//    (amd64) and the whole set (every image × arch of the config), on 1, 2, 4, … cores: the process is pinned
-//    with `taskset -c 0-(k-1)` and given `--deflate-workers k`.
+// 1. Cold `build` (empty layer cache, .debs already downloaded) of java17 (1 image, amd64) and the 6 images
+//    (amd64) of Debian 12, and of the whole set: every image × arch of both distros that the mirror serves
+//    today, on 1, 2, 4, … cores: each process is pinned with `taskset -c 0-(k-1)` and given
+//    `--deflate-workers k`. The whole set is one `build` per distro (a distro whose every arch is served needs
+//    no `--arch`), their times added; a distro × arch whose .debs the mirror cannot give is left out and named
+//    in `wholeSet.missing` (the .debs are fetched arch by arch first, so one gap leaves only that gap).
 // 2. Scale-out against a local docker-registry on 127.0.0.1: `plan`, then its shards as N parallel
 //    `build-shard` processes (each with its own cold cache, as a runner restoring only its .debs), then
 //    `assemble`; beside one `publish` of the same set to another empty registry. No signing on either side.
-// BENCH_SCALE_SET=amd64 limits both parts to amd64 (the whole set downloads every arch's .debs first).
+//    Debian 12, as every earlier figure.
+// BENCH_SCALE_SET=amd64 limits both parts to Debian 12 amd64 (no whole set).
 // Needs taskset (util-linux), docker-registry; dist/cli.js (`npm run bench -- scale` rebuilds it first).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
@@ -17,6 +21,8 @@ const root = new URL('..', import.meta.url).pathname;
 const cli = join(root, 'bin/distroless-action.js');
 const lockDir = process.env.BENCH_LOCKFILES ?? join(root, 'lockfiles');
 const work = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+// Removed at exit, also when a step throws.
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
 const amd64Only = process.env.BENCH_SCALE_SET === 'amd64';
 const cpus = availableParallelism();
 const coreCounts = [...new Set([1, 2, 4, 8, 16, 32, cpus].filter((n) => n <= cpus))].sort((a, b) => a - b);
@@ -41,52 +47,91 @@ function coldCache(name) {
   return dir;
 }
 
-// Download every .deb once (not timed).
+// Download every .deb once (not timed): Debian 12 (parts 1 and 2), then each distro × arch of the whole set on
+// its own, so that an arch the mirror cannot serve today is a named gap.
 const warm = join(work, 'warm');
-execFileSync(
-  process.execPath,
-  [
-    cli,
-    ...common,
-    '--cache-dir',
-    warm,
-    'build',
-    '--output',
-    join(work, 'warm-layout'),
-    '--no-sbom',
-    ...(amd64Only ? ['--arch', 'amd64'] : []),
-  ],
-  { stdio: ['ignore', 'ignore', 'inherit'] },
-);
+const warmBuild = (args) =>
+  spawnSync(
+    process.execPath,
+    [
+      cli,
+      '--lockfiles',
+      lockDir,
+      '--no-progress',
+      '--cache-dir',
+      warm,
+      'build',
+      '--output',
+      join(work, 'warm-layout'),
+      '--no-sbom',
+      ...args,
+    ],
+    { encoding: 'utf8', maxBuffer: 1 << 28 },
+  );
+const served = {};
+const missing = [];
+if (amd64Only) {
+  const r = warmBuild(['--distro', 'debian12', '--arch', 'amd64']);
+  if (r.status !== 0) throw new Error(`download of Debian 12 amd64 failed: ${r.stderr}`);
+} else {
+  for (const distro of ['debian12', 'debian13']) {
+    const locked = JSON.parse(readFileSync(join(lockDir, `${distro}.lock.json`), 'utf8'));
+    served[distro] = [];
+    for (const arch of Object.keys(locked.packages)) {
+      const r = warmBuild(['--distro', distro, '--arch', arch]);
+      if (r.status === 0) served[distro].push(arch);
+      else missing.push({ distro, arch, why: r.stderr.trim().split('\n').at(-1) });
+    }
+    const all = Object.keys(locked.packages).length;
+    if (distro === 'debian12' && served[distro].length !== all)
+      throw new Error(`Debian 12 is not whole on the mirror: ${JSON.stringify(missing)}`);
+  }
+}
 rmSync(join(work, 'warm-layout'), { recursive: true, force: true });
 
 // 1. Cold builds × cores.
+// Each set is a list of `build` runs (their times added): the distro (a global option), then build's options.
+const d12 = (...buildArgs) => ({ distro: 'debian12', buildArgs });
 const sets = {
-  'java17 (amd64)': ['--image', 'java17', '--arch', 'amd64'],
-  '6 images (amd64)': ['--arch', 'amd64'],
-  ...(amd64Only ? {} : { 'whole set (all archs)': [] }),
+  'java17 (amd64)': [d12('--image', 'java17', '--arch', 'amd64')],
+  '6 images (amd64)': [d12('--arch', 'amd64')],
 };
+if (!amd64Only) {
+  sets['whole set (both distros, every served arch)'] = Object.entries(served).map(([distro, archs]) => {
+    const locked = JSON.parse(readFileSync(join(lockDir, `${distro}.lock.json`), 'utf8'));
+    const every = archs.length === Object.keys(locked.packages).length;
+    return { distro, buildArgs: every ? [] : ['--arch', archs.join(',')] };
+  });
+}
 const curve = {};
-for (const [label, selection] of Object.entries(sets)) {
+for (const [label, runs] of Object.entries(sets)) {
   curve[label] = {};
   for (const cores of coreCounts) {
-    const cache = coldCache('cold');
-    const out = join(work, 'cold-layout');
-    settle();
-    const r = pinned(cores, [
-      ...common,
-      '--cache-dir',
-      cache,
-      'build',
-      '--output',
-      out,
-      '--no-sbom',
-      '--json',
-      ...selection,
-    ]);
-    curve[label][`${cores} core${cores === 1 ? '' : 's'}`] = +r.wall.toFixed(2);
-    rmSync(cache, { recursive: true, force: true });
-    rmSync(out, { recursive: true, force: true });
+    let wall = 0;
+    for (const { distro, buildArgs } of runs) {
+      const cache = coldCache('cold');
+      const out = join(work, 'cold-layout');
+      settle();
+      const r = pinned(cores, [
+        '--lockfiles',
+        lockDir,
+        '--no-progress',
+        '--cache-dir',
+        cache,
+        '--distro',
+        distro,
+        'build',
+        '--output',
+        out,
+        '--no-sbom',
+        '--json',
+        ...buildArgs,
+      ]);
+      wall += r.wall;
+      rmSync(cache, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+    curve[label][`${cores} core${cores === 1 ? '' : 's'}`] = +wall.toFixed(2);
   }
 }
 
@@ -197,6 +242,7 @@ console.log(
       bench: 'scale',
       cpus,
       coldBuildS: curve,
+      ...(amd64Only ? {} : { wholeSet: { served, missing } }),
       scaleOut: { shards: shards.length, ...scaleOut, onePublishS: +publish.wall.toFixed(2) },
     },
     null,
