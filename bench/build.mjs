@@ -229,8 +229,8 @@ try {
   //     Debian 12 set and of java17, spread over the cores; and Node's own start-up, which every rebuild pays.
   const debsOf = (pkgs) => [...new Set(pkgs.map((p) => join(warmCache, 'debs', `${p.sha256}.deb`)))];
   const floor = {
-    debian12: nativeFloor(debsOf(imagesOf('debian12').flatMap((image) => listed('debian12', image)))),
-    java17: nativeFloor(debsOf(listed('debian12', 'java17'))),
+    debian12: await nativeFloor(debsOf(imagesOf('debian12').flatMap((image) => listed('debian12', image)))),
+    java17: await nativeFloor(debsOf(listed('debian12', 'java17'))),
     startup: startupFloor(cli),
   };
 

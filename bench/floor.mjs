@@ -8,31 +8,15 @@
 // `nativeFloor(debPaths)` is what `bench/build.mjs` reports beside its targets; `node bench/floor.mjs DEB...`
 // prints it for any .debs.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { dataMemberBytes } from './deb-member.mjs';
 import { constants, deflateRawSync, gunzipSync, gzipSync, zstdDecompressSync } from 'node:zlib';
 
 const CHUNK = 512 * 1024;
 const DICTIONARY = 32 * 1024;
 /** Each measurement is the best of this many runs: a floor, on a machine whose run-to-run spread is ±10–15%. */
 const RUNS = 2;
-
-/** The data.tar member of a .deb (ar archive): its name and bytes. */
-export function dataMember(deb) {
-  if (deb.toString('latin1', 0, 8) !== '!<arch>\n') throw new Error('not an ar archive');
-  for (let at = 8; at + 60 <= deb.length;) {
-    const name = deb
-      .toString('latin1', at, at + 16)
-      .trim()
-      .replace(/\/$/, '');
-    const size = Number(deb.toString('latin1', at + 48, at + 58).trim());
-    const start = at + 60;
-    if (name.startsWith('data.tar')) return { name, bytes: deb.subarray(start, start + size) };
-    at = start + size + (size % 2);
-  }
-  throw new Error('no data.tar member');
-}
 
 /**
  * `xz` on `bytes`: the CPU seconds of decoding alone (`xz -t` decodes and checks without writing: a build's
@@ -76,12 +60,12 @@ function deflateCpu(tar) {
  * The native work of building one layer per .deb: xz CPU (data.tar.xz members; others are decoded here without
  * being counted), deflate CPU, and the floor they set on `cores` cores if both were spread perfectly.
  */
-export function nativeFloor(debPaths, cores = availableParallelism()) {
+export async function nativeFloor(debPaths, cores = availableParallelism()) {
   let xzCpuS = 0;
   let deflateCpuS = 0;
   let tarBytes = 0;
   for (const path of debPaths) {
-    const { name, bytes } = dataMember(readFileSync(path));
+    const { name, bytes } = await dataMemberBytes(path);
     let tar;
     if (name.endsWith('.xz')) {
       const decoded = xzDecode(bytes);
@@ -125,5 +109,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(2);
   }
   const cli = join(new URL('..', import.meta.url).pathname, 'bin/distroless-action.js');
-  console.log(JSON.stringify({ bench: 'floor', native: nativeFloor(debs), startup: startupFloor(cli) }, null, 2));
+  console.log(JSON.stringify({ bench: 'floor', native: await nativeFloor(debs), startup: startupFloor(cli) }, null, 2));
 }

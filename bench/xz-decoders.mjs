@@ -8,32 +8,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { dataMember } from './deb-member.mjs';
 
 const PACKAGES = ['tzdata', 'libpython3.11-stdlib', 'openjdk-17-jre-headless'];
 const MIRRORS = { 'pool/updates/': 'http://deb.debian.org/debian-security/', 'pool/': 'http://deb.debian.org/debian/' };
-
-/** The data.tar member of a .deb: [offset, size, name]. */
-async function dataMember(path) {
-  const fh = await open(path, 'r');
-  try {
-    let pos = 8;
-    const header = Buffer.alloc(60);
-    for (;;) {
-      const { bytesRead } = await fh.read(header, 0, 60, pos);
-      if (bytesRead < 60) throw new Error(`${path}: no data.tar member`);
-      const name = header.toString('latin1', 0, 16).trim();
-      const size = Number(header.toString('latin1', 48, 58).trim());
-      if (name.startsWith('data.tar')) return { offset: pos + 60, size, name };
-      pos += 60 + size + (size % 2);
-    }
-  } finally {
-    await fh.close();
-  }
-}
 
 async function child(decoder, path) {
   const { offset, size } = await dataMember(path);
