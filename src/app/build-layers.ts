@@ -1,4 +1,4 @@
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { openDeb } from '../deb/index.js';
 import {
   controlField,
@@ -17,6 +17,7 @@ import {
   layerCompressionIdentity,
   layerMediaType,
   type LayerCache,
+  type LayerSource,
   type LayerWriteOptions,
   type OciLayoutWriter,
 } from '../oci/index.js';
@@ -31,6 +32,21 @@ export const LAYER_RECIPE_VERSION = 2;
 /** A layer in an image, with what its history entry says. */
 export interface BuiltLayer extends LayerBlob {
   createdBy: string;
+}
+
+/**
+ * The tar `fill` writes, as the layer writer takes it: for gzip (the default) a producer, whose TarWriter writes
+ * straight into the deflate chunks (`LayerSink`, src/oci/layer.ts); for zstd a stream.
+ */
+export function layerSource(fill: (writer: TarWriter) => Promise<void>, format: LayerWriteOptions): LayerSource {
+  if ((format.compression ?? 'gzip') !== 'gzip') return tarStream(fill);
+  return {
+    produce: async (sink) => {
+      const writer = new TarWriter(sink);
+      await fill(writer);
+      await writer.finish();
+    },
+  };
 }
 
 /** A tar stream produced by `fill`, which writes entries into a TarWriter (backpressure end to end). */
@@ -68,7 +84,7 @@ export async function cachedLayer(
   const compression = format.compression ?? 'gzip';
   const key = `${what}|recipe:${LAYER_RECIPE_VERSION}|epoch:${epoch}|${layerCompressionIdentity(compression, format.level)}`;
   const mediaType = compression === 'gzip' ? {} : { mediaType: layerMediaType(compression) };
-  const cached = await cache.getOrWrite(key, () => tarStream(fill), format);
+  const cached = await cache.getOrWrite(key, () => layerSource(fill, format), format);
   try {
     await layout.importBlob(cache.blobPath(cached.blob.digest), cached.blob, { verify: cached.hit });
     return { ...cached.blob, ...mediaType, hit: cached.hit, createdBy };
@@ -77,7 +93,7 @@ export async function cachedLayer(
   }
   onEvict?.(`layer cache: ${createdBy}: blob ${cached.blob.digest} does not match its digest; built again`);
   await cache.evict(key, cached.blob.digest);
-  const { blob, hit } = await cache.getOrWrite(key, () => tarStream(fill), format);
+  const { blob, hit } = await cache.getOrWrite(key, () => layerSource(fill, format), format);
   // A second caller may share this rebuild and see it as a hit: it has just been written, so the check holds.
   await layout.importBlob(cache.blobPath(blob.digest), blob, { verify: hit });
   return { ...blob, ...mediaType, hit, createdBy };
@@ -159,8 +175,7 @@ export async function captureFiles(
   match: (path: string) => boolean,
 ): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
-  const sink = new Writable({ write: (_chunk, _enc, done) => done() });
-  const writer = new TarWriter(sink);
+  const writer = new TarWriter({ write: () => undefined }); // the entries are checked, then dropped
   await writePackageLayer(debPath, name, writer, {
     epoch,
     capture: match,

@@ -29,6 +29,9 @@ export {
   writeLayerBlob,
   writeLayerBlobFrom,
   type LayerCompression,
+  type LayerProducer,
+  type LayerSink,
+  type LayerSource,
   type LayerWriteOptions,
 } from './layer.js';
 export {

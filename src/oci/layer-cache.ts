@@ -22,11 +22,10 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import { blobExists, blobPath, digestFile, isDigest, isNotFound, sha256Digest } from './digest.js';
-import { writeLayerBlob, type LayerWriteOptions } from './layer.js';
+import { writeLayerBlob, type LayerSource, type LayerWriteOptions } from './layer.js';
 import type { LayerBlob } from './types.js';
 
 const ENTRY_VERSION = 1;
@@ -119,7 +118,7 @@ export class LayerCache {
    */
   async getOrWrite(
     key: string,
-    tar: () => Readable | AsyncIterable<Uint8Array>,
+    tar: () => LayerSource,
     opts: LayerWriteOptions = {},
   ): Promise<{ blob: LayerBlob; hit: boolean }> {
     const running = this.inflight.get(key);

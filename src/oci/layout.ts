@@ -16,7 +16,6 @@
  */
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import type { Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
 import { mapLimit } from '../util/concurrency.js';
 import { writeFilesAtomically } from '../util/fs.js';
@@ -35,7 +34,7 @@ import {
   writeBlobBytes,
 } from './digest.js';
 import { canonicalJsonBytes, type JsonBlob } from './image.js';
-import { writeLayerBlob, type LayerWriteOptions } from './layer.js';
+import { writeLayerBlob, type LayerSource, type LayerWriteOptions } from './layer.js';
 import {
   IMAGE_MANIFEST_MEDIA_TYPES,
   INDEX_MEDIA_TYPES,
@@ -94,7 +93,7 @@ export class OciLayoutWriter {
   }
 
   /** Compresses a layer tar straight into this layout (see `writeLayerBlob`). */
-  async writeLayer(tar: Readable | AsyncIterable<Uint8Array>, opts?: LayerWriteOptions): Promise<LayerBlob> {
+  async writeLayer(tar: LayerSource, opts?: LayerWriteOptions): Promise<LayerBlob> {
     const blob = await writeLayerBlob(tar, this.blobsDir, opts);
     this.known.placed.set(blob.digest, blob.size);
     return blob;

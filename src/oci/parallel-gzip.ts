@@ -96,8 +96,11 @@ export class DeflatePool {
     return free ?? new Uint8Array(size);
   }
 
-  private recycle(input: Uint8Array<ArrayBuffer>): void {
-    if (input.byteLength === PARALLEL_CHUNK_BYTES && this.free.length < 4 * this.size + 4) this.free.push(input);
+  /** Gives back a buffer from `inputBuffer` that was not handed to `deflateChunk` (which recycles its own). */
+  release(input: Uint8Array<ArrayBuffer>): void {
+    if (input.byteOffset === 0 && input.byteLength === PARALLEL_CHUNK_BYTES && this.free.length < 4 * this.size + 4) {
+      this.free.push(input);
+    }
   }
 
   /** Refuses new chunks and fails the queued ones; chunks already deflating finish on their own. */
@@ -111,15 +114,16 @@ export class DeflatePool {
       const job = this.queue.shift() as Job;
       this.active += 1;
       const { input, dictionary, last, level } = job;
-      const opts: ZlibOptions = {
-        level,
-        finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
-        chunkSize: OUTPUT_CHUNK_BYTES,
-      };
+      // A chunk that is not the last is deflated and sync-flushed by its one write (the end's second flush then
+      // adds nothing): the same bytes as flushing after the data, but one output buffer to hand back, not two
+      // joined by a copy (test/unit/parallel-gzip.test.ts checks the bytes against zlib's own stream).
+      const flush = last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH;
+      const opts: ZlibOptions = { level, finishFlush: flush, chunkSize: OUTPUT_CHUNK_BYTES };
+      if (!last) opts.flush = flush;
       if (dictionary !== undefined) opts.dictionary = dictionary;
       deflateRaw(input, opts, (e, out) => {
         this.active -= 1;
-        this.recycle(input); // zlib holds no reference once it has called back
+        this.release(input); // zlib holds no reference once it has called back
         if (e) job.reject(new Error(`deflate failed: ${e.message}`));
         else job.resolve(out);
         this.dispatch();
@@ -148,83 +152,157 @@ export function parallelGzip(level: number, pool: DeflatePool): Transform {
 }
 
 class ParallelGzip extends Transform {
-  /** Input held while it is below the cut-off (nothing submitted yet). */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  /** The chunk being filled (a pool buffer: input is copied straight into it) and how much of it is. */
+  private readonly gzip: GzipChunks;
+
+  constructor(level: number, pool: DeflatePool) {
+    super();
+    this.gzip = new GzipChunks(level, pool, { onOutput: (out) => void this.push(out) });
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const wait = this.gzip.write(chunk);
+    if (wait === undefined) callback();
+    else wait.then(() => callback(), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.gzip.finish().then(() => callback(), callback);
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.gzip.abort();
+    callback(error);
+  }
+}
+
+export interface GzipChunksHooks {
+  /** Every input byte, in order, once (in whole chunks where the input allows: for hashing it on the way). */
+  onInput?: (bytes: Uint8Array) => void;
+  /** The gzip member's bytes, in order. */
+  onOutput: (bytes: Buffer) => void;
+}
+
+/**
+ * One gzip member of bytes written piece by piece: each piece is copied once, straight into the 512 KiB chunk
+ * it belongs to, and a chunk is handed to the pool once more input shows it is not the last. Below
+ * PARALLEL_MIN_BYTES in all, the input is one ordinary gzip stream instead (see the module comment). `write`
+ * returns a promise only when too many chunks are in flight (wait for it before writing more); the caller may
+ * reuse its piece as soon as `write` returns. Used by `parallelGzip`, and by `writeLayerBlob` for a producer's
+ * tar, which so skips the tar writer's staging copies and three stream stages per piece.
+ */
+export class GzipChunks {
+  /** Full chunks kept until the input reaches PARALLEL_MIN_BYTES (only the first, in practice). */
+  private held: Array<Uint8Array<ArrayBuffer>> = [];
+  /** The chunk being filled (a pool buffer) and how much of it is. */
   private current: Uint8Array<ArrayBuffer> | undefined;
   private filled = 0;
   /** The last DICTIONARY_BYTES of the chunk submitted last. */
   private tail: Uint8Array | undefined;
-  /** Outputs of the jobs in flight, in input order. */
-  private readonly outputs: Array<Promise<Buffer>> = [];
+  /** Outputs in input order: the header, then the jobs in flight. */
+  private readonly outputs: Array<Promise<Buffer> | Buffer> = [];
   private crc = 0;
   private total = 0;
   private started = false;
+  private done = false;
+  private aborted = false;
   private readonly maxInFlight: number;
 
   constructor(
     private readonly level: number,
     private readonly pool: DeflatePool,
+    private readonly hooks: GzipChunksHooks,
   ) {
-    super();
     this.maxInFlight = 2 * pool.size + 2;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.crc = crc32(chunk, this.crc);
-    this.total += chunk.length;
-    if (!this.started) {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      if (this.pendingBytes < PARALLEL_MIN_BYTES) {
-        callback();
-        return;
-      }
-      this.started = true;
-      this.push(gzipHeader(this.level));
-      for (const held of this.pending.splice(0)) this.absorb(held);
-    } else {
-      this.absorb(chunk);
-    }
-    this.emitDone(this.maxInFlight).then(() => callback(), callback);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    this.finish().then(() => callback(), callback);
-  }
-
-  /** Copies `bytes` into chunks; a full chunk is submitted once more input shows it is not the last one. */
-  private absorb(bytes: Uint8Array): void {
+  write(bytes: Uint8Array): Promise<void> | undefined {
+    if (this.done) throw new Error('gzip chunks: write after finish');
     for (let at = 0; at < bytes.length;) {
       if (this.current === undefined || this.filled === PARALLEL_CHUNK_BYTES) {
-        if (this.current !== undefined) this.submit(this.current, false);
+        if (this.current !== undefined) this.complete(this.current);
         this.current = this.pool.inputBuffer(PARALLEL_CHUNK_BYTES);
         this.filled = 0;
       }
       const n = Math.min(bytes.length - at, PARALLEL_CHUNK_BYTES - this.filled);
-      this.current.set(bytes.subarray(at, at + n), this.filled);
+      this.current.set(n === bytes.length ? bytes : bytes.subarray(at, at + n), this.filled);
       this.filled += n;
       at += n;
     }
+    return this.outputs.length > this.maxInFlight ? this.emitDone(this.maxInFlight) : undefined;
   }
 
-  private async finish(): Promise<void> {
-    if (!this.started) {
+  /** Ends the member: the last chunk (or the whole small input) is compressed and every output handed on. */
+  async finish(): Promise<void> {
+    if (this.done) throw new Error('gzip chunks: finished twice');
+    this.done = true;
+    const buffer = this.current;
+    this.current = undefined;
+    const last = buffer?.subarray(0, this.filled);
+    if (last !== undefined) this.input(last);
+    if (!this.started && this.total < PARALLEL_MIN_BYTES) {
       // Small input: one ordinary gzip stream (the bytes createGzip gives), OS byte set to Unix.
-      const out = await gzipAsync(Buffer.concat(this.pending, this.pendingBytes), { level: this.level });
+      // The buffers are this call's now (abort leaves them alone): zlib reads them until it calls back.
+      const owned = this.held.splice(0);
+      const parts = last === undefined ? owned : [...owned, last];
+      const out = await gzipAsync(parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts, this.total), {
+        level: this.level,
+      });
+      for (const held of owned) this.pool.release(held);
+      if (buffer !== undefined) this.pool.release(buffer);
+      if (this.aborted) return;
       out[9] = GZIP_OS_UNIX;
-      this.push(out);
+      this.hooks.onOutput(out);
       return;
     }
-    const last = this.current as Uint8Array<ArrayBuffer>; // started: at least one byte is in it
-    this.submit(this.filled === last.length ? last : compact(last.subarray(0, this.filled)), true);
-    this.current = undefined;
+    this.start();
+    // Started: at least PARALLEL_MIN_BYTES came in, so the last chunk holds at least one byte.
+    const final = last as Uint8Array<ArrayBuffer>;
+    if (final.length === PARALLEL_CHUNK_BYTES) this.submit(final, true);
+    else {
+      this.submit(compact(final), true);
+      this.pool.release(buffer as Uint8Array<ArrayBuffer>);
+    }
     await this.emitDone(0);
+    if (this.aborted) return;
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(this.crc >>> 0, 0);
     trailer.writeUInt32LE(this.total % 2 ** 32, 4);
-    this.push(trailer);
+    this.hooks.onOutput(trailer);
+  }
+
+  /** Stops: nothing more is handed on; chunks already deflating finish on their own and return to the pool. */
+  abort(): void {
+    this.done = true;
+    this.aborted = true;
+    this.outputs.length = 0;
+    for (const held of this.held) this.pool.release(held);
+    this.held = [];
+    if (this.current !== undefined) this.pool.release(this.current);
+    this.current = undefined;
+  }
+
+  /** A full chunk that more input follows. */
+  private complete(chunk: Uint8Array<ArrayBuffer>): void {
+    this.input(chunk);
+    if (this.started) this.submit(chunk, false);
+    else {
+      this.held.push(chunk);
+      if (this.total >= PARALLEL_MIN_BYTES) this.start();
+    }
+  }
+
+  private input(bytes: Uint8Array): void {
+    this.crc = crc32(bytes, this.crc);
+    this.total += bytes.length;
+    this.hooks.onInput?.(bytes);
+  }
+
+  /** From here on the member is chunked: the header goes out, and the chunks held so far (none is the last). */
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.outputs.push(gzipHeader(this.level));
+    for (const held of this.held.splice(0)) this.submit(held, false);
   }
 
   /** Hands `input` (a pool buffer: it is recycled once deflated) to the pool with the dictionary. */
@@ -237,17 +315,13 @@ class ParallelGzip extends Transform {
     this.outputs.push(job);
   }
 
-  /** Pushes finished outputs in order until at most `limit` jobs remain in flight. */
+  /** Hands on finished outputs in order until at most `limit` remain in flight. */
   private async emitDone(limit: number): Promise<void> {
     while (this.outputs.length > limit) {
-      const out = await (this.outputs.shift() as Promise<Buffer>);
-      this.push(out);
+      const out = await (this.outputs.shift() as Promise<Buffer> | Buffer);
+      if (this.aborted) return;
+      this.hooks.onOutput(out);
     }
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    this.outputs.length = 0;
-    callback(error);
   }
 }
 

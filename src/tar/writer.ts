@@ -3,17 +3,19 @@
  *
  * It writes into a Node `Writable` that the caller owns, so it composes with whatever follows: e.g. a hashing
  * pass-through (diff_id) piped into `zlib.createGzip()`, a second hash (the blob digest) and a file, all in
- * one `stream.pipeline`. Every write honours backpressure (`add` waits for 'drain'), so a 193 MB data.tar is
- * never held in memory: only the chunk in flight is. `finish()` writes the end-of-archive marker and ends the
- * destination; the caller awaits its pipeline (or the destination's 'finish') to know the bytes are out.
+ * one `stream.pipeline`. Or into a `TarSink`, which takes each piece as it comes and copies it before it
+ * returns (a layer writer cutting the tar into deflate chunks): then nothing is staged here. Either way every
+ * write honours backpressure (`add` waits for 'drain', or for the sink's promise), so a 193 MB data.tar is
+ * never held in memory: only the chunk in flight is. `finish()` writes the end-of-archive marker and ends a
+ * Writable; the caller awaits its pipeline (or the destination's 'finish') to know the bytes are out.
  *
  * Output depends only on the entries: numeric uid/gid, empty uname/gname, the entry's mtime (never "now"),
  * devmajor/minor 0, ustar magic, no atime/ctime; PAX headers only for values ustar cannot hold.
  * Directories are written with a trailing '/' in the header, as GNU tar, Go and Docker do.
  */
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
-import { BLOCK_SIZE, encodeEntryHeaders, padding, TYPE, type TarHeader } from './header.js';
+import { BLOCK_SIZE, encodeEntryHeaders, padLength, TYPE, type TarHeader } from './header.js';
 import type { TarEntry, TarEntryType } from './types.js';
 
 export type TarBody = Buffer | Readable | AsyncIterable<Uint8Array>;
@@ -33,13 +35,32 @@ const TYPEFLAGS: Record<TarEntryType, string> = {
  */
 const STAGING_BYTES = 64 * 1024;
 
+/**
+ * A destination that copies (or hashes) each piece before `write` returns, so the writer may pass views of
+ * buffers it does not own; a returned promise means: wait before writing more.
+ */
+export interface TarSink {
+  write(bytes: Uint8Array): Promise<void> | undefined;
+}
+
+/** Zeros for block padding and the end-of-archive marker (only ever read). */
+const ZEROS = Buffer.alloc(2 * BLOCK_SIZE);
+
 export class TarWriter {
   private written = 0;
   private state: 'open' | 'finished' | 'failed' = 'open';
   private staging = Buffer.allocUnsafe(STAGING_BYTES);
   private staged = 0;
+  private readonly out: Writable | undefined;
+  private readonly sink: TarSink | undefined;
 
-  constructor(private readonly out: Writable) {}
+  constructor(destination: Writable | TarSink) {
+    if (destination instanceof Writable) this.out = destination;
+    else {
+      this.sink = destination;
+      this.staging = Buffer.alloc(0);
+    }
+  }
 
   /** Bytes of tar written so far (the uncompressed layer size once finished). */
   get bytesWritten(): number {
@@ -55,7 +76,10 @@ export class TarWriter {
     try {
       validateEntry(entry);
       if (entry.type !== 'file' && body !== undefined) throw invalid(entry, 'only files have a body');
-      for (const block of encodeEntryHeaders(headerOf(entry))) await this.write(block);
+      for (const block of encodeEntryHeaders(headerOf(entry))) {
+        const wait = this.write(block);
+        if (wait !== undefined) await wait;
+      }
       if (entry.type === 'file') await this.writeBody(entry, body);
     } catch (e) {
       this.state = 'failed';
@@ -67,10 +91,10 @@ export class TarWriter {
   async finish(): Promise<void> {
     this.assertOpen();
     try {
-      await this.write(Buffer.alloc(2 * BLOCK_SIZE));
+      await this.write(ZEROS);
       await this.flush();
       this.state = 'finished';
-      this.out.end();
+      this.out?.end();
     } catch (e) {
       this.state = 'failed';
       throw e;
@@ -91,18 +115,27 @@ export class TarWriter {
       for await (const chunk of body as AsyncIterable<Uint8Array>) {
         count += chunk.length;
         if (count > entry.size) throw sizeMismatch(entry, count, 'at least ');
-        await this.write(
+        const wait = this.write(
           Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
         );
+        if (wait !== undefined) await wait;
       }
       if (count !== entry.size) throw sizeMismatch(entry, count);
     }
-    const pad = padding(entry.size);
-    if (pad.length > 0) await this.write(pad);
+    const pad = padLength(entry.size);
+    if (pad > 0) await this.write(ZEROS.subarray(0, pad));
   }
 
-  private async write(buf: Buffer): Promise<void> {
-    const out = this.out;
+  /** Hands `buf` on; a promise when the destination asks to wait (or a staged chunk has to go out first). */
+  private write(buf: Buffer): Promise<void> | undefined {
+    if (this.sink !== undefined) {
+      this.written += buf.length;
+      return this.sink.write(buf);
+    }
+    return this.writeOut(buf, this.out as Writable);
+  }
+
+  private async writeOut(buf: Buffer, out: Writable): Promise<void> {
     if (out.destroyed || out.writableEnded) throw new DistrolessError('TAR_INVALID', 'tar destination is closed');
     this.written += buf.length;
     if (buf.length >= STAGING_BYTES) {
@@ -121,11 +154,12 @@ export class TarWriter {
 
   /** Hands the staged bytes to the destination (a fresh staging buffer takes over: the old one is the chunk). */
   private async flush(): Promise<void> {
-    if (this.staged === 0) return;
+    const out = this.out;
+    if (this.staged === 0 || out === undefined) return;
     const chunk = this.staging.subarray(0, this.staged);
     this.staging = Buffer.allocUnsafe(STAGING_BYTES);
     this.staged = 0;
-    if (!this.out.write(chunk)) await drained(this.out);
+    if (!out.write(chunk)) await drained(out);
   }
 }
 

@@ -6,10 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, gunzipSync, zstdDecompressSync } from 'node:zlib';
-import { DeflatePool, parallelGzip, PARALLEL_CHUNK_BYTES, PARALLEL_MIN_BYTES } from '../../src/oci/parallel-gzip.js';
-import { FixedChunker, writeLayerBlob } from '../../src/oci/layer.js';
+import { constants, crc32, createGzip, deflateRawSync, gunzipSync, zstdDecompressSync } from 'node:zlib';
+import {
+  DeflatePool,
+  GzipChunks,
+  parallelGzip,
+  PARALLEL_CHUNK_BYTES,
+  PARALLEL_MIN_BYTES,
+} from '../../src/oci/parallel-gzip.js';
+import { FixedChunker, writeLayerBlob, type LayerProducer } from '../../src/oci/layer.js';
 import { blobPath } from '../../src/oci/digest.js';
+import { readdirSync } from 'node:fs';
 
 const pools = new Map<number, DeflatePool>();
 const pool = (n: number): DeflatePool => {
@@ -87,6 +94,24 @@ describe('parallelGzip', () => {
     expect(one.length).toBeLessThan(plain.length * 1.01);
   });
 
+  it('is, byte for byte, each chunk deflated on its own by zlib with the 32 KiB before it as dictionary', async () => {
+    // The reference: zlib's synchronous API, each chunk's data then a sync flush (the last: Z_FINISH), between
+    // the fixed gzip header and a trailer of the whole input's CRC-32 and length.
+    const data = sample(4 * PARALLEL_CHUNK_BYTES + 777, 5);
+    const parts: Buffer[] = [Buffer.from('1f8b0800000000000003', 'hex')];
+    for (let at = 0; at < data.length; at += PARALLEL_CHUNK_BYTES) {
+      const last = at + PARALLEL_CHUNK_BYTES >= data.length;
+      const chunk = data.subarray(at, at + PARALLEL_CHUNK_BYTES);
+      const opts = { level: 6, finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH };
+      parts.push(deflateRawSync(chunk, at === 0 ? opts : { ...opts, dictionary: data.subarray(at - 32 * 1024, at) }));
+    }
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc32(data), 0);
+    trailer.writeUInt32LE(data.length, 4);
+    parts.push(trailer);
+    expect(sha(await compress(data, 6, 2, [100_000]))).toBe(sha(Buffer.concat(parts)));
+  });
+
   it('sets XFL from the level like zlib, and depends on the level', async () => {
     const data = sample(PARALLEL_MIN_BYTES + 1);
     const l1 = await compress(data, 1, 2, [65_536]);
@@ -123,6 +148,107 @@ describe('parallelGzip', () => {
       pipeline(Readable.from([big]), parallelGzip(6, closed), new Writable({ write: (_c, _e, done) => done() })),
     ).rejects.toThrow(/closed/);
     expect(() => new DeflatePool(0)).toThrow(/deflate workers/);
+  });
+});
+
+/** GzipChunks fed `data` in pieces of the given sizes (from a buffer it reuses); its outputs and inputs. */
+async function chunksOf(data: Buffer, workers: number, pieces: number[]): Promise<{ gz: Buffer; seen: Buffer }> {
+  const out: Buffer[] = [];
+  const seen: Buffer[] = [];
+  const gzip = new GzipChunks(6, pool(workers), {
+    onInput: (b) => seen.push(Buffer.from(b)),
+    onOutput: (b) => out.push(b),
+  });
+  const scratch = Buffer.alloc(Math.max(...pieces));
+  for (let at = 0, i = 0; at < data.length; i++) {
+    const n = Math.min(pieces[i % pieces.length] as number, data.length - at);
+    data.copy(scratch, 0, at, at + n);
+    const wait = gzip.write(scratch.subarray(0, n));
+    scratch.fill(0xee); // the caller may reuse its piece at once
+    if (wait !== undefined) await wait;
+    at += n;
+  }
+  await gzip.finish();
+  return { gz: Buffer.concat(out), seen: Buffer.concat(seen) };
+}
+
+describe('GzipChunks', () => {
+  it("gives parallelGzip's bytes whatever the pieces and workers, and shows every input byte once, in order", async () => {
+    for (const size of [
+      0,
+      1,
+      PARALLEL_MIN_BYTES - 1,
+      PARALLEL_MIN_BYTES,
+      2 * PARALLEL_CHUNK_BYTES + 1,
+      3 * PARALLEL_CHUNK_BYTES + 99,
+    ]) {
+      const data = sample(size, size + 3);
+      const stream = await compress(data, 6, 2, [65_536]);
+      for (const [workers, pieces] of [
+        [1, [512]],
+        [16, [PARALLEL_CHUNK_BYTES]],
+        [2, [70_000, 1, 300_000]],
+      ] as Array<[number, number[]]>) {
+        const { gz, seen } = await chunksOf(data, workers, pieces);
+        expect(sha(gz)).toBe(sha(stream));
+        expect(seen.equals(data)).toBe(true);
+      }
+      expect(gunzipSync(stream).equals(data)).toBe(true);
+    }
+  });
+
+  it('hands on nothing more once aborted, and refuses writes after it', async () => {
+    const out: Buffer[] = [];
+    const gzip = new GzipChunks(6, pool(2), { onOutput: (b) => out.push(b) });
+    const data = sample(3 * PARALLEL_CHUNK_BYTES);
+    const wait = gzip.write(data);
+    gzip.abort();
+    await wait;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the chunks in flight finish meanwhile
+    expect(out).toEqual([]);
+    expect(() => gzip.write(Buffer.from('x'))).toThrow(/after finish/);
+  });
+});
+
+/** A producer writing `tar` in pieces of `piece` bytes from one buffer it reuses. */
+function producer(tar: Buffer, piece: number, failAt?: number): LayerProducer {
+  return {
+    produce: async (sink) => {
+      const scratch = Buffer.alloc(piece);
+      for (let at = 0; at < tar.length; at += piece) {
+        if (failAt !== undefined && at >= failAt) throw new Error('producer gave up');
+        const n = tar.copy(scratch, 0, at, at + piece);
+        const wait = sink.write(scratch.subarray(0, n));
+        if (wait !== undefined) await wait;
+        scratch.fill(0);
+      }
+    },
+  };
+}
+
+describe('writeLayerBlob from a producer', () => {
+  it('writes the blob a stream of the same tar gives, gzip and zstd, big and small', async () => {
+    for (const [i, size] of [3 * PARALLEL_CHUNK_BYTES + 99, 10_000, 0].entries()) {
+      const tar = sample(size, i);
+      for (const compression of ['gzip', 'zstd'] as const) {
+        const fromStream = await writeLayerBlob(Readable.from([tar]), join(work, `ps${i}`, 'blobs'), { compression });
+        const blobs = join(work, `pp${i}${compression}`, 'blobs');
+        const produced = await writeLayerBlob(producer(tar, 4099), blobs, { compression, deflatePool: pool(2) });
+        expect(produced).toEqual(fromStream);
+        const { readFileSync, statSync } = await import('node:fs');
+        const file = blobPath(blobs, produced.digest);
+        expect(sha(readFileSync(file))).toBe(produced.digest.slice('sha256:'.length));
+        expect(statSync(file).mode & 0o777).toBe(0o444);
+        expect(readdirSync(blobs).filter((n) => n.startsWith('.tmp'))).toEqual([]);
+      }
+    }
+  });
+
+  it('publishes nothing and leaves no temp file when the producer fails', async () => {
+    const blobs = join(work, 'pfail', 'blobs');
+    const tar = sample(3 * PARALLEL_CHUNK_BYTES);
+    await expect(writeLayerBlob(producer(tar, 65_536, 2 * PARALLEL_CHUNK_BYTES), blobs)).rejects.toThrow(/gave up/);
+    expect(readdirSync(blobs)).toEqual([]);
   });
 });
 

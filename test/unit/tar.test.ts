@@ -155,6 +155,40 @@ describe('TarWriter → readTar', () => {
   });
 });
 
+describe('TarWriter into a TarSink', () => {
+  it('writes the same bytes as into a Writable, piece by piece, and waits when the sink asks', async () => {
+    const pieces: Buffer[] = [];
+    let waits = 0;
+    let calls = 0;
+    const w = new TarWriter({
+      write(bytes) {
+        pieces.push(Buffer.from(bytes)); // a sink copies: the writer may pass views it does not own
+        calls += 1;
+        if (calls % 5 !== 0) return undefined;
+        waits += 1;
+        return new Promise<void>((resolve) => setImmediate(resolve));
+      },
+    });
+    for (const [e, body] of sample()) await w.add(e, body);
+    await w.finish();
+    const direct = Buffer.concat(pieces);
+    expect(direct.equals(await writeTar(sample()))).toBe(true);
+    expect(w.bytesWritten).toBe(direct.length);
+    // Nothing staged: headers, bodies and padding each arrive as written (the 300 kB body in its two pieces).
+    expect(pieces.some((p) => p.length === 299_000)).toBe(true);
+    expect(waits).toBeGreaterThan(0);
+    await expect(w.add({ ...base, path: 'late', type: 'directory', mode: 0o755 })).rejects.toThrow(/finished/);
+  });
+
+  it('fails the entry (and the writer) when the sink fails', async () => {
+    const w = new TarWriter({ write: () => Promise.reject(new Error('sink broke')) });
+    await expect(w.add({ ...base, path: 'a', type: 'file', mode: 0o644, size: 1 }, Buffer.from('x'))).rejects.toThrow(
+      /sink broke/,
+    );
+    await expect(w.finish()).rejects.toThrow(/failed/);
+  });
+});
+
 describe('TarWriter against GNU tar', () => {
   it('lists and extracts what we write', async () => {
     const file = join(dir, 'ours.tar');
