@@ -31,6 +31,7 @@ import { PassThrough, Readable, Transform, type TransformCallback, type Writable
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { DistrolessError } from '../errors.js';
+import { drained } from '../util/stream.js';
 import { DigestCounter, publishBlob, tempBlobPath } from './digest.js';
 import {
   checkGzipLevel,
@@ -272,19 +273,7 @@ function streamSink(out: Writable): LayerSink {
     write: (bytes) => {
       // The Writable may hold the bytes past this call, and the producer may reuse them: hand it a copy.
       if (out.write(Buffer.from(bytes))) return undefined;
-      return new Promise<void>((resolve, reject) => {
-        const done = (e?: Error): void => {
-          out.off('drain', done);
-          out.off('error', done);
-          out.off('close', closed);
-          if (e) reject(e);
-          else resolve();
-        };
-        const closed = (): void => done(out.errored ?? new Error('layer stream closed'));
-        out.on('drain', done);
-        out.on('error', done);
-        out.on('close', closed);
-      });
+      return drained(out, () => new Error('layer stream closed before the tar was written'));
     },
   };
 }

@@ -15,6 +15,7 @@
  */
 import { Writable, type Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
+import { drained } from '../util/stream.js';
 import { BLOCK_SIZE, encodeEntryHeaders, padLength, TYPE, type TarHeader } from './header.js';
 import type { TarEntry, TarEntryType } from './types.js';
 
@@ -140,7 +141,7 @@ export class TarWriter {
     this.written += buf.length;
     if (buf.length >= STAGING_BYTES) {
       await this.flush();
-      if (!out.write(buf)) await drained(out);
+      if (!out.write(buf)) await drained(out, closedEarly);
       return;
     }
     let from = 0;
@@ -159,7 +160,7 @@ export class TarWriter {
     const chunk = this.staging.subarray(0, this.staged);
     this.staging = Buffer.allocUnsafe(STAGING_BYTES);
     this.staged = 0;
-    if (!out.write(chunk)) await drained(out);
+    if (!out.write(chunk)) await drained(out, closedEarly);
   }
 }
 
@@ -179,6 +180,9 @@ function headerOf(e: TarEntry): TarHeader {
     devminor: 0,
   };
 }
+
+const closedEarly = (): Error =>
+  new DistrolessError('TAR_INVALID', 'tar destination closed before the archive was written');
 
 function invalid(e: TarEntry, why: string): DistrolessError {
   return new DistrolessError('TAR_INVALID', `tar entry ${JSON.stringify(e.path)}: ${why}`);
@@ -206,32 +210,4 @@ function validateEntry(e: TarEntry): void {
   if (isLink !== (e.linkname !== undefined && e.linkname !== ''))
     throw invalid(e, 'links (and only links) need a linkname');
   if (e.linkname?.includes('\0')) throw invalid(e, 'linkname contains NUL');
-}
-
-/** Resolves on 'drain'; rejects if the destination errors or closes first (no hang on a dead pipeline). */
-function drained(out: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = (): void => {
-      out.off('drain', onDrain);
-      out.off('error', onError);
-      out.off('close', onClose);
-    };
-    const onDrain = (): void => {
-      cleanup();
-      resolve();
-    };
-    const onError = (e: Error): void => {
-      cleanup();
-      reject(e);
-    };
-    const onClose = (): void => {
-      cleanup();
-      reject(
-        out.errored ?? new DistrolessError('TAR_INVALID', 'tar destination closed before the archive was written'),
-      );
-    };
-    out.on('drain', onDrain);
-    out.on('error', onError);
-    out.on('close', onClose);
-  });
 }

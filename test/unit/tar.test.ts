@@ -161,7 +161,7 @@ describe('TarWriter into a TarSink', () => {
     let waits = 0;
     let calls = 0;
     const w = new TarWriter({
-      write(bytes) {
+      write(bytes: Uint8Array) {
         pieces.push(Buffer.from(bytes)); // a sink copies: the writer may pass views it does not own
         calls += 1;
         if (calls % 5 !== 0) return undefined;
