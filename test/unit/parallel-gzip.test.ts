@@ -199,9 +199,10 @@ describe('GzipChunks', () => {
 
   it('hands on nothing more once aborted, and refuses writes after it', async () => {
     const out: Buffer[] = [];
-    const gzip = new GzipChunks(6, pool(2), { onOutput: (b) => out.push(b) });
-    const data = sample(3 * PARALLEL_CHUNK_BYTES);
-    const wait = gzip.write(data);
+    const gzip = new GzipChunks(6, pool(1), { onOutput: (b) => out.push(b) });
+    // With one worker at most four chunks are in flight: this write has to wait for the first outputs.
+    const wait = gzip.write(sample(9 * PARALLEL_CHUNK_BYTES));
+    expect(wait).toBeInstanceOf(Promise);
     gzip.abort();
     await wait;
     await new Promise((resolve) => setTimeout(resolve, 50)); // the chunks in flight finish meanwhile
