@@ -160,13 +160,22 @@ describe('TarWriter into a TarSink', () => {
     const pieces: Buffer[] = [];
     let waits = 0;
     let calls = 0;
+    let waiting = false;
+    let earlyWrites = 0;
     const w = new TarWriter({
       write(bytes: Uint8Array) {
+        if (waiting) earlyWrites += 1; // written before the sink's last promise settled
         pieces.push(Buffer.from(bytes)); // a sink copies: the writer may pass views it does not own
         calls += 1;
         if (calls % 5 !== 0) return undefined;
         waits += 1;
-        return new Promise<void>((resolve) => setImmediate(resolve));
+        waiting = true;
+        return new Promise<void>((resolve) =>
+          setImmediate(() => {
+            waiting = false;
+            resolve();
+          }),
+        );
       },
     });
     for (const [e, body] of sample()) await w.add(e, body);
@@ -176,7 +185,8 @@ describe('TarWriter into a TarSink', () => {
     expect(w.bytesWritten).toBe(direct.length);
     // Nothing staged: headers, bodies and padding each arrive as written (the 300 kB body in its two pieces).
     expect(pieces.some((p) => p.length === 299_000)).toBe(true);
-    expect(waits).toBeGreaterThan(0);
+    expect(waits).toBeGreaterThan(2);
+    expect(earlyWrites).toBe(0);
     await expect(w.add({ ...base, path: 'late', type: 'directory', mode: 0o755 })).rejects.toThrow(/finished/);
   });
 
