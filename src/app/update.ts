@@ -39,6 +39,7 @@ import { RESOLVER_VERSION, LOCKFILE_VERSION, type Lockfile, type LockedSource } 
 import { packagesSink, type ParsedIndex, resolveArch, type ResolvedArch } from './resolve-distro.js';
 import { DEFAULT_RETRY, singleTry } from '../util/http/index.js';
 import { collectGarbage, leanHeap } from '../util/memory.js';
+import { settleAll } from '../util/concurrency.js';
 import { selectSnapshot, snapshotArchive, snapshotTimestamp } from '../archive/snapshot.js';
 import { collectChangelogs } from '../update-pr/changelogs.js';
 
@@ -247,7 +248,7 @@ async function updateArch(
   deps: Deps,
 ): Promise<ArchResult> {
   const onArchive = (e: ArchiveProgress): void => deps.progress(describe(e));
-  const files = await Promise.all(
+  const files = await settleAll(
     distro.sources.map((s, i) =>
       downloadIndices(releases[i] as FetchedRelease, {
         components: s.components,

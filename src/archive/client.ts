@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { DistrolessError } from '../errors.js';
 import { redactUrl } from '../util/http/url.js';
 import { sha256Hex } from '../util/hash.js';
+import { settleAll } from '../util/concurrency.js';
 import type { IndexCache } from './cache.js';
 import { compressionOf, decompressChunks } from './decompress.js';
 import type { HttpClient } from './http.js';
@@ -154,7 +155,7 @@ export async function fetchSuiteIndices(req: SuiteIndicesRequest): Promise<Suite
 /** The Packages indices for an already verified Release (e.g. one whose InRelease hash changed), as text. */
 export async function fetchIndices(fetched: FetchedRelease, req: IndicesRequest): Promise<SuiteIndices> {
   const files = await downloadIndices(fetched, req);
-  const indices = await Promise.all(
+  const indices = await settleAll(
     files.indices.map(async (f) => {
       const { value, ...origin } = await readIndexFile(f, textSink(), req.xzCommand);
       return { ...origin, text: value };
@@ -186,7 +187,7 @@ export async function downloadIndices(
   const jobs = req.components.flatMap((component) =>
     present.map((arch) => downloadIndex(fetched, component, arch, req)),
   );
-  return { release: fetched, indices: await Promise.all(jobs), missingArchs };
+  return { release: fetched, indices: await settleAll(jobs), missingArchs };
 }
 
 /**

@@ -27,6 +27,18 @@ export async function mapLimit<T, R>(
 }
 
 /**
+ * Promise.all that waits for every promise before it fails, then throws the first failure in input order: the
+ * work still running when one part fails (a download writing into a cache, an `xz` process) finishes before the
+ * caller moves on, so nothing keeps writing into a directory the caller is about to remove.
+ */
+export async function settleAll<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+/**
  * Runs at most `limit` of the functions handed to it at once; the others wait their turn: the highest
  * `priority` first (default 0), then in the order they came.
  */

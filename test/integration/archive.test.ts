@@ -238,6 +238,29 @@ describe('what is refused', () => {
     });
   });
 
+  it('a refused index fails the run only after the others are done writing into the cache', () =>
+    withRepo({ corrupt: [{ path: 'main/binary-arm64/Packages.gz', how: 'flip' }] }, async ({ request }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'index-cache-'));
+      try {
+        const disk = directoryCache(dir);
+        let puts = 0;
+        // A slow disk: amd64's good index is still being written when arm64's is refused.
+        const cache = {
+          get: (sha: string) => disk.get(sha),
+          put: async (sha: string, bytes: Buffer) => {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            await disk.put(sha, bytes);
+            puts += 1;
+          },
+        };
+        await expect(fetchSuiteIndices({ ...request, cache })).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
+        expect(puts).toBe(1);
+        expect(readdirSync(dir)).toHaveLength(1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }));
+
   it('a compressed index whose content differs from the uncompressed entry of the Release', () =>
     withRepo(
       {

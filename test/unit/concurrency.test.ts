@@ -1,5 +1,5 @@
 import { expect, it } from '@jest/globals';
-import { limiter, mapLimit } from '../../src/util/concurrency.js';
+import { limiter, mapLimit, settleAll } from '../../src/util/concurrency.js';
 
 it('keeps order, respects the limit, and after a failure starts nothing new but waits for running calls', async () => {
   let running = 0;
@@ -64,4 +64,21 @@ it('limiter hands a free slot to the highest priority waiting, in arrival order 
   release();
   await Promise.all([first, ...waiting]);
   expect(order).toEqual(['big', 'big-2', 'small-a', 'small-b', 'default']);
+});
+
+it('settleAll keeps order, and on a failure waits for the rest before it throws the first failure', async () => {
+  expect(
+    await settleAll([Promise.resolve(1), new Promise((r) => setTimeout(() => r(2), 20)), Promise.resolve(3)]),
+  ).toEqual([1, 2, 3]);
+  let slowDone = false;
+  const slow = new Promise<void>((resolve) =>
+    setTimeout(() => {
+      slowDone = true;
+      resolve();
+    }, 100),
+  );
+  const late = new Promise<void>((_, reject) => setTimeout(() => reject(new Error('second')), 10));
+  const early = Promise.reject(new Error('first'));
+  await expect(settleAll([slow, late, early])).rejects.toThrow('second'); // the first in input order
+  expect(slowDone).toBe(true);
 });
