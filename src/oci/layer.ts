@@ -31,7 +31,7 @@ import { PassThrough, Readable, Transform, type TransformCallback, type Writable
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { DistrolessError } from '../errors.js';
-import { drained } from '../util/stream.js';
+import { drained, type ByteSink } from '../util/stream.js';
 import { DigestCounter, publishBlob, tempBlobPath } from './digest.js';
 import {
   checkGzipLevel,
@@ -115,13 +115,8 @@ function compressor(opts: LayerWriteOptions): Transform[] {
   ];
 }
 
-/**
- * Where a producer writes a layer's tar. `write` copies the bytes (or hashes them) before it returns, so the
- * caller may reuse its buffer at once; a returned promise asks it to wait before writing more.
- */
-export interface LayerSink {
-  write(bytes: Uint8Array): Promise<void> | undefined;
-}
+/** Where a producer writes a layer's tar: each piece is copied before `write` returns (see `ByteSink`). */
+export type LayerSink = ByteSink;
 
 /** Writes a whole layer tar into `sink` and resolves after its last byte. */
 export interface LayerProducer {

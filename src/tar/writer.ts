@@ -15,7 +15,7 @@
  */
 import { Writable, type Readable } from 'node:stream';
 import { DistrolessError } from '../errors.js';
-import { drained } from '../util/stream.js';
+import { drained, type ByteSink } from '../util/stream.js';
 import { BLOCK_SIZE, encodeEntryHeaders, padLength, TYPE, type TarHeader } from './header.js';
 import type { TarEntry, TarEntryType } from './types.js';
 
@@ -36,13 +36,8 @@ const TYPEFLAGS: Record<TarEntryType, string> = {
  */
 const STAGING_BYTES = 64 * 1024;
 
-/**
- * A destination that copies (or hashes) each piece before `write` returns, so the writer may pass views of
- * buffers it does not own; a returned promise means: wait before writing more.
- */
-export interface TarSink {
-  write(bytes: Uint8Array): Promise<void> | undefined;
-}
+/** A destination that copies each piece before `write` returns (see `ByteSink`). */
+export type TarSink = ByteSink;
 
 /** Zeros for block padding and the end-of-archive marker (only ever read). */
 const ZEROS = Buffer.alloc(2 * BLOCK_SIZE);
@@ -50,14 +45,17 @@ const ZEROS = Buffer.alloc(2 * BLOCK_SIZE);
 export class TarWriter {
   private written = 0;
   private state: 'open' | 'finished' | 'failed' = 'open';
-  private staging = Buffer.allocUnsafe(STAGING_BYTES);
+  /** Small pieces gathered for a Writable (a sink takes every piece as it comes: nothing is staged for it). */
+  private staging: Buffer;
   private staged = 0;
   private readonly out: Writable | undefined;
   private readonly sink: TarSink | undefined;
 
   constructor(destination: Writable | TarSink) {
-    if (destination instanceof Writable) this.out = destination;
-    else {
+    if (destination instanceof Writable) {
+      this.out = destination;
+      this.staging = Buffer.allocUnsafe(STAGING_BYTES);
+    } else {
       this.sink = destination;
       this.staging = Buffer.alloc(0);
     }

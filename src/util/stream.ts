@@ -1,6 +1,15 @@
 import type { Writable } from 'node:stream';
 
 /**
+ * Takes bytes piece by piece and copies (or hashes) each before `write` returns, so the writer may reuse or pass
+ * views of buffers it does not own; a returned promise means: wait for it before writing more. What a tar writer
+ * writes into (`TarSink`) and a layer writer takes a tar from (`LayerSink`).
+ */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void> | undefined;
+}
+
+/**
  * Resolves on the Writable's next 'drain'; rejects if it errors or closes first (no hang on a dead pipeline),
  * with its error, else with `closedError()`.
  */
