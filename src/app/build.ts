@@ -28,7 +28,7 @@ import {
   type LayerCompression,
   type LayerWriteOptions,
 } from '../oci/index.js';
-import { limiter, mapLimit } from '../util/concurrency.js';
+import { limiter, mapLimit, settleAll } from '../util/concurrency.js';
 import { dirname, join } from 'node:path';
 import { buildSbomWriter, LicenseCache, type PlannedSbom } from '../attest/index.js';
 import {
@@ -148,60 +148,69 @@ async function buildAll(opts: BuildOptions, format: LayerWriteOptions): Promise<
             return store.fetch(pinnedDeb(locked.distro, locked.lock, arch, name));
           },
         });
-  const selected = matchImages(opts.config, opts.images);
-  for (const distro of Object.values(opts.config.distros)) {
-    const names = selected.filter((i) => i.distro === distro.name).map((i) => i.name);
-    if (names.length === 0) continue;
-    const lock = await freshLock(opts, distro, readLock);
-    locks.set(distro.name, { distro, lock });
-    const epoch = opts.epoch ?? lockEpoch(lock);
-    result.epoch = epoch;
-    const plans = planBuild(
-      opts.config,
-      distro,
-      lock,
-      { images: names, ...(opts.archs ? { archs: opts.archs } : {}) },
-      warn,
-    );
-    const ctx: DistroBuild = {
-      opts,
-      distro,
-      lock,
-      epoch,
-      plans,
-      layout,
-      cache,
-      format,
-      licenses,
-      fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)),
-      result,
-      progress,
-      warn,
-    };
-    // The SBOM drafts start once every layer has been looked up in the cache: their licence reads would otherwise
-    // queue on the I/O threads ahead of the reads of the .debs being built, which are the critical path.
-    const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro, plans)));
-    const built = await assembleImages({
-      distro,
-      plans,
-      lock,
-      epoch,
-      layout,
-      layers,
-      progress,
-      ...(opts.config.source === undefined ? {} : { source: opts.config.source }),
-    });
-    result.images.push(...built.images);
-    result.indexes.push(...built.indexes);
+  try {
+    const selected = matchImages(opts.config, opts.images);
+    for (const distro of Object.values(opts.config.distros)) {
+      const names = selected.filter((i) => i.distro === distro.name).map((i) => i.name);
+      if (names.length === 0) continue;
+      const lock = await freshLock(opts, distro, readLock);
+      locks.set(distro.name, { distro, lock });
+      const epoch = opts.epoch ?? lockEpoch(lock);
+      result.epoch = epoch;
+      const plans = planBuild(
+        opts.config,
+        distro,
+        lock,
+        { images: names, ...(opts.archs ? { archs: opts.archs } : {}) },
+        warn,
+      );
+      const ctx: DistroBuild = {
+        opts,
+        distro,
+        lock,
+        epoch,
+        plans,
+        layout,
+        cache,
+        format,
+        licenses,
+        fetchDeb: (arch, name) => store.fetch(pinnedDeb(distro, lock, arch, name)),
+        failing: () => void sboms?.abandon(),
+        result,
+        progress,
+        warn,
+      };
+      // The SBOM drafts start once every layer has been looked up in the cache: their licence reads would otherwise
+      // queue on the I/O threads ahead of the reads of the .debs being built, which are the critical path.
+      const layers = await buildLayers(ctx, () => sboms?.plan(plannedSboms(distro, plans)));
+      const built = await assembleImages({
+        distro,
+        plans,
+        lock,
+        epoch,
+        layout,
+        layers,
+        progress,
+        ...(opts.config.source === undefined ? {} : { source: opts.config.source }),
+      });
+      result.images.push(...built.images);
+      result.indexes.push(...built.indexes);
+    }
+    // The SBOMs need only the digests, so they are written while the layout's commit syncs its blobs.
+    const written =
+      sboms === undefined || result.images.length === 0
+        ? Promise.resolve([])
+        : sboms.write(result.images, result.indexes);
+    await settleAll<unknown>([layout.commit(), written]);
+    const sbomFiles = await written;
+    result.sboms = sbomFiles;
+    if (sbomDir !== undefined && sbomFiles.length > 0) progress(`${sbomFiles.length} SBOM(s) in ${sbomDir}`);
+  } catch (e) {
+    // Nothing of this build keeps running once it has failed: the SBOM drafts may be fetching .debs into the
+    // cache (docs/architecture.md, "Failures").
+    await sboms?.abandon();
+    throw e;
   }
-  // The SBOMs need only the digests, so they are written while the layout's commit syncs its blobs.
-  const written =
-    sboms === undefined || result.images.length === 0
-      ? Promise.resolve([])
-      : sboms.write(result.images, result.indexes);
-  const [, sbomFiles] = await Promise.all([layout.commit(), written]);
-  result.sboms = sbomFiles;
-  if (sbomDir !== undefined && sbomFiles.length > 0) progress(`${sbomFiles.length} SBOM(s) in ${sbomDir}`);
   return result;
 }
 
@@ -232,6 +241,11 @@ interface DistroBuild {
   /** Copyright facts per .deb, captured while its layer is built (for the SBOMs). */
   licenses: LicenseCache;
   fetchDeb: (arch: string, name: string) => Promise<string>;
+  /**
+   * Called as soon as a package layer has failed, before the layers' licence captures are settled: the SBOM
+   * drafts waiting on them must not go and fetch .debs for a build that will not finish.
+   */
+  failing: () => void;
   result: BuildResult;
   progress: (m: string) => void;
   warn: (m: string) => void;
@@ -373,6 +387,9 @@ async function packageLayers(ctx: DistroBuild, lookedUp: () => void): Promise<Ma
       ctx.progress(`layer ${name} (${arch}) ${layer.hit ? 'from cache' : 'built'}`);
       packages.set(`${arch}/${name}`, layer);
     });
+  } catch (e) {
+    ctx.failing();
+    throw e;
   } finally {
     for (const c of captures.values()) c?.settle(); // a failed build leaves no reader waiting
   }

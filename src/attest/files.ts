@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
+import { DistrolessError } from '../errors.js';
 import { mapLimit } from '../util/concurrency.js';
 import { writeFilesAtomically } from '../util/fs.js';
 import { LicenseCache, licenseLookup, type DebRef, type LicenseLookup } from './license-cache.js';
@@ -47,6 +48,12 @@ export interface BuildSbomWriter {
     images: ReadonlyArray<{ image: string; distro: string; variant: string; arch: string; digest: string }>,
     indexes: ReadonlyArray<{ image: string; distro: string; variant: string; digest: string }>,
   ): Promise<string[]>;
+  /**
+   * For a build that will not finish: from now on no .deb is fetched for a draft (a draft that needs one fails),
+   * and the promise resolves once every draft has settled, so that nothing keeps reading or writing the cache
+   * after the build has reported its failure. Calling it again returns the same promise.
+   */
+  abandon(): Promise<void>;
 }
 
 /**
@@ -56,7 +63,12 @@ export interface BuildSbomWriter {
  */
 export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
   const holder: { ctx?: AttestContext } = {};
-  const licenses = buildLicenses(opts, () => holder.ctx);
+  let abandoned: Promise<void> | undefined;
+  const licenses = buildLicenses(
+    opts,
+    () => holder.ctx,
+    () => abandoned !== undefined,
+  );
   const context = createAttestContext({
     config: opts.config,
     lockDir: opts.lockDir,
@@ -87,6 +99,7 @@ export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
   };
   return {
     plan: (subjects) => {
+      if (abandoned !== undefined) return;
       for (const s of subjects) void draftOf(s);
     },
     write: async (images, indexes) => {
@@ -117,17 +130,24 @@ export function buildSbomWriter(opts: BuildSbomOptions): BuildSbomWriter {
       });
       return files.map((f) => f.path).sort();
     },
+    abandon: () => (abandoned ??= Promise.allSettled([context, ...drafts.values()]).then(() => undefined)),
   };
 }
 
 /** Cached facts first; else the .deb from the build's store (found by sha256 among the context's locks). */
-function buildLicenses(opts: BuildSbomOptions, context: () => AttestContext | undefined): LicenseLookup {
+function buildLicenses(
+  opts: BuildSbomOptions,
+  context: () => AttestContext | undefined,
+  abandoned: () => boolean,
+): LicenseLookup {
   const fetchDeb = opts.fetchDeb;
   return licenseLookup({
     cache: opts.licenses ?? new LicenseCache(join(opts.cacheDir, 'licenses')),
     ...(fetchDeb
       ? {
           debPath: async (deb: DebRef) => {
+            if (abandoned())
+              throw new DistrolessError('INTERNAL', `${deb.name}: not read for an SBOM, the build has failed`);
             const where = locate(context(), deb);
             return where ? fetchDeb(where.distro, where.arch, deb.name) : undefined;
           },

@@ -205,12 +205,24 @@ describe('build from a lock made against a signed repository on 127.0.0.1', () =
     const tampered = Buffer.from(original);
     tampered[tampered.length - 10] = (tampered[tampered.length - 10] ?? 0) ^ 0xff;
     await writeFile(join(fx.main.root, pin.filename), tampered);
+    const debs = join(fx.dir, 'cache-empty', 'debs');
+    const requests = (): number[] => [fx.mainServer.log.length, fx.securityServer.log.length];
+    fx.mainServer.resetCounts();
+    fx.securityServer.resetCounts();
     try {
       const run = runBuild({ ...(await opts()), cacheDir: join(fx.dir, 'cache-empty') });
       await expect(run).rejects.toThrow(
         /libgcc-s1 12\.2\.0-14 \(amd64\): no source gave the pinned .*sha256 [0-9a-f]{64}, the lock pins/,
       );
       expect(await readFile(join(layout, 'index.json'))).toEqual(before);
+      // A failed build leaves nothing running: the SBOM drafts, which read the .debs whose licence facts are not
+      // cached, fetch nothing once a layer has failed (CI once found this directory refilled after the test had
+      // removed it). The tampered .deb was asked for once, by its layer.
+      const after = { requests: requests(), files: (await readdir(debs)).sort() };
+      expect(after.files.some((f) => f.endsWith('.part'))).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect({ requests: requests(), files: (await readdir(debs)).sort() }).toEqual(after);
+      expect(fx.mainServer.count(`/${pin.filename}`)).toBe(1);
     } finally {
       await writeFile(join(fx.main.root, pin.filename), original);
       await rm(join(fx.dir, 'cache-empty'), { recursive: true, force: true });

@@ -208,6 +208,48 @@ describe('attestations of the committed debian12 lock', () => {
     );
   });
 
+  it('an abandoned build writer fetches no more .debs and settles only after the fetches in flight', async () => {
+    // No facts cached: every package of the draft is fetched, except tzdata, whose layer is "being built".
+    const cache = new LicenseCache(join(dir, 'abandon-cache', 'licenses'));
+    const tzdata = lock.packages.amd64?.tzdata as Lockfile['packages'][string][string];
+    const { settle } = cache.expect({ name: 'tzdata', sha256: tzdata.sha256 });
+    const calls: string[] = [];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const writer = buildSbomWriter({
+      config,
+      lockDir: LOCK_DIR,
+      cacheDir: join(dir, 'abandon-cache'),
+      dir: join(dir, 'abandon-sbom'),
+      licenses: cache,
+      fetchDeb: async (_distro, arch, name) => {
+        calls.push(`${arch}/${name}`);
+        await gate;
+        throw new Error(`${name}: the download failed`);
+      },
+    });
+    writer.plan([{ image: 'static', distro: 'debian12', variant: 'latest', arch: 'amd64' }]);
+    const others = Object.keys(lock.images.static?.amd64?.packages ?? {}).filter((n) => n !== 'tzdata');
+    expect(others.length).toBeGreaterThan(2);
+    for (let i = 0; i < 1000 && calls.length < others.length; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(calls.sort()).toEqual(others.map((n) => `amd64/${n}`).sort());
+    const abandoned = writer.abandon();
+    expect(writer.abandon()).toBe(abandoned);
+    settle(); // the layer failed: tzdata's facts are not on disk, and the .deb must not be fetched now
+    const early = await Promise.race([
+      abandoned.then(() => 'settled'),
+      new Promise((r) => setTimeout(() => r('waiting'), 50)),
+    ]);
+    expect(early).toBe('waiting'); // the fetches in flight are waited for
+    open();
+    await abandoned;
+    expect(calls).not.toContain('amd64/tzdata');
+    expect(calls).toHaveLength(others.length);
+    writer.plan([{ image: 'base', distro: 'debian12', variant: 'latest', arch: 'amd64' }]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toHaveLength(others.length); // nothing new is drafted either
+  });
+
   it('packages carry version, purl, pool URL, .deb sha256 and source; libgcc-s1 has gcc-12-base’s licence', async () => {
     const [sbom] = await attestationsFor(ctx, {
       image: 'cc',
